@@ -1,0 +1,38 @@
+import { spawn, ChildProcess } from 'node:child_process';
+import { locateTool } from '../scripts/tools';
+import { freePort, waitForHttp } from './net';
+
+export interface RunningFakeGcs {
+  /** `http://127.0.0.1:PORT`, the value for STORAGE_EMULATOR_HOST. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts fake-gcs-server on a free loopback port, in memory, over plain HTTP. */
+export async function startFakeGcsServer(): Promise<RunningFakeGcs> {
+  const found = locateTool('fake-gcs-server');
+  if (!found) throw new Error('fake-gcs-server not found: run `node scripts/install-tools.js`');
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(
+    found.path,
+    ['-scheme', 'http', '-host', '127.0.0.1', '-port', String(port), '-backend', 'memory', '-external-url', url, '-log-level', 'error'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    await waitForHttp(`${url}/storage/v1/b`, 20_000, () => child.exitCode !== null);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`fake-gcs-server did not start: ${(err as Error).message}\n${stderr}`);
+  }
+  return {
+    url,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+'use strict';
+// Set-up for `npm test`, `npm run demo` and `npm run bench`: npm dependencies, the Temporal CLI and
+// fake-gcs-server. Idempotent, and silent when everything is already there (with --quiet).
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const { ensureTool, PROJECT_ROOT } = require('./tools');
+
+const args = new Set(process.argv.slice(2));
+const quiet = args.has('--quiet');
+const log = (msg) => process.stderr.write(`[install-tools] ${msg}\n`);
+
+function dependenciesAreInstalled() {
+  const marker = path.join(PROJECT_ROOT, 'node_modules', '.package-lock.json');
+  const lock = path.join(PROJECT_ROOT, 'package-lock.json');
+  if (!fs.existsSync(marker)) return false;
+  return !fs.existsSync(lock) || fs.statSync(marker).mtimeMs >= fs.statSync(lock).mtimeMs;
+}
+
+function main() {
+  if (!dependenciesAreInstalled()) {
+    log('installing npm dependencies (npm ci) ...');
+    const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    if (r.status !== 0) {
+      log('npm ci failed; see the output above.');
+      process.exit(1);
+    }
+  }
+  if (args.has('--no-binaries')) return;
+  for (const name of ['temporal', 'fake-gcs-server']) {
+    try {
+      const found = ensureTool(name, log);
+      if (!quiet) log(`${name}: ${found.path ?? '(the Temporal SDK will download it at first use)'} [${found.source}]`);
+      else if (!found.path) log(`${name}: not found locally; the Temporal SDK will try to download it (needs internet)`);
+    } catch (err) {
+      log(err.message);
+      process.exit(1);
+    }
+  }
+}
+
+main();

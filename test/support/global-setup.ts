@@ -1,0 +1,27 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { startTemporalDevServer } from '../../infra/temporal-dev-server';
+import { startFakeGcsServer } from '../../infra/fake-gcs-server';
+import { HARNESS_ENV } from './harness-env';
+
+/** Starts the run's one Temporal dev server and one fake-gcs-server, and bundles the workflows once. */
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  const [temporal, gcs, bundle] = await Promise.all([
+    startTemporalDevServer(),
+    startFakeGcsServer(),
+    bundleWorkflowCode({
+      workflowsPath: require.resolve('../../workflows/index.ts'),
+      logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
+    }),
+  ]);
+  const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-test-')), 'workflow-bundle.js');
+  fs.writeFileSync(bundlePath, bundle.code);
+  process.env[HARNESS_ENV.temporalAddress] = temporal.address;
+  process.env[HARNESS_ENV.gcsUrl] = gcs.url;
+  process.env[HARNESS_ENV.workflowBundle] = bundlePath;
+  (globalThis as Record<string, unknown>).__utMediaHarness = { temporal, gcs, bundlePath };
+  process.stderr.write(`\n[harness] Temporal ${temporal.address}, fake-gcs-server ${gcs.url}, ready in ${Date.now() - started} ms\n`);
+}
