@@ -1,0 +1,22 @@
+import type { ActivityDeps } from './deps';
+import { createListingActivities } from './listing-activities';
+import { createMediaActivities } from './media-activities';
+import { createStorageActivities } from './storage-activities';
+
+export type { ActivityDeps } from './deps';
+
+/** Activities that make Results API requests: registered only on the rate-limited API task queue. */
+export function createApiActivities(deps: ActivityDeps) {
+  return { ...createListingActivities(deps), ...createMediaActivities(deps) };
+}
+
+/** Activities that only touch the destination: registered on the main task queue. */
+export { createStorageActivities };
+
+/** Every activity, for typing the workflows' proxies. */
+export function createActivities(deps: ActivityDeps) {
+  return { ...createApiActivities(deps), ...createStorageActivities(deps) };
+}
+
+export type ApiActivities = ReturnType<typeof createApiActivities>;
+export type StorageActivities = ReturnType<typeof createStorageActivities>;

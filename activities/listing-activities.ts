@@ -1,0 +1,53 @@
+import type { ActivityDeps } from './deps';
+import { withFailureMapping } from './failures';
+import { NotFoundError } from '../usertesting/errors';
+import type { Clip, Reel } from '../usertesting/schemas';
+import type { SessionSummary } from '../workflows/inputs';
+
+export interface SessionPage {
+  sessions: SessionSummary[];
+  /** The page size the server really applied (it may be below the one asked for). */
+  limit: number;
+  offset: number;
+  totalCount: number;
+}
+
+export type ClipListing = { found: true; clips: Clip[] } | { found: false; reason: string };
+export type ReelListing = { found: true; reels: Reel[] } | { found: false; reason: string };
+
+/** Listing activities: one API request each, on the rate-limited API task queue. */
+export function createListingActivities(deps: ActivityDeps) {
+  return {
+    async listSessionsPage(input: { testId: string; offset: number; limit: number }): Promise<SessionPage> {
+      return withFailureMapping(async () => {
+        const page = await deps.api.listSessions(input.testId, input.offset, input.limit);
+        const { limit, offset, totalCount } = page.meta.pagination;
+        return { sessions: page.sessions, limit, offset, totalCount };
+      });
+    },
+
+    async listReels(input: { testId: string }): Promise<ReelListing> {
+      return withFailureMapping(async () => {
+        try {
+          const list = await deps.api.listReels(input.testId);
+          return { found: true as const, reels: list.reels };
+        } catch (err) {
+          if (err instanceof NotFoundError) return { found: false as const, reason: 'the API has no highlight reels for this test (404)' };
+          throw err;
+        }
+      });
+    },
+
+    async listClips(input: { sessionId: string }): Promise<ClipListing> {
+      return withFailureMapping(async () => {
+        try {
+          const list = await deps.api.listClips(input.sessionId);
+          return { found: true as const, clips: list.clips };
+        } catch (err) {
+          if (err instanceof NotFoundError) return { found: false as const, reason: 'no clips for this session: its product type has no session video (404)' };
+          throw err;
+        }
+      });
+    },
+  };
+}

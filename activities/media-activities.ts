@@ -1,0 +1,169 @@
+import { ObjectAlreadyExistsError, type Destination, type StoredObject } from '../storage';
+import { NotFoundError } from '../usertesting/errors';
+import type { Clip, Reel } from '../usertesting/schemas';
+import { openSignedMedia } from '../usertesting/signed-media';
+import { clipPath, reelPath, transcriptPath, videoPath } from '../workflows/asset-paths';
+import type { AssetKind, AssetOutcome, GenerationCheck } from '../workflows/asset-types';
+import type { SessionSummary } from '../workflows/inputs';
+import { currentActivity } from './activity-context';
+import type { ActivityDeps } from './deps';
+import { withFailureMapping } from './failures';
+import { objectMetadata, type SourceFields } from './object-metadata';
+
+type Identity = { kind: AssetKind; testId: string; sessionId?: string; reelId?: string; clipId?: string };
+
+export interface FetchReelInput { dest: string; testId: string; reel: Reel }
+export interface FetchClipInput { dest: string; testId: string; sessionId: string; clip: Clip }
+export interface SessionAssetInput { dest: string; testId: string; sessionId: string; session?: SessionSummary }
+
+/**
+ * Media activities: each makes at most one API request per attempt, and the activity that sees a
+ * signed link streams it into the destination right there, so the link never leaves the process.
+ */
+export function createMediaActivities(deps: ActivityDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  function stored(identity: Identity, object: StoredObject, downloaded: boolean): AssetOutcome {
+    return { ...identity, status: 'stored', downloaded, bytes: object.bytes };
+  }
+
+  function skipped(identity: Identity, reason: string, source: SourceFields): AssetOutcome {
+    return { ...identity, status: 'skipped', reason, downloaded: false, source: cleanSource(source) };
+  }
+
+  /** Streams a body into `path`; a concurrent or earlier writer that got there first counts as stored. */
+  async function write(destination: Destination, path: string, identity: Identity, source: SourceFields, open: () => Promise<{ stream: NodeJS.ReadableStream; totalBytes?: number; contentType: string }>, existing?: StoredObject): Promise<AssetOutcome> {
+    const activity = currentActivity();
+    const media = await open();
+    try {
+      const object = await destination.writeObject(path, media.stream as never, {
+        contentType: media.contentType,
+        metadata: objectMetadata(identity, { ...source, sourceBytes: media.totalBytes }, now().toISOString()),
+        replace: existing,
+        expectedBytes: media.totalBytes,
+        onProgress: (bytes) => activity.heartbeat({ bytes }),
+        signal: activity.signal,
+      });
+      deps.logger?.info({ ...identity, bytes: object.bytes, path }, 'stored');
+      return stored(identity, object, true);
+    } catch (err) {
+      if (err instanceof ObjectAlreadyExistsError) {
+        const now = await destination.stat(path);
+        if (now?.metadataComplete) return stored(identity, now, false);
+      }
+      throw err;
+    }
+  }
+
+  /** GENERATING / ERROR are reported to the workflow's poll loop; GENERATED is downloaded at once. */
+  async function generated(destination: Destination, path: string, identity: Identity, source: SourceFields, state: { status: string; link?: string }, existing?: StoredObject): Promise<GenerationCheck> {
+    if (state.status === 'GENERATING') return { state: 'generating' };
+    if (state.status === 'ERROR') return { state: 'error' };
+    const link = state.link;
+    if (!link) throw new Error(`${identity.kind} is GENERATED but the API returned no link`);
+    const outcome = await write(destination, path, identity, source, () => openSignedMedia(link, deps.media), existing);
+    return { state: 'done', outcome };
+  }
+
+  return {
+    async fetchReel(input: FetchReelInput): Promise<GenerationCheck> {
+      return withFailureMapping(async () => {
+        const destination = deps.openDestination(input.dest);
+        const path = reelPath(input.testId, input.reel.uuid);
+        const identity: Identity = { kind: 'reel', testId: input.testId, reelId: input.reel.uuid };
+        const source = reelSource(input.reel);
+        const existing = await destination.stat(path);
+        if (existing?.metadataComplete && existing.metadata.lastUpdatedAtMs === String(input.reel.lastUpdatedAtMs)) {
+          return { state: 'done', outcome: stored(identity, existing, false) };
+        }
+        const state = await deps.api.getReelDetail(input.testId, input.reel.uuid);
+        return generated(destination, path, identity, source, state, existing);
+      });
+    },
+
+    async fetchClip(input: FetchClipInput): Promise<GenerationCheck> {
+      return withFailureMapping(async () => {
+        const destination = deps.openDestination(input.dest);
+        const path = clipPath(input.testId, input.sessionId, input.clip.uuid);
+        const identity: Identity = { kind: 'clip', testId: input.testId, sessionId: input.sessionId, clipId: input.clip.uuid };
+        const existing = await destination.stat(path);
+        if (existing?.metadataComplete) return { state: 'done', outcome: stored(identity, existing, false) };
+        let state;
+        try {
+          state = await deps.api.getClipDetail(input.sessionId, input.clip.uuid);
+        } catch (err) {
+          if (err instanceof NotFoundError) return { state: 'done', outcome: skipped(identity, 'the API no longer has this clip (404)', clipSource(input.clip)) };
+          throw err;
+        }
+        return generated(destination, path, identity, clipSource(input.clip), state, existing);
+      });
+    },
+
+    /** The video link is requested just in time, right before streaming (it is valid 1 h). */
+    async fetchVideo(input: SessionAssetInput): Promise<AssetOutcome> {
+      return withFailureMapping(async () => {
+        const destination = deps.openDestination(input.dest);
+        const path = videoPath(input.testId, input.sessionId);
+        const identity: Identity = { kind: 'video', testId: input.testId, sessionId: input.sessionId };
+        const source = sessionSource(input.session);
+        const existing = await destination.stat(path);
+        if (existing?.metadataComplete) return stored(identity, existing, false);
+        let link: string;
+        try {
+          link = (await deps.api.getVideoDownloadUrl(input.sessionId)).link;
+        } catch (err) {
+          if (err instanceof NotFoundError) return skipped(identity, 'no session video: the session\'s product type has none (404)', source);
+          throw err;
+        }
+        return write(destination, path, identity, source, () => openSignedMedia(link, deps.media), existing);
+      });
+    },
+
+    async fetchTranscript(input: SessionAssetInput): Promise<AssetOutcome> {
+      return withFailureMapping(async () => {
+        const destination = deps.openDestination(input.dest);
+        const path = transcriptPath(input.testId, input.sessionId);
+        const identity: Identity = { kind: 'transcript', testId: input.testId, sessionId: input.sessionId };
+        const source = sessionSource(input.session);
+        const existing = await destination.stat(path);
+        if (existing?.metadataComplete) return stored(identity, existing, false);
+        let transcript;
+        try {
+          transcript = await deps.api.openTranscript(input.sessionId);
+        } catch (err) {
+          if (err instanceof NotFoundError) return skipped(identity, 'no transcript: the session\'s product type has none (404)', source);
+          throw err;
+        }
+        const opened = transcript;
+        return write(destination, path, identity, source, async () => ({ stream: opened.body, contentType: 'text/vtt; charset=utf-8' }), existing);
+      });
+    },
+  };
+}
+
+export function reelSource(reel: Reel): SourceFields {
+  return { name: reel.name, durationMs: reel.durationMs, lastUpdatedAtMs: reel.lastUpdatedAtMs, numClips: reel.numClips, areAllClipsInReel: reel.areAllClipsInReel };
+}
+
+export function clipSource(clip: Clip): SourceFields {
+  return {
+    name: clip.name,
+    description: clip.description ?? undefined,
+    timeStartMs: clip.timeStartMs,
+    timeEndMs: clip.timeEndMs,
+    videoUuid: clip.videoUuid,
+    hasAudio: clip.hasAudio,
+    hasCamera: clip.hasCamera,
+  };
+}
+
+export function sessionSource(session: SessionSummary | undefined): SourceFields {
+  if (!session) return {};
+  return { sessionStatus: session.status, startTime: session.startTime, finishTime: session.finishTime ?? undefined, audienceId: session.audienceId ?? undefined };
+}
+
+function cleanSource(source: SourceFields): Record<string, string | number | boolean | null> {
+  const out: Record<string, string | number | boolean | null> = {};
+  for (const [k, v] of Object.entries(source)) if (v !== undefined) out[k] = v;
+  return out;
+}

@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import { startTemporalDevServer, type RunningDevServer } from '../infra/temporal-dev-server';
+import type { Settings } from '../config/settings';
+import { buildActivityDeps } from '../workers/activity-deps';
+import { createWorkers, type UtMediaWorkers } from '../workers/create-workers';
+import { createLogger } from '../workers/logger';
+import { workflowBundlePath } from './workflow-bundle';
+
+export interface EmbeddedCluster {
+  address: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The embedded default (no TEMPORAL_ADDRESS): a local Temporal dev server whose state lives in
+ * `./.ut-media/temporal.db`, so an interrupted run resumes on the next `ingest`, and an in-process
+ * worker for both task queues.
+ */
+export async function startEmbeddedCluster(settings: Settings, stateDir = path.resolve('.ut-media')): Promise<EmbeddedCluster> {
+  fs.mkdirSync(stateDir, { recursive: true });
+  const deps = buildActivityDeps(settings, createLogger(process.env.UT_LOG_LEVEL ?? 'warn'));
+  let server: RunningDevServer | undefined;
+  let connection: NativeConnection | undefined;
+  let workers: UtMediaWorkers | undefined;
+  try {
+    server = await startTemporalDevServer({ dbFilename: path.join(stateDir, 'temporal.db'), namespace: settings.namespace });
+    connection = await NativeConnection.connect({ address: server.address });
+    workers = await createWorkers({
+      connection,
+      namespace: settings.namespace,
+      taskQueue: settings.taskQueue,
+      deps,
+      ratePerMinute: settings.ratePerMinute,
+      maxConcurrentDownloads: settings.maxConcurrentDownloads,
+      workflowBundlePath: workflowBundlePath(),
+    });
+  } catch (err) {
+    await connection?.close();
+    await server?.stop();
+    throw err;
+  }
+  const running = workers.run();
+  const started = { server, connection, workers };
+  return {
+    address: server.address,
+    async stop() {
+      started.workers.shutdown();
+      await running.catch(() => undefined);
+      await started.connection.close();
+      await started.server.stop();
+    },
+  };
+}

@@ -1,0 +1,16 @@
+/** Exit codes of `ut-media` (CONTRACT.md). */
+export const EXIT = {
+  /** Every asset stored or skipped for a stated reason. */
+  ok: 0,
+  /** Some asset failed, or the run itself failed. */
+  failed: 1,
+  /** Bad input or configuration, reported before any API call. */
+  usage: 2,
+} as const;
+
+/** An error the CLI reports in one line and exits with `code`. */
+export class CliError extends Error {
+  constructor(message: string, readonly code: number) {
+    super(message);
+  }
+}

@@ -1,0 +1,53 @@
+import { Command, Option } from 'commander';
+import { redactSecrets } from '../usertesting/redact';
+import { CliError, EXIT } from './exit-codes';
+import { runIngest } from './ingest-command';
+import { runWorker } from './worker-command';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function buildProgram(): Command {
+  const program = new Command('ut-media')
+    .description('Archive UserTesting highlight reels, clips, session videos and transcripts into GCS or a folder, on Temporal.')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('ingest')
+    .description('start (or attach to) the ingestion of one test result, follow it, print a summary')
+    .requiredOption('--test <testId>', 'test result UUID')
+    .requiredOption('--dest <uri>', 'gs://bucket[/prefix], file:///absolute/path or a path')
+    .option('--session <sessionId>', 'only this session (repeatable)', collect)
+    .option('--only <kinds>', 'comma-separated subset of reels,clips,videos,transcripts')
+    .option('--json', 'print one JSON summary object as the last line of stdout')
+    .addOption(new Option('--no-progress', 'do not show live progress'))
+    .action(async (opts) => {
+      process.exitCode = await runIngest({ test: opts.test, dest: opts.dest, session: opts.session, only: opts.only, json: opts.json, progress: opts.progress });
+    });
+
+  program
+    .command('worker')
+    .description("run a worker for the project's task queues on TEMPORAL_ADDRESS (many may run at once)")
+    .action(async () => {
+      process.exitCode = await runWorker();
+    });
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    const e = err as { code?: string; exitCode?: number };
+    if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
+      // Help and version exit 0; usage mistakes exit 2 (commander already printed why).
+      process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      return;
+    }
+    const code = err instanceof CliError ? err.code : EXIT.failed;
+    process.stderr.write(`ut-media: ${redactSecrets((err as Error).message ?? String(err))}\n`);
+    process.exitCode = code;
+  }
+}
+
+if (require.main === module) void main();

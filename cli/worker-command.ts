@@ -1,0 +1,50 @@
+import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { loadSettings } from '../config/settings';
+import { buildActivityDeps } from '../workers/activity-deps';
+import { createWorkers } from '../workers/create-workers';
+import { createLogger } from '../workers/logger';
+import { asUsageError } from './validate-ingest';
+import { workflowBundlePath } from './workflow-bundle';
+
+/** `ut-media worker`: serves both task queues on TEMPORAL_ADDRESS until SIGINT/SIGTERM. */
+export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let settings;
+  let deps;
+  const logger = createLogger(env.UT_LOG_LEVEL ?? 'info');
+  try {
+    settings = loadSettings(env);
+    deps = buildActivityDeps(settings, logger);
+  } catch (err) {
+    asUsageError(err);
+  }
+  Runtime.install({
+    logger: {
+      log: (level, message, meta) => logger[level.toLowerCase() as 'info'](meta ?? {}, message),
+      trace: (m, meta) => logger.trace(meta ?? {}, m),
+      debug: (m, meta) => logger.debug(meta ?? {}, m),
+      info: (m, meta) => logger.info(meta ?? {}, m),
+      warn: (m, meta) => logger.warn(meta ?? {}, m),
+      error: (m, meta) => logger.error(meta ?? {}, m),
+    },
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+  });
+  const address = settings.temporalAddress ?? 'localhost:7233';
+  const connection = await NativeConnection.connect({ address });
+  try {
+    const workers = await createWorkers({
+      connection,
+      namespace: settings.namespace,
+      taskQueue: settings.taskQueue,
+      deps,
+      ratePerMinute: settings.ratePerMinute,
+      maxConcurrentDownloads: settings.maxConcurrentDownloads,
+      workflowBundlePath: workflowBundlePath(),
+    });
+    logger.info({ address, namespace: settings.namespace, taskQueue: settings.taskQueue, ratePerMinute: settings.ratePerMinute }, 'worker started');
+    await workers.run();
+    logger.info({}, 'worker stopped');
+    return 0;
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+
+/** The documented OAuth token endpoint of UserTesting (CONTRACT.md). */
+export const DEFAULT_TOKEN_URL = 'https://auth.usertesting.com/oauth2/aus1p3vtd8vtm4Bxv0h8/v1/token';
+export const DEFAULT_API_BASE_URL = 'https://api.use2.usertesting.com';
+
+/** Thrown for bad configuration or input found before any API call; the CLI exits 2 on it. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const positiveInt = (name: string, fallback: number) =>
+  z.coerce
+    .number({ error: `${name} must be a number` })
+    .int(`${name} must be a whole number`)
+    .positive(`${name} must be greater than 0`)
+    .default(fallback);
+
+const url = (name: string, fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), `${name} must be an http(s) URL`);
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/** Every environment variable of CONTRACT.md, parsed once into a fully defaulted object. */
+const settingsSchema = z.object({
+  UT_API_BASE_URL: url('UT_API_BASE_URL', DEFAULT_API_BASE_URL),
+  UT_TOKEN_URL: url('UT_TOKEN_URL', DEFAULT_TOKEN_URL),
+  UT_CLIENT_ID: z.preprocess(emptyToUndefined, z.string().optional()),
+  UT_CLIENT_SECRET: z.preprocess(emptyToUndefined, z.string().optional()),
+  UT_ACCESS_TOKEN: z.preprocess(emptyToUndefined, z.string().optional()),
+  UT_RATE_LIMIT_PER_MINUTE: positiveInt('UT_RATE_LIMIT_PER_MINUTE', 10),
+  UT_MAX_CONCURRENT_DOWNLOADS: positiveInt('UT_MAX_CONCURRENT_DOWNLOADS', 4),
+  UT_POLL_INITIAL_DELAY_MS: positiveInt('UT_POLL_INITIAL_DELAY_MS', 3000),
+  UT_POLL_MAX_DELAY_MS: positiveInt('UT_POLL_MAX_DELAY_MS', 60000),
+  UT_GENERATION_DEADLINE_MS: positiveInt('UT_GENERATION_DEADLINE_MS', 86_400_000),
+  UT_RETRY_INITIAL_INTERVAL_MS: positiveInt('UT_RETRY_INITIAL_INTERVAL_MS', 2000),
+  TEMPORAL_ADDRESS: z.preprocess(emptyToUndefined, z.string().optional()),
+  TEMPORAL_NAMESPACE: z.preprocess(emptyToUndefined, z.string().default('default')),
+  UT_TASK_QUEUE: z.preprocess(emptyToUndefined, z.string().regex(/^[\w.-]+$/, 'UT_TASK_QUEUE may hold letters, digits, ".", "_" and "-"').default('ut-media')),
+  UT_LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+});
+
+export type Credentials =
+  | { kind: 'client-credentials'; clientId: string; clientSecret: string }
+  | { kind: 'static-token'; accessToken: string };
+
+export interface Settings {
+  apiBaseUrl: string;
+  tokenUrl: string;
+  /** Undefined when none are configured; workers refuse to start, `ingest` exits 2. */
+  credentials?: Credentials;
+  ratePerMinute: number;
+  maxConcurrentDownloads: number;
+  pollInitialDelayMs: number;
+  pollMaxDelayMs: number;
+  generationDeadlineMs: number;
+  retryInitialIntervalMs: number;
+  temporalAddress?: string;
+  namespace: string;
+  taskQueue: string;
+  logLevel: string;
+}
+
+/** Reads settings from an environment (flags are merged into it by the CLI beforehand). */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const parsed = settingsSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  let credentials: Credentials | undefined;
+  if (e.UT_CLIENT_ID && e.UT_CLIENT_SECRET) {
+    credentials = { kind: 'client-credentials', clientId: e.UT_CLIENT_ID, clientSecret: e.UT_CLIENT_SECRET };
+  } else if (e.UT_ACCESS_TOKEN) {
+    credentials = { kind: 'static-token', accessToken: e.UT_ACCESS_TOKEN };
+  } else if (e.UT_CLIENT_ID || e.UT_CLIENT_SECRET) {
+    throw new ConfigError('UT_CLIENT_ID and UT_CLIENT_SECRET must be set together (or set UT_ACCESS_TOKEN)');
+  }
+  if (e.UT_POLL_MAX_DELAY_MS < e.UT_POLL_INITIAL_DELAY_MS) {
+    throw new ConfigError('UT_POLL_MAX_DELAY_MS must not be smaller than UT_POLL_INITIAL_DELAY_MS');
+  }
+  return {
+    apiBaseUrl: e.UT_API_BASE_URL.replace(/\/+$/, ''),
+    tokenUrl: e.UT_TOKEN_URL,
+    credentials,
+    ratePerMinute: e.UT_RATE_LIMIT_PER_MINUTE,
+    maxConcurrentDownloads: e.UT_MAX_CONCURRENT_DOWNLOADS,
+    pollInitialDelayMs: e.UT_POLL_INITIAL_DELAY_MS,
+    pollMaxDelayMs: e.UT_POLL_MAX_DELAY_MS,
+    generationDeadlineMs: e.UT_GENERATION_DEADLINE_MS,
+    retryInitialIntervalMs: e.UT_RETRY_INITIAL_INTERVAL_MS,
+    temporalAddress: e.TEMPORAL_ADDRESS,
+    namespace: e.TEMPORAL_NAMESPACE,
+    taskQueue: e.UT_TASK_QUEUE,
+    logLevel: e.UT_LOG_LEVEL,
+  };
+}
+
+/** Workers cannot call the API without credentials; the message names the variables to set. */
+export function requireCredentials(settings: Settings): Credentials {
+  if (!settings.credentials) {
+    throw new ConfigError('missing API credentials: set UT_CLIENT_ID and UT_CLIENT_SECRET (or UT_ACCESS_TOKEN)');
+  }
+  return settings.credentials;
+}

@@ -1,0 +1,162 @@
+import type { Readable } from 'node:stream';
+import { request, type Dispatcher } from 'undici';
+import type { z } from 'zod';
+import {
+  BadRequestError,
+  InvalidResponseError,
+  NotFoundError,
+  RateLimitedError,
+  TransientApiError,
+  UnauthorizedError,
+  type ApiOperation,
+} from './errors';
+import { redactSecrets } from './redact';
+import {
+  clipDetailSchema,
+  clipListSchema,
+  reelDetailSchema,
+  reelListSchema,
+  sessionListSchema,
+  videoDownloadSchema,
+  type ClipList,
+  type GenerationStatus,
+  type ReelList,
+  type SessionList,
+} from './schemas';
+import type { TokenProvider } from './token-provider';
+
+/** A reel or clip detail answer. `link` is secret: use it at once, never return or log it. */
+export interface GenerationState {
+  status: GenerationStatus;
+  link?: string;
+}
+
+export interface ResultsApiClient {
+  listSessions(testId: string, offset: number, limit: number): Promise<SessionList>;
+  listReels(testId: string): Promise<ReelList>;
+  getReelDetail(testId: string, reelId: string): Promise<GenerationState>;
+  listClips(sessionId: string): Promise<ClipList>;
+  getClipDetail(sessionId: string, clipId: string): Promise<GenerationState>;
+  /** The pre-signed video link; secret, valid 1 h. */
+  getVideoDownloadUrl(sessionId: string): Promise<{ link: string; expiresAt: string }>;
+  /** The WebVTT body, streamed. */
+  openTranscript(sessionId: string): Promise<{ body: Readable; contentType: string }>;
+}
+
+export interface ResultsApiClientOptions {
+  baseUrl: string;
+  tokens: TokenProvider;
+  dispatcher?: Dispatcher;
+  /** Applied to headers and to idle time between body chunks. @default 60000 */
+  timeoutMs?: number;
+}
+
+const RETRYABLE_STATUS = new Set([408, 409, 425, 500, 502, 503, 504]);
+
+/**
+ * The Results API v2. Every method makes exactly one request and never retries by itself: retries
+ * are Temporal activity retries, so they pass through the task queue's rate limit like any request.
+ */
+export function createResultsApiClient(options: ResultsApiClientOptions): ResultsApiClient {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const timeout = options.timeoutMs ?? 60_000;
+
+  async function send(operation: ApiOperation, path: string, what: string, accept = 'application/json'): Promise<Dispatcher.ResponseData> {
+    const token = await options.tokens.getToken();
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(`${base}${path}`, {
+        method: 'GET',
+        dispatcher: options.dispatcher,
+        headers: { authorization: `Bearer ${token}`, accept },
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+    } catch (err) {
+      throw new TransientApiError(`${operation}: request failed: ${redactSecrets((err as Error).message)}`, operation);
+    }
+    const status = response.statusCode;
+    if (status >= 200 && status < 300) return response;
+    const detail = await readErrorDetail(response);
+    switch (true) {
+      case status === 429:
+        throw new RateLimitedError(operation, retryAfterMs(response.headers));
+      case status === 401:
+        options.tokens.invalidate(token);
+        throw new UnauthorizedError(operation);
+      case status === 400:
+        throw new BadRequestError(operation, detail);
+      case status === 404:
+        throw new NotFoundError(operation, what);
+      case status >= 500 || RETRYABLE_STATUS.has(status):
+        throw new TransientApiError(`${operation}: server answered ${status}`, operation, status);
+      default:
+        throw new InvalidResponseError(`${operation}: unexpected status ${status}${detail ? `: ${detail}` : ''}`, operation, status);
+    }
+  }
+
+  async function json<S extends z.ZodType>(operation: ApiOperation, path: string, what: string, schema: S): Promise<z.output<S>> {
+    const response = await send(operation, path, what);
+    let body: unknown;
+    try {
+      body = await response.body.json();
+    } catch (err) {
+      throw new TransientApiError(`${operation}: response body unreadable: ${redactSecrets((err as Error).message)}`, operation, response.statusCode);
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new InvalidResponseError(`${operation}: response does not match the API description (${issue.path.join('.')}: ${issue.message})`, operation, response.statusCode);
+    }
+    return parsed.data;
+  }
+
+  const seg = encodeURIComponent;
+  return {
+    listSessions: (testId, offset, limit) =>
+      json('listSessions', `/api/v2/sessionResults?testId=${seg(testId)}&limit=${limit}&offset=${offset}`, `test ${testId}`, sessionListSchema),
+    listReels: (testId) => json('listReels', `/api/v2/testResults/${seg(testId)}/highlightreels`, `highlight reels of test ${testId}`, reelListSchema),
+    async getReelDetail(testId, reelId) {
+      const r = await json('reelDetail', `/api/v2/testResults/${seg(testId)}/highlightreels/${seg(reelId)}`, `highlight reel ${reelId}`, reelDetailSchema);
+      return { status: r.status, link: r.reelUrl ?? undefined };
+    },
+    listClips: (sessionId) => json('listClips', `/api/v2/sessionResults/${seg(sessionId)}/clips`, `clips of session ${sessionId}`, clipListSchema),
+    async getClipDetail(sessionId, clipId) {
+      const r = await json('clipDetail', `/api/v2/sessionResults/${seg(sessionId)}/clips/${seg(clipId)}`, `clip ${clipId}`, clipDetailSchema);
+      return { status: r.status, link: r.clipUrl ?? undefined };
+    },
+    async getVideoDownloadUrl(sessionId) {
+      const r = await json('videoDownloadUrl', `/api/v2/sessionResults/${seg(sessionId)}/videoDownloadUrl`, `video of session ${sessionId}`, videoDownloadSchema);
+      return { link: r.videoUrl, expiresAt: r.expiresAt };
+    },
+    async openTranscript(sessionId) {
+      const response = await send('transcript', `/api/v2/sessionResults/${seg(sessionId)}/transcript`, `transcript of session ${sessionId}`, 'text/vtt, text/plain;q=0.9, */*;q=0.1');
+      return { body: response.body, contentType: 'text/vtt' };
+    },
+  };
+}
+
+/** x-ratelimit-reset is seconds until the window resets; Retry-After is the standard fallback. */
+export function retryAfterMs(headers: Dispatcher.ResponseData['headers']): number {
+  for (const name of ['x-ratelimit-reset', 'retry-after']) {
+    const raw = headers[name];
+    const value = Number(Array.isArray(raw) ? raw[0] : raw);
+    if (Number.isFinite(value) && value >= 0) return Math.max(1000, Math.ceil(value * 1000));
+  }
+  return 60_000;
+}
+
+async function readErrorDetail(response: Dispatcher.ResponseData): Promise<string> {
+  try {
+    const text = (await response.body.text()).slice(0, 500);
+    try {
+      const parsed = JSON.parse(text);
+      const message = parsed.message ?? parsed.error_description ?? parsed.error ?? '';
+      return redactSecrets(Array.isArray(message) ? message.join('; ') : String(message)).slice(0, 200);
+    } catch {
+      return '';
+    }
+  } catch {
+    return '';
+  }
+}

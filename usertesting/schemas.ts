@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/**
+ * The Results API v2 responses we use, after the published OpenAPI description. Unknown fields are
+ * kept out (zod strips them); required fields are required, so a changed API fails loudly.
+ */
+const uuid = z.string().regex(/^[0-9a-fA-F-]{36}$/, 'expected a UUID');
+
+export const tokenResponseSchema = z.object({
+  access_token: z.string().min(1),
+  token_type: z.string().optional(),
+  expires_in: z.coerce.number().positive().optional(),
+});
+
+export const sessionSummarySchema = z.object({
+  sessionId: uuid,
+  audienceId: z.string().nullish(),
+  status: z.string(),
+  startTime: z.string(),
+  finishTime: z.string().nullish(),
+});
+
+export const sessionListSchema = z.object({
+  testId: uuid,
+  sessions: z.array(sessionSummarySchema),
+  meta: z.object({
+    pagination: z.object({ limit: z.number().int().nonnegative(), offset: z.number().int().nonnegative(), totalCount: z.number().int().nonnegative() }),
+  }),
+});
+export type SessionList = z.output<typeof sessionListSchema>;
+
+export const reelSchema = z.object({
+  uuid,
+  name: z.string(),
+  durationMs: z.number(),
+  lastUpdatedAtMs: z.number(),
+  numClips: z.number(),
+  areAllClipsInReel: z.boolean(),
+});
+export type Reel = z.output<typeof reelSchema>;
+
+export const reelListSchema = z.object({ reels: z.array(reelSchema), studyWithClips: z.boolean() });
+export type ReelList = z.output<typeof reelListSchema>;
+
+const generationStatus = z.enum(['GENERATING', 'GENERATED', 'ERROR']);
+export type GenerationStatus = z.output<typeof generationStatus>;
+
+export const reelDetailSchema = z.object({ reelId: uuid, status: generationStatus, reelUrl: z.string().nullish() });
+export const clipDetailSchema = z.object({ clipUuid: uuid, status: generationStatus, clipUrl: z.string().nullish() });
+
+export const clipSchema = z.object({
+  uuid,
+  name: z.string(),
+  description: z.string().nullish(),
+  timeStartMs: z.number(),
+  timeEndMs: z.number(),
+  videoUuid: z.string(),
+  hasAudio: z.boolean(),
+  hasCamera: z.boolean(),
+  layout: z
+    .object({ mainStream: z.string(), pipPosition: z.string(), pipState: z.string() })
+    .partial()
+    .optional(),
+});
+export type Clip = z.output<typeof clipSchema>;
+
+export const clipListSchema = z.object({ studyUuid: z.string(), clips: z.array(clipSchema) });
+export type ClipList = z.output<typeof clipListSchema>;
+
+export const videoDownloadSchema = z.object({ videoUrl: z.string().min(1), sessionId: uuid, expiresAt: z.string() });

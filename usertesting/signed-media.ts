@@ -1,0 +1,105 @@
+import { Readable } from 'node:stream';
+import { request, type Dispatcher } from 'undici';
+import { LinkExpiredError, MediaTransferError } from './errors';
+import { redactSecrets } from './redact';
+
+export interface SignedMediaOptions {
+  dispatcher?: Dispatcher;
+  /** Range requests allowed after a cut body before the transfer fails. @default 5 */
+  maxResumes?: number;
+  /** Idle time allowed between body chunks, and for response headers. @default 60000 */
+  timeoutMs?: number;
+  /** Told about each resume (offset only; the link is never passed on). */
+  onResume?: (offset: number) => void;
+}
+
+export interface SignedMedia {
+  /** The bytes, resumed transparently with `Range` when the connection is cut. */
+  stream: Readable;
+  totalBytes?: number;
+  contentType: string;
+}
+
+/**
+ * Opens a pre-signed S3-style link. The first response is awaited here, so an expired link fails
+ * (LinkExpiredError) before anything is written. The link stays inside this closure.
+ */
+export async function openSignedMedia(link: string, options: SignedMediaOptions = {}): Promise<SignedMedia> {
+  const maxResumes = options.maxResumes ?? 5;
+  const first = await get(link, undefined, options);
+  if (first.statusCode !== 200) {
+    await first.body.dump();
+    throw new MediaTransferError(`download answered ${first.statusCode} instead of 200`, 'media', first.statusCode);
+  }
+  const totalBytes = numberHeader(first.headers['content-length']);
+  const contentType = stringHeader(first.headers['content-type']) ?? 'application/octet-stream';
+
+  async function* bytes(): AsyncGenerator<Buffer> {
+    let offset = 0;
+    let body: Readable = first.body;
+    for (let resumes = 0; ; resumes++) {
+      let failure: unknown;
+      try {
+        for await (const chunk of body) {
+          offset += chunk.length;
+          yield chunk as Buffer;
+        }
+      } catch (err) {
+        failure = err;
+      }
+      if (totalBytes === undefined ? failure === undefined : offset === totalBytes) return;
+      if (totalBytes !== undefined && offset > totalBytes) throw new MediaTransferError(`download sent more bytes than announced (${offset} > ${totalBytes})`, 'media');
+      if (totalBytes === undefined || resumes >= maxResumes) {
+        const why = failure ? redactSecrets((failure as Error).message) : 'connection closed early';
+        throw new MediaTransferError(`download cut at byte ${offset} of ${totalBytes ?? '?'} (${why}); gave up after ${resumes} resumes`, 'media');
+      }
+      options.onResume?.(offset);
+      const next = await get(link, offset, options);
+      if (next.statusCode !== 206 || contentRangeStart(next.headers['content-range']) !== offset) {
+        await next.body.dump();
+        throw new MediaTransferError(`resume at byte ${offset} answered ${next.statusCode} without a matching Content-Range`, 'media', next.statusCode);
+      }
+      body = next.body;
+    }
+  }
+
+  const stream = Readable.from(bytes(), { objectMode: false, highWaterMark: 1 << 20 });
+  // Destroying our stream (e.g. the destination failed) must release the socket too.
+  stream.once('close', () => first.body.destroy());
+  return { stream, totalBytes, contentType };
+}
+
+async function get(link: string, offset: number | undefined, options: SignedMediaOptions): Promise<Dispatcher.ResponseData> {
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await request(link, {
+      method: 'GET',
+      dispatcher: options.dispatcher,
+      headers: offset === undefined ? {} : { range: `bytes=${offset}-` },
+      headersTimeout: options.timeoutMs ?? 60_000,
+      bodyTimeout: options.timeoutMs ?? 60_000,
+    });
+  } catch (err) {
+    throw new MediaTransferError(`download request failed: ${redactSecrets((err as Error).message)}`, 'media');
+  }
+  if (response.statusCode === 403) {
+    const text = (await response.body.text()).slice(0, 2000);
+    if (/Request has expired|ExpiredToken|AccessDenied/i.test(text)) throw new LinkExpiredError();
+    throw new MediaTransferError(`download refused (403${/SignatureDoesNotMatch/.test(text) ? ' SignatureDoesNotMatch' : ''})`, 'media', 403);
+  }
+  return response;
+}
+
+function stringHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function numberHeader(value: string | string[] | undefined): number | undefined {
+  const n = Number(stringHeader(value));
+  return stringHeader(value) !== undefined && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+function contentRangeStart(value: string | string[] | undefined): number | undefined {
+  const match = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(stringHeader(value) ?? '');
+  return match ? Number(match[1]) : undefined;
+}

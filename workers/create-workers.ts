@@ -1,0 +1,60 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createApiActivities, createStorageActivities, type ActivityDeps } from '../activities';
+import { apiTaskQueue } from '../workflows/task-queues';
+import { apiActivitiesPerSecond } from './api-budget';
+
+export interface WorkerSetup {
+  connection: NativeConnection;
+  namespace: string;
+  /** Task queue prefix (UT_TASK_QUEUE). */
+  taskQueue: string;
+  deps: ActivityDeps;
+  ratePerMinute: number;
+  /** Transfers in flight in this worker (UT_MAX_CONCURRENT_DOWNLOADS). */
+  maxConcurrentDownloads: number;
+  /** Path of the prebuilt workflow bundle (dist/workflow-bundle.js); else workflows are bundled at start. */
+  workflowBundlePath?: string;
+  identity?: string;
+}
+
+export interface UtMediaWorkers {
+  /** Resolves when both workers have shut down. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+/**
+ * Two workers in one process: the main queue runs workflows and storage activities; the API queue
+ * runs every activity that calls the Results API, with the same server-side rate on every worker.
+ */
+export async function createWorkers(setup: WorkerSetup): Promise<UtMediaWorkers> {
+  const common = { connection: setup.connection, namespace: setup.namespace, identity: setup.identity };
+  const main = await Worker.create({
+    ...common,
+    taskQueue: setup.taskQueue,
+    ...(setup.workflowBundlePath
+      ? { workflowBundle: { codePath: setup.workflowBundlePath } }
+      : { workflowsPath: require.resolve('../workflows') }),
+    activities: createStorageActivities(setup.deps),
+    maxConcurrentActivityTaskExecutions: 8,
+  });
+  const api = await Worker.create({
+    ...common,
+    taskQueue: apiTaskQueue(setup.taskQueue),
+    activities: createApiActivities(setup.deps),
+    maxConcurrentActivityTaskExecutions: setup.maxConcurrentDownloads,
+    maxTaskQueueActivitiesPerSecond: apiActivitiesPerSecond(setup.ratePerMinute),
+  });
+  const shutdown = () => {
+    for (const w of [main, api]) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  return {
+    run: async () => {
+      // If one worker stops with an error, stop the other too instead of running half a deployment.
+      const results = await Promise.allSettled([main.run(), api.run()].map((p) => p.catch((err) => (shutdown(), Promise.reject(err)))));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+    shutdown,
+  };
+}

@@ -1,0 +1,44 @@
+import { proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import type { ApiActivities, StorageActivities } from '../activities';
+import { NON_RETRYABLE_FAILURES } from './failure-types';
+import type { RunOptions } from './inputs';
+import { apiTaskQueue } from './task-queues';
+
+function retry(options: RunOptions): ActivityOptions['retry'] {
+  return {
+    initialInterval: options.retryInitialIntervalMs,
+    backoffCoefficient: 2,
+    // Above the API's 60 s window: the server caps a 429's nextRetryDelay at this value.
+    maximumInterval: '2 minutes',
+    maximumAttempts: 12,
+    nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
+  };
+}
+
+/** API activities run on `<queue>-api`, where the server enforces the cluster-wide request budget. */
+export function apiActivities(options: RunOptions) {
+  const taskQueue = apiTaskQueue(workflowInfo().taskQueue);
+  return {
+    listing: proxyActivities<Pick<ApiActivities, 'listSessionsPage' | 'listReels' | 'listClips'>>({
+      taskQueue,
+      // Time spent waiting for the budget is schedule-to-start, so only the call itself is bounded.
+      startToCloseTimeout: '2 minutes',
+      retry: retry(options),
+    }),
+    media: proxyActivities<Pick<ApiActivities, 'fetchReel' | 'fetchClip' | 'fetchVideo' | 'fetchTranscript'>>({
+      taskQueue,
+      // Multi-GiB videos stream for a long time; a dead worker is noticed by the heartbeat timeout.
+      startToCloseTimeout: '6 hours',
+      heartbeatTimeout: options.heartbeatTimeoutMs,
+      retry: retry(options),
+    }),
+  };
+}
+
+/** Destination-only activities run on the workflow's own queue, outside the API budget. */
+export function storageActivities(options: RunOptions) {
+  return proxyActivities<StorageActivities>({
+    startToCloseTimeout: '10 minutes',
+    retry: retry(options),
+  });
+}

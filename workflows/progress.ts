@@ -1,0 +1,30 @@
+import { defineQuery } from '@temporalio/workflow';
+import { ASSET_KIND_LIST, type AssetKind, type AssetOutcome, type ProgressSnapshot, type ProgressState } from './asset-types';
+
+/** `progress` query of both workflows: counts per asset kind and state. */
+export const progressQuery = defineQuery<ProgressSnapshot>('progress');
+
+function emptyCounts(): ProgressSnapshot['assets'] {
+  const counts = {} as ProgressSnapshot['assets'];
+  for (const kind of ASSET_KIND_LIST) counts[kind] = { pending: 0, generating: 0, stored: 0, skipped: 0, failed: 0 };
+  return counts;
+}
+
+export class ProgressTracker {
+  readonly snapshot: ProgressSnapshot;
+
+  constructor(testId: string, sessionId?: string) {
+    this.snapshot = { testId, sessionId, phase: 'listing', sessions: { total: 0, done: 0 }, assets: emptyCounts(), bytesDownloaded: 0 };
+  }
+
+  move(kind: AssetKind, from: ProgressState | undefined, to: ProgressState): void {
+    if (from) this.snapshot.assets[kind][from] = Math.max(0, this.snapshot.assets[kind][from] - 1);
+    this.snapshot.assets[kind][to] += 1;
+  }
+
+  /** Records a finished asset that was counted as pending (or generating) before. */
+  finish(outcome: AssetOutcome, from: ProgressState | undefined = 'pending'): void {
+    this.move(outcome.kind, from, outcome.status);
+    if (outcome.downloaded) this.snapshot.bytesDownloaded += outcome.bytes ?? 0;
+  }
+}
