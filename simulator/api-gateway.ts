@@ -1,0 +1,95 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { SimulatorContext } from './context';
+import { API_HEADERS, apiError, sendJson, sendText } from './http-util';
+import type { RateDecision } from './rate-limiter';
+import { classifyOperation, routeApi, type ApiResult } from './routes-api';
+
+/**
+ * The gateway in front of /api/v2, in the order a real one applies its steps:
+ *  1. number the call (fault schedules count every /api/v2 request, 1-based);
+ *  2. `revokeTokenAtCall`: revoke the token presented on that call;
+ *  3. authenticate the bearer token → 401 (not charged: no client is identified);
+ *  4. `rateLimitBurst` → 429 (not charged, remaining 0, reset = the burst's resetSeconds);
+ *  5. charge the client's budget → 429 past it, with Retry-After;
+ *  6. `serverErrorEveryNth` → 500/503 (charged: the failure is behind the gateway);
+ *  7. the endpoint (400/404/200, all charged).
+ * Every answer carries x-ratelimit-limit/-remaining/-reset (for a 401, the state of the client the
+ * token names if it can be told, else a fresh window) and is recorded in the stats.
+ */
+
+function rateHeaders(d: RateDecision): OutgoingHttpHeaders {
+  return { 'x-ratelimit-limit': d.limit, 'x-ratelimit-remaining': d.remaining, 'x-ratelimit-reset': d.resetSeconds };
+}
+
+export function handleApi(ctx: SimulatorContext, req: IncomingMessage, res: ServerResponse, url: URL): void {
+  const at = Date.now();
+  const callNo = ++ctx.apiCalls;
+  const method = req.method ?? 'GET';
+  const operation = classifyOperation(method, url.pathname);
+  let faultInjected: string | undefined;
+
+  const finish = (status: number, clientId: string | undefined, send: () => void) => {
+    ctx.stats.call({ at, ...(clientId ? { clientId } : {}), operation, status, ...(faultInjected ? { faultInjected } : {}) });
+    send();
+  };
+
+  if (ctx.faults.revokesTokenAt(callNo)) {
+    const presented = ctx.tokens.authenticate(req.headers.authorization, at);
+    if (presented.ok) {
+      ctx.tokens.revoke(presented.token);
+      faultInjected = 'revokeToken';
+    }
+  }
+
+  const auth = ctx.tokens.authenticate(req.headers.authorization, at);
+  if (!auth.ok) {
+    const headers = {
+      ...API_HEADERS,
+      ...rateHeaders(ctx.limiter.peek(auth.clientId, at)),
+      'www-authenticate': auth.reason === 'missing' ? 'Bearer' : 'Bearer error="invalid_token"',
+    };
+    return finish(401, auth.clientId, () => sendJson(res, 401, apiError(401, 'Unauthorized'), headers));
+  }
+  const clientId = auth.clientId;
+
+  const burstReset = ctx.faults.burstResetSeconds(callNo);
+  if (burstReset !== undefined) {
+    faultInjected = 'rateLimitBurst';
+    const limit = ctx.scenario.rateLimit.limit;
+    const headers = { ...API_HEADERS, ...rateHeaders({ allowed: false, limit, remaining: 0, resetSeconds: burstReset }), 'retry-after': String(burstReset) };
+    return finish(429, clientId, () => sendJson(res, 429, apiError(429, tooManyMessage(ctx)), headers));
+  }
+
+  const decision = ctx.limiter.consume(clientId, at);
+  const headers = { ...API_HEADERS, ...rateHeaders(decision) };
+  if (!decision.allowed) {
+    return finish(429, clientId, () => sendJson(res, 429, apiError(429, tooManyMessage(ctx)), { ...headers, 'retry-after': String(decision.resetSeconds) }));
+  }
+
+  const serverError = ctx.faults.serverErrorFor(callNo);
+  if (serverError) {
+    faultInjected = 'serverError';
+    const message = serverError === 500 ? 'Internal server error' : 'Service Unavailable';
+    const extra = serverError === 503 ? { 'retry-after': '1' } : {};
+    return finish(serverError, clientId, () => sendJson(res, serverError, apiError(serverError, message), { ...headers, ...extra }));
+  }
+
+  let result: ApiResult;
+  try {
+    result = routeApi(ctx, method, url.pathname, url.searchParams);
+  } catch (err) {
+    ctx.log?.(`simulator: internal error on ${method} ${url.pathname}: ${(err as Error).message}`);
+    result = { status: 500, json: apiError(500, 'Internal server error') };
+  }
+  if (result.fault) faultInjected = result.fault;
+  finish(result.status, clientId, () => {
+    if (result.text) sendText(res, result.status, result.text.contentType, result.text.body, headers);
+    else sendJson(res, result.status, result.json, headers);
+  });
+}
+
+function tooManyMessage(ctx: SimulatorContext): string {
+  const { limit, windowMs } = ctx.scenario.rateLimit;
+  const per = windowMs === 60_000 ? 'minute' : `${windowMs} ms`;
+  return `Too many requests. Maximum of ${limit} requests per ${per}.`;
+}

@@ -1,0 +1,67 @@
+import type { ScenarioFaults } from './scenario';
+
+/**
+ * The scenario's injectable faults and their one-shot bookkeeping. Call numbers are 1-based and
+ * count every /api/v2 request the server receives (authenticated or not).
+ */
+export class FaultInjector {
+  private readonly errorOnceLeft: Set<string>;
+  private readonly cutLeft: Set<string>;
+  /** media key → id of its first issued link (only for keys in linkExpiredOnFirstUse) */
+  private readonly firstLink = new Map<string, string>();
+
+  constructor(private readonly faults: ScenarioFaults) {
+    this.errorOnceLeft = new Set(faults.generationErrorOnce.map((id) => id.toLowerCase()));
+    this.cutLeft = new Set(faults.cutBodyOnce.map((k) => k.toLowerCase()));
+  }
+
+  /** 500 or 503 (alternating, starting with 500) when this call is an Nth call. */
+  serverErrorFor(callNo: number): 500 | 503 | undefined {
+    const n = this.faults.serverErrorEveryNth;
+    if (!n || callNo % n !== 0) return undefined;
+    return (callNo / n) % 2 === 1 ? 500 : 503;
+  }
+
+  /** Seconds to announce in x-ratelimit-reset when this call falls in the injected 429 burst. */
+  burstResetSeconds(callNo: number): number | undefined {
+    const burst = this.faults.rateLimitBurst;
+    if (!burst || callNo < burst.atCall || callNo >= burst.atCall + burst.count) return undefined;
+    return burst.resetSeconds;
+  }
+
+  revokesTokenAt(callNo: number): boolean {
+    return this.faults.revokeTokenAtCall === callNo;
+  }
+
+  /** Whether this finished generation attempt of the reel/clip ends in ERROR (consumes the once-faults). */
+  generationFails(assetId: string): 'alwaysError' | 'generationErrorOnce' | undefined {
+    const id = assetId.toLowerCase();
+    if (this.faults.alwaysError.some((a) => a.toLowerCase() === id)) return 'alwaysError';
+    if (this.errorOnceLeft.delete(id)) return 'generationErrorOnce';
+    return undefined;
+  }
+
+  linkIssued(mediaKey: string, linkId: string): void {
+    const key = mediaKey.toLowerCase();
+    if (this.firstLink.has(key)) return;
+    if (this.faults.linkExpiredOnFirstUse.some((k) => k.toLowerCase() === key)) this.firstLink.set(key, linkId);
+  }
+
+  /** The first link issued for a key in linkExpiredOnFirstUse answers "expired" (and stays expired). */
+  linkForcedExpired(mediaKey: string, linkId: string): boolean {
+    return this.firstLink.get(mediaKey.toLowerCase()) === linkId;
+  }
+
+  /** True once per key in cutBodyOnce: this GET sends about half of its body, then drops. */
+  takeCutBody(mediaKey: string): boolean {
+    return this.cutLeft.delete(mediaKey.toLowerCase());
+  }
+
+  /** Bytes per second to throttle this object's body to, if any. */
+  throttleFor(mediaKey: string): number | undefined {
+    const slow = this.faults.slowMedia;
+    if (!slow) return undefined;
+    if (slow.keys && !slow.keys.some((k) => k.toLowerCase() === mediaKey.toLowerCase())) return undefined;
+    return slow.bytesPerSecond;
+  }
+}

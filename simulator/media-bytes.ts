@@ -1,0 +1,113 @@
+import { createCipheriv, createHash } from 'node:crypto';
+import { Crc32c } from './crc32c';
+import { digestOf } from './random';
+
+/**
+ * Deterministic media bytes. An object's content is a keystream (AES-128-CTR, native and fast)
+ * keyed by (scenario seed, media key, content version), cut in 64 KiB blocks: block i can be made
+ * on its own, so any byte range streams without holding the object and without starting at 0.
+ * The first bytes form an MP4 `ftyp` box and an `mdat` header, so tools recognise the file type.
+ */
+
+export const BLOCK_SIZE = 64 * 1024;
+
+export interface MediaContent {
+  /** 'video:<sessionId>', 'clip:<clipUuid>' or 'reel:<reelId>' */
+  key: string;
+  /** Changes when the object's content changes (a reel's lastUpdatedAtMs). */
+  version: number;
+  size: number;
+  /** AES key of the keystream; derived by `mediaContent`. */
+  cipherKey: Buffer;
+}
+
+export interface MediaDigest {
+  bytes: number;
+  /** base64, as GCS reports it */
+  md5: string;
+  /** base64 of the big-endian uint32, as GCS reports it */
+  crc32c: string;
+}
+
+const ZERO_BLOCK = Buffer.alloc(BLOCK_SIZE);
+
+export function mediaContent(seed: number, key: string, version: number, size: number): MediaContent {
+  return { key, version, size, cipherKey: digestOf('media', seed, key, version).subarray(0, 16) };
+}
+
+function mp4Header(size: number): Buffer {
+  const ftyp = Buffer.alloc(32);
+  ftyp.writeUInt32BE(32, 0);
+  ftyp.write('ftypisom', 4, 'latin1');
+  ftyp.writeUInt32BE(0x200, 12);
+  ftyp.write('isomiso2avc1mp41', 16, 'latin1');
+  const rest = size - 32;
+  if (rest < 0x1_0000_0000) {
+    const mdat = Buffer.alloc(8);
+    mdat.writeUInt32BE(rest, 0);
+    mdat.write('mdat', 4, 'latin1');
+    return Buffer.concat([ftyp, mdat]);
+  }
+  const mdat = Buffer.alloc(16);
+  mdat.writeUInt32BE(1, 0);
+  mdat.write('mdat', 4, 'latin1');
+  mdat.writeBigUInt64BE(BigInt(rest), 8);
+  return Buffer.concat([ftyp, mdat]);
+}
+
+/** The full 64 KiB block `index` (callers slice it to the object's size). */
+export function mediaBlock(content: MediaContent, index: number): Buffer {
+  const iv = Buffer.alloc(16);
+  // CTR counter = first 16-byte cipher block of this media block: blocks never overlap.
+  iv.writeBigUInt64BE(BigInt(index) * BigInt(BLOCK_SIZE / 16), 8);
+  const cipher = createCipheriv('aes-128-ctr', content.cipherKey, iv);
+  const block = cipher.update(ZERO_BLOCK);
+  if (index === 0 && content.size >= 48) mp4Header(content.size).copy(block, 0);
+  return block;
+}
+
+/**
+ * Yields the bytes [start, endInclusive] of the object in chunks of at most `chunkSize`
+ * (clamped to the object's size).
+ */
+export function* mediaChunks(content: MediaContent, start: number, endInclusive: number, chunkSize = BLOCK_SIZE): Generator<Buffer> {
+  const end = Math.min(endInclusive, content.size - 1);
+  let pos = start;
+  while (pos <= end) {
+    const index = Math.floor(pos / BLOCK_SIZE);
+    const block = mediaBlock(content, index);
+    const blockStart = index * BLOCK_SIZE;
+    const sliceEnd = Math.min(end + 1, blockStart + BLOCK_SIZE);
+    for (let p = pos; p < sliceEnd; p += chunkSize) {
+      yield block.subarray(p - blockStart, Math.min(sliceEnd, p + chunkSize) - blockStart);
+    }
+    pos = sliceEnd;
+  }
+}
+
+/** Hashes the whole object once (md5 + crc32c), streaming block by block. */
+export function computeDigest(content: MediaContent): MediaDigest {
+  const md5 = createHash('md5');
+  const crc = new Crc32c();
+  for (const chunk of mediaChunks(content, 0, content.size - 1)) {
+    md5.update(chunk);
+    crc.update(chunk);
+  }
+  return { bytes: content.size, md5: md5.digest('base64'), crc32c: crc.base64() };
+}
+
+/** Objects up to this size get an S3 single-part ETag (quoted md5 hex). */
+export const SINGLE_PART_ETAG_MAX = 16 * 1024 * 1024;
+const PART_SIZE = 8 * 1024 * 1024;
+
+/**
+ * S3-style ETag. Small objects: the quoted md5 hex of the content (like a single-part upload).
+ * Larger ones: a multipart-style `"<hex>-<parts>"`, which (as on S3) is NOT the content's md5;
+ * it is stable per content version, so it can still be used to detect a change.
+ */
+export function mediaETag(content: MediaContent, digest: () => MediaDigest): string {
+  if (content.size <= SINGLE_PART_ETAG_MAX) return `"${Buffer.from(digest().md5, 'base64').toString('hex')}"`;
+  const parts = Math.ceil(content.size / PART_SIZE);
+  const hex = createHash('md5').update(content.cipherKey).update(String(content.size)).digest('hex');
+  return `"${hex}-${parts}"`;
+}

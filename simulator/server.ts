@@ -1,0 +1,55 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { handleApi } from './api-gateway';
+import type { SimulatorContext } from './context';
+import { apiError, sendJson } from './http-util';
+import { TOKEN_PATH } from './oauth';
+import { handleMedia } from './routes-media';
+
+/**
+ * The simulator's HTTP server: one `node:http` server for the token endpoint, the Results API,
+ * the media links and the control endpoints:
+ *  - `GET /__simulator/stats` → the stats snapshot (JSON);
+ *  - `POST /__simulator/reset-stats` → 204, clears the stats.
+ * The control endpoints are for tests and the bench: no auth, not counted anywhere.
+ * Request lines are logged (when a logger is given) by path only: query strings carry signatures.
+ */
+
+function route(ctx: SimulatorContext, req: IncomingMessage, res: ServerResponse): void {
+  const url = new URL(req.url ?? '/', 'http://simulator.invalid');
+  const path = url.pathname;
+  if (path.startsWith('/api/')) return handleApi(ctx, req, res, url);
+  if (path.startsWith('/media/')) return handleMedia(ctx, req, res, url);
+  if (path === TOKEN_PATH) {
+    ctx.tokens.handle(req, res, (entry) => ctx.stats.token(entry)).catch((err: Error) => {
+      if (!res.headersSent) sendJson(res, 400, { error: 'invalid_request', error_description: err.message });
+      else res.destroy();
+    });
+    return;
+  }
+  if (path === '/__simulator/stats' && req.method === 'GET') return sendJson(res, 200, ctx.stats.snapshot(), { 'cache-control': 'no-store' });
+  if (path === '/__simulator/reset-stats' && req.method === 'POST') {
+    ctx.stats.reset();
+    res.writeHead(204).end();
+    return;
+  }
+  sendJson(res, 404, apiError(404, `Cannot ${req.method} ${path}`));
+}
+
+export function createSimulatorServer(ctx: SimulatorContext): Server {
+  const server = createServer((req, res) => {
+    if (ctx.log) {
+      const started = Date.now();
+      const path = (req.url ?? '/').split('?')[0];
+      res.once('close', () => ctx.log?.(`${req.method} ${path} ${res.statusCode} ${Date.now() - started}ms${res.writableFinished ? '' : ' (cut)'}`));
+    }
+    try {
+      route(ctx, req, res);
+    } catch (err) {
+      ctx.log?.(`simulator: internal error: ${(err as Error).message}`);
+      if (!res.headersSent) sendJson(res, 500, apiError(500, 'Internal server error'));
+      else res.destroy();
+    }
+  });
+  server.keepAliveTimeout = 5_000;
+  return server;
+}

@@ -1,0 +1,124 @@
+import { computeDigest, mediaContent, type MediaContent, type MediaDigest } from './media-bytes';
+import type { ClipSpec, ReelSpec, Scenario, SessionSpec, TestSpec } from './scenario';
+
+/**
+ * The resolved scenario, indexed for the routes: tests, sessions, clips and reels by id, and the
+ * media objects (with their content version and cached digests).
+ */
+
+/** Which media object: used by `expectedDigest` and the public API. */
+export type MediaKey =
+  | { kind: 'reel'; testId: string; reelId: string }
+  | { kind: 'clip'; sessionId: string; clipId: string }
+  | { kind: 'video'; sessionId: string };
+
+export function mediaKeyString(key: MediaKey): string {
+  if (key.kind === 'reel') return `reel:${key.reelId.toLowerCase()}`;
+  if (key.kind === 'clip') return `clip:${key.clipId.toLowerCase()}`;
+  return `video:${key.sessionId.toLowerCase()}`;
+}
+
+export interface MediaObject {
+  content: MediaContent;
+  lastModifiedMs: number;
+}
+
+/** Product types whose sessions have a video (and clips). */
+export function hasVideo(session: SessionSpec): boolean {
+  return session.productType !== 'SURVEY';
+}
+
+/** Product types whose sessions have a transcript. */
+export function hasTranscript(session: SessionSpec): boolean {
+  return session.productType === 'THINK_OUT_LOUD' || session.productType === 'LIVE_CONVERSATION';
+}
+
+/**
+ * Digests depend only on (seed, key, version, size), so they are shared by every simulator in the
+ * process: a test suite that starts many simulators over the same big objects hashes them once.
+ */
+const DIGEST_CACHE = new Map<string, MediaDigest>();
+const DIGEST_CACHE_MAX = 2000;
+
+export class World {
+  private readonly tests = new Map<string, TestSpec>();
+  private readonly sessions = new Map<string, { test: TestSpec; session: SessionSpec }>();
+  private readonly clips = new Map<string, { session: SessionSpec; clip: ClipSpec }>();
+  private readonly reels = new Map<string, { test: TestSpec; reel: ReelSpec }>();
+
+  constructor(readonly scenario: Scenario) {
+    for (const test of scenario.tests) {
+      this.tests.set(test.testId.toLowerCase(), test);
+      for (const session of test.sessions) {
+        this.sessions.set(session.sessionId.toLowerCase(), { test, session });
+        for (const clip of session.clips) this.clips.set(clip.uuid.toLowerCase(), { session, clip });
+      }
+      for (const reel of test.reels) this.reels.set(reel.uuid.toLowerCase(), { test, reel });
+    }
+  }
+
+  test(testId: string): TestSpec | undefined {
+    return this.tests.get(testId.toLowerCase());
+  }
+
+  session(sessionId: string): { test: TestSpec; session: SessionSpec } | undefined {
+    return this.sessions.get(sessionId.toLowerCase());
+  }
+
+  /** The clip, only if it belongs to that session. */
+  clip(sessionId: string, clipId: string): ClipSpec | undefined {
+    const found = this.clips.get(clipId.toLowerCase());
+    return found && found.session.sessionId.toLowerCase() === sessionId.toLowerCase() ? found.clip : undefined;
+  }
+
+  /** The reel, only if it belongs to that test. */
+  reel(testId: string, reelId: string): ReelSpec | undefined {
+    const found = this.reels.get(reelId.toLowerCase());
+    return found && found.test.testId.toLowerCase() === testId.toLowerCase() ? found.reel : undefined;
+  }
+
+  /** The media object behind a key string ('video:<id>' ...), if the scenario has it. */
+  media(key: string): MediaObject | undefined {
+    const [kind, rawId] = key.split(':');
+    const id = (rawId ?? '').toLowerCase();
+    const seed = this.scenario.seed;
+    if (kind === 'video') {
+      const found = this.sessions.get(id);
+      if (!found || !hasVideo(found.session)) return undefined;
+      const s = found.session;
+      return { content: mediaContent(seed, `video:${id}`, 0, s.videoBytes), lastModifiedMs: Date.parse(s.finishTime ?? s.startTime) };
+    }
+    if (kind === 'clip') {
+      const found = this.clips.get(id);
+      if (!found) return undefined;
+      const s = found.session;
+      return { content: mediaContent(seed, `clip:${id}`, 0, found.clip.bytes), lastModifiedMs: Date.parse(s.finishTime ?? s.startTime) };
+    }
+    if (kind === 'reel') {
+      const found = this.reels.get(id);
+      if (!found) return undefined;
+      const r = found.reel;
+      return { content: mediaContent(seed, `reel:${id}`, r.lastUpdatedAtMs, r.bytes), lastModifiedMs: r.lastUpdatedAtMs };
+    }
+    return undefined;
+  }
+
+  /** md5 + crc32c of the object's current content, computed once per content version (synchronously: ~1 s per GiB). */
+  digest(content: MediaContent): MediaDigest {
+    const cacheKey = `${this.scenario.seed}/${content.key}@${content.version}/${content.size}`;
+    let digest = DIGEST_CACHE.get(cacheKey);
+    if (!digest) {
+      digest = computeDigest(content);
+      if (DIGEST_CACHE.size >= DIGEST_CACHE_MAX) DIGEST_CACHE.delete(DIGEST_CACHE.keys().next().value as string);
+      DIGEST_CACHE.set(cacheKey, digest);
+    }
+    return digest;
+  }
+
+  /** Changes a reel's lastUpdatedAtMs, and so its content (bytes and digest). */
+  updateReel(testId: string, reelId: string, lastUpdatedAtMs: number): void {
+    const reel = this.reel(testId, reelId);
+    if (!reel) throw new Error(`no reel ${reelId} in test ${testId}`);
+    reel.lastUpdatedAtMs = lastUpdatedAtMs;
+  }
+}
