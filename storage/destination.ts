@@ -1,0 +1,90 @@
+/** The types every destination shares: where objects go, what a stored object is, how to write one. */
+import type { Readable } from 'node:stream';
+import type { Storage } from '@google-cloud/storage';
+
+/** A parsed `--dest`: a bucket and prefix on GCS, or an absolute local folder. */
+export type DestinationSpec =
+  | {
+      scheme: 'gs';
+      bucket: string;
+      /** '' or 'a/b': no leading or trailing slash, no empty, '.' or '..' segment. */
+      prefix: string;
+    }
+  | {
+      scheme: 'file';
+      /** Absolute, normalised, without a trailing slash (except '/'). */
+      root: string;
+    };
+
+/** What `openDestination` may be given instead of building it from the environment. */
+export interface StorageDeps {
+  /** GCS client. @default createGcsClient(process.env) */
+  storage?: Storage;
+}
+
+/** One stored object as the destination reports it. */
+export interface StoredObject {
+  /** Full URI of the object: gs://bucket/prefix/rel or file:///abs/rel. */
+  uri: string;
+  /** Path under the destination root, '/'-separated. */
+  relativePath: string;
+  bytes: number;
+  /** Base64 MD5, as GCS reports it ('' when unknown: local object without a valid sidecar). */
+  md5: string;
+  /** Base64 of the big-endian CRC32C, as GCS reports it ('' when unknown). */
+  crc32c: string;
+  /** GCS generation; local: a token that changes whenever the file is replaced. */
+  generation?: string;
+  /** The custom metadata written with the object. */
+  metadata: Record<string, string>;
+  /** Local: the sidecar is present and agrees with the file. GCS: always true. */
+  metadataComplete: boolean;
+}
+
+/** Metadata values as callers have them; stored stringified, null and undefined dropped. */
+export type MetadataInput = Record<string, string | number | boolean | null | undefined>;
+
+export interface WriteOptions {
+  contentType: string;
+  metadata: MetadataInput;
+  /**
+   * undefined: the object must not exist yet (else ObjectAlreadyExistsError).
+   * A StoredObject (from `stat`): replace exactly that version (else ObjectAlreadyExistsError).
+   */
+  replace?: StoredObject;
+  /** When known: a source that ends early or delivers more fails the write with SizeMismatchError. */
+  expectedBytes?: number;
+  /** Called with the running byte count as bytes pass through; the caller throttles. */
+  onProgress?: (bytesWritten: number) => void;
+  /** Aborting rejects the write and leaves nothing visible. */
+  signal?: AbortSignal;
+}
+
+export interface SmallWriteOptions {
+  contentType: string;
+  metadata?: MetadataInput;
+}
+
+export interface Destination {
+  readonly spec: DestinationSpec;
+  /** Canonical URI of the destination root. */
+  readonly uri: string;
+  objectUri(relativePath: string): string;
+  /** The stored object, or undefined when there is none. */
+  stat(relativePath: string): Promise<StoredObject | undefined>;
+  /**
+   * Streams `source` into the object. Resolves only when the object is durably visible under its
+   * final name with its metadata; rejects, leaving nothing visible and no temp file or upload
+   * behind, when the source errors, the signal aborts, or the size or checksum check fails.
+   */
+  writeObject(relativePath: string, source: NodeJS.ReadableStream | Readable, options: WriteOptions): Promise<StoredObject>;
+  /** Whole-buffer write that overwrites whatever is there (manifest.json). Atomic too. */
+  writeSmallObject(relativePath: string, body: string | Buffer, options: SmallWriteOptions): Promise<StoredObject>;
+  /** The object's bytes (for verify and tests). */
+  readObject(relativePath: string): Readable;
+  /**
+   * Objects under a folder ('' for all; 'a/b' or 'a/b/' for those under a/b/), sorted by path.
+   * Local: excludes sidecars and the temp folder.
+   */
+  list(relativePrefix: string): Promise<StoredObject[]>;
+}

@@ -1,0 +1,118 @@
+/**
+ * Errors thrown by the storage layer, typed by what the caller must do about them.
+ * Messages name the destination, bucket or object path; never credentials, tokens or upload URLs.
+ */
+
+/**
+ * Thrown by `parseDestination` for a destination URI the project cannot use.
+ * Caller: report it as bad input (exit code 2); retrying cannot help.
+ */
+export class InvalidDestinationError extends Error {
+  override readonly name = 'InvalidDestinationError';
+  constructor(
+    message: string,
+    /** The destination as the user typed it. */
+    readonly input: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Thrown by `writeObject`/`writeSmallObject` when the precondition did not hold: without
+ * `replace`, an object already exists under that name; with `replace`, the stored version is no
+ * longer the one given (another writer replaced or removed it). Nothing was written.
+ * Caller: `stat` the object again and decide (skip it, or write again with `replace`).
+ */
+export class ObjectAlreadyExistsError extends Error {
+  override readonly name = 'ObjectAlreadyExistsError';
+  constructor(
+    readonly relativePath: string,
+    readonly objectUri: string,
+    /** The generation that `replace` expected, when the write was a replace. */
+    readonly expectedGeneration?: string,
+  ) {
+    super(
+      expectedGeneration === undefined
+        ? `${objectUri} already exists; write it with \`replace\` to overwrite it`
+        : `${objectUri} is no longer generation ${expectedGeneration} (another writer replaced or removed it); stat it again`,
+    );
+  }
+}
+
+/**
+ * Thrown by `writeObject` when the bytes stored differ from the bytes read: the checksum the
+ * destination reports is not the one computed while streaming. Nothing is left visible.
+ * Caller: the transfer was corrupted; retry it from the source.
+ */
+export class ChecksumMismatchError extends Error {
+  override readonly name: string = 'ChecksumMismatchError';
+  constructor(
+    message: string,
+    readonly relativePath: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Thrown by `writeObject` when `expectedBytes` was given and the source ended early or delivered
+ * more. A kind of integrity failure, so it extends ChecksumMismatchError. Nothing is left visible.
+ * Caller: retry from the source (resume or download again).
+ */
+export class SizeMismatchError extends ChecksumMismatchError {
+  override readonly name = 'SizeMismatchError';
+  constructor(
+    relativePath: string,
+    readonly expectedBytes: number,
+    readonly actualBytes: number,
+    /** True when the source delivered more bytes than expected (the write stopped there). */
+    readonly overflow: boolean,
+  ) {
+    super(
+      overflow
+        ? `${relativePath}: the source delivered more than the expected ${expectedBytes} bytes`
+        : `${relativePath}: the source ended after ${actualBytes} of ${expectedBytes} expected bytes`,
+      relativePath,
+    );
+  }
+}
+
+/**
+ * Thrown when the destination itself cannot be used: the bucket does not exist, access is denied,
+ * or a local root cannot be created or written. Caller: a configuration problem; fail the run
+ * with this message rather than retrying each asset.
+ */
+export class DestinationUnavailableError extends Error {
+  override readonly name = 'DestinationUnavailableError';
+  constructor(
+    message: string,
+    /** `gs://bucket` or `file:///root`. */
+    readonly destination: string,
+    /** HTTP status (gs) or errno code (local), when known. */
+    readonly reason?: string | number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Thrown when a request to the storage service failed for another reason (server error, network,
+ * rate limit) after the client's own retries. The message has the object URI and the HTTP status
+ * or error code only: never the request URL, which for a resumable upload grants write access.
+ * Caller: retry later when `retryable`, else fail the asset.
+ */
+export class StorageRequestError extends Error {
+  override readonly name = 'StorageRequestError';
+  constructor(
+    message: string,
+    readonly objectUri: string,
+    /** HTTP status, when the service answered. */
+    readonly status: number | undefined,
+    /** Error code (e.g. ECONNRESET), when there was no answer. */
+    readonly code: string | undefined,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The storage layer's public API: destinations (gs://, local folders) that stream bytes in with
+ * flat memory, compute and check md5/crc32c, attach metadata, and never make a half-written
+ * object visible under its final name.
+ */
+export type {
+  Destination,
+  DestinationSpec,
+  MetadataInput,
+  SmallWriteOptions,
+  StorageDeps,
+  StoredObject,
+  WriteOptions,
+} from './destination';
+export { parseDestination, destinationUri, bucketNameProblem } from './parse-destination';
+export { createGcsClient, emulatorEndpoint } from './gcs-client';
+export { openDestination } from './open-destination';
+export { sweepStaleTempFiles } from './local-files';
+export { ChecksumTransform, checksumsOf, type Checksums } from './checksums';
+export {
+  InvalidDestinationError,
+  ObjectAlreadyExistsError,
+  ChecksumMismatchError,
+  SizeMismatchError,
+  DestinationUnavailableError,
+  StorageRequestError,
+} from './errors';

@@ -1,0 +1,224 @@
+/**
+ * Local folder destination (file:// and plain paths). A write goes to a temp file in
+ * `<root>/.ut-media-tmp/` (same file system) while md5/crc32c/size are computed; the file is
+ * fsynced, then published under its final name atomically (a hard link for create-if-absent, a
+ * rename for replace), the folder fsynced, and the sidecar `<object>.json` written last.
+ */
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, promises as fs, type Dirent } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { pathToFileURL } from 'node:url';
+import type { Destination, DestinationSpec, SmallWriteOptions, StoredObject, WriteOptions } from './destination';
+import { ChecksumTransform } from './checksums';
+import { DestinationUnavailableError, ObjectAlreadyExistsError } from './errors';
+import { newTempPath, publishIfAbsent, removeQuietly, statOrUndefined, syncDirectory, versionToken } from './local-files';
+import { readSidecar, sidecarPathOf, SIDECAR_SUFFIX, writeSidecar } from './local-sidecar';
+import { stringifyMetadata } from './metadata';
+import { checkRelativePath, folderPrefix, LOCAL_TEMP_DIR } from './object-names';
+import { destinationUri } from './parse-destination';
+
+type FileSpec = Extract<DestinationSpec, { scheme: 'file' }>;
+
+/** How a write treats an existing object: must be absent, must be this version, or whatever. */
+type Precondition = { kind: 'absent' } | { kind: 'version'; generation: string } | { kind: 'none' };
+
+interface WritePlan {
+  precondition: Precondition;
+  contentType: string;
+  metadata: Record<string, string>;
+  hasher: ChecksumTransform;
+  signal?: AbortSignal;
+}
+
+export class LocalDestination implements Destination {
+  readonly uri: string;
+
+  constructor(readonly spec: FileSpec) {
+    this.uri = destinationUri(spec);
+  }
+
+  objectUri(relativePath: string): string {
+    return pathToFileURL(this.pathOf(relativePath)).href;
+  }
+
+  async stat(relativePath: string): Promise<StoredObject | undefined> {
+    const objectPath = this.pathOf(relativePath);
+    const st = await statOrUndefined(objectPath);
+    if (!st || !st.isFile()) return undefined;
+    const sidecar = await readSidecar(objectPath);
+    const complete = sidecar !== undefined && sidecar.bytes === st.size;
+    return {
+      uri: this.objectUri(relativePath),
+      relativePath,
+      bytes: st.size,
+      md5: complete ? sidecar.md5 : '',
+      crc32c: complete ? sidecar.crc32c : '',
+      generation: versionToken(st),
+      metadata: complete ? { ...(sidecar.metadata ?? {}) } : {},
+      metadataComplete: complete,
+    };
+  }
+
+  async writeObject(relativePath: string, source: NodeJS.ReadableStream | Readable, options: WriteOptions): Promise<StoredObject> {
+    checkRelativePath(relativePath);
+    let precondition: Precondition = { kind: 'absent' };
+    if (options.replace) {
+      if (!options.replace.generation) throw new Error(`replace of ${options.replace.uri} needs the generation that stat reported`);
+      precondition = { kind: 'version', generation: options.replace.generation };
+    }
+    // Fail fast before streaming; the publish step checks again.
+    await this.checkPrecondition(relativePath, precondition);
+    return this.write(relativePath, source, {
+      precondition,
+      contentType: options.contentType,
+      metadata: stringifyMetadata(options.metadata),
+      hasher: new ChecksumTransform({ relativePath, expectedBytes: options.expectedBytes, onProgress: options.onProgress }),
+      signal: options.signal,
+    });
+  }
+
+  async writeSmallObject(relativePath: string, body: string | Buffer, options: SmallWriteOptions): Promise<StoredObject> {
+    checkRelativePath(relativePath);
+    const data = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    return this.write(relativePath, Readable.from([data]), {
+      precondition: { kind: 'none' },
+      contentType: options.contentType,
+      metadata: stringifyMetadata(options.metadata),
+      hasher: new ChecksumTransform({ relativePath, expectedBytes: data.length }),
+    });
+  }
+
+  readObject(relativePath: string): Readable {
+    return createReadStream(this.pathOf(relativePath));
+  }
+
+  async list(relativePrefix: string): Promise<StoredObject[]> {
+    const folder = folderPrefix(relativePrefix);
+    const relativePaths: string[] = [];
+    await this.collect(folder.replace(/\/$/, ''), relativePaths);
+    relativePaths.sort();
+    const objects: StoredObject[] = [];
+    for (const rel of relativePaths) {
+      const object = await this.stat(rel);
+      if (object) objects.push(object);
+    }
+    return objects;
+  }
+
+  private async write(relativePath: string, source: NodeJS.ReadableStream | Readable, plan: WritePlan): Promise<StoredObject> {
+    const finalPath = this.pathOf(relativePath);
+    const tempPath = await this.tempPathFor(finalPath);
+    let published: string | undefined;
+    try {
+      // `flush: true` fsyncs before closing; pipeline resolves only after 'close', so the bytes
+      // are on disk before they are published.
+      const out = createWriteStream(tempPath, { flags: 'wx', flush: true });
+      await pipeline(source, plan.hasher, out, plan.signal ? { signal: plan.signal } : {});
+      if (!out.closed) await once(out, 'close');
+      await fs.mkdir(path.dirname(finalPath), { recursive: true });
+      await this.publish(relativePath, tempPath, finalPath, plan.precondition);
+      const st = await fs.stat(finalPath);
+      published = versionToken(st);
+      await syncDirectory(path.dirname(finalPath));
+      const { bytes, md5, crc32c } = plan.hasher.checksums;
+      await writeSidecar(this.spec.root, finalPath, {
+        storagePath: this.objectUri(relativePath),
+        bytes,
+        md5,
+        crc32c,
+        contentType: plan.contentType,
+        metadata: plan.metadata,
+        writtenAt: new Date().toISOString(),
+      });
+      return {
+        uri: this.objectUri(relativePath),
+        relativePath,
+        bytes,
+        md5,
+        crc32c,
+        generation: published,
+        metadata: { ...plan.metadata },
+        metadataComplete: true,
+      };
+    } catch (err) {
+      // Published but its sidecar failed: take back exactly our version, so a rejected write
+      // leaves nothing visible.
+      if (published !== undefined) await this.unpublish(finalPath, published);
+      throw err;
+    } finally {
+      await removeQuietly(tempPath);
+    }
+  }
+
+  private async publish(relativePath: string, tempPath: string, finalPath: string, precondition: Precondition): Promise<void> {
+    if (precondition.kind === 'absent') {
+      if (!(await publishIfAbsent(tempPath, finalPath))) throw new ObjectAlreadyExistsError(relativePath, this.objectUri(relativePath));
+      return;
+    }
+    if (precondition.kind === 'version') {
+      // A file system has no compare-and-swap: check, then rename (a writer racing in between
+      // could be overwritten; GCS enforces this atomically).
+      await this.checkPrecondition(relativePath, precondition);
+      // Drop the old sidecar first: a crash after the rename leaves "metadata incomplete", never a
+      // sidecar describing other bytes.
+      await removeQuietly(sidecarPathOf(finalPath));
+    }
+    await fs.rename(tempPath, finalPath);
+  }
+
+  private async checkPrecondition(relativePath: string, precondition: Precondition): Promise<void> {
+    if (precondition.kind === 'none') return;
+    const st = await statOrUndefined(this.pathOf(relativePath));
+    const ok = precondition.kind === 'absent' ? st === undefined : st !== undefined && versionToken(st) === precondition.generation;
+    if (!ok) {
+      const expected = precondition.kind === 'version' ? precondition.generation : undefined;
+      throw new ObjectAlreadyExistsError(relativePath, this.objectUri(relativePath), expected);
+    }
+  }
+
+  private async unpublish(finalPath: string, version: string): Promise<void> {
+    const st = await statOrUndefined(finalPath).catch(() => undefined);
+    if (st && versionToken(st) === version) await removeQuietly(finalPath);
+  }
+
+  private async tempPathFor(finalPath: string): Promise<string> {
+    try {
+      return await newTempPath(this.spec.root, finalPath);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new DestinationUnavailableError(
+        `${this.uri} is not available: cannot create its temp folder ${LOCAL_TEMP_DIR}/ (${code ?? (err as Error).message})`,
+        this.uri,
+        code,
+      );
+    }
+  }
+
+  /** Adds the object paths under `relDir` (recursively) to `out`, skipping sidecars and temp files. */
+  private async collect(relDir: string, out: string[]): Promise<void> {
+    let entries: Dirent[];
+    try {
+      entries = await fs.readdir(relDir ? path.join(this.spec.root, relDir) : this.spec.root, { withFileTypes: true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return;
+      throw err;
+    }
+    const fileNames = new Set(entries.filter((e) => e.isFile()).map((e) => e.name));
+    for (const entry of entries) {
+      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        if (!(relDir === '' && entry.name === LOCAL_TEMP_DIR)) await this.collect(rel, out);
+      } else if (entry.isFile()) {
+        const isSidecar = entry.name.endsWith(SIDECAR_SUFFIX) && fileNames.has(entry.name.slice(0, -SIDECAR_SUFFIX.length));
+        if (!isSidecar) out.push(rel);
+      }
+    }
+  }
+
+  private pathOf(relativePath: string): string {
+    return path.join(this.spec.root, ...checkRelativePath(relativePath).split('/'));
+  }
+}

@@ -1,0 +1,107 @@
+/** `--dest` parsing: gs://bucket[/prefix], file:///absolute/path, or a plain path. */
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { DestinationSpec } from './destination';
+import { InvalidDestinationError } from './errors';
+
+const ACCEPTED = 'accepted forms: gs://bucket[/prefix], file:///absolute/path, or a plain (relative or absolute) path';
+
+function invalid(input: string, problem: string): InvalidDestinationError {
+  return new InvalidDestinationError(`invalid destination ${JSON.stringify(input)}: ${problem}; ${ACCEPTED}`, input);
+}
+
+/**
+ * Why `name` is not a valid GCS bucket name, or undefined when it is.
+ * Rules: https://cloud.google.com/storage/docs/buckets#naming
+ */
+export function bucketNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'the bucket name is missing';
+  if (!/^[a-z0-9][a-z0-9._-]*[a-z0-9]$/.test(name)) {
+    return `bucket name ${JSON.stringify(name)} must use only lowercase letters, digits, '-', '_' and '.', and start and end with a letter or digit`;
+  }
+  const components = name.split('.');
+  if (components.length === 1 && (name.length < 3 || name.length > 63)) {
+    return `bucket name ${JSON.stringify(name)} must be 3 to 63 characters long`;
+  }
+  if (name.length < 3 || name.length > 222) return `bucket name ${JSON.stringify(name)} must be 3 to 222 characters long`;
+  if (components.some((c) => c.length === 0 || c.length > 63)) {
+    return `bucket name ${JSON.stringify(name)}: each dot-separated part must be 1 to 63 characters long`;
+  }
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return `bucket name ${JSON.stringify(name)} must not be an IP address`;
+  if (name.startsWith('goog')) return `bucket name ${JSON.stringify(name)} must not start with "goog"`;
+  if (/g[o0][o0]g[l1]e/.test(name)) return `bucket name ${JSON.stringify(name)} must not contain "google" or a close misspelling`;
+  return undefined;
+}
+
+function parseGs(input: string, rest: string): DestinationSpec {
+  const slash = rest.indexOf('/');
+  const bucket = slash === -1 ? rest : rest.slice(0, slash);
+  const problem = bucketNameProblem(bucket);
+  if (problem) throw invalid(input, problem);
+  const rawPrefix = slash === -1 ? '' : rest.slice(slash + 1).replace(/\/+$/, '');
+  if (rawPrefix === '') return { scheme: 'gs', bucket, prefix: '' };
+  if (/[\u0000-\u001f\u007f]/.test(rawPrefix)) throw invalid(input, 'the prefix contains control characters');
+  if (rawPrefix.includes('\\')) throw invalid(input, 'the prefix contains a backslash');
+  for (const segment of rawPrefix.split('/')) {
+    if (segment === '..' || segment === '.') throw invalid(input, `the prefix must not contain '${segment}' segments`);
+    if (segment === '') throw invalid(input, 'the prefix must not contain empty segments (//)');
+  }
+  return { scheme: 'gs', bucket, prefix: rawPrefix };
+}
+
+function parseFile(input: string): DestinationSpec {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    throw invalid(input, 'not a valid file URI');
+  }
+  if (url.hostname !== '' && url.hostname !== 'localhost') {
+    throw invalid(input, `file URIs must name no host (got "${url.hostname}"); write file:///absolute/path (three slashes)`);
+  }
+  if (url.search || url.hash) throw invalid(input, 'file URIs must not have a query or fragment');
+  let root: string;
+  try {
+    root = fileURLToPath(`file://${url.pathname}`);
+  } catch (err) {
+    throw invalid(input, (err as Error).message);
+  }
+  return { scheme: 'file', root: normaliseRoot(root) };
+}
+
+function normaliseRoot(p: string): string {
+  const resolved = path.resolve(p);
+  return resolved.length > 1 ? resolved.replace(/\/+$/, '') : resolved;
+}
+
+/**
+ * Parses a destination. A plain path (no `scheme:`) is a local folder, resolved against `cwd`.
+ * @throws InvalidDestinationError saying what is wrong and which forms are accepted.
+ */
+export function parseDestination(uri: string, cwd: string = process.cwd()): DestinationSpec {
+  if (typeof uri !== 'string' || uri.trim() === '') throw invalid(String(uri ?? ''), 'it is empty');
+  const input = uri.trim();
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(input)?.[1];
+  // A single letter before ':' would be a Windows drive; anything else with "://" is a URI.
+  if (scheme && (input.slice(scheme.length).startsWith('://') || ['gs', 'file'].includes(scheme.toLowerCase()))) {
+    const lower = scheme.toLowerCase();
+    if (lower === 'gs') {
+      if (!input.slice(scheme.length).startsWith('://')) throw invalid(input, 'a gs destination starts with gs://');
+      return parseGs(input, input.slice(scheme.length + 3));
+    }
+    if (lower === 'file') {
+      if (!input.slice(scheme.length).startsWith('://')) throw invalid(input, 'a file destination starts with file:///');
+      return parseFile(input);
+    }
+    throw invalid(input, `unsupported scheme "${scheme}://"`);
+  }
+  if (input.includes('\u0000')) throw invalid(input, 'the path contains a NUL character');
+  if (!path.isAbsolute(cwd)) throw invalid(input, `the working directory ${JSON.stringify(cwd)} is not absolute`);
+  return { scheme: 'file', root: normaliseRoot(path.resolve(cwd, input)) };
+}
+
+/** Canonical URI of a destination: gs://bucket[/prefix] or file:///abs/path (percent-encoded). */
+export function destinationUri(spec: DestinationSpec): string {
+  if (spec.scheme === 'gs') return spec.prefix ? `gs://${spec.bucket}/${spec.prefix}` : `gs://${spec.bucket}`;
+  return pathToFileURL(spec.root).href;
+}

@@ -1,0 +1,54 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { RunningSimulator, Scenario } from '../../simulator';
+
+export interface ExpectedAsset {
+  kind: 'reel' | 'clip' | 'video' | 'transcript';
+  relativePath: string;
+  status: 'stored' | 'skipped';
+  digest?: { bytes: number; md5: string; crc32c: string };
+}
+
+/** What a complete ingestion of `testId` must produce, derived from the simulator's scenario. */
+export function expectedAssets(sim: RunningSimulator, testId: string): ExpectedAsset[] {
+  const test = (sim.scenario as Scenario).tests.find((t) => t.testId === testId)!;
+  const out: ExpectedAsset[] = [];
+  const base = `test_id=${testId}`;
+  for (const reel of test.reels) {
+    out.push({ kind: 'reel', relativePath: `${base}/highlight_reels/${reel.uuid}.mp4`, status: 'stored', digest: sim.expectedDigest({ kind: 'reel', testId, reelId: reel.uuid }) });
+  }
+  for (const s of test.sessions) {
+    const prefix = `${base}/session_id=${s.sessionId}`;
+    const hasVideo = s.productType !== 'SURVEY';
+    const hasTranscript = s.productType === 'THINK_OUT_LOUD' || s.productType === 'LIVE_CONVERSATION';
+    out.push({ kind: 'video', relativePath: `${prefix}/session.mp4`, status: hasVideo ? 'stored' : 'skipped', digest: hasVideo ? sim.expectedDigest({ kind: 'video', sessionId: s.sessionId }) : undefined });
+    out.push({ kind: 'transcript', relativePath: `${prefix}/transcript.vtt`, status: hasTranscript ? 'stored' : 'skipped' });
+    for (const clip of s.clips) {
+      out.push({ kind: 'clip', relativePath: `${prefix}/clips/${clip.uuid}.mp4`, status: 'stored', digest: sim.expectedDigest({ kind: 'clip', sessionId: s.sessionId, clipId: clip.uuid }) });
+    }
+  }
+  return out;
+}
+
+/** The fewest API requests a full first run can make (issue #4's formula). */
+export function minimumRequests(sim: RunningSimulator, testId: string, pages: number): number {
+  const test = (sim.scenario as Scenario).tests.find((t) => t.testId === testId)!;
+  const clips = test.sessions.reduce((n, s) => n + s.clips.length, 0);
+  return pages + 1 + 3 * test.sessions.length + 2 * (test.reels.length + clips);
+}
+
+export function md5OfFile(file: string): string {
+  return crypto.createHash('md5').update(fs.readFileSync(file)).digest('base64');
+}
+
+/** Largest number of calls inside any window of `windowMs` (sliding). */
+export function maxCallsInWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end++) {
+    while (sorted[end] - sorted[start] >= windowMs) start++;
+    best = Math.max(best, end - start + 1);
+  }
+  return best;
+}

@@ -1,0 +1,100 @@
+import crypto from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { loadSettings, type Settings } from '../../config/settings';
+import { startSimulator, type RunningSimulator, type ScenarioInput } from '../../simulator';
+import { buildActivityDeps } from '../../workers/activity-deps';
+import { createWorkers, type UtMediaWorkers } from '../../workers/create-workers';
+import type { IngestSummary } from '../../workflows/asset-types';
+import type { IngestTestResultInput } from '../../workflows/inputs';
+import { testWorkflowId } from '../../workflows/task-queues';
+import { harnessValue } from './harness-env';
+
+/** Settings for fast tests: millisecond polls and retries, the simulator's endpoints and demo client. */
+export function testEnv(sim: RunningSimulator, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const client = sim.scenario.clients[0];
+  return {
+    UT_API_BASE_URL: sim.baseUrl,
+    UT_TOKEN_URL: sim.tokenUrl,
+    UT_CLIENT_ID: client.clientId,
+    UT_CLIENT_SECRET: client.clientSecret,
+    UT_RATE_LIMIT_PER_MINUTE: String(sim.scenario.rateLimit.limit * (60_000 / sim.scenario.rateLimit.windowMs)),
+    UT_POLL_INITIAL_DELAY_MS: '150',
+    UT_POLL_MAX_DELAY_MS: '1000',
+    UT_RETRY_INITIAL_INTERVAL_MS: '100',
+    STORAGE_EMULATOR_HOST: harnessValue('gcsUrl'),
+    TEMPORAL_ADDRESS: harnessValue('temporalAddress'),
+    UT_TASK_QUEUE: `ut-media-test-${crypto.randomUUID().slice(0, 8)}`,
+    UT_LOG_LEVEL: 'silent',
+    ...overrides,
+  };
+}
+
+export function runOptions(settings: Settings, extra: Partial<NonNullable<IngestTestResultInput['options']>> = {}) {
+  return {
+    pollInitialDelayMs: settings.pollInitialDelayMs,
+    pollMaxDelayMs: settings.pollMaxDelayMs,
+    generationDeadlineMs: settings.generationDeadlineMs,
+    retryInitialIntervalMs: settings.retryInitialIntervalMs,
+    heartbeatTimeoutMs: 5000,
+    ...extra,
+  };
+}
+
+export interface PipelineFixture {
+  sim: RunningSimulator;
+  env: NodeJS.ProcessEnv;
+  settings: Settings;
+  client: Client;
+  startWorkers(): Promise<void>;
+  ingest(input: Omit<IngestTestResultInput, 'options'> & { options?: IngestTestResultInput['options'] }): Promise<IngestSummary>;
+  close(): Promise<void>;
+}
+
+/** A simulator, a client of the shared dev server and (optionally) in-process workers on a fresh task queue. */
+export async function createPipelineFixture(scenario: ScenarioInput, envOverrides: Record<string, string> = {}): Promise<PipelineFixture> {
+  const sim = await startSimulator({ scenario });
+  const env = testEnv(sim, envOverrides);
+  const settings = loadSettings(env);
+  const connection = await Connection.connect({ address: settings.temporalAddress! });
+  const client = new Client({ connection, namespace: settings.namespace });
+  const running: Array<{ workers: UtMediaWorkers; done: Promise<void>; connection: NativeConnection }> = [];
+  const savedEmulator = process.env.STORAGE_EMULATOR_HOST;
+  process.env.STORAGE_EMULATOR_HOST = env.STORAGE_EMULATOR_HOST;
+  return {
+    sim,
+    env,
+    settings,
+    client,
+    async startWorkers() {
+      const workerConnection = await NativeConnection.connect({ address: settings.temporalAddress! });
+      const workers = await createWorkers({
+        connection: workerConnection,
+        namespace: settings.namespace,
+        taskQueue: settings.taskQueue,
+        deps: buildActivityDeps(settings),
+        ratePerMinute: settings.ratePerMinute,
+        maxConcurrentDownloads: settings.maxConcurrentDownloads,
+        workflowBundlePath: harnessValue('workflowBundle'),
+      });
+      running.push({ workers, done: workers.run(), connection: workerConnection });
+    },
+    async ingest(input) {
+      const handle = await client.workflow.start('ingestTestResult', {
+        taskQueue: settings.taskQueue,
+        workflowId: `${testWorkflowId(input.testId)}-${crypto.randomUUID().slice(0, 6)}`,
+        args: [{ ...input, options: input.options ?? runOptions(settings) }],
+      });
+      return (await handle.result()) as IngestSummary;
+    },
+    async close() {
+      for (const r of running) r.workers.shutdown();
+      await Promise.allSettled(running.map((r) => r.done));
+      await Promise.allSettled(running.map((r) => r.connection.close()));
+      await connection.close();
+      await sim.close();
+      if (savedEmulator === undefined) delete process.env.STORAGE_EMULATOR_HOST;
+      else process.env.STORAGE_EMULATOR_HOST = savedEmulator;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CRC32C } from '@google-cloud/storage';
+import { ChecksumTransform, checksumsOf, SizeMismatchError } from '../../storage';
+import { describeMismatch } from '../../storage/checksums';
+import { stringifyMetadata } from '../../storage/metadata';
+import { checkRelativePath, folderPrefix } from '../../storage/object-names';
+import { generatedSource } from '../../storage/testing';
+
+const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
+
+describe('ChecksumTransform', () => {
+  it('passes bytes through and computes md5, crc32c and size as GCS reports them', async () => {
+    const parts = [Buffer.from('hello '), Buffer.from('world'), Buffer.alloc(100_000, 3)];
+    const all = Buffer.concat(parts);
+    const hasher = new ChecksumTransform({ relativePath: 'x' });
+    const out: Buffer[] = [];
+    const progress: number[] = [];
+    const h2 = new ChecksumTransform({ relativePath: 'x', onProgress: (n) => progress.push(n) });
+    await pipeline(Readable.from(parts), hasher, h2, new Writable({ write: (c, _e, cb) => (out.push(c), cb()) }));
+    expect(Buffer.concat(out).equals(all)).toBe(true);
+    const crc = new CRC32C();
+    crc.update(all);
+    expect(hasher.checksums).toEqual({ bytes: all.length, md5: createHash('md5').update(all).digest('base64'), crc32c: crc.toString() });
+    expect(checksumsOf(all)).toEqual(hasher.checksums);
+    expect(progress[progress.length - 1]).toBe(all.length);
+    // CRC32C of "data" in base64, from the client's documentation.
+    expect(checksumsOf(Buffer.from('data')).crc32c).toBe('rth90Q==');
+  });
+
+  it('fails when the source ends early or delivers more than expectedBytes', async () => {
+    const short = new ChecksumTransform({ relativePath: 'a/b.mp4', expectedBytes: 10 });
+    await expect(pipeline(Readable.from([Buffer.alloc(6)]), short, sink())).rejects.toThrow(SizeMismatchError);
+    const long = new ChecksumTransform({ relativePath: 'a/b.mp4', expectedBytes: 10 });
+    const err = await pipeline(Readable.from([Buffer.alloc(6), Buffer.alloc(6)]), long, sink()).catch((e) => e);
+    expect(err).toBeInstanceOf(SizeMismatchError);
+    expect(err).toMatchObject({ expectedBytes: 10, actualBytes: 12, overflow: true });
+    expect(() => short.checksums).toThrow(/only after the stream has ended/);
+  });
+
+  it('matches the checksums of a generated source', async () => {
+    const src = generatedSource(1_000_003, { chunkSize: 50_000 });
+    const hasher = new ChecksumTransform({ relativePath: 'x', expectedBytes: 1_000_003 });
+    await pipeline(src.stream, hasher, sink());
+    expect(hasher.checksums).toEqual(await src.checksums);
+  });
+
+  it('describes mismatches', () => {
+    const ours = checksumsOf(Buffer.from('abc'));
+    expect(describeMismatch(ours, { ...ours })).toBeUndefined();
+    expect(describeMismatch(ours, { ...ours, crc32c: 'AAAAAA==' })).toMatch(/crc32c AAAAAA== != /);
+    expect(describeMismatch(ours, { bytes: 3 })).toMatch(/no checksum/);
+  });
+});
+
+describe('object names and metadata', () => {
+  it.each(['', '/abs/x.mp4', 'a/../b', '../x', 'a//b', 'a/./b', 'a\\b', 'a/', '.ut-media-tmp/x', 'a\u0000b'])('rejects %j', (p) => {
+    expect(() => checkRelativePath(p)).toThrow(Error);
+  });
+
+  it('accepts the layout paths', () => {
+    const p = 'test_id=6f1c7c2e-0b1a-4c55-9a47-0d4d2a9b7e11/session_id=0b0e/clips/c.mp4';
+    expect(checkRelativePath(p)).toBe(p);
+    expect(folderPrefix('')).toBe('');
+    expect(folderPrefix('a/b')).toBe('a/b/');
+    expect(folderPrefix('a/b/')).toBe('a/b/');
+    expect(() => folderPrefix('../a')).toThrow();
+  });
+
+  it('stringifies metadata values and drops null/undefined', () => {
+    expect(stringifyMetadata({ a: 'x', b: 1.5, c: true, d: null, e: undefined, f: 0, g: false })).toEqual({ a: 'x', b: '1.5', c: 'true', f: '0', g: 'false' });
+  });
+});
