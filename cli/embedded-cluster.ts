@@ -6,6 +6,7 @@ import type { Settings } from '../config/settings';
 import { buildActivityDeps } from '../workers/activity-deps';
 import { createWorkers, type UtMediaWorkers } from '../workers/create-workers';
 import { createLogger } from '../workers/logger';
+import { installRuntime } from '../workers/runtime';
 import { workflowBundlePath } from './workflow-bundle';
 
 export interface EmbeddedCluster {
@@ -20,7 +21,10 @@ export interface EmbeddedCluster {
  */
 export async function startEmbeddedCluster(settings: Settings, stateDir = path.resolve('.ut-media')): Promise<EmbeddedCluster> {
   fs.mkdirSync(stateDir, { recursive: true });
-  const deps = buildActivityDeps(settings, createLogger(process.env.UT_LOG_LEVEL ?? 'warn'));
+  const logger = createLogger(process.env.UT_LOG_LEVEL ?? 'warn');
+  const deps = buildActivityDeps(settings, logger);
+  // The SDK's lifecycle chatter would drown the progress display; its warnings stay visible with UT_LOG_LEVEL.
+  installRuntime(process.env.UT_LOG_LEVEL ? logger : createLogger('error'));
   let server: RunningDevServer | undefined;
   let connection: NativeConnection | undefined;
   let workers: UtMediaWorkers | undefined;

@@ -1,8 +1,9 @@
-import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { loadSettings } from '../config/settings';
 import { buildActivityDeps } from '../workers/activity-deps';
 import { createWorkers } from '../workers/create-workers';
 import { createLogger } from '../workers/logger';
+import { installRuntime } from '../workers/runtime';
 import { asUsageError } from './validate-ingest';
 import { workflowBundlePath } from './workflow-bundle';
 
@@ -17,17 +18,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
   } catch (err) {
     asUsageError(err);
   }
-  Runtime.install({
-    logger: {
-      log: (level, message, meta) => logger[level.toLowerCase() as 'info'](meta ?? {}, message),
-      trace: (m, meta) => logger.trace(meta ?? {}, m),
-      debug: (m, meta) => logger.debug(meta ?? {}, m),
-      info: (m, meta) => logger.info(meta ?? {}, m),
-      warn: (m, meta) => logger.warn(meta ?? {}, m),
-      error: (m, meta) => logger.error(meta ?? {}, m),
-    },
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
-  });
+  installRuntime(logger);
   const address = settings.temporalAddress ?? 'localhost:7233';
   const connection = await NativeConnection.connect({ address });
   try {

@@ -28,7 +28,7 @@ export interface UtMediaWorkers {
  * runs every activity that calls the Results API, with the same server-side rate on every worker.
  */
 export async function createWorkers(setup: WorkerSetup): Promise<UtMediaWorkers> {
-  const common = { connection: setup.connection, namespace: setup.namespace, identity: setup.identity };
+  const common = { connection: setup.connection, namespace: setup.namespace, ...(setup.identity ? { identity: setup.identity } : {}) };
   const main = await Worker.create({
     ...common,
     taskQueue: setup.taskQueue,
