@@ -34,6 +34,7 @@ export function createMediaActivities(deps: ActivityDeps) {
   /** Streams a body into `path`; a concurrent or earlier writer that got there first counts as stored. */
   async function write(destination: Destination, path: string, identity: Identity, source: SourceFields, open: () => Promise<{ stream: NodeJS.ReadableStream; totalBytes?: number; contentType: string }>, existing?: StoredObject): Promise<AssetOutcome> {
     const activity = currentActivity();
+    activity.heartbeat({ bytes: 0 });
     const media = await open();
     try {
       const object = await destination.writeObject(path, media.stream as never, {

@@ -46,6 +46,7 @@ export async function runIngest(flags: IngestOptions, env: NodeJS.ProcessEnv = p
         pollMaxDelayMs: settings.pollMaxDelayMs,
         generationDeadlineMs: settings.generationDeadlineMs,
         retryInitialIntervalMs: settings.retryInitialIntervalMs,
+        heartbeatTimeoutMs: settings.heartbeatTimeoutMs,
       },
     };
     const handle = await client.workflow.start('ingestTestResult', {

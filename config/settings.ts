@@ -38,6 +38,7 @@ const settingsSchema = z.object({
   UT_POLL_MAX_DELAY_MS: positiveInt('UT_POLL_MAX_DELAY_MS', 60000),
   UT_GENERATION_DEADLINE_MS: positiveInt('UT_GENERATION_DEADLINE_MS', 86_400_000),
   UT_RETRY_INITIAL_INTERVAL_MS: positiveInt('UT_RETRY_INITIAL_INTERVAL_MS', 2000),
+  UT_HEARTBEAT_TIMEOUT_MS: positiveInt('UT_HEARTBEAT_TIMEOUT_MS', 60000),
   TEMPORAL_ADDRESS: z.preprocess(emptyToUndefined, z.string().optional()),
   TEMPORAL_NAMESPACE: z.preprocess(emptyToUndefined, z.string().default('default')),
   UT_TASK_QUEUE: z.preprocess(emptyToUndefined, z.string().regex(/^[\w.-]+$/, 'UT_TASK_QUEUE may hold letters, digits, ".", "_" and "-"').default('ut-media')),
@@ -59,6 +60,8 @@ export interface Settings {
   pollMaxDelayMs: number;
   generationDeadlineMs: number;
   retryInitialIntervalMs: number;
+  /** A transfer silent for this long is retried elsewhere (a crashed worker is noticed this fast). */
+  heartbeatTimeoutMs: number;
   temporalAddress?: string;
   namespace: string;
   taskQueue: string;
@@ -94,6 +97,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     pollMaxDelayMs: e.UT_POLL_MAX_DELAY_MS,
     generationDeadlineMs: e.UT_GENERATION_DEADLINE_MS,
     retryInitialIntervalMs: e.UT_RETRY_INITIAL_INTERVAL_MS,
+    heartbeatTimeoutMs: e.UT_HEARTBEAT_TIMEOUT_MS,
     temporalAddress: e.TEMPORAL_ADDRESS,
     namespace: e.TEMPORAL_NAMESPACE,
     taskQueue: e.UT_TASK_QUEUE,

@@ -39,6 +39,7 @@ export function handleMedia(ctx: SimulatorContext, req: IncomingMessage, res: Se
   const key = mediaKeyOfPath(url.pathname) ?? '';
   const requestId = randomBytes(8).toString('hex').toUpperCase();
   const record: MediaRecord = { at, key, method, status: 0, bytesSent: 0, completed: false };
+  ctx.stats.mediaStarted(record);
   res.once('close', () => {
     record.completed = res.writableFinished && record.faultInjected !== 'cutBodyOnce';
     ctx.stats.media(record);

@@ -50,10 +50,17 @@ export interface SimulatorStats {
   calls: ApiCallRecord[];
   tokenRequests: TokenRequestRecord[];
   media: MediaRecord[];
+  /** Media responses still being sent (bytesSent so far), e.g. to interrupt a transfer mid-way. */
+  mediaInProgress: MediaRecord[];
 }
 
 export class StatsRecorder {
-  private data: SimulatorStats = { calls: [], tokenRequests: [], media: [] };
+  private data: Omit<SimulatorStats, 'mediaInProgress'> = { calls: [], tokenRequests: [], media: [] };
+  private readonly inProgress = new Set<MediaRecord>();
+
+  mediaStarted(entry: MediaRecord): void {
+    this.inProgress.add(entry);
+  }
 
   call(entry: ApiCallRecord): void {
     this.data.calls.push(entry);
@@ -64,6 +71,7 @@ export class StatsRecorder {
   }
 
   media(entry: MediaRecord): void {
+    this.inProgress.delete(entry);
     this.data.media.push(entry);
   }
 
@@ -73,6 +81,7 @@ export class StatsRecorder {
       calls: this.data.calls.map((e) => ({ ...e })),
       tokenRequests: this.data.tokenRequests.map((e) => ({ ...e })),
       media: this.data.media.map((e) => ({ ...e })),
+      mediaInProgress: [...this.inProgress].map((e) => ({ ...e })),
     };
   }
 

@@ -47,7 +47,7 @@ export interface ResultsApiClientOptions {
   baseUrl: string;
   tokens: TokenProvider;
   dispatcher?: Dispatcher;
-  /** Applied to headers and to idle time between body chunks. @default 60000 */
+  /** Applied to headers and to idle time between body chunks; below the listing activities' 1 min limit. @default 30000 */
   timeoutMs?: number;
 }
 
@@ -59,7 +59,7 @@ const RETRYABLE_STATUS = new Set([408, 409, 425, 500, 502, 503, 504]);
  */
 export function createResultsApiClient(options: ResultsApiClientOptions): ResultsApiClient {
   const base = options.baseUrl.replace(/\/+$/, '');
-  const timeout = options.timeoutMs ?? 60_000;
+  const timeout = options.timeoutMs ?? 30_000;
 
   async function send(operation: ApiOperation, path: string, what: string, accept = 'application/json'): Promise<Dispatcher.ResponseData> {
     const token = await options.tokens.getToken();

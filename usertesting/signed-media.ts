@@ -7,7 +7,7 @@ export interface SignedMediaOptions {
   dispatcher?: Dispatcher;
   /** Range requests allowed after a cut body before the transfer fails. @default 5 */
   maxResumes?: number;
-  /** Idle time allowed between body chunks, and for response headers. @default 60000 */
+  /** Idle time allowed between body chunks, and for response headers (below the heartbeat timeout). @default 30000 */
   timeoutMs?: number;
   /** Told about each resume (offset only; the link is never passed on). */
   onResume?: (offset: number) => void;
@@ -76,8 +76,8 @@ async function get(link: string, offset: number | undefined, options: SignedMedi
       method: 'GET',
       dispatcher: options.dispatcher,
       headers: offset === undefined ? {} : { range: `bytes=${offset}-` },
-      headersTimeout: options.timeoutMs ?? 60_000,
-      bodyTimeout: options.timeoutMs ?? 60_000,
+      headersTimeout: options.timeoutMs ?? 30_000,
+      bodyTimeout: options.timeoutMs ?? 30_000,
     });
   } catch (err) {
     throw new MediaTransferError(`download request failed: ${redactSecrets((err as Error).message)}`, 'media');

@@ -22,7 +22,7 @@ export function apiActivities(options: RunOptions) {
     listing: proxyActivities<Pick<ApiActivities, 'listSessionsPage' | 'listReels' | 'listClips'>>({
       taskQueue,
       // Time spent waiting for the budget is schedule-to-start, so only the call itself is bounded.
-      startToCloseTimeout: '2 minutes',
+      startToCloseTimeout: '1 minute',
       retry: retry(options),
     }),
     media: proxyActivities<Pick<ApiActivities, 'fetchReel' | 'fetchClip' | 'fetchVideo' | 'fetchTranscript'>>({

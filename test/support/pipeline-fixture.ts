@@ -22,6 +22,7 @@ export function testEnv(sim: RunningSimulator, overrides: Record<string, string>
     UT_POLL_INITIAL_DELAY_MS: '150',
     UT_POLL_MAX_DELAY_MS: '1000',
     UT_RETRY_INITIAL_INTERVAL_MS: '100',
+    UT_HEARTBEAT_TIMEOUT_MS: '5000',
     STORAGE_EMULATOR_HOST: harnessValue('gcsUrl'),
     TEMPORAL_ADDRESS: harnessValue('temporalAddress'),
     UT_TASK_QUEUE: `ut-media-test-${crypto.randomUUID().slice(0, 8)}`,
@@ -36,7 +37,7 @@ export function runOptions(settings: Settings, extra: Partial<NonNullable<Ingest
     pollMaxDelayMs: settings.pollMaxDelayMs,
     generationDeadlineMs: settings.generationDeadlineMs,
     retryInitialIntervalMs: settings.retryInitialIntervalMs,
-    heartbeatTimeoutMs: 5000,
+    heartbeatTimeoutMs: settings.heartbeatTimeoutMs,
     ...extra,
   };
 }
