@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generateScenario, startSimulator, type RunningSimulator } from '../../simulator';
+import { testEnv } from '../support/pipeline-fixture';
+import { spawnCli } from '../support/processes';
+
+/** The `ut-media ingest` command as users run it: exit codes, messages, --json, the embedded default. */
+describe('ut-media ingest', () => {
+  let sim: RunningSimulator;
+  let testId: string;
+  beforeAll(async () => {
+    sim = await startSimulator({
+      scenario: { ...generateScenario({ seed: 6301, sessions: 4, reels: 1, clipsPerSession: [0, 2] }), rateLimit: { limit: 600, windowMs: 60_000 }, generation: { generatingMs: 20 } },
+    });
+    testId = sim.scenario.tests[0].testId;
+  });
+  afterAll(() => sim.close());
+
+  /** Embedded mode (no TEMPORAL_ADDRESS), so a mistake would otherwise start a dev server and call the API. */
+  function embeddedEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...testEnv(sim), ...overrides };
+    delete env.TEMPORAL_ADDRESS;
+    return env;
+  }
+
+  const badInputs: Array<[string, string[], Record<string, string>, RegExp]> = [
+    ['a malformed test UUID', ['--test', 'not-a-uuid', '--dest', '/tmp/x'], {}, /--test: .*UUID/],
+    ['a malformed session UUID', ['--session', '1234'], {}, /--session: .*UUID/],
+    ['an unknown destination scheme', ['--dest', 's3://bucket/prefix'], {}, /--dest: .*s3/],
+    ['an unknown asset kind', ['--only', 'videos,photos'], {}, /--only: .*photos/],
+    ['missing credentials', [], { UT_CLIENT_ID: '', UT_CLIENT_SECRET: '' }, /missing API credentials.*UT_CLIENT_ID/],
+    ['a bad rate limit', [], { UT_RATE_LIMIT_PER_MINUTE: 'fast' }, /UT_RATE_LIMIT_PER_MINUTE must be a number/],
+  ];
+  test.each(badInputs)('%s: exit 2, a clear message, zero requests at the simulator', async (_what, args, envOverrides, message) => {
+    sim.resetStats();
+    const base = ['ingest', '--test', testId, '--dest', path.join(os.tmpdir(), 'never-written')];
+    const merged = [...base];
+    for (let i = 0; i < args.length; i += 2) {
+      const at = merged.indexOf(args[i]);
+      if (at >= 0) merged[at + 1] = args[i + 1];
+      else merged.push(args[i], args[i + 1]);
+    }
+    const cli = spawnCli(merged, embeddedEnv(envOverrides));
+    expect(await cli.exited).toBe(2);
+    expect(cli.output().stderr).toMatch(message);
+    const stats = sim.stats();
+    expect(stats.calls.length + stats.tokenRequests.length).toBe(0);
+  });
+
+  test('embedded default: a local dev server and worker do the whole job; --json prints the summary last', async () => {
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-cli-'));
+    const cli = spawnCli(['ingest', '--test', testId, '--dest', 'archive', '--json'], embeddedEnv(), cwd);
+    const code = await cli.exited;
+    const { stdout, stderr } = cli.output();
+    expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+    const summary = JSON.parse(stdout.trim().split('\n').pop()!);
+    expect(summary).toMatchObject({ ok: true, testId, dest: `file://${path.join(cwd, 'archive')}`, failures: [] });
+    expect(fs.existsSync(path.join(cwd, 'archive', `test_id=${testId}`, 'manifest.json'))).toBe(true);
+    expect(fs.existsSync(path.join(cwd, '.ut-media', 'temporal.db'))).toBe(true);
+  }, 180_000);
+});

@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import { generateScenario } from '../../simulator';
+import type { ProgressSnapshot } from '../../workflows/asset-types';
+import { progressQuery } from '../../workflows/progress';
+import { createPipelineFixture, runOptions, type PipelineFixture } from '../support/pipeline-fixture';
+
+/** Workflow rules on the real dev server: input validation, polling bounds, deadline, incremental reels. */
+describe('ingestTestResult behaviour', () => {
+  let fx: PipelineFixture;
+  let testId: string;
+  const scenario = generateScenario({ seed: 8101, sessions: 3, reels: 2, clipsPerSession: [1, 2], productMix: { THINK_OUT_LOUD: 1 } });
+  const failingClip = scenario.tests[0].sessions[0].clips[0].uuid!;
+
+  beforeAll(async () => {
+    fx = await createPipelineFixture({ ...scenario, rateLimit: { limit: 600, windowMs: 60_000 }, generation: { generatingMs: 20 }, faults: { alwaysError: [failingClip] } });
+    testId = fx.sim.scenario.tests[0].testId;
+    await fx.startWorkers();
+  });
+  afterAll(() => fx.close());
+  const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'wf-'));
+
+  test('a bad input fails the run at once, naming the field, before any API request', async () => {
+    fx.sim.resetStats();
+    const error = await fx.ingest({ testId: 'nope', dest: tmp(), only: ['reels', 'photos'] }).catch((e) => e);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect(String(error.cause?.message)).toMatch(/testId: testId must be a UUID.*only: unknown asset kind "photos"/);
+    expect(fx.sim.stats().calls).toHaveLength(0);
+  });
+
+  test('(before any generation started) a reel still generating at the deadline is failed with the reason; the progress query reports it', async () => {
+    const { client, settings } = fx;
+    const handle = await client.workflow.start('ingestTestResult', {
+      taskQueue: settings.taskQueue,
+      workflowId: `deadline-${Date.now()}`,
+      args: [{ testId, dest: tmp(), only: 'reels', options: { ...runOptions(settings), generationDeadlineMs: 1, pollInitialDelayMs: 1 } }],
+    });
+    const summary = (await handle.result()) as { failures: Array<{ reason: string }> };
+    expect(summary.failures.map((f) => f.reason)).toEqual([expect.stringMatching(/still generating after/), expect.stringMatching(/still generating after/)]);
+    const progress: ProgressSnapshot = await handle.query(progressQuery);
+    expect(progress.phase).toBe('done');
+    expect(progress.assets.reel.failed).toBe(2);
+  });
+
+  test('a clip that always ends in ERROR is failed after the bounded attempts; everything else is stored', async () => {
+    const summary = await fx.ingest({ testId, dest: tmp(), options: { ...runOptions(fx.settings), maxGenerationAttempts: 2 } });
+    expect(summary.failures).toEqual([{ kind: 'clip', id: failingClip, reason: 'generation ended in ERROR 2 times' }]);
+    const clips = fx.sim.scenario.tests[0].sessions.reduce((n, s) => n + s.clips.length, 0);
+    expect(summary.counts.clip).toEqual({ stored: clips - 1, skipped: 0, failed: 1 });
+    expect(summary.counts.reel.stored).toBe(2);
+  });
+
+  test('a rerun fetches again only the reel whose lastUpdatedAtMs changed', async () => {
+    const dest = tmp();
+    const only = ['reels'];
+    await fx.ingest({ testId, dest, only });
+    const [changed, unchanged] = fx.sim.scenario.tests[0].reels;
+    const newTimestamp = changed.lastUpdatedAtMs + 60_000;
+    fx.sim.updateReel(testId, changed.uuid, { lastUpdatedAtMs: newTimestamp });
+    fx.sim.resetStats();
+    const summary = await fx.ingest({ testId, dest, only });
+    expect(summary.downloaded).toBe(1);
+    expect(fx.sim.stats().media.map((m) => m.key)).toEqual([`reel:${changed.uuid}`]);
+    const file = path.join(dest, `test_id=${testId}`, 'highlight_reels', `${changed.uuid}.mp4`);
+    const sidecar = JSON.parse(fs.readFileSync(`${file}.json`, 'utf8'));
+    expect(sidecar.md5).toBe(fx.sim.expectedDigest({ kind: 'reel', testId, reelId: changed.uuid }).md5);
+    expect(sidecar.metadata.lastUpdatedAtMs).toBe(String(newTimestamp));
+    expect(fs.existsSync(path.join(dest, `test_id=${testId}`, 'highlight_reels', `${unchanged.uuid}.mp4`))).toBe(true);
+  });
+});
