@@ -214,7 +214,7 @@ describe('simulator media links (S3-style)', () => {
     expect(res.status).toBe(200);
     expect(await jsonOf(res)).toEqual(JSON.parse(JSON.stringify(sim.stats())));
     expect((await fetch(`${sim.baseUrl}/__simulator/reset-stats`, { method: 'POST' })).status).toBe(204);
-    expect(sim.stats()).toEqual({ calls: [], tokenRequests: [], media: [] });
+    expect(sim.stats()).toEqual({ calls: [], tokenRequests: [], media: [], mediaInProgress: [] });
   });
 });
 

@@ -1,0 +1,103 @@
+import crypto from 'node:crypto';
+import { generateScenario, startSimulator, type RunningSimulator } from '../../simulator';
+import { BadRequestError, InvalidCredentialsError, LinkExpiredError, NotFoundError, RateLimitedError, UnauthorizedError } from '../../usertesting/errors';
+import { createResultsApiClient } from '../../usertesting/results-api-client';
+import { openSignedMedia } from '../../usertesting/signed-media';
+import { createTokenProvider } from '../../usertesting/token-provider';
+
+/** The Results API client against the simulator: one request per call, errors typed by what to do next. */
+describe('Results API client', () => {
+  let sim: RunningSimulator;
+  const scenario = generateScenario({ seed: 9101, sessions: 3, reels: 1, clipsPerSession: [1, 1], productMix: { THINK_OUT_LOUD: 1, SURVEY: 1 } });
+  const [cutVideo, expiredVideo, survey] = scenario.tests[0].sessions;
+  cutVideo!.productType = 'THINK_OUT_LOUD';
+  expiredVideo!.productType = 'THINK_OUT_LOUD';
+  survey!.productType = 'SURVEY';
+  survey!.clips = [];
+
+  beforeAll(async () => {
+    sim = await startSimulator({
+      scenario: {
+        ...scenario,
+        rateLimit: { limit: 1000, windowMs: 60_000 },
+        generation: { generatingMs: 0 },
+        faults: { cutBodyOnce: [`video:${cutVideo!.sessionId}`], linkExpiredOnFirstUse: [`video:${expiredVideo!.sessionId}`] },
+      },
+    });
+  });
+  afterAll(() => sim.close());
+
+  function client(secret = sim.scenario.clients[0].clientSecret) {
+    const tokens = createTokenProvider({ credentials: { kind: 'client-credentials', clientId: sim.scenario.clients[0].clientId, clientSecret: secret }, tokenUrl: sim.tokenUrl });
+    return { tokens, api: createResultsApiClient({ baseUrl: sim.baseUrl, tokens }) };
+  }
+
+  test('lists sessions and reels with one request each, reusing one token', async () => {
+    sim.resetStats();
+    const { api } = client();
+    const testId = sim.scenario.tests[0].testId;
+    const page = await api.listSessions(testId, 0, 500);
+    expect(page.sessions).toHaveLength(3);
+    expect((await api.listReels(testId)).reels).toHaveLength(1);
+    expect(sim.stats().calls.map((c) => c.operation)).toEqual(['listSessions', 'listReels']);
+    expect(sim.stats().tokenRequests).toHaveLength(1);
+  });
+
+  test('typed errors: 400, 404, wrong secret', async () => {
+    const { api } = client();
+    await expect(api.listSessions(sim.scenario.tests[0].testId, 0, 501)).rejects.toBeInstanceOf(BadRequestError);
+    await expect(api.getVideoDownloadUrl(survey!.sessionId!)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(client('wrong').api.listReels(sim.scenario.tests[0].testId)).rejects.toBeInstanceOf(InvalidCredentialsError);
+  });
+
+  test('a 401 (token revoked) drops the token, so the retry fetches a fresh one and succeeds', async () => {
+    const revoking = await startSimulator({ scenario: { rateLimit: { limit: 100, windowMs: 60_000 }, faults: { revokeTokenAtCall: 2 } } });
+    try {
+      const tokens = createTokenProvider({ credentials: { kind: 'client-credentials', ...revoking.scenario.clients[0] }, tokenUrl: revoking.tokenUrl });
+      const api = createResultsApiClient({ baseUrl: revoking.baseUrl, tokens });
+      const testId = revoking.scenario.tests[0].testId;
+      await api.listReels(testId);
+      await expect(api.listReels(testId)).rejects.toBeInstanceOf(UnauthorizedError);
+      await api.listReels(testId);
+      expect(revoking.stats().calls.map((c) => c.status)).toEqual([200, 401, 200]);
+      expect(revoking.stats().tokenRequests).toHaveLength(2);
+    } finally {
+      await revoking.close();
+    }
+  });
+
+  test('429 carries the wait from x-ratelimit-reset', async () => {
+    const limited = await startSimulator({ scenario: { rateLimit: { limit: 1, windowMs: 30_000 } } });
+    try {
+      const tokens = createTokenProvider({ credentials: { kind: 'client-credentials', ...limited.scenario.clients[0] }, tokenUrl: limited.tokenUrl });
+      const api = createResultsApiClient({ baseUrl: limited.baseUrl, tokens });
+      await api.listReels(limited.scenario.tests[0].testId);
+      const error = await api.listReels(limited.scenario.tests[0].testId).catch((e) => e);
+      expect(error).toBeInstanceOf(RateLimitedError);
+      expect(error.retryAfterMs).toBeGreaterThan(20_000);
+      expect(error.retryAfterMs).toBeLessThanOrEqual(30_000);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  test('a body cut halfway resumes with Range and yields the exact bytes', async () => {
+    const { api } = client();
+    const { link } = await api.getVideoDownloadUrl(cutVideo!.sessionId!);
+    const resumes: number[] = [];
+    const media = await openSignedMedia(link, { onResume: (offset) => resumes.push(offset) });
+    const hash = crypto.createHash('md5');
+    for await (const chunk of media.stream) hash.update(chunk);
+    expect(hash.digest('base64')).toBe(sim.expectedDigest({ kind: 'video', sessionId: cutVideo!.sessionId! }).md5);
+    expect(resumes).toHaveLength(1);
+    expect(sim.stats().media.some((m) => m.status === 206 && m.rangeStart === resumes[0])).toBe(true);
+  });
+
+  test('an expired link is reported as LinkExpiredError, with no secret in the message', async () => {
+    const { api } = client();
+    const { link } = await api.getVideoDownloadUrl(expiredVideo!.sessionId!);
+    const error = await openSignedMedia(link).catch((e) => e);
+    expect(error).toBeInstanceOf(LinkExpiredError);
+    expect(String(error.message)).not.toMatch(/X-Amz|Signature/);
+  });
+});

@@ -1,0 +1,42 @@
+import { buildManifest } from '../../activities/manifest';
+import { objectMetadata } from '../../activities/object-metadata';
+import type { StoredObject } from '../../storage';
+
+const testId = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
+const reelId = '8fdc898f-3b2b-4f45-91a2-2a6b618bc987';
+const sessionId = '41f72104-5f84-44fa-a16a-03f5751596ec';
+
+function object(relativePath: string, metadata: Record<string, string>): StoredObject {
+  return { uri: `gs://b/${relativePath}`, relativePath, bytes: 10, md5: 'bWQ1', crc32c: 'Y3Jj', metadata, metadataComplete: true };
+}
+
+describe('buildManifest', () => {
+  test('stored objects from their metadata with typed source fields, plus skipped assets with reasons', () => {
+    const reelMeta = objectMetadata({ kind: 'reel', testId, reelId }, { name: 'Checkout', durationMs: 1200, lastUpdatedAtMs: 5, areAllClipsInReel: true, numClips: 2 }, '2026-01-01T00:00:00.000Z');
+    const manifest = buildManifest(
+      testId,
+      [object(`test_id=${testId}/highlight_reels/${reelId}.mp4`, reelMeta)],
+      [{ kind: 'video', testId, sessionId, status: 'skipped', reason: 'no session video (404)', downloaded: false, storagePath: 'gs://b/v.mp4' }],
+      '2026-01-02T00:00:00.000Z',
+    );
+    expect(manifest).toEqual({
+      testId,
+      updatedAt: '2026-01-02T00:00:00.000Z',
+      assets: [
+        { kind: 'reel', testId, reelId, status: 'stored', storagePath: `gs://b/test_id=${testId}/highlight_reels/${reelId}.mp4`, bytes: 10, md5: 'bWQ1', crc32c: 'Y3Jj', downloadedAt: '2026-01-01T00:00:00.000Z', name: 'Checkout', durationMs: 1200, lastUpdatedAtMs: 5, areAllClipsInReel: true, numClips: 2 },
+        { kind: 'video', testId, sessionId, status: 'skipped', reason: 'no session video (404)', storagePath: 'gs://b/v.mp4', bytes: null, md5: null, crc32c: null, downloadedAt: null },
+      ],
+    });
+  });
+
+  test('a stored copy wins over a failed refresh of the same asset; other tests and incomplete objects are left out', () => {
+    const meta = objectMetadata({ kind: 'reel', testId, reelId }, {}, 'now');
+    const manifest = buildManifest(
+      testId,
+      [object('a', meta), object('b', { ...meta, testId: 'other' }), { ...object('c', meta), metadataComplete: false }],
+      [{ kind: 'reel', testId, reelId, status: 'failed', reason: 'x', downloaded: false, storagePath: 'a' }],
+      'now',
+    );
+    expect(manifest.assets.map((a) => [a.storagePath, a.status])).toEqual([['gs://b/a', 'stored']]);
+  });
+});
