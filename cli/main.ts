@@ -2,6 +2,8 @@ import { Command, Option } from 'commander';
 import { redactSecrets } from '../usertesting/redact';
 import { CliError, EXIT } from './exit-codes';
 import { runIngest } from './ingest-command';
+import { runStatus } from './status-command';
+import { runVerify } from './verify-command';
 import { runWorker } from './worker-command';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -30,6 +32,24 @@ export function buildProgram(): Command {
     .description("run a worker for the project's task queues on TEMPORAL_ADDRESS (many may run at once)")
     .action(async () => {
       process.exitCode = await runWorker();
+    });
+  program
+    .command('status')
+    .description('state and progress of the latest ingestion of a test (needs TEMPORAL_ADDRESS)')
+    .requiredOption('--test <testId>', 'test result UUID')
+    .option('--json', 'print one JSON object')
+    .action(async (opts) => {
+      process.exitCode = await runStatus({ test: opts.test, json: opts.json });
+    });
+
+  program
+    .command('verify')
+    .description('re-read every stored object and check size, md5 and crc32c against the manifest (exit 1 if any differ)')
+    .requiredOption('--test <testId>', 'test result UUID')
+    .requiredOption('--dest <uri>', 'the destination the test was ingested into')
+    .option('--json', 'print one JSON object')
+    .action(async (opts) => {
+      process.exitCode = await runVerify({ test: opts.test, dest: opts.dest, json: opts.json });
     });
   return program;
 }

@@ -58,5 +58,22 @@ describe('ut-media ingest', () => {
     expect(summary).toMatchObject({ ok: true, testId, dest: `file://${path.join(cwd, 'archive')}`, failures: [] });
     expect(fs.existsSync(path.join(cwd, 'archive', `test_id=${testId}`, 'manifest.json'))).toBe(true);
     expect(fs.existsSync(path.join(cwd, '.ut-media', 'temporal.db'))).toBe(true);
+
+    // verify: all good, then a corrupted and a deleted object are named, exit 1.
+    const verify = (args: string[] = []) => spawnCli(['verify', '--test', testId, '--dest', 'archive', ...args], embeddedEnv(), cwd);
+    const clean = verify(['--json']);
+    expect(await clean.exited).toBe(0);
+    const report = JSON.parse(clean.output().stdout.trim());
+    expect(report).toMatchObject({ ok: true, problems: [] });
+    expect(report.checked).toBeGreaterThan(3);
+    const session = sim.scenario.tests[0].sessions.find((s) => s.productType !== 'SURVEY')!;
+    const video = path.join(cwd, 'archive', `test_id=${testId}`, `session_id=${session.sessionId}`, 'session.mp4');
+    fs.appendFileSync(video, 'x');
+    const reel = path.join(cwd, 'archive', `test_id=${testId}`, 'highlight_reels', `${sim.scenario.tests[0].reels[0].uuid}.mp4`);
+    fs.rmSync(reel);
+    const broken = verify();
+    expect(await broken.exited).toBe(1);
+    expect(broken.output().stdout).toMatch(new RegExp(`DIFFERS file://.*session_id=${session.sessionId}/session.mp4: bytes`));
+    expect(broken.output().stdout).toMatch(/DIFFERS file:\/\/.*highlight_reels\/.*\.mp4: missing/);
   }, 180_000);
 });

@@ -92,6 +92,10 @@ describe('two worker processes, every fault, a SIGKILL mid-video', () => {
     const summary = JSON.parse(stdout.trim().split('\n').pop()!);
     expect(summary).toMatchObject({ ok: true, testId, failures: [] });
 
+    const status = spawnCli(['status', '--test', testId, '--json'], env);
+    expect(await status.exited).toBe(0);
+    expect(JSON.parse(status.output().stdout.trim())).toMatchObject({ status: 'COMPLETED', progress: { phase: 'done', sessions: { done: 20, total: 20 } } });
+
     // Every object whole and single, byte-exact.
     const expected = expectedAssets(sim, testId);
     const [objects] = await gcs.bucket(bucket).getFiles({ prefix: 'archive/' });

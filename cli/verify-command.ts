@@ -1,0 +1,70 @@
+import { pipeline } from 'node:stream/promises';
+import { Writable } from 'node:stream';
+import { ChecksumTransform, createGcsClient, destinationUri, openDestination, parseDestination, type Destination } from '../storage';
+import { manifestPath } from '../workflows/asset-paths';
+import { isUuid } from '../workflows/ids';
+import type { Manifest } from '../activities/manifest';
+import { CliError, EXIT } from './exit-codes';
+
+export interface VerifyFlags {
+  test?: string;
+  dest?: string;
+  json?: boolean;
+}
+
+interface Problem {
+  storagePath: string;
+  problem: string;
+}
+
+/** `ut-media verify`: re-reads every stored object and checks size, md5 and crc32c against the manifest. */
+export async function runVerify(flags: VerifyFlags): Promise<number> {
+  if (!flags.test || !isUuid(flags.test)) throw new CliError('--test: testId must be a UUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6', EXIT.usage);
+  let destination: Destination;
+  try {
+    const spec = parseDestination(flags.dest ?? '');
+    destination = openDestination(spec, spec.scheme === 'gs' ? { storage: createGcsClient() } : {});
+    void destinationUri(spec);
+  } catch (err) {
+    throw new CliError(`--dest: ${(err as Error).message}`, EXIT.usage);
+  }
+  const testId = flags.test.toLowerCase();
+  const manifest = await readJson<Manifest>(destination, manifestPath(testId));
+  if (!manifest) throw new CliError(`no manifest at ${destination.objectUri(manifestPath(testId))}: nothing was ingested there yet`, EXIT.failed);
+
+  const problems: Problem[] = [];
+  let checked = 0;
+  const root = `${destination.uri.replace(/\/+$/, '')}/`;
+  for (const asset of manifest.assets) {
+    if (asset.status !== 'stored') continue;
+    checked += 1;
+    if (!asset.storagePath.startsWith(root)) {
+      problems.push({ storagePath: asset.storagePath, problem: 'outside this destination' });
+      continue;
+    }
+    const relativePath = asset.storagePath.slice(root.length);
+    try {
+      const sums = new ChecksumTransform({ relativePath });
+      await pipeline(destination.readObject(relativePath), sums, new Writable({ write: (_c, _e, done) => done() }));
+      const actual = sums.checksums;
+      const diffs = (['bytes', 'md5', 'crc32c'] as const).filter((k) => actual[k] !== asset[k]).map((k) => `${k} ${actual[k]} (manifest: ${asset[k]})`);
+      if (diffs.length) problems.push({ storagePath: asset.storagePath, problem: diffs.join(', ') });
+    } catch (err) {
+      problems.push({ storagePath: asset.storagePath, problem: /ENOENT|No such object|404|not found/i.test(String((err as Error).message)) ? 'missing' : `unreadable: ${(err as Error).message}` });
+    }
+  }
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ ok: problems.length === 0, testId, checked, problems })}\n`);
+  } else {
+    for (const p of problems) process.stdout.write(`DIFFERS ${p.storagePath}: ${p.problem}\n`);
+    process.stdout.write(`${checked} stored objects checked, ${problems.length} differ or are missing\n`);
+  }
+  return problems.length ? EXIT.failed : EXIT.ok;
+}
+
+async function readJson<T>(destination: Destination, relativePath: string): Promise<T | undefined> {
+  if (!(await destination.stat(relativePath))) return undefined;
+  const chunks: Buffer[] = [];
+  for await (const chunk of destination.readObject(relativePath)) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
+}
