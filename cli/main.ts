@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { redactSecrets } from '../usertesting/redact';
 import { CliError, EXIT } from './exit-codes';
 import { runIngest } from './ingest-command';
+import { runSchedule } from './schedule-command';
 import { runStatus } from './status-command';
 import { runVerify } from './verify-command';
 import { runWorker } from './worker-command';
@@ -50,6 +51,19 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON object')
     .action(async (opts) => {
       process.exitCode = await runVerify({ test: opts.test, dest: opts.dest, json: opts.json });
+    });
+  program
+    .command('schedule')
+    .description('periodic incremental sync with a Temporal Schedule (overlap: skip); needs TEMPORAL_ADDRESS')
+    .option('--test <testId>', 'test result UUID')
+    .option('--dest <uri>', 'destination')
+    .option('--only <kinds>', 'comma-separated subset of reels,clips,videos,transcripts')
+    .option('--every <duration>', 'interval such as 30m, 6h, 1d')
+    .option('--list', 'list ut-media schedules')
+    .option('--delete <scheduleId>', 'delete a schedule')
+    .option('--json', 'print one JSON object')
+    .action(async (opts) => {
+      process.exitCode = await runSchedule(opts);
     });
   return program;
 }

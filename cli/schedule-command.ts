@@ -1,0 +1,81 @@
+import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
+import { loadSettings, type Settings } from '../config/settings';
+import type { IngestTestResultInput } from '../workflows/inputs';
+import { TEST_ID_SEARCH_ATTRIBUTE } from '../workflows/search-attributes';
+import { testWorkflowId } from '../workflows/task-queues';
+import { CliError, EXIT } from './exit-codes';
+import { asUsageError, validateIngest } from './validate-ingest';
+
+export interface ScheduleFlags {
+  test?: string;
+  dest?: string;
+  only?: string;
+  every?: string;
+  list?: boolean;
+  delete?: string;
+  json?: boolean;
+}
+
+const SCHEDULE_PREFIX = 'ut-media-schedule-';
+const DURATION = /^(\d+)(m|h|d)$/;
+
+/** `ut-media schedule`: a Temporal Schedule that re-runs the incremental ingestion (overlap: skip). */
+export async function runSchedule(flags: ScheduleFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let settings: Settings;
+  try {
+    settings = loadSettings(env);
+  } catch (err) {
+    asUsageError(err);
+  }
+  if (!settings.temporalAddress) throw new CliError('schedule needs TEMPORAL_ADDRESS: schedules live on a cluster whose workers run them', EXIT.usage);
+  const modes = [flags.list, flags.delete !== undefined, flags.every !== undefined].filter(Boolean).length;
+  if (modes !== 1) throw new CliError('use exactly one of --every <duration> (with --test and --dest), --list, --delete <scheduleId>', EXIT.usage);
+  let request: ReturnType<typeof validateIngest> | undefined;
+  if (flags.every !== undefined) {
+    if (!DURATION.test(flags.every)) throw new CliError('--every: a duration like 30m, 6h or 1d (at least 5m)', EXIT.usage);
+    if (parseMinutes(flags.every) < 5) throw new CliError('--every: at least 5m (a run must have time to finish)', EXIT.usage);
+    request = validateIngest(flags);
+  }
+  const connection = await Connection.connect({ address: settings.temporalAddress });
+  try {
+    const client = new Client({ connection, namespace: settings.namespace });
+    if (flags.list) {
+      const schedules = [];
+      for await (const s of client.schedule.list()) if (s.scheduleId.startsWith(SCHEDULE_PREFIX)) schedules.push(s.scheduleId);
+      process.stdout.write(flags.json ? `${JSON.stringify({ schedules })}\n` : schedules.map((id) => `${id}\n`).join('') || 'no ut-media schedules\n');
+      return EXIT.ok;
+    }
+    if (flags.delete !== undefined) {
+      if (!flags.delete.startsWith(SCHEDULE_PREFIX)) throw new CliError(`--delete: not a ut-media schedule id (they start with ${SCHEDULE_PREFIX})`, EXIT.usage);
+      await client.schedule.getHandle(flags.delete).delete();
+      process.stdout.write(`deleted ${flags.delete}\n`);
+      return EXIT.ok;
+    }
+    const { testId, dest, only } = request!;
+    const scheduleId = `${SCHEDULE_PREFIX}${testId}`;
+    const input: IngestTestResultInput = { testId, dest, only, options: { pollInitialDelayMs: settings.pollInitialDelayMs, pollMaxDelayMs: settings.pollMaxDelayMs, generationDeadlineMs: settings.generationDeadlineMs, retryInitialIntervalMs: settings.retryInitialIntervalMs, heartbeatTimeoutMs: settings.heartbeatTimeoutMs } };
+    await client.schedule.create({
+      scheduleId,
+      spec: { intervals: [{ every: flags.every! as `${number}m` }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'ingestTestResult',
+        taskQueue: settings.taskQueue,
+        workflowId: testWorkflowId(testId),
+        args: [input],
+        typedSearchAttributes: [{ key: TEST_ID_SEARCH_ATTRIBUTE, value: testId }],
+      },
+      // A run still going when the next is due is left alone: the next one catches up incrementally.
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+    });
+    process.stdout.write(flags.json ? `${JSON.stringify({ scheduleId, every: flags.every })}\n` : `created ${scheduleId}: ingest ${testId} into ${dest} every ${flags.every}\n`);
+    return EXIT.ok;
+  } finally {
+    await connection.close();
+  }
+}
+
+function parseMinutes(duration: string): number {
+  const [, n, unit] = DURATION.exec(duration)!;
+  return Number(n) * ({ m: 1, h: 60, d: 1440 } as const)[unit as 'm' | 'h' | 'd'];
+}
