@@ -1,3 +1,4 @@
+import { sweepStaleTempFiles } from '../storage';
 import { assetKey, buildManifest } from './manifest';
 import type { ActivityDeps } from './deps';
 import { withFailureMapping } from './failures';
@@ -23,6 +24,8 @@ export function createStorageActivities(deps: ActivityDeps) {
     async findStoredAssets(input: { dest: string; testId: string; sessionId?: string }): Promise<StoredAssets> {
       return withFailureMapping(async () => {
         const destination = deps.openDestination(input.dest);
+        // Temp files of writers that crashed a day ago or more are debris, never a write in progress.
+        if (!input.sessionId && destination.spec.scheme === 'file') await sweepStaleTempFiles(destination.spec.root, 24 * 3600 * 1000);
         const prefix = input.sessionId ? sessionPrefix(input.testId, input.sessionId) : reelsPrefix(input.testId);
         const stored: Record<string, StoredAssetInfo> = {};
         for (const object of await destination.list(prefix)) {
@@ -59,7 +62,11 @@ export function createStorageActivities(deps: ActivityDeps) {
   };
 }
 
+/** Where an asset is (or would be) stored; a record about a whole list (no asset id) points at its folder. */
 export function objectPathOf(a: { kind: AssetKind; testId: string; sessionId?: string; reelId?: string; clipId?: string }): string {
+  if (a.kind === 'reel' && !a.reelId) return reelsPrefix(a.testId);
+  if (!a.sessionId && a.kind !== 'reel') return testPrefix(a.testId);
+  if (a.kind === 'clip' && !a.clipId) return `${sessionPrefix(a.testId, a.sessionId!)}/clips`;
   switch (a.kind) {
     case 'reel':
       return reelPath(a.testId, a.reelId!);

@@ -28,7 +28,9 @@ function main() {
     }
   }
   if (args.has('--no-binaries')) return;
-  for (const name of ['temporal', 'fake-gcs-server']) {
+  // The demo needs only the Temporal CLI; tests and the bench need fake-gcs-server too.
+  const names = args.has('--temporal-only') ? ['temporal'] : ['temporal', 'fake-gcs-server'];
+  for (const name of names) {
     try {
       const found = ensureTool(name, log);
       if (!quiet) log(`${name}: ${found.path ?? '(the Temporal SDK will download it at first use)'} [${found.source}]`);

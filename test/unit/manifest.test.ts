@@ -40,3 +40,14 @@ describe('buildManifest', () => {
     expect(manifest.assets.map((a) => [a.storagePath, a.status])).toEqual([['gs://b/a', 'stored']]);
   });
 });
+
+describe('objectPathOf', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { objectPathOf } = require('../../activities/storage-activities') as typeof import('../../activities/storage-activities');
+  test('records about a whole list point at its folder instead of throwing', () => {
+    expect(objectPathOf({ kind: 'reel', testId })).toBe(`test_id=${testId}/highlight_reels`);
+    expect(objectPathOf({ kind: 'clip', testId, sessionId })).toBe(`test_id=${testId}/session_id=${sessionId}/clips`);
+    expect(objectPathOf({ kind: 'video', testId })).toBe(`test_id=${testId}`);
+    expect(objectPathOf({ kind: 'video', testId, sessionId })).toBe(`test_id=${testId}/session_id=${sessionId}/session.mp4`);
+  });
+});
