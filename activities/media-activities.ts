@@ -69,6 +69,7 @@ export function createMediaActivities(deps: ActivityDeps) {
   return {
     async fetchReel(input: FetchReelInput): Promise<GenerationCheck> {
       return withFailureMapping(async () => {
+        currentActivity().heartbeat({ bytes: 0 });
         const destination = deps.openDestination(input.dest);
         const path = reelPath(input.testId, input.reel.uuid);
         const identity: Identity = { kind: 'reel', testId: input.testId, reelId: input.reel.uuid };
@@ -84,6 +85,7 @@ export function createMediaActivities(deps: ActivityDeps) {
 
     async fetchClip(input: FetchClipInput): Promise<GenerationCheck> {
       return withFailureMapping(async () => {
+        currentActivity().heartbeat({ bytes: 0 });
         const destination = deps.openDestination(input.dest);
         const path = clipPath(input.testId, input.sessionId, input.clip.uuid);
         const identity: Identity = { kind: 'clip', testId: input.testId, sessionId: input.sessionId, clipId: input.clip.uuid };
@@ -103,6 +105,7 @@ export function createMediaActivities(deps: ActivityDeps) {
     /** The video link is requested just in time, right before streaming (it is valid 1 h). */
     async fetchVideo(input: SessionAssetInput): Promise<AssetOutcome> {
       return withFailureMapping(async () => {
+        currentActivity().heartbeat({ bytes: 0 });
         const destination = deps.openDestination(input.dest);
         const path = videoPath(input.testId, input.sessionId);
         const identity: Identity = { kind: 'video', testId: input.testId, sessionId: input.sessionId };
@@ -122,6 +125,7 @@ export function createMediaActivities(deps: ActivityDeps) {
 
     async fetchTranscript(input: SessionAssetInput): Promise<AssetOutcome> {
       return withFailureMapping(async () => {
+        currentActivity().heartbeat({ bytes: 0 });
         const destination = deps.openDestination(input.dest);
         const path = transcriptPath(input.testId, input.sessionId);
         const identity: Identity = { kind: 'transcript', testId: input.testId, sessionId: input.sessionId };

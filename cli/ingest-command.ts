@@ -74,6 +74,11 @@ export async function runIngest(flags: IngestOptions, env: NodeJS.ProcessEnv = p
       display?.stop();
     }
     printSummary(summary, Boolean(flags.json));
+    if (summary.dest !== request.dest) {
+      // USE_EXISTING attached us to a run that was started with another destination.
+      process.stderr.write(`ut-media: attached to a running ingestion of this test into ${summary.dest}, not ${request.dest}; run again to ingest into ${request.dest}\n`);
+      return EXIT.failed;
+    }
     return summary.failures.length ? EXIT.failed : EXIT.ok;
   } catch (err) {
     if (err instanceof WorkflowFailedError) {

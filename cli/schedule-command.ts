@@ -2,7 +2,6 @@ import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
 import { loadSettings, type Settings } from '../config/settings';
 import type { IngestTestResultInput } from '../workflows/inputs';
 import { TEST_ID_SEARCH_ATTRIBUTE } from '../workflows/search-attributes';
-import { testWorkflowId } from '../workflows/task-queues';
 import { CliError, EXIT } from './exit-codes';
 import { asUsageError, validateIngest } from './validate-ingest';
 
@@ -59,9 +58,10 @@ export async function runSchedule(flags: ScheduleFlags, env: NodeJS.ProcessEnv =
       spec: { intervals: [{ every: flags.every! as `${number}m` }] },
       action: {
         type: 'startWorkflow',
-        workflowType: 'ingestTestResult',
+        // The wrapper runs ingestTestResult under its contract id (see workflows/scheduled-ingest.ts).
+        workflowType: 'scheduledIngest',
         taskQueue: settings.taskQueue,
-        workflowId: testWorkflowId(testId),
+        workflowId: `ut-media-scheduled-${testId}`,
         args: [input],
         typedSearchAttributes: [{ key: TEST_ID_SEARCH_ATTRIBUTE, value: testId }],
       },

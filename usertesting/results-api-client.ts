@@ -3,6 +3,7 @@ import { request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import {
   BadRequestError,
+  InvalidCredentialsError,
   InvalidResponseError,
   NotFoundError,
   RateLimitedError,
@@ -82,6 +83,7 @@ export function createResultsApiClient(options: ResultsApiClientOptions): Result
       case status === 429:
         throw new RateLimitedError(operation, retryAfterMs(response.headers));
       case status === 401:
+        if (!options.tokens.canRefresh) throw new InvalidCredentialsError(401, 'the API rejected UT_ACCESS_TOKEN (expired or revoked); set a fresh one or use client credentials');
         options.tokens.invalidate(token);
         throw new UnauthorizedError(operation);
       case status === 400:

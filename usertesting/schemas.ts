@@ -1,10 +1,12 @@
+import { UUID_PATTERN } from '../workflows/ids';
 import { z } from 'zod';
 
 /**
  * The Results API v2 responses we use, after the published OpenAPI description. Unknown fields are
  * kept out (zod strips them); required fields are required, so a changed API fails loudly.
  */
-const uuid = z.string().regex(/^[0-9a-fA-F-]{36}$/, 'expected a UUID');
+// Ids become object names: anything but a canonical UUID is refused here, as an invalid response.
+const uuid = z.string().regex(UUID_PATTERN, 'expected a UUID');
 
 export const tokenResponseSchema = z.object({
   access_token: z.string().min(1),

@@ -9,6 +9,8 @@ export interface TokenProvider {
   getToken(): Promise<string>;
   /** Called on a 401: the next getToken() fetches a new token (unless another caller already did). */
   invalidate(rejectedToken: string): void;
+  /** False for a static UT_ACCESS_TOKEN: a 401 then cannot be fixed by retrying. */
+  readonly canRefresh: boolean;
 }
 
 export interface TokenProviderOptions {
@@ -25,7 +27,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   const credentials = options.credentials;
   if (credentials.kind === 'static-token') {
     const { accessToken } = credentials;
-    return { getToken: async () => accessToken, invalidate: () => undefined };
+    return { getToken: async () => accessToken, invalidate: () => undefined, canRefresh: false };
   }
   const { clientId, clientSecret } = credentials;
   const now = options.now ?? Date.now;
@@ -71,6 +73,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   }
 
   return {
+    canRefresh: true,
     async getToken() {
       if (current && now() < current.refreshAt) return current.token;
       inFlight ??= fetchToken().finally(() => (inFlight = undefined));

@@ -10,7 +10,8 @@ function retry(options: RunOptions): ActivityOptions['retry'] {
     backoffCoefficient: 2,
     // Above the API's 60 s window: the server caps a 429's nextRetryDelay at this value.
     maximumInterval: '2 minutes',
-    maximumAttempts: 12,
+    // With the 2-minute cap this keeps retrying for about an hour: long enough for an API outage.
+    maximumAttempts: 30,
     nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
   };
 }

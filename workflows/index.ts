@@ -1,3 +1,4 @@
 // The workflow entry module bundled for workers: every workflow the project registers.
 export { ingestTestResult } from './ingest-test-result';
 export { ingestSession } from './ingest-session';
+export { scheduledIngest } from './scheduled-ingest';

@@ -57,7 +57,8 @@ export async function ingestTestResult(input: IngestTestResultInput): Promise<In
       outcomes.push(...result.outcomes);
     } catch (err) {
       const reason = `session workflow failed: ${failureReason(err)}`;
-      for (const kind of ['video', 'transcript'] as const) {
+      // One failed record per wanted kind (clips as a list-level record), so the run cannot exit 0.
+      for (const kind of ['video', 'transcript', 'clip'] as const) {
         if (!wants.has(`${kind}s`)) continue;
         const outcome: AssetOutcome = { kind, testId, sessionId: session.sessionId, status: 'failed', reason, downloaded: false };
         progress.finish(outcome, undefined);
@@ -88,14 +89,19 @@ async function listSessions(params: IngestTestResultParams, api: ReturnType<type
       break;
     }
   }
-  if (!params.sessionIds) return sessions;
+  // A list that shifts while paged can repeat a session; one child per session id.
+  const seen = new Set<string>();
+  const unique = sessions
+    .map((s) => ({ ...s, sessionId: s.sessionId.toLowerCase() }))
+    .filter((s) => !seen.has(s.sessionId) && seen.add(s.sessionId));
+  if (!params.sessionIds) return unique;
   const wanted = new Set(params.sessionIds);
   for (const id of wanted) {
-    if (!sessions.some((s) => s.sessionId.toLowerCase() === id)) {
+    if (!unique.some((s) => s.sessionId === id)) {
       outcomes.push({ kind: 'video', testId: params.testId, sessionId: id, status: 'failed', reason: 'the test has no such session', downloaded: false });
     }
   }
-  return sessions.filter((s) => wanted.has(s.sessionId.toLowerCase()));
+  return unique.filter((s) => wanted.has(s.sessionId));
 }
 
 async function ingestReels(

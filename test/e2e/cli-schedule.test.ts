@@ -18,7 +18,7 @@ describe('ut-media schedule', () => {
     try {
       const described = await new Client({ connection }).schedule.getHandle(scheduleId).describe();
       expect(described.policies.overlap).toBe('SKIP');
-      expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'ingestTestResult', workflowId: `ut-media-test-${testId}`, taskQueue: 'ut-media-schedule-test' });
+      expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'scheduledIngest', workflowId: `ut-media-scheduled-${testId}`, taskQueue: 'ut-media-schedule-test' });
       expect(described.spec.intervals?.[0]?.every).toBe(6 * 3600 * 1000);
     } finally {
       await connection.close();

@@ -69,4 +69,20 @@ describe('ingestTestResult behaviour', () => {
     expect(sidecar.metadata.lastUpdatedAtMs).toBe(String(newTimestamp));
     expect(fs.existsSync(path.join(dest, `test_id=${testId}`, 'highlight_reels', `${unchanged.uuid}.mp4`))).toBe(true);
   });
+
+  test('scheduledIngest runs the ingestion under its contract id, and skips while one is running', async () => {
+    const { client, settings } = fx;
+    const dest = tmp();
+    const args = [{ testId, dest, only: 'reels', options: runOptions(settings) }];
+    const running = await client.workflow.start('ingestTestResult', { taskQueue: settings.taskQueue, workflowId: `ut-media-test-${testId}`, args: [{ ...args[0], options: { ...runOptions(settings), pollInitialDelayMs: 3000, pollMaxDelayMs: 3000 } }] });
+    fx.sim.updateReel(testId, fx.sim.scenario.tests[0].reels[0].uuid, { lastUpdatedAtMs: Date.now() });
+    const skipped = await client.workflow.execute('scheduledIngest', { taskQueue: settings.taskQueue, workflowId: `scheduled-a-${Date.now()}`, args });
+    expect(skipped).toEqual({ skipped: `ut-media-test-${testId} is already running` });
+    await running.result();
+    const summary = (await client.workflow.execute('scheduledIngest', { taskQueue: settings.taskQueue, workflowId: `scheduled-b-${Date.now()}`, args })) as { testId: string; failures: unknown[] };
+    expect(summary).toMatchObject({ testId, failures: [] });
+    const child = await client.workflow.getHandle(`ut-media-test-${testId}`).describe();
+    expect(child.status.name).toBe('COMPLETED');
+    expect(child.runId).not.toBe(running.firstExecutionRunId);
+  });
 });

@@ -1,0 +1,28 @@
+import { executeChild, upsertSearchAttributes } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { IngestSummary } from './asset-types';
+import { ingestTestResult } from './ingest-test-result';
+import { ingestTestResultInputSchema, type IngestTestResultInput } from './inputs';
+import { parseInput } from './parse-input';
+import { TEST_ID_SEARCH_ATTRIBUTE } from './search-attributes';
+import { testWorkflowId } from './task-queues';
+
+/**
+ * What a `ut-media schedule` starts. Schedules suffix their workflow ids with a timestamp, so this
+ * wrapper runs the real ingestion under its contract id `ut-media-test-<testId>`: `ingest` and
+ * `status` find it, and a run already going (scheduled or manual) is left alone, not doubled.
+ */
+export async function scheduledIngest(input: IngestTestResultInput): Promise<IngestSummary | { skipped: string }> {
+  const { testId } = parseInput(ingestTestResultInputSchema, input, 'scheduledIngest');
+  upsertSearchAttributes([{ key: TEST_ID_SEARCH_ATTRIBUTE, value: testId }]);
+  try {
+    return await executeChild(ingestTestResult, {
+      workflowId: testWorkflowId(testId),
+      args: [input],
+      typedSearchAttributes: [{ key: TEST_ID_SEARCH_ATTRIBUTE, value: testId }],
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { skipped: `${testWorkflowId(testId)} is already running` };
+    throw err;
+  }
+}
