@@ -4,7 +4,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { startTemporalDevServer, type RunningDevServer } from '../infra/temporal-dev-server';
 import type { Settings } from '../config/settings';
 import { buildActivityDeps } from '../workers/activity-deps';
-import { createWorkers, type UtMediaWorkers } from '../workers/create-workers';
+import { createWorkersFromSettings, type UtMediaWorkers } from '../workers/create-workers';
 import { createLogger } from '../workers/logger';
 import { installRuntime } from '../workers/runtime';
 import { workflowBundlePath } from './workflow-bundle';
@@ -31,15 +31,7 @@ export async function startEmbeddedCluster(settings: Settings, stateDir = path.r
   try {
     server = await startTemporalDevServer({ dbFilename: path.join(stateDir, 'temporal.db'), namespace: settings.namespace });
     connection = await NativeConnection.connect({ address: server.address });
-    workers = await createWorkers({
-      connection,
-      namespace: settings.namespace,
-      taskQueue: settings.taskQueue,
-      deps,
-      ratePerMinute: settings.ratePerMinute,
-      maxConcurrentDownloads: settings.maxConcurrentDownloads,
-      workflowBundlePath: workflowBundlePath(),
-    });
+    workers = await createWorkersFromSettings(connection, settings, deps, workflowBundlePath());
   } catch (err) {
     await connection?.close();
     await server?.stop();

@@ -1,7 +1,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { loadSettings } from '../config/settings';
 import { buildActivityDeps } from '../workers/activity-deps';
-import { createWorkers } from '../workers/create-workers';
+import { createWorkersFromSettings } from '../workers/create-workers';
 import { createLogger } from '../workers/logger';
 import { installRuntime } from '../workers/runtime';
 import { asUsageError } from './validate-ingest';
@@ -22,15 +22,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
   const address = settings.temporalAddress ?? 'localhost:7233';
   const connection = await NativeConnection.connect({ address });
   try {
-    const workers = await createWorkers({
-      connection,
-      namespace: settings.namespace,
-      taskQueue: settings.taskQueue,
-      deps,
-      ratePerMinute: settings.ratePerMinute,
-      maxConcurrentDownloads: settings.maxConcurrentDownloads,
-      workflowBundlePath: workflowBundlePath(),
-    });
+    const workers = await createWorkersFromSettings(connection, settings, deps, workflowBundlePath());
     logger.info({ address, namespace: settings.namespace, taskQueue: settings.taskQueue, ratePerMinute: settings.ratePerMinute }, 'worker started');
     await workers.run();
     logger.info({}, 'worker stopped');

@@ -22,7 +22,7 @@ import { generateScenario, startSimulator, type RunningSimulator, type ScenarioI
 import { createGcsClient } from '../storage';
 import { buildActivityDeps } from '../workers/activity-deps';
 import { apiActivitiesPerSecond } from '../workers/api-budget';
-import { createWorkers } from '../workers/create-workers';
+import { createWorkersFromSettings } from '../workers/create-workers';
 import type { IngestSummary } from '../workflows/asset-types';
 import type { IngestTestResultInput } from '../workflows/inputs';
 import { testWorkflowId } from '../workflows/task-queues';
@@ -66,15 +66,7 @@ async function ingest(
   });
   const workerConnection = await NativeConnection.connect({ address: h.temporal.address });
   const connection = await Connection.connect({ address: h.temporal.address });
-  const workers = await createWorkers({
-    connection: workerConnection,
-    namespace: settings.namespace,
-    taskQueue: settings.taskQueue,
-    deps: buildActivityDeps(settings),
-    ratePerMinute: settings.ratePerMinute,
-    maxConcurrentDownloads: settings.maxConcurrentDownloads,
-    workflowBundlePath: BUNDLE,
-  });
+  const workers = await createWorkersFromSettings(workerConnection, settings, buildActivityDeps(settings), BUNDLE);
   const running = workers.run();
   try {
     const client = new Client({ connection, namespace: settings.namespace });

@@ -1,5 +1,6 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createApiActivities, createStorageActivities, type ActivityDeps } from '../activities';
+import type { Settings } from '../config/settings';
 import { apiTaskQueue } from '../workflows/task-queues';
 import { apiActivitiesPerSecond } from './api-budget';
 
@@ -57,4 +58,17 @@ export async function createWorkers(setup: WorkerSetup): Promise<UtMediaWorkers>
     },
     shutdown,
   };
+}
+
+/** The usual case: both workers configured from the settings (env) of this process. */
+export function createWorkersFromSettings(connection: NativeConnection, settings: Settings, deps: ActivityDeps, workflowBundlePath?: string): Promise<UtMediaWorkers> {
+  return createWorkers({
+    connection,
+    namespace: settings.namespace,
+    taskQueue: settings.taskQueue,
+    deps,
+    ratePerMinute: settings.ratePerMinute,
+    maxConcurrentDownloads: settings.maxConcurrentDownloads,
+    workflowBundlePath,
+  });
 }

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { RunningSimulator, Scenario } from '../../simulator';
+import { minimumRequests as minimumRequestsFor } from '../../simulator/budget-metrics';
 
 export interface ExpectedAsset {
   kind: 'reel' | 'clip' | 'video' | 'transcript';
@@ -34,21 +35,11 @@ export function expectedAssets(sim: RunningSimulator, testId: string): ExpectedA
 export function minimumRequests(sim: RunningSimulator, testId: string, pages: number): number {
   const test = (sim.scenario as Scenario).tests.find((t) => t.testId === testId)!;
   const clips = test.sessions.reduce((n, s) => n + s.clips.length, 0);
-  return pages + 1 + 3 * test.sessions.length + 2 * (test.reels.length + clips);
+  return minimumRequestsFor({ pages, sessions: test.sessions.length, reels: test.reels.length, clips });
 }
 
 export function md5OfFile(file: string): string {
   return crypto.createHash('md5').update(fs.readFileSync(file)).digest('base64');
 }
 
-/** Largest number of calls inside any window of `windowMs` (sliding). */
-export function maxCallsInWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while (sorted[end] - sorted[start] >= windowMs) start++;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
-}
+export { maxInWindow as maxCallsInWindow } from '../../simulator/budget-metrics';

@@ -4,7 +4,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { loadSettings, type Settings } from '../../config/settings';
 import { startSimulator, type RunningSimulator, type ScenarioInput } from '../../simulator';
 import { buildActivityDeps } from '../../workers/activity-deps';
-import { createWorkers, type UtMediaWorkers } from '../../workers/create-workers';
+import { createWorkersFromSettings, type UtMediaWorkers } from '../../workers/create-workers';
 import type { IngestSummary } from '../../workflows/asset-types';
 import type { IngestTestResultInput } from '../../workflows/inputs';
 import { testWorkflowId } from '../../workflows/task-queues';
@@ -69,15 +69,7 @@ export async function createPipelineFixture(scenario: ScenarioInput, envOverride
     client,
     async startWorkers() {
       const workerConnection = await NativeConnection.connect({ address: settings.temporalAddress! });
-      const workers = await createWorkers({
-        connection: workerConnection,
-        namespace: settings.namespace,
-        taskQueue: settings.taskQueue,
-        deps: buildActivityDeps(settings),
-        ratePerMinute: settings.ratePerMinute,
-        maxConcurrentDownloads: settings.maxConcurrentDownloads,
-        workflowBundlePath: harnessValue('workflowBundle'),
-      });
+      const workers = await createWorkersFromSettings(workerConnection, settings, buildActivityDeps(settings), harnessValue('workflowBundle'));
       running.push({ workers, done: workers.run(), connection: workerConnection });
     },
     async ingest(input) {
