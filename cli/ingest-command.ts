@@ -1,4 +1,5 @@
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { runOptionsFromSettings } from '../config/run-options';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { loadSettings, requireCredentials, type Settings } from '../config/settings';
 import { redactSecrets } from '../usertesting/redact';
@@ -41,13 +42,7 @@ export async function runIngest(flags: IngestOptions, env: NodeJS.ProcessEnv = p
     const client = new Client({ connection, namespace: settings.namespace });
     const input: IngestTestResultInput = {
       ...request,
-      options: {
-        pollInitialDelayMs: settings.pollInitialDelayMs,
-        pollMaxDelayMs: settings.pollMaxDelayMs,
-        generationDeadlineMs: settings.generationDeadlineMs,
-        retryInitialIntervalMs: settings.retryInitialIntervalMs,
-        heartbeatTimeoutMs: settings.heartbeatTimeoutMs,
-      },
+      options: runOptionsFromSettings(settings),
     };
     const handle = await client.workflow.start('ingestTestResult', {
       taskQueue: settings.taskQueue,

@@ -1,4 +1,5 @@
 import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
+import { runOptionsFromSettings } from '../config/run-options';
 import { loadSettings, type Settings } from '../config/settings';
 import type { IngestTestResultInput } from '../workflows/inputs';
 import { TEST_ID_SEARCH_ATTRIBUTE } from '../workflows/search-attributes';
@@ -52,7 +53,7 @@ export async function runSchedule(flags: ScheduleFlags, env: NodeJS.ProcessEnv =
     }
     const { testId, dest, only } = request!;
     const scheduleId = `${SCHEDULE_PREFIX}${testId}`;
-    const input: IngestTestResultInput = { testId, dest, only, options: { pollInitialDelayMs: settings.pollInitialDelayMs, pollMaxDelayMs: settings.pollMaxDelayMs, generationDeadlineMs: settings.generationDeadlineMs, retryInitialIntervalMs: settings.retryInitialIntervalMs, heartbeatTimeoutMs: settings.heartbeatTimeoutMs } };
+    const input: IngestTestResultInput = { testId, dest, only, options: runOptionsFromSettings(settings) };
     await client.schedule.create({
       scheduleId,
       spec: { intervals: [{ every: flags.every! as `${number}m` }] },

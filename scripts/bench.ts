@@ -23,6 +23,7 @@ import { createGcsClient } from '../storage';
 import { buildActivityDeps } from '../workers/activity-deps';
 import { apiActivitiesPerSecond } from '../workers/api-budget';
 import { createWorkersFromSettings } from '../workers/create-workers';
+import { runOptionsFromSettings } from '../config/run-options';
 import type { IngestSummary } from '../workflows/asset-types';
 import type { IngestTestResultInput } from '../workflows/inputs';
 import { testWorkflowId } from '../workflows/task-queues';
@@ -77,13 +78,7 @@ async function ingest(
       args: [
         {
           ...request,
-          options: {
-            pollInitialDelayMs: settings.pollInitialDelayMs,
-            pollMaxDelayMs: settings.pollMaxDelayMs,
-            generationDeadlineMs: settings.generationDeadlineMs,
-            retryInitialIntervalMs: settings.retryInitialIntervalMs,
-            heartbeatTimeoutMs: 30_000,
-          },
+          options: { ...runOptionsFromSettings(settings), heartbeatTimeoutMs: 30_000 },
         },
       ],
     });

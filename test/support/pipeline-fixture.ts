@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadSettings, type Settings } from '../../config/settings';
+import { runOptionsFromSettings } from '../../config/run-options';
 import { startSimulator, type RunningSimulator, type ScenarioInput } from '../../simulator';
 import { buildActivityDeps } from '../../workers/activity-deps';
 import { createWorkersFromSettings, type UtMediaWorkers } from '../../workers/create-workers';
@@ -32,14 +33,7 @@ export function testEnv(sim: RunningSimulator, overrides: Record<string, string>
 }
 
 export function runOptions(settings: Settings, extra: Partial<NonNullable<IngestTestResultInput['options']>> = {}) {
-  return {
-    pollInitialDelayMs: settings.pollInitialDelayMs,
-    pollMaxDelayMs: settings.pollMaxDelayMs,
-    generationDeadlineMs: settings.generationDeadlineMs,
-    retryInitialIntervalMs: settings.retryInitialIntervalMs,
-    heartbeatTimeoutMs: settings.heartbeatTimeoutMs,
-    ...extra,
-  };
+  return { ...runOptionsFromSettings(settings), ...extra };
 }
 
 export interface PipelineFixture {
