@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { withFailureMapping } from './failures';
 import { NotFoundError } from '../usertesting/errors';
+import { recordOf, removeRecord, writeRecord } from './asset-records';
 import type { Clip, Reel } from '../usertesting/schemas';
 import type { SessionSummary } from '../workflows/inputs';
 
@@ -38,14 +39,21 @@ export function createListingActivities(deps: ActivityDeps) {
       });
     },
 
-    async listClips(input: { sessionId: string }): Promise<ClipListing> {
+    /** A 404 is recorded at the destination (not asked again within the re-check age); a success clears an old record. */
+    async listClips(input: { dest: string; testId: string; sessionId: string; hadRecord?: boolean }): Promise<ClipListing> {
       return withFailureMapping(async () => {
+        const destination = deps.openDestination(input.dest);
+        const identity = { kind: 'clip' as const, testId: input.testId, sessionId: input.sessionId };
         try {
           const list = await deps.api.listClips(input.sessionId);
+          if (input.hadRecord) await removeRecord(destination, identity);
           return { found: true as const, clips: list.clips };
         } catch (err) {
-          if (err instanceof NotFoundError) return { found: false as const, reason: 'no clips for this session: its product type has no session video (404)' };
-          throw err;
+          if (!(err instanceof NotFoundError)) throw err;
+          const reason = 'no clips for this session: its product type has no session video (404)';
+          const outcome = { ...identity, status: 'skipped' as const, reason, downloaded: false, notFound: true };
+          await writeRecord(destination, recordOf(outcome, (deps.now?.() ?? new Date()).toISOString()));
+          return { found: false as const, reason };
         }
       });
     },

@@ -1,5 +1,6 @@
 import type { StoredObject } from '../storage';
-import type { AssetKind, AssetOutcome } from '../workflows/asset-types';
+import type { AssetKind } from '../workflows/asset-types';
+import { readRecord, type AssetRecord } from './asset-records';
 import { parseObjectMetadata } from './object-metadata';
 
 export interface ManifestAsset {
@@ -31,12 +32,19 @@ export function assetKey(a: { kind: AssetKind; sessionId?: string; reelId?: stri
 }
 
 /**
- * The manifest: every stored object under the test (from its own metadata, so it is true even when
- * a run was interrupted), plus this run's skipped and failed assets, in a stable order.
+ * The manifest, from the destination alone: every stored object under the test (from its own
+ * metadata, so it is true even when a run was interrupted) and every record of a skipped or failed
+ * asset, of this run and of earlier ones. A stored object wins over a record of the same asset.
  */
-export function buildManifest(testId: string, storedObjects: StoredObject[], others: Array<AssetOutcome & { storagePath: string }>, updatedAt: string): Manifest {
+export function buildManifest(testId: string, objects: StoredObject[], storagePathOf: (record: AssetRecord) => string, updatedAt: string): Manifest {
   const byKey = new Map<string, ManifestAsset>();
-  for (const object of storedObjects) {
+  const records: AssetRecord[] = [];
+  for (const object of objects) {
+    const record = readRecord(object, testId);
+    if (record) {
+      records.push(record);
+      continue;
+    }
     if (!object.metadataComplete) continue;
     const meta = parseObjectMetadata(object.metadata);
     const kind = meta.kind as AssetKind;
@@ -55,28 +63,19 @@ export function buildManifest(testId: string, storedObjects: StoredObject[], oth
     };
     byKey.set(assetKey(asset), asset);
   }
-  for (const outcome of others) {
-    const key = assetKey(outcome);
-    if (byKey.has(key)) continue; // an earlier copy is still stored and valid
-    byKey.set(key, {
-      ...(outcome.source ?? {}),
-      kind: outcome.kind,
-      testId: outcome.testId,
-      ...(outcome.sessionId ? { sessionId: outcome.sessionId } : {}),
-      ...(outcome.reelId ? { reelId: outcome.reelId } : {}),
-      ...(outcome.clipId ? { clipId: outcome.clipId } : {}),
-      status: outcome.status,
-      reason: outcome.reason,
-      storagePath: outcome.storagePath,
-      bytes: null,
-      md5: null,
-      crc32c: null,
-      downloadedAt: null,
-    });
+  for (const record of records) {
+    const key = assetKey(record);
+    if (byKey.has(key)) continue; // stored since: the record is history
+    byKey.set(key, { ...record, storagePath: storagePathOf(record), bytes: null, md5: null, crc32c: null, downloadedAt: null });
   }
   const order: Record<AssetKind, number> = { reel: 0, video: 1, transcript: 2, clip: 3 };
   const assets = [...byKey.values()].sort(
     (a, b) => (a.sessionId ?? '').localeCompare(b.sessionId ?? '') || order[a.kind] - order[b.kind] || assetKey(a).localeCompare(assetKey(b)),
   );
   return { testId, updatedAt, assets };
+}
+
+/** `manifest.jsonl`: the same assets, one JSON object a line, for loading into tables. */
+export function manifestLines(manifest: Manifest): string {
+  return manifest.assets.map((a) => `${JSON.stringify(a)}\n`).join('');
 }

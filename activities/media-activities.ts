@@ -9,12 +9,14 @@ import { currentActivity } from './activity-context';
 import type { ActivityDeps } from './deps';
 import { withFailureMapping } from './failures';
 import { objectMetadata, type SourceFields } from './object-metadata';
+import { recordOf, removeRecord, writeRecord } from './asset-records';
 
 type Identity = { kind: AssetKind; testId: string; sessionId?: string; reelId?: string; clipId?: string };
 
-export interface FetchReelInput { dest: string; testId: string; reel: Reel }
-export interface FetchClipInput { dest: string; testId: string; sessionId: string; clip: Clip }
-export interface SessionAssetInput { dest: string; testId: string; sessionId: string; session?: SessionSummary }
+/** `hadRecord`: the asset has a record (skipped or failed earlier) that storing it now makes obsolete. */
+export interface FetchReelInput { dest: string; testId: string; reel: Reel; hadRecord?: boolean }
+export interface FetchClipInput { dest: string; testId: string; sessionId: string; clip: Clip; hadRecord?: boolean }
+export interface SessionAssetInput { dest: string; testId: string; sessionId: string; session?: SessionSummary; hadRecord?: boolean }
 
 /**
  * Media activities: each makes at most one API request per attempt, and the activity that sees a
@@ -23,16 +25,20 @@ export interface SessionAssetInput { dest: string; testId: string; sessionId: st
 export function createMediaActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());
 
-  function stored(identity: Identity, object: StoredObject, downloaded: boolean): AssetOutcome {
+  async function stored(destination: Destination, identity: Identity, object: StoredObject, downloaded: boolean, hadRecord?: boolean): Promise<AssetOutcome> {
+    if (hadRecord) await removeRecord(destination, identity);
     return { ...identity, status: 'stored', downloaded, bytes: object.bytes };
   }
 
-  function skipped(identity: Identity, reason: string, source: SourceFields): AssetOutcome {
-    return { ...identity, status: 'skipped', reason, downloaded: false, source: cleanSource(source) };
+  /** The API has no such asset (404): its record says so, with the time, for the re-check age. */
+  async function absent(destination: Destination, identity: Identity, reason: string, source: SourceFields): Promise<AssetOutcome> {
+    const outcome: AssetOutcome = { ...identity, status: 'skipped', reason, downloaded: false, notFound: true };
+    await writeRecord(destination, recordOf(outcome, now().toISOString(), source));
+    return outcome;
   }
 
   /** Streams a body into `path`; a concurrent or earlier writer that got there first counts as stored. */
-  async function write(destination: Destination, path: string, identity: Identity, source: SourceFields, open: () => Promise<{ stream: NodeJS.ReadableStream; totalBytes?: number; contentType: string }>, existing?: StoredObject): Promise<AssetOutcome> {
+  async function write(destination: Destination, path: string, identity: Identity, source: SourceFields, open: () => Promise<{ stream: NodeJS.ReadableStream; totalBytes?: number; contentType: string }>, existing: StoredObject | undefined, hadRecord: boolean | undefined): Promise<AssetOutcome> {
     const activity = currentActivity();
     activity.heartbeat({ bytes: 0 });
     const media = await open();
@@ -46,23 +52,23 @@ export function createMediaActivities(deps: ActivityDeps) {
         signal: activity.signal,
       });
       deps.logger?.info({ ...identity, bytes: object.bytes, path }, 'stored');
-      return stored(identity, object, true);
+      return await stored(destination, identity, object, true, hadRecord);
     } catch (err) {
       if (err instanceof ObjectAlreadyExistsError) {
-        const now = await destination.stat(path);
-        if (now?.metadataComplete) return stored(identity, now, false);
+        const current = await destination.stat(path);
+        if (current?.metadataComplete) return stored(destination, identity, current, false, hadRecord);
       }
       throw err;
     }
   }
 
   /** GENERATING / ERROR are reported to the workflow's poll loop; GENERATED is downloaded at once. */
-  async function generated(destination: Destination, path: string, identity: Identity, source: SourceFields, state: { status: string; link?: string }, existing?: StoredObject): Promise<GenerationCheck> {
+  async function generated(destination: Destination, path: string, identity: Identity, source: SourceFields, state: { status: string; link?: string }, existing: StoredObject | undefined, hadRecord: boolean | undefined): Promise<GenerationCheck> {
     if (state.status === 'GENERATING') return { state: 'generating' };
     if (state.status === 'ERROR') return { state: 'error' };
     const link = state.link;
     if (!link) throw new Error(`${identity.kind} is GENERATED but the API returned no link`);
-    const outcome = await write(destination, path, identity, source, () => openSignedMedia(link, deps.media), existing);
+    const outcome = await write(destination, path, identity, source, () => openSignedMedia(link, deps.media), existing, hadRecord);
     return { state: 'done', outcome };
   }
 
@@ -76,10 +82,10 @@ export function createMediaActivities(deps: ActivityDeps) {
         const source = reelSource(input.reel);
         const existing = await destination.stat(path);
         if (existing?.metadataComplete && existing.metadata.lastUpdatedAtMs === String(input.reel.lastUpdatedAtMs)) {
-          return { state: 'done', outcome: stored(identity, existing, false) };
+          return { state: 'done', outcome: await stored(destination, identity, existing, false, input.hadRecord) };
         }
         const state = await deps.api.getReelDetail(input.testId, input.reel.uuid);
-        return generated(destination, path, identity, source, state, existing);
+        return generated(destination, path, identity, source, state, existing, input.hadRecord);
       });
     },
 
@@ -90,15 +96,15 @@ export function createMediaActivities(deps: ActivityDeps) {
         const path = clipPath(input.testId, input.sessionId, input.clip.uuid);
         const identity: Identity = { kind: 'clip', testId: input.testId, sessionId: input.sessionId, clipId: input.clip.uuid };
         const existing = await destination.stat(path);
-        if (existing?.metadataComplete) return { state: 'done', outcome: stored(identity, existing, false) };
+        if (existing?.metadataComplete) return { state: 'done', outcome: await stored(destination, identity, existing, false, input.hadRecord) };
         let state;
         try {
           state = await deps.api.getClipDetail(input.sessionId, input.clip.uuid);
         } catch (err) {
-          if (err instanceof NotFoundError) return { state: 'done', outcome: skipped(identity, 'the API no longer has this clip (404)', clipSource(input.clip)) };
+          if (err instanceof NotFoundError) return { state: 'done', outcome: await absent(destination, identity, 'the API no longer has this clip (404)', clipSource(input.clip)) };
           throw err;
         }
-        return generated(destination, path, identity, clipSource(input.clip), state, existing);
+        return generated(destination, path, identity, clipSource(input.clip), state, existing, input.hadRecord);
       });
     },
 
@@ -111,15 +117,15 @@ export function createMediaActivities(deps: ActivityDeps) {
         const identity: Identity = { kind: 'video', testId: input.testId, sessionId: input.sessionId };
         const source = sessionSource(input.session);
         const existing = await destination.stat(path);
-        if (existing?.metadataComplete) return stored(identity, existing, false);
+        if (existing?.metadataComplete) return stored(destination, identity, existing, false, input.hadRecord);
         let link: string;
         try {
           link = (await deps.api.getVideoDownloadUrl(input.sessionId)).link;
         } catch (err) {
-          if (err instanceof NotFoundError) return skipped(identity, 'no session video: the session\'s product type has none (404)', source);
+          if (err instanceof NotFoundError) return absent(destination, identity, 'no session video: the session\'s product type has none (404)', source);
           throw err;
         }
-        return write(destination, path, identity, source, () => openSignedMedia(link, deps.media), existing);
+        return write(destination, path, identity, source, () => openSignedMedia(link, deps.media), existing, input.hadRecord);
       });
     },
 
@@ -131,16 +137,16 @@ export function createMediaActivities(deps: ActivityDeps) {
         const identity: Identity = { kind: 'transcript', testId: input.testId, sessionId: input.sessionId };
         const source = sessionSource(input.session);
         const existing = await destination.stat(path);
-        if (existing?.metadataComplete) return stored(identity, existing, false);
+        if (existing?.metadataComplete) return stored(destination, identity, existing, false, input.hadRecord);
         let transcript;
         try {
           transcript = await deps.api.openTranscript(input.sessionId);
         } catch (err) {
-          if (err instanceof NotFoundError) return skipped(identity, 'no transcript: the session\'s product type has none (404)', source);
+          if (err instanceof NotFoundError) return absent(destination, identity, 'no transcript: the session\'s product type has none (404)', source);
           throw err;
         }
         const opened = transcript;
-        return write(destination, path, identity, source, async () => ({ stream: opened.body, contentType: 'text/vtt; charset=utf-8' }), existing);
+        return write(destination, path, identity, source, async () => ({ stream: opened.body, contentType: 'text/vtt; charset=utf-8' }), existing, input.hadRecord);
       });
     },
   };
@@ -165,10 +171,4 @@ export function clipSource(clip: Clip): SourceFields {
 export function sessionSource(session: SessionSummary | undefined): SourceFields {
   if (!session) return {};
   return { sessionStatus: session.status, startTime: session.startTime, finishTime: session.finishTime ?? undefined, audienceId: session.audienceId ?? undefined };
-}
-
-function cleanSource(source: SourceFields): Record<string, string | number | boolean | null> {
-  const out: Record<string, string | number | boolean | null> = {};
-  for (const [k, v] of Object.entries(source)) if (v !== undefined) out[k] = v;
-  return out;
 }

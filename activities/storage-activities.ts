@@ -1,9 +1,10 @@
 import { sweepStaleTempFiles } from '../storage';
-import { assetKey, buildManifest } from './manifest';
+import { assetObjectPath, manifestLinesPath, manifestPath, reelRecordsPrefix, reelsPrefix, sessionPrefix, sessionRecordsPrefix, testPrefix } from '../workflows/asset-paths';
+import type { AssetIdentity, AssetOutcome } from '../workflows/asset-types';
+import { readRecord, recordOf, removeRecord, writeRecord } from './asset-records';
 import type { ActivityDeps } from './deps';
 import { withFailureMapping } from './failures';
-import { clipPath, manifestPath, reelPath, reelsPrefix, sessionPrefix, testPrefix, transcriptPath, videoPath } from '../workflows/asset-paths';
-import type { AssetKind, AssetOutcome } from '../workflows/asset-types';
+import { buildManifest, manifestLines } from './manifest';
 
 /** A stored object as the workflow needs to see it: enough to decide, nothing more. */
 export interface StoredAssetInfo {
@@ -11,17 +12,28 @@ export interface StoredAssetInfo {
   lastUpdatedAtMs?: number;
 }
 
+/** What the destination knows of one session (or of the test's reels): bounded by that session's assets. */
 export interface StoredAssets {
   /** Complete objects (media + metadata) by relative path. */
   stored: Record<string, StoredAssetInfo>;
-  /** Assets the previous manifest lists as skipped because the API has no such asset (404). */
-  absentBefore: string[];
+  /** Assets (or lists: 'clips', 'reels') the API answered 404 for within the re-check age: not asked again. */
+  knownAbsent: string[];
+  /** Assets with a record (skipped or failed earlier): a later success removes the record. */
+  recorded: string[];
+}
+
+/** Where a record lives in `knownAbsent` / `recorded`: the kind, and the asset id when it has one. */
+export function recordKey(a: AssetIdentity): string {
+  const id = a.reelId ?? a.clipId;
+  return id ? `${a.kind}:${id}` : a.kind === 'clip' ? 'clips' : a.kind === 'reel' ? 'reels' : a.kind;
 }
 
 /** Activities that touch only the destination; they run on the main task queue, outside the API budget. */
 export function createStorageActivities(deps: ActivityDeps) {
+  const now = () => deps.now?.() ?? new Date();
   return {
-    async findStoredAssets(input: { dest: string; testId: string; sessionId?: string }): Promise<StoredAssets> {
+    /** One session's objects and records, or (without sessionId) the test's reels. Validates the destination. */
+    async findStoredAssets(input: { dest: string; testId: string; sessionId?: string; absentRecheckMs?: number }): Promise<StoredAssets> {
       return withFailureMapping(async () => {
         const destination = deps.openDestination(input.dest);
         // Temp files of writers that crashed a day ago or more are debris, never a write in progress.
@@ -33,59 +45,42 @@ export function createStorageActivities(deps: ActivityDeps) {
           const updated = Number(object.metadata.lastUpdatedAtMs);
           stored[object.relativePath] = { relativePath: object.relativePath, ...(Number.isFinite(updated) ? { lastUpdatedAtMs: updated } : {}) };
         }
-        const absentBefore: string[] = [];
-        if (!input.sessionId) {
-          const previous = await readManifest(destination, input.testId);
-          for (const asset of previous?.assets ?? []) {
-            if (asset.status === 'skipped' && typeof asset.reason === 'string' && asset.reason.includes('(404)')) absentBefore.push(assetKey(asset));
-          }
+        const knownAbsent: string[] = [];
+        const recorded: string[] = [];
+        const recordsFolder = input.sessionId ? sessionRecordsPrefix(input.testId, input.sessionId) : reelRecordsPrefix(input.testId);
+        const recheckAfter = now().getTime() - (input.absentRecheckMs ?? Number.POSITIVE_INFINITY);
+        for (const object of await destination.list(recordsFolder)) {
+          const record = readRecord(object, input.testId);
+          if (!record) continue;
+          recorded.push(recordKey(record));
+          if (record.notFound && Date.parse(record.checkedAt) > recheckAfter) knownAbsent.push(recordKey(record));
         }
-        return { stored, absentBefore };
+        return { stored, knownAbsent, recorded };
       });
     },
 
-    async writeManifest(input: { dest: string; testId: string; outcomes: AssetOutcome[] }): Promise<{ manifestUri: string; assets: number }> {
+    /** Records of skipped or failed assets the workflow decided (a deadline, a failed child); removes settled ones. */
+    async recordOutcomes(input: { dest: string; write?: AssetOutcome[]; remove?: AssetIdentity[] }): Promise<void> {
       return withFailureMapping(async () => {
         const destination = deps.openDestination(input.dest);
+        const checkedAt = now().toISOString();
+        for (const outcome of input.write ?? []) if (outcome.status !== 'stored') await writeRecord(destination, recordOf(outcome, checkedAt));
+        for (const identity of input.remove ?? []) await removeRecord(destination, identity);
+      });
+    },
+
+    /** `manifest.json` and `manifest.jsonl`, assembled from the destination: every stored object and every record. */
+    async assembleManifest(input: { dest: string; testId: string; settled?: AssetIdentity[] }): Promise<{ manifestUri: string; assets: number }> {
+      return withFailureMapping(async () => {
+        const destination = deps.openDestination(input.dest);
+        for (const identity of input.settled ?? []) await removeRecord(destination, identity);
         const objects = await destination.list(testPrefix(input.testId));
-        const others = input.outcomes
-          .filter((o) => o.status !== 'stored')
-          .map((o) => ({ ...o, storagePath: destination.objectUri(objectPathOf(o)) }));
-        const manifest = buildManifest(input.testId, objects, others, (deps.now?.() ?? new Date()).toISOString());
-        const written = await destination.writeSmallObject(manifestPath(input.testId), `${JSON.stringify(manifest, null, 2)}\n`, {
-          contentType: 'application/json',
-          metadata: { kind: 'manifest', testId: input.testId },
-        });
+        const manifest = buildManifest(input.testId, objects, (record) => destination.objectUri(assetObjectPath(record)), now().toISOString());
+        const metadata = { kind: 'manifest', testId: input.testId };
+        await destination.writeSmallObject(manifestLinesPath(input.testId), manifestLines(manifest), { contentType: 'application/x-ndjson', metadata });
+        const written = await destination.writeSmallObject(manifestPath(input.testId), `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json', metadata });
         return { manifestUri: written.uri, assets: manifest.assets.length };
       });
     },
   };
-}
-
-/** Where an asset is (or would be) stored; a record about a whole list (no asset id) points at its folder. */
-export function objectPathOf(a: { kind: AssetKind; testId: string; sessionId?: string; reelId?: string; clipId?: string }): string {
-  if (a.kind === 'reel' && !a.reelId) return reelsPrefix(a.testId);
-  if (!a.sessionId && a.kind !== 'reel') return testPrefix(a.testId);
-  if (a.kind === 'clip' && !a.clipId) return `${sessionPrefix(a.testId, a.sessionId!)}/clips`;
-  switch (a.kind) {
-    case 'reel':
-      return reelPath(a.testId, a.reelId!);
-    case 'clip':
-      return clipPath(a.testId, a.sessionId!, a.clipId!);
-    case 'video':
-      return videoPath(a.testId, a.sessionId!);
-    case 'transcript':
-      return transcriptPath(a.testId, a.sessionId!);
-  }
-}
-
-async function readManifest(destination: ReturnType<ActivityDeps['openDestination']>, testId: string): Promise<{ assets: Array<Record<string, unknown> & { kind: AssetKind }> } | undefined> {
-  if (!(await destination.stat(manifestPath(testId)))) return undefined;
-  const chunks: Buffer[] = [];
-  for await (const chunk of destination.readObject(manifestPath(testId))) chunks.push(chunk as Buffer);
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    return undefined;
-  }
 }

@@ -74,7 +74,7 @@ export async function runIngest(flags: IngestOptions, env: NodeJS.ProcessEnv = p
       process.stderr.write(`ut-media: attached to a running ingestion of this test into ${summary.dest}, not ${request.dest}; run again to ingest into ${request.dest}\n`);
       return EXIT.failed;
     }
-    return summary.failures.length ? EXIT.failed : EXIT.ok;
+    return summary.failed ? EXIT.failed : EXIT.ok;
   } catch (err) {
     if (err instanceof WorkflowFailedError) {
       const reason = failureReason(err.cause);
@@ -90,12 +90,13 @@ export async function runIngest(flags: IngestOptions, env: NodeJS.ProcessEnv = p
 
 function printSummary(summary: IngestSummary, json: boolean): void {
   if (json) {
-    process.stdout.write(`${JSON.stringify({ ok: summary.failures.length === 0, ...summary })}\n`);
+    process.stdout.write(`${JSON.stringify({ ok: summary.failed === 0, ...summary })}\n`);
     return;
   }
   const lines = [`Test ${summary.testId}: ${summary.sessions} sessions, ${summary.downloaded} files downloaded (${(summary.bytesDownloaded / 1048576).toFixed(1)} MiB)`];
   for (const [kind, c] of Object.entries(summary.counts)) lines.push(`  ${`${kind}s`.padEnd(12)} stored ${c.stored}, skipped ${c.skipped}, failed ${c.failed}`);
   for (const f of summary.failures) lines.push(`  FAILED ${f.kind} ${f.id}: ${f.reason}`);
+  if (summary.failed > summary.failures.length) lines.push(`  ... and ${summary.failed - summary.failures.length} more failures: see the manifest`);
   lines.push(`Manifest: ${summary.manifestPath}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

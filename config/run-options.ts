@@ -9,5 +9,7 @@ export function runOptionsFromSettings(settings: Settings): NonNullable<IngestTe
     generationDeadlineMs: settings.generationDeadlineMs,
     retryInitialIntervalMs: settings.retryInitialIntervalMs,
     heartbeatTimeoutMs: settings.heartbeatTimeoutMs,
+    sessionsPerRun: settings.sessionsPerRun,
+    absentRecheckMs: settings.absentRecheckMs,
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_RUN_OPTIONS } from '../workflows/inputs';
 
 /** The documented OAuth token endpoint of UserTesting (CONTRACT.md). */
 export const DEFAULT_TOKEN_URL = 'https://auth.usertesting.com/oauth2/aus1p3vtd8vtm4Bxv0h8/v1/token';
@@ -34,11 +35,14 @@ const settingsSchema = z.object({
   UT_ACCESS_TOKEN: z.preprocess(emptyToUndefined, z.string().optional()),
   UT_RATE_LIMIT_PER_MINUTE: positiveInt('UT_RATE_LIMIT_PER_MINUTE', 10),
   UT_MAX_CONCURRENT_DOWNLOADS: positiveInt('UT_MAX_CONCURRENT_DOWNLOADS', 4),
-  UT_POLL_INITIAL_DELAY_MS: positiveInt('UT_POLL_INITIAL_DELAY_MS', 3000),
-  UT_POLL_MAX_DELAY_MS: positiveInt('UT_POLL_MAX_DELAY_MS', 60000),
-  UT_GENERATION_DEADLINE_MS: positiveInt('UT_GENERATION_DEADLINE_MS', 86_400_000),
-  UT_RETRY_INITIAL_INTERVAL_MS: positiveInt('UT_RETRY_INITIAL_INTERVAL_MS', 2000),
-  UT_HEARTBEAT_TIMEOUT_MS: positiveInt('UT_HEARTBEAT_TIMEOUT_MS', 60000),
+  UT_POLL_INITIAL_DELAY_MS: positiveInt('UT_POLL_INITIAL_DELAY_MS', DEFAULT_RUN_OPTIONS.pollInitialDelayMs),
+  UT_POLL_MAX_DELAY_MS: positiveInt('UT_POLL_MAX_DELAY_MS', DEFAULT_RUN_OPTIONS.pollMaxDelayMs),
+  UT_GENERATION_DEADLINE_MS: positiveInt('UT_GENERATION_DEADLINE_MS', DEFAULT_RUN_OPTIONS.generationDeadlineMs),
+  UT_RETRY_INITIAL_INTERVAL_MS: positiveInt('UT_RETRY_INITIAL_INTERVAL_MS', DEFAULT_RUN_OPTIONS.retryInitialIntervalMs),
+  UT_HEARTBEAT_TIMEOUT_MS: positiveInt('UT_HEARTBEAT_TIMEOUT_MS', DEFAULT_RUN_OPTIONS.heartbeatTimeoutMs),
+  UT_SESSIONS_PER_RUN: positiveInt('UT_SESSIONS_PER_RUN', DEFAULT_RUN_OPTIONS.sessionsPerRun),
+  UT_ABSENT_RECHECK_MS: positiveInt('UT_ABSENT_RECHECK_MS', DEFAULT_RUN_OPTIONS.absentRecheckMs),
+  UT_STALL_TIMEOUT_MS: positiveInt('UT_STALL_TIMEOUT_MS', 600_000),
   TEMPORAL_ADDRESS: z.preprocess(emptyToUndefined, z.string().optional()),
   TEMPORAL_NAMESPACE: z.preprocess(emptyToUndefined, z.string().default('default')),
   UT_TASK_QUEUE: z.preprocess(emptyToUndefined, z.string().regex(/^[\w.-]+$/, 'UT_TASK_QUEUE may hold letters, digits, ".", "_" and "-"').default('ut-media')),
@@ -62,6 +66,12 @@ export interface Settings {
   retryInitialIntervalMs: number;
   /** A transfer silent for this long is retried elsewhere (a crashed worker is noticed this fast). */
   heartbeatTimeoutMs: number;
+  /** Sessions one run of the parent workflow handles before it continues as new. */
+  sessionsPerRun: number;
+  /** A 404 learned earlier is asked again only after this long. */
+  absentRecheckMs: number;
+  /** `ingest` gives up (exit 1) on a run whose workflow tasks keep failing for this long. */
+  stallTimeoutMs: number;
   temporalAddress?: string;
   namespace: string;
   taskQueue: string;
@@ -98,6 +108,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     generationDeadlineMs: e.UT_GENERATION_DEADLINE_MS,
     retryInitialIntervalMs: e.UT_RETRY_INITIAL_INTERVAL_MS,
     heartbeatTimeoutMs: e.UT_HEARTBEAT_TIMEOUT_MS,
+    sessionsPerRun: e.UT_SESSIONS_PER_RUN,
+    absentRecheckMs: e.UT_ABSENT_RECHECK_MS,
+    stallTimeoutMs: e.UT_STALL_TIMEOUT_MS,
     temporalAddress: e.TEMPORAL_ADDRESS,
     namespace: e.TEMPORAL_NAMESPACE,
     taskQueue: e.UT_TASK_QUEUE,

@@ -93,8 +93,8 @@ async function ingest(
 }
 
 function checkSummary(label: string, summary: IngestSummary): boolean {
-  if (summary.failures.length === 0) return true;
-  console.log(`  ${label}: ${summary.failures.length} asset(s) FAILED, e.g. ${summary.failures[0].kind} ${summary.failures[0].id}: ${summary.failures[0].reason}`);
+  if (summary.failed === 0) return true;
+  console.log(`  ${label}: ${summary.failed} asset(s) FAILED, e.g. ${summary.failures[0].kind} ${summary.failures[0].id}: ${summary.failures[0].reason}`);
   return false;
 }
 

@@ -34,6 +34,11 @@ export class FaultInjector {
   }
 
   /** Whether this finished generation attempt of the reel/clip ends in ERROR (consumes the once-faults). */
+  staysGenerating(assetId: string): boolean {
+    const id = assetId.toLowerCase();
+    return this.faults.neverGenerated.some((a) => a.toLowerCase() === id);
+  }
+
   generationFails(assetId: string): 'alwaysError' | 'generationErrorOnce' | undefined {
     const id = assetId.toLowerCase();
     if (this.faults.alwaysError.some((a) => a.toLowerCase() === id)) return 'alwaysError';

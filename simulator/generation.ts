@@ -31,7 +31,7 @@ export class GenerationTracker {
       this.assets.set(assetKey, state);
     }
     if (state.phase === 'generated') return { status: 'GENERATED' };
-    if (now - state.startedAt < this.generatingMs) return { status: 'GENERATING' };
+    if (now - state.startedAt < this.generatingMs || this.faults.staysGenerating(assetId)) return { status: 'GENERATING' };
     const fault = this.faults.generationFails(assetId);
     if (fault) {
       this.assets.delete(assetKey);

@@ -80,7 +80,7 @@ function intParam(query: URLSearchParams, name: string, fallback: number, min: n
 function listSessions(ctx: SimulatorContext, _params: string[], query: URLSearchParams): ApiResult {
   const testId = query.get('testId');
   const limit = intParam(query, 'limit', 25, 1, 500);
-  const offset = intParam(query, 'offset', 0, 0, 10_000);
+  let offset = intParam(query, 'offset', 0, 0, 10_000);
   const problems: string[] = [];
   if (!testId || !UUID_PATTERN.test(testId)) problems.push('testId must be a UUID');
   if (typeof limit === 'string') problems.push(limit);
@@ -89,6 +89,8 @@ function listSessions(ctx: SimulatorContext, _params: string[], query: URLSearch
   const test = ctx.world.test(testId);
   if (!test) return error(404, 'Test not found');
   const effective = Math.min(limit, ctx.scenario.pageCap);
+  const restartAt = ctx.scenario.faults.pagingRestartsAtOffset;
+  if (restartAt !== undefined && offset >= restartAt) offset = 0;
   const newestFirst = [...test.sessions].sort((a, b) => Date.parse(b.startTime) - Date.parse(a.startTime));
   return {
     status: 200,

@@ -81,12 +81,16 @@ export const faultsSchema = z.object({
   revokeTokenAtCall: z.number().int().min(1).optional(),
   /** Reel/clip ids whose first finished attempt ends in ERROR (the next GET starts a new attempt). */
   generationErrorOnce: z.array(uuid).default([]),
+  /** Reel/clip ids that stay GENERATING for ever. */
+  neverGenerated: z.array(uuid).default([]),
   /** Reel/clip ids whose every attempt ends in ERROR. */
   alwaysError: z.array(uuid).default([]),
   /** Media keys whose first issued link answers 403 "Request has expired" (for good) on first use. */
   linkExpiredOnFirstUse: z.array(mediaKey).default([]),
   /** Media keys whose first GET sends full headers, about half the body, then drops the connection. */
   cutBodyOnce: z.array(mediaKey).default([]),
+  /** A session-list request at this offset or beyond answers the first page again (meta offset 0): a list that never advances. */
+  pagingRestartsAtOffset: z.number().int().min(1).optional(),
   /** Throttle media bodies (all objects, or only `keys`), e.g. to kill a worker mid-download. */
   slowMedia: z
     .object({ bytesPerSecond: z.number().positive(), keys: z.array(mediaKey).optional() })

@@ -80,6 +80,8 @@ export interface Destination {
   writeObject(relativePath: string, source: NodeJS.ReadableStream | Readable, options: WriteOptions): Promise<StoredObject>;
   /** Whole-buffer write that overwrites whatever is there (manifest.json). Atomic too. */
   writeSmallObject(relativePath: string, body: string | Buffer, options: SmallWriteOptions): Promise<StoredObject>;
+  /** Removes the object (and its metadata); nothing there is not an error. */
+  remove(relativePath: string): Promise<void>;
   /** The object's bytes (for verify and tests). */
   readObject(relativePath: string): Readable;
   /**

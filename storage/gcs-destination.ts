@@ -113,6 +113,15 @@ export class GcsDestination implements Destination {
     });
   }
 
+  async remove(relativePath: string): Promise<void> {
+    checkRelativePath(relativePath);
+    try {
+      await this.file(relativePath).delete({ ignoreNotFound: true });
+    } catch (err) {
+      throw mapGcsError(err, this.context(relativePath, 'delete'));
+    }
+  }
+
   readObject(relativePath: string): Readable {
     return this.file(relativePath).createReadStream();
   }

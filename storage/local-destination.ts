@@ -90,6 +90,13 @@ export class LocalDestination implements Destination {
     });
   }
 
+  async remove(relativePath: string): Promise<void> {
+    checkRelativePath(relativePath);
+    const finalPath = this.pathOf(relativePath);
+    await removeQuietly(finalPath);
+    await removeQuietly(sidecarPathOf(finalPath));
+  }
+
   readObject(relativePath: string): Readable {
     return createReadStream(this.pathOf(relativePath));
   }

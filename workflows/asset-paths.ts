@@ -19,3 +19,31 @@ export const transcriptPath = (testId: string, sessionId: string) => `${sessionP
 export const clipPath = (testId: string, sessionId: string, clipId: string) =>
   `${sessionPrefix(testId, sessionId)}/clips/${uuid(clipId, 'clipId')}.mp4`;
 export const manifestPath = (testId: string) => `${testPrefix(testId)}/manifest.json`;
+export const manifestLinesPath = (testId: string) => `${testPrefix(testId)}/manifest.jsonl`;
+
+type Identity = { kind: 'reel' | 'clip' | 'video' | 'transcript'; testId: string; sessionId?: string; reelId?: string; clipId?: string };
+
+/** Where an asset is (or would be) stored; a record about a whole list (no asset id) points at its folder. */
+export function assetObjectPath(a: Identity): string {
+  if (a.kind === 'reel') return a.reelId ? reelPath(a.testId, a.reelId) : reelsPrefix(a.testId);
+  if (!a.sessionId) return testPrefix(a.testId);
+  if (a.kind === 'clip') return a.clipId ? clipPath(a.testId, a.sessionId, a.clipId) : `${sessionPrefix(a.testId, a.sessionId)}/clips`;
+  return a.kind === 'video' ? videoPath(a.testId, a.sessionId) : transcriptPath(a.testId, a.sessionId);
+}
+
+/**
+ * Records of assets that are not stored (skipped or failed), one small object each, written by the
+ * step that decided the asset's fate; `manifest.json` is assembled from them and the stored objects.
+ */
+export const recordsPrefix = (testId: string) => `${testPrefix(testId)}/_ut-media`;
+export const reelRecordsPrefix = (testId: string) => `${recordsPrefix(testId)}/highlight_reels`;
+export const sessionRecordsPrefix = (testId: string, sessionId: string) => `${recordsPrefix(testId)}/session_id=${uuid(sessionId, 'sessionId')}`;
+
+/** The record of one asset; a record about a whole list (no asset id) is named after the list. */
+export function recordPath(a: Identity): string {
+  if (a.kind === 'reel') return a.reelId ? `${reelRecordsPrefix(a.testId)}/${uuid(a.reelId, 'reelId')}.json` : `${reelRecordsPrefix(a.testId)}/list.json`;
+  if (!a.sessionId) return `${recordsPrefix(a.testId)}/sessions.json`;
+  const folder = sessionRecordsPrefix(a.testId, a.sessionId);
+  if (a.kind === 'clip') return a.clipId ? `${folder}/clips/${uuid(a.clipId, 'clipId')}.json` : `${folder}/clips.json`;
+  return `${folder}/${a.kind}.json`;
+}

@@ -4,7 +4,19 @@ export const ASSET_KIND_LIST: AssetKind[] = ['reel', 'clip', 'video', 'transcrip
 
 export type AssetStatus = 'stored' | 'skipped' | 'failed';
 
-/** What happened to one asset in this run. Source fields travel only for skipped and failed ones. */
+/** Which asset; a record about a whole list (reels of a test, clips of a session) has no asset id. */
+export interface AssetIdentity {
+  kind: AssetKind;
+  testId: string;
+  sessionId?: string;
+  reelId?: string;
+  clipId?: string;
+}
+
+/**
+ * What happened to one asset in this run: it lives only inside one workflow step and is folded into
+ * a RunTally at once. Skipped and failed assets also have a record at the destination.
+ */
 export interface AssetOutcome {
   kind: AssetKind;
   testId: string;
@@ -16,6 +28,9 @@ export interface AssetOutcome {
   /** True when bytes were transferred in this run (false: already stored). */
   downloaded: boolean;
   bytes?: number;
+  /** The API answered 404: the asset does not exist for this session's product type. */
+  notFound?: boolean;
+  /** Source fields for the record of a failure the workflow decided (name, lastUpdatedAtMs...). */
   source?: Record<string, string | number | boolean | null>;
 }
 
@@ -31,20 +46,40 @@ export interface ProgressSnapshot {
   sessions: { total: number; done: number };
   assets: Record<AssetKind, Record<ProgressState, number>>;
   bytesDownloaded: number;
+  /** Parent only: runs so far (it continues as new over batches of sessions). */
+  runs?: number;
+  /** Parent only: the reels child has reported. */
+  reelsDone?: boolean;
 }
 
-export interface SessionResult {
+export type AssetCounts = Record<AssetKind, Record<AssetStatus, number>>;
+export interface FailureSample {
+  kind: AssetKind;
+  id: string;
+  reason: string;
+}
+
+/** What a run did, in counts: its size does not grow with the test (failures keep a few examples). */
+export interface RunTally {
+  counts: AssetCounts;
+  downloaded: number;
+  bytesDownloaded: number;
+  /** Failed assets in all (each has a record at the destination and a line in the manifest). */
+  failed: number;
+  /** The first few failures, as examples; the manifest lists every one. */
+  failures: FailureSample[];
+}
+
+export interface SessionResult extends RunTally {
   sessionId: string;
-  outcomes: AssetOutcome[];
 }
 
-export interface IngestSummary {
+export interface IngestSummary extends RunTally {
   testId: string;
   dest: string;
   manifestPath?: string;
   sessions: number;
-  counts: Record<AssetKind, Record<AssetStatus, number>>;
-  downloaded: number;
-  bytesDownloaded: number;
-  failures: Array<{ kind: AssetKind; id: string; reason: string }>;
+  /** Runs of the parent workflow (it continues as new every `sessionsPerRun` sessions). */
+  runs?: number;
+  workflowId?: string;
 }

@@ -1,35 +1,71 @@
-import { sleep } from '@temporalio/workflow';
+import { continueAsNew, executeChild, sleep } from '@temporalio/workflow';
 import type { AssetOutcome, GenerationCheck } from './asset-types';
+import { failureReason } from './failure-reason';
+import { generationFailure, generationTargetId, type GenerationTarget } from './generation-target';
 import type { RunOptions } from './inputs';
+import { apiActivities } from './activity-proxies';
+import { TEST_ID_SEARCH_ATTRIBUTE } from './search-attributes';
+import { generationWorkflowId } from './task-queues';
+
+/** Where a poll loop stands; carried into the child that takes a long wait over, and across its runs. */
+export interface PollState {
+  /** Generation attempts so far (an ERROR starts a new one). */
+  attempts: number;
+  /** Workflow time of the first check. */
+  startedAtMs: number;
+  delayMs: number;
+}
 
 /**
  * The durable poll of a reel or clip: each check is one detail request (the first starts the
  * generation); GENERATING waits on a workflow timer growing from pollInitialDelayMs to
  * pollMaxDelayMs; ERROR starts a new attempt at once, at most maxGenerationAttempts times; past
- * generationDeadlineMs the asset is failed. Timers survive worker and server restarts.
+ * generationDeadlineMs the asset is failed. Timers survive worker and server restarts. After
+ * `options.inlinePolls` checks, a child `awaitGeneration` takes the wait over, so a reel that
+ * generates for hours does not grow the history of the workflow that asked for it.
  */
-export async function pollGeneration(
-  check: () => Promise<GenerationCheck>,
-  options: RunOptions,
-  fail: (reason: string) => AssetOutcome,
-  onState: (state: 'generating') => void = () => undefined,
-): Promise<AssetOutcome> {
-  const startedAt = Date.now(); // workflow time: deterministic
-  let delay = options.pollInitialDelayMs;
-  let attempts = 1;
-  for (;;) {
-    const result = await check();
-    if (result.state === 'done') return result.outcome;
+export async function pollGeneration(target: GenerationTarget, options: RunOptions, onGenerating: () => void = () => undefined): Promise<AssetOutcome> {
+  try {
+    const result = await pollLoop(target, options, { attempts: 1, startedAtMs: Date.now(), delayMs: options.pollInitialDelayMs }, options.inlinePolls, onGenerating);
+    if ('outcome' in result) return result.outcome;
+    return await executeChild(awaitGeneration, {
+      workflowId: generationWorkflowId(generationTargetId(target)),
+      args: [{ target, options, state: result.state }],
+      typedSearchAttributes: [{ key: TEST_ID_SEARCH_ATTRIBUTE, value: target.testId }],
+    });
+  } catch (err) {
+    return generationFailure(target, failureReason(err));
+  }
+}
+
+/** Child workflow of a long generation: polls, continuing as new every `options.pollsPerRun` checks. */
+export async function awaitGeneration(input: { target: GenerationTarget; options: RunOptions; state: PollState }): Promise<AssetOutcome> {
+  const result = await pollLoop(input.target, input.options, input.state, input.options.pollsPerRun, () => undefined);
+  if ('outcome' in result) return result.outcome;
+  return continueAsNew<typeof awaitGeneration>({ ...input, state: result.state });
+}
+
+async function pollLoop(target: GenerationTarget, options: RunOptions, state: PollState, maxPolls: number, onGenerating: () => void): Promise<{ outcome: AssetOutcome } | { state: PollState }> {
+  const api = apiActivities(options);
+  let { attempts, delayMs } = state;
+  for (let polls = 0; polls < maxPolls; polls++) {
+    const result: GenerationCheck = target.kind === 'reel'
+      ? await api.media.fetchReel({ dest: target.dest, testId: target.testId, reel: target.reel, hadRecord: target.hadRecord })
+      : await api.media.fetchClip({ dest: target.dest, testId: target.testId, sessionId: target.sessionId, clip: target.clip, hadRecord: target.hadRecord });
+    if (result.state === 'done') return { outcome: result.outcome };
     if (result.state === 'error') {
-      if (attempts >= options.maxGenerationAttempts) return fail(`generation ended in ERROR ${attempts} times`);
+      if (attempts >= options.maxGenerationAttempts) return { outcome: generationFailure(target, `generation ended in ERROR ${attempts} times`) };
       attempts += 1;
-      delay = options.pollInitialDelayMs;
+      delayMs = options.pollInitialDelayMs;
       continue; // the next detail request starts a new attempt
     }
-    onState('generating');
-    const waited = Date.now() - startedAt;
-    if (waited >= options.generationDeadlineMs) return fail(`still generating after ${Math.round(waited / 1000)} s (deadline ${Math.round(options.generationDeadlineMs / 1000)} s)`);
-    await sleep(Math.min(delay, Math.max(1, options.generationDeadlineMs - waited)));
-    delay = Math.min(delay * 2, options.pollMaxDelayMs);
+    onGenerating();
+    const waited = Date.now() - state.startedAtMs; // workflow time: deterministic
+    if (waited >= options.generationDeadlineMs) {
+      return { outcome: generationFailure(target, `still generating after ${Math.round(waited / 1000)} s (deadline ${Math.round(options.generationDeadlineMs / 1000)} s)`) };
+    }
+    await sleep(Math.min(delayMs, Math.max(1, options.generationDeadlineMs - waited)));
+    delayMs = Math.min(delayMs * 2, options.pollMaxDelayMs);
   }
+  return { state: { attempts, startedAtMs: state.startedAtMs, delayMs } };
 }

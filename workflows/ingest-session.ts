@@ -7,11 +7,15 @@ import { pollGeneration } from './generation-poll';
 import { ingestSessionInputSchema, type IngestSessionInput } from './inputs';
 import { parseInput } from './parse-input';
 import { ProgressTracker, progressQuery } from './progress';
+import { addOutcome, emptyTally } from './run-tally';
 import { SESSION_ID_SEARCH_ATTRIBUTE, TEST_ID_SEARCH_ATTRIBUTE } from './search-attributes';
 
-const ABSENT_BEFORE = 'the API had none for this session in an earlier run (404)';
+const ABSENT_BEFORE = 'the API had none for this session when last asked (404)';
 
-/** One session: its video, transcript and clips. Workflow id `ut-media-session-<sessionId>`. */
+/**
+ * One session: its video, transcript and clips. Workflow id `ut-media-session-<sessionId>`.
+ * Returns counts only; skipped and failed assets have their records at the destination.
+ */
 export async function ingestSession(input: IngestSessionInput): Promise<SessionResult> {
   const params = parseInput(ingestSessionInputSchema, input, 'ingestSession');
   const { testId, sessionId, dest, options } = params;
@@ -24,14 +28,18 @@ export async function ingestSession(input: IngestSessionInput): Promise<SessionR
   const api = apiActivities(options);
   const storage = storageActivities(options);
   const wants = new Set(params.only);
-  const absent = new Set(params.knownAbsent ?? []);
 
-  const { stored } = await storage.findStoredAssets({ dest, testId, sessionId });
+  const { stored, knownAbsent, recorded } = await storage.findStoredAssets({ dest, testId, sessionId, absentRecheckMs: options.absentRecheckMs });
+  const absent = new Set(knownAbsent);
+  const hasRecord = new Set(recorded);
   progress.snapshot.phase = 'ingesting';
-  const outcomes: AssetOutcome[] = [];
+  const tally = emptyTally();
+  // Failures decided here (not by an activity) get their records written at the end.
+  const decided: AssetOutcome[] = [];
   const finish = (outcome: AssetOutcome, from?: 'pending' | 'generating') => {
     progress.finish(outcome, from);
-    outcomes.push(outcome);
+    addOutcome(tally, outcome);
+    if (outcome.status === 'failed') decided.push(outcome);
   };
   const alreadyStored = (kind: AssetOutcome['kind'], extra: Partial<AssetOutcome>) =>
     finish({ kind, testId, sessionId, status: 'stored', downloaded: false, ...extra }, undefined);
@@ -39,7 +47,7 @@ export async function ingestSession(input: IngestSessionInput): Promise<SessionR
   const tasks: Array<Promise<void>> = [];
   const sessionAsset = (kind: 'video' | 'transcript', path: string, run: () => Promise<AssetOutcome>) => {
     if (stored[path]) return alreadyStored(kind, {});
-    if (absent.has(kind)) return finish({ kind, testId, sessionId, status: 'skipped', reason: ABSENT_BEFORE, downloaded: false }, undefined);
+    if (absent.has(kind)) return finish({ kind, testId, sessionId, status: 'skipped', reason: ABSENT_BEFORE, downloaded: false, notFound: true }, undefined);
     progress.move(kind, undefined, 'pending');
     tasks.push(
       run().then(
@@ -48,44 +56,42 @@ export async function ingestSession(input: IngestSessionInput): Promise<SessionR
       ),
     );
   };
-  const sessionInput = { dest, testId, sessionId, session: params.session };
-  if (wants.has('videos')) sessionAsset('video', videoPath(testId, sessionId), () => api.media.fetchVideo(sessionInput));
-  if (wants.has('transcripts')) sessionAsset('transcript', transcriptPath(testId, sessionId), () => api.media.fetchTranscript(sessionInput));
-
+  const sessionInput = (kind: 'video' | 'transcript') => ({ dest, testId, sessionId, session: params.session, hadRecord: hasRecord.has(kind) });
+  if (wants.has('videos')) sessionAsset('video', videoPath(testId, sessionId), () => api.media.fetchVideo(sessionInput('video')));
+  if (wants.has('transcripts')) sessionAsset('transcript', transcriptPath(testId, sessionId), () => api.media.fetchTranscript(sessionInput('transcript')));
   if (wants.has('clips')) {
-    tasks.push(
-      (async () => {
-        let listing;
-        try {
-          listing = await api.listing.listClips({ sessionId });
-        } catch (err) {
-          progress.move('clip', undefined, 'failed');
-          outcomes.push({ kind: 'clip', testId, sessionId, status: 'failed', reason: `clip list: ${failureReason(err)}`, downloaded: false });
-          return;
-        }
-        if (!listing.found) return;
-        await Promise.all(
-          listing.clips.map(async (clip) => {
-            if (stored[clipPath(testId, sessionId, clip.uuid)]) return alreadyStored('clip', { clipId: clip.uuid });
-            progress.move('clip', undefined, 'pending');
-            let state: 'pending' | 'generating' = 'pending';
-            const fail = (reason: string): AssetOutcome => ({ kind: 'clip', testId, sessionId, clipId: clip.uuid, status: 'failed', reason, downloaded: false, source: { name: clip.name } });
-            const outcome = await pollGeneration(
-              () => api.media.fetchClip({ dest, testId, sessionId, clip }),
-              options,
-              fail,
-              () => {
-                if (state === 'pending') progress.move('clip', 'pending', 'generating');
-                state = 'generating';
-              },
-            ).catch((err) => fail(failureReason(err)));
-            finish(outcome, state);
-          }),
-        );
-      })(),
+    if (absent.has('clips')) finish({ kind: 'clip', testId, sessionId, status: 'skipped', reason: ABSENT_BEFORE, downloaded: false, notFound: true }, undefined);
+    else tasks.push(ingestClips());
+  }
+
+  async function ingestClips(): Promise<void> {
+    let listing;
+    try {
+      listing = await api.listing.listClips({ dest, testId, sessionId, hadRecord: hasRecord.has('clips') });
+    } catch (err) {
+      finish({ kind: 'clip', testId, sessionId, status: 'failed', reason: `clip list: ${failureReason(err)}`, downloaded: false }, undefined);
+      return;
+    }
+    if (!listing.found) {
+      finish({ kind: 'clip', testId, sessionId, status: 'skipped', reason: listing.reason, downloaded: false, notFound: true }, undefined);
+      return;
+    }
+    await Promise.all(
+      listing.clips.map(async (clip) => {
+        if (stored[clipPath(testId, sessionId, clip.uuid)]) return alreadyStored('clip', { clipId: clip.uuid });
+        progress.move('clip', undefined, 'pending');
+        let state: 'pending' | 'generating' = 'pending';
+        const outcome = await pollGeneration({ kind: 'clip', dest, testId, sessionId, clip, hadRecord: hasRecord.has(`clip:${clip.uuid}`) }, options, () => {
+          if (state === 'pending') progress.move('clip', 'pending', 'generating');
+          state = 'generating';
+        });
+        finish(outcome, state);
+      }),
     );
   }
+
   await Promise.all(tasks);
+  if (decided.length) await storage.recordOutcomes({ dest, write: decided });
   progress.snapshot.phase = 'done';
-  return { sessionId, outcomes };
+  return { sessionId, ...tally };
 }

@@ -1,161 +1,189 @@
-import { executeChild, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { SessionSummary } from './inputs';
-import { ingestTestResultInputSchema, type IngestTestResultInput, type IngestTestResultParams } from './inputs';
+import {
+  ParentClosePolicy,
+  condition,
+  continueAsNew,
+  executeChild,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { apiActivities, storageActivities } from './activity-proxies';
-import { reelPath } from './asset-paths';
-import { ASSET_KIND_LIST, type AssetOutcome, type IngestSummary } from './asset-types';
+import type { AssetOutcome, IngestSummary, ProgressSnapshot } from './asset-types';
 import { forEachBounded } from './bounded-pool';
 import { failureReason } from './failure-reason';
-import { pollGeneration } from './generation-poll';
+import { ingestReels, reelsDoneSignal } from './ingest-reels';
 import { ingestSession } from './ingest-session';
+import { ingestTestResultInputSchema, type IngestCursor, type IngestTestResultInput, type IngestTestResultParams, type SessionSummary } from './inputs';
 import { parseInput } from './parse-input';
-import { ProgressTracker, progressQuery } from './progress';
+import { progressQuery } from './progress';
+import { addOutcome, emptyTally, mergeTally } from './run-tally';
 import { SESSION_ID_SEARCH_ATTRIBUTE, TEST_ID_SEARCH_ATTRIBUTE } from './search-attributes';
-import { sessionWorkflowId } from './task-queues';
+import { reelsWorkflowId, sessionWorkflowId } from './task-queues';
 
-/** The API caps `offset` at 10000; ask for the largest page it allows and trust what it returns. */
+/** The API caps `offset` at 10000 and `limit` at 500. */
 const PAGE_LIMIT = 500;
 const MAX_OFFSET = 10_000;
+/** A run continues as new well before Temporal's limits, whatever sessionsPerRun says. */
+const MAX_EVENTS_PER_RUN = 8000;
 
 /**
- * One test result: its highlight reels here, every session in a child `ingestSession`, then the
- * manifest. Workflow id `ut-media-test-<testId>`.
+ * One test result. Workflow id `ut-media-test-<testId>`. Its reels run in a child `ingestReels`;
+ * its sessions are read page by page, each in a child `ingestSession`; every `sessionsPerRun`
+ * sessions the workflow continues as new with a cursor (counts and a list offset), so neither its
+ * history nor any payload grows with the test. The last run assembles the manifest from the
+ * destination, where every asset's object or record already is.
  */
 export async function ingestTestResult(input: IngestTestResultInput): Promise<IngestSummary> {
   const params = parseInput(ingestTestResultInputSchema, input, 'ingestTestResult');
   const { testId, dest, options } = params;
-  upsertSearchAttributes([{ key: TEST_ID_SEARCH_ATTRIBUTE, value: testId }]);
-  const progress = new ProgressTracker(testId);
-  setHandler(progressQuery, () => progress.snapshot);
+  const wants = new Set(params.only);
+  const cursor: IngestCursor = params.cursor
+    ? { ...params.cursor, runs: params.cursor.runs + 1 }
+    : { offset: 0, listed: false, sessionsDone: 0, tally: emptyTally(), reelsDone: !wants.has('reels'), runs: 1 };
+  let phase: ProgressSnapshot['phase'] = params.cursor ? 'ingesting' : 'listing';
+  setHandler(reelsDoneSignal, (tally) => {
+    if (cursor.reelsDone) return;
+    mergeTally(cursor.tally, tally);
+    cursor.reelsDone = true;
+  });
+  setHandler(progressQuery, () => snapshotOf(testId, phase, cursor));
   const api = apiActivities(options);
   const storage = storageActivities(options);
-  const wants = new Set(params.only);
-  const outcomes: AssetOutcome[] = [];
 
-  // Also validates the destination before any API request is spent.
-  const known = await storage.findStoredAssets({ dest, testId });
-  const absentBefore = new Set(known.absentBefore);
+  if (cursor.runs === 1) {
+    upsertSearchAttributes([{ key: TEST_ID_SEARCH_ATTRIBUTE, value: testId }]);
+    // Validates the destination before any API request is spent.
+    await storage.findStoredAssets({ dest, testId });
+    if (!cursor.reelsDone) await startReels(params);
+  }
+  phase = 'ingesting';
 
   const needsSessions = wants.has('clips') || wants.has('videos') || wants.has('transcripts');
-  const sessions = needsSessions ? await listSessions(params, api, outcomes) : [];
-  progress.snapshot.sessions.total = sessions.length;
-  progress.snapshot.phase = 'ingesting';
-
-  const reels = wants.has('reels') ? ingestReels(params, api, known.stored, progress, outcomes) : Promise.resolve();
-  const children = forEachBounded(sessions, options.maxSessionsInFlight, async (session) => {
-    const knownAbsent = (['video', 'transcript'] as const).filter((k) => absentBefore.has(`${k}:${session.sessionId}`));
-    try {
-      const result = await executeChild(ingestSession, {
-        workflowId: sessionWorkflowId(session.sessionId),
-        args: [{ testId, sessionId: session.sessionId, dest, only: params.only, options, session, knownAbsent }],
-        typedSearchAttributes: [
-          { key: TEST_ID_SEARCH_ATTRIBUTE, value: testId },
-          { key: SESSION_ID_SEARCH_ATTRIBUTE, value: session.sessionId },
-        ],
-      });
-      for (const outcome of result.outcomes) progress.finish(outcome, undefined);
-      outcomes.push(...result.outcomes);
-    } catch (err) {
-      const reason = `session workflow failed: ${failureReason(err)}`;
-      // One failed record per wanted kind (clips as a list-level record), so the run cannot exit 0.
-      for (const kind of ['video', 'transcript', 'clip'] as const) {
-        if (!wants.has(`${kind}s`)) continue;
-        const outcome: AssetOutcome = { kind, testId, sessionId: session.sessionId, status: 'failed', reason, downloaded: false };
-        progress.finish(outcome, undefined);
-        outcomes.push(outcome);
-      }
+  let sessionsThisRun = 0;
+  while (needsSessions && !cursor.listed) {
+    if (sessionsThisRun >= options.sessionsPerRun || workflowInfo().historyLength > MAX_EVENTS_PER_RUN || workflowInfo().continueAsNewSuggested) {
+      return continueAsNew<typeof ingestTestResult>({ ...input, cursor });
     }
-    progress.snapshot.sessions.done += 1;
-  });
-  await Promise.all([reels, children]);
+    const sessions = await nextPage(params, cursor, api);
+    await forEachBounded(sessions, options.maxSessionsInFlight, async (session) => {
+      await ingestOneSession(params, session, cursor, storage);
+      cursor.sessionsDone += 1;
+    });
+    sessionsThisRun += sessions.length;
+  }
 
-  progress.snapshot.phase = 'writing-manifest';
-  const manifest = await storage.writeManifest({ dest, testId, outcomes: outcomes.filter((o) => o.status !== 'stored') });
-  progress.snapshot.phase = 'done';
-  return summarize(params, sessions.length, outcomes, manifest.manifestUri);
+  if (params.sessionIds && needsSessions && !cursor.listingFailed) {
+    const found = new Set(cursor.foundSessionIds ?? []);
+    const missing: AssetOutcome[] = params.sessionIds
+      .filter((id) => !found.has(id))
+      .map((sessionId) => ({ kind: 'video', testId, sessionId, status: 'failed', reason: 'the test has no such session', downloaded: false }));
+    for (const o of missing) addOutcome(cursor.tally, o);
+    if (missing.length) await storage.recordOutcomes({ dest, write: missing });
+  }
+
+  // A reel can generate until its deadline; the reels child always reports, even when it fails.
+  if (!(await condition(() => cursor.reelsDone, options.generationDeadlineMs + 3_600_000))) {
+    addOutcome(cursor.tally, { kind: 'reel', testId, status: 'failed', reason: 'the reels workflow did not report before the generation deadline', downloaded: false });
+  }
+  phase = 'writing-manifest';
+  const settled = needsSessions && !params.sessionIds && !cursor.listingFailed ? [{ kind: 'video' as const, testId }] : [];
+  const manifest = await storage.assembleManifest({ dest, testId, settled });
+  phase = 'done';
+  const { workflowId } = workflowInfo();
+  return { testId, dest, manifestPath: manifest.manifestUri, sessions: cursor.sessionsDone, runs: cursor.runs, workflowId, ...cursor.tally };
 }
 
-async function listSessions(params: IngestTestResultParams, api: ReturnType<typeof apiActivities>, outcomes: AssetOutcome[]): Promise<SessionSummary[]> {
-  const sessions: SessionSummary[] = [];
-  let offset = 0;
-  for (;;) {
-    const page = await api.listing.listSessionsPage({ testId: params.testId, offset, limit: PAGE_LIMIT });
-    sessions.push(...page.sessions);
-    // The server may apply a smaller page than asked: advance by what it really returned.
-    offset = page.offset + page.sessions.length;
-    if (page.sessions.length === 0 || offset >= page.totalCount) break;
-    if (offset > MAX_OFFSET) {
-      outcomes.push({ kind: 'video', testId: params.testId, status: 'failed', reason: `the API lists at most ${MAX_OFFSET + page.limit} sessions of ${page.totalCount}; the rest were not reached`, downloaded: false });
-      break;
-    }
+/** Reels go in a child the parent does not wait on (it continues as new meanwhile); it signals when done. */
+async function startReels(params: IngestTestResultParams): Promise<void> {
+  const { workflowId } = workflowInfo();
+  try {
+    await startChild(ingestReels, {
+      workflowId: reelsWorkflowId(workflowId),
+      args: [{ testId: params.testId, dest: params.dest, options: params.options, notify: workflowId }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: [{ key: TEST_ID_SEARCH_ATTRIBUTE, value: params.testId }],
+    });
+  } catch (err) {
+    // One left running by an earlier run of this workflow id reports to this run just the same.
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
-  // A list that shifts while paged can repeat a session; one child per session id.
+}
+
+/** One page of the session list; a page that does not advance ends the listing with a failure record. */
+async function nextPage(params: IngestTestResultParams, cursor: IngestCursor, api: ReturnType<typeof apiActivities>): Promise<SessionSummary[]> {
+  const { testId } = params;
+  const fail = async (reason: string) => {
+    const outcome: AssetOutcome = { kind: 'video', testId, status: 'failed', reason, downloaded: false };
+    addOutcome(cursor.tally, outcome);
+    cursor.listed = true;
+    cursor.listingFailed = true;
+    await storageActivities(params.options).recordOutcomes({ dest: params.dest, write: [outcome] });
+  };
+  let page;
+  try {
+    page = await api.listing.listSessionsPage({ testId, offset: cursor.offset, limit: Math.min(PAGE_LIMIT, params.options.sessionsPerRun) });
+  } catch (err) {
+    await fail(`session list at offset ${cursor.offset}: ${failureReason(err)}`);
+    return [];
+  }
+  cursor.totalCount = page.totalCount;
+  // The server may apply a smaller page than asked: advance by what it really returned.
+  const next = page.offset + page.sessions.length;
+  const advanced = page.offset >= cursor.offset && next > cursor.offset;
+  if (!advanced && cursor.offset < page.totalCount) {
+    await fail(`the session list stopped advancing at offset ${cursor.offset} of ${page.totalCount}; the rest were not reached`);
+    return [];
+  }
+  if (next >= page.totalCount || page.sessions.length === 0) cursor.listed = true;
+  else if (next > MAX_OFFSET) await fail(`the API lists at most ${MAX_OFFSET + page.limit} sessions of ${page.totalCount}; the rest were not reached`);
+  cursor.offset = next;
+  // A list that shifts while paged can repeat a session within a page; one child per session id.
   const seen = new Set<string>();
-  const unique = sessions
+  const sessions = page.sessions
     .map((s) => ({ ...s, sessionId: s.sessionId.toLowerCase() }))
     .filter((s) => !seen.has(s.sessionId) && seen.add(s.sessionId));
-  if (!params.sessionIds) return unique;
+  if (!params.sessionIds) return sessions;
   const wanted = new Set(params.sessionIds);
-  for (const id of wanted) {
-    if (!unique.some((s) => s.sessionId === id)) {
-      outcomes.push({ kind: 'video', testId: params.testId, sessionId: id, status: 'failed', reason: 'the test has no such session', downloaded: false });
-    }
-  }
-  return unique.filter((s) => wanted.has(s.sessionId));
+  const picked = sessions.filter((s) => wanted.has(s.sessionId));
+  cursor.foundSessionIds = [...(cursor.foundSessionIds ?? []), ...picked.map((s) => s.sessionId)];
+  return picked;
 }
 
-async function ingestReels(
-  params: IngestTestResultParams,
-  api: ReturnType<typeof apiActivities>,
-  stored: Record<string, { lastUpdatedAtMs?: number }>,
-  progress: ProgressTracker,
-  outcomes: AssetOutcome[],
-): Promise<void> {
+async function ingestOneSession(params: IngestTestResultParams, session: SessionSummary, cursor: IngestCursor, storage: ReturnType<typeof storageActivities>): Promise<void> {
   const { testId, dest, options } = params;
-  let listing;
   try {
-    listing = await api.listing.listReels({ testId });
+    const result = await executeChild(ingestSession, {
+      workflowId: sessionWorkflowId(session.sessionId),
+      args: [{ testId, sessionId: session.sessionId, dest, only: params.only, options, session }],
+      typedSearchAttributes: [
+        { key: TEST_ID_SEARCH_ATTRIBUTE, value: testId },
+        { key: SESSION_ID_SEARCH_ATTRIBUTE, value: session.sessionId },
+      ],
+    });
+    mergeTally(cursor.tally, result);
   } catch (err) {
-    outcomes.push({ kind: 'reel', testId, status: 'failed', reason: `reel list: ${failureReason(err)}`, downloaded: false });
-    progress.move('reel', undefined, 'failed');
-    return;
+    const reason = `session workflow failed: ${failureReason(err)}`;
+    // One failed record per wanted kind (clips as a list-level record), so the run cannot exit 0.
+    const failed: AssetOutcome[] = (['video', 'transcript', 'clip'] as const)
+      .filter((kind) => params.only.includes(`${kind}s`))
+      .map((kind) => ({ kind, testId, sessionId: session.sessionId, status: 'failed', reason, downloaded: false }));
+    for (const o of failed) addOutcome(cursor.tally, o);
+    await storage.recordOutcomes({ dest, write: failed }).catch(() => undefined);
   }
-  if (!listing.found) return;
-  await Promise.all(
-    listing.reels.map(async (reel) => {
-      const previous = stored[reelPath(testId, reel.uuid)];
-      if (previous && previous.lastUpdatedAtMs === reel.lastUpdatedAtMs) {
-        const outcome: AssetOutcome = { kind: 'reel', testId, reelId: reel.uuid, status: 'stored', downloaded: false };
-        progress.finish(outcome, undefined);
-        outcomes.push(outcome);
-        return;
-      }
-      progress.move('reel', undefined, 'pending');
-      let state: 'pending' | 'generating' = 'pending';
-      const fail = (reason: string): AssetOutcome => ({ kind: 'reel', testId, reelId: reel.uuid, status: 'failed', reason, downloaded: false, source: { name: reel.name, lastUpdatedAtMs: reel.lastUpdatedAtMs } });
-      const outcome = await pollGeneration(() => api.media.fetchReel({ dest, testId, reel }), options, fail, () => {
-        if (state === 'pending') progress.move('reel', 'pending', 'generating');
-        state = 'generating';
-      }).catch((err) => fail(failureReason(err)));
-      progress.finish(outcome, state);
-      outcomes.push(outcome);
-    }),
-  );
 }
 
-function summarize(params: IngestTestResultParams, sessions: number, outcomes: AssetOutcome[], manifestPath: string): IngestSummary {
-  const counts = {} as IngestSummary['counts'];
-  for (const kind of ASSET_KIND_LIST) counts[kind] = { stored: 0, skipped: 0, failed: 0 };
-  let downloaded = 0;
-  let bytesDownloaded = 0;
-  const failures: IngestSummary['failures'] = [];
-  for (const o of outcomes) {
-    counts[o.kind][o.status] += 1;
-    if (o.downloaded) {
-      downloaded += 1;
-      bytesDownloaded += o.bytes ?? 0;
-    }
-    if (o.status === 'failed') failures.push({ kind: o.kind, id: o.reelId ?? o.clipId ?? o.sessionId ?? o.testId, reason: o.reason ?? 'unknown' });
-  }
-  return { testId: params.testId, dest: params.dest, manifestPath, sessions, counts, downloaded, bytesDownloaded, failures, ...{ workflowId: workflowInfo().workflowId } };
+function snapshotOf(testId: string, phase: ProgressSnapshot['phase'], cursor: IngestCursor): ProgressSnapshot {
+  const assets = {} as ProgressSnapshot['assets'];
+  for (const [kind, c] of Object.entries(cursor.tally.counts)) assets[kind as keyof typeof assets] = { pending: 0, generating: 0, ...c };
+  return {
+    testId,
+    phase,
+    sessions: { total: cursor.totalCount ?? 0, done: cursor.sessionsDone },
+    assets,
+    bytesDownloaded: cursor.tally.bytesDownloaded,
+    runs: cursor.runs,
+    reelsDone: cursor.reelsDone,
+  };
 }

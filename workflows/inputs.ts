@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RunTally } from './asset-types';
 import { UUID_PATTERN } from './ids';
 
 /**
@@ -35,30 +36,51 @@ const onlySchema = z
     return items.length ? (Array.from(new Set(items)) as AssetSelection[]) : [...ASSET_KINDS];
   });
 
-/** Delays normally come from the CLI's environment; the defaults are CONTRACT.md's. */
+/** Every run option's default, in one place (the CLI's environment overrides the delays). */
+export const DEFAULT_RUN_OPTIONS = {
+  /** @default 3000 first wait before re-checking a generating reel/clip */
+  pollInitialDelayMs: 3000,
+  /** @default 60000 cap of the growing wait */
+  pollMaxDelayMs: 60000,
+  /** @default 86400000 a reel/clip still generating after this is failed */
+  generationDeadlineMs: 86_400_000,
+  /** @default 3 new generation attempts after ERROR before the asset is failed */
+  maxGenerationAttempts: 3,
+  /** @default 2000 first activity retry delay */
+  retryInitialIntervalMs: 2000,
+  /** @default 50 child session workflows running at once; the API budget is the real limit */
+  maxSessionsInFlight: 50,
+  /** @default 60000 a transfer that sends no heartbeat for this long is retried on another worker */
+  heartbeatTimeoutMs: 60000,
+  /** @default 500 sessions one run of the parent handles before it continues as new (bounds its history) */
+  sessionsPerRun: 500,
+  /** @default 20 polls of a generating reel/clip inside its workflow before a child takes the wait over */
+  inlinePolls: 20,
+  /** @default 300 polls one run of that child makes before it continues as new */
+  pollsPerRun: 300,
+  /** @default 604800000 (7 days) an asset the API answered 404 for is not asked for again until this has passed */
+  absentRecheckMs: 7 * 86_400_000,
+};
+
+const option = (fallback: number) => z.number().int().positive().default(fallback);
+
+/** Options of a run, as a workflow input carries them; every field optional. */
 export const runOptionsSchema = z
   .object({
-    pollInitialDelayMs: z.number().int().positive().default(3000),
-    pollMaxDelayMs: z.number().int().positive().default(60000),
-    generationDeadlineMs: z.number().int().positive().default(86_400_000),
-    /** New generation attempts after ERROR before the asset is failed. */
-    maxGenerationAttempts: z.number().int().positive().default(3),
-    retryInitialIntervalMs: z.number().int().positive().default(2000),
-    /** Child session workflows running at once; the API budget is the real limit. */
-    maxSessionsInFlight: z.number().int().positive().default(50),
-    /** A transfer that sends no heartbeat for this long is retried on another worker. */
-    heartbeatTimeoutMs: z.number().int().positive().default(60000),
+    pollInitialDelayMs: option(DEFAULT_RUN_OPTIONS.pollInitialDelayMs),
+    pollMaxDelayMs: option(DEFAULT_RUN_OPTIONS.pollMaxDelayMs),
+    generationDeadlineMs: option(DEFAULT_RUN_OPTIONS.generationDeadlineMs),
+    maxGenerationAttempts: option(DEFAULT_RUN_OPTIONS.maxGenerationAttempts),
+    retryInitialIntervalMs: option(DEFAULT_RUN_OPTIONS.retryInitialIntervalMs),
+    maxSessionsInFlight: option(DEFAULT_RUN_OPTIONS.maxSessionsInFlight),
+    heartbeatTimeoutMs: option(DEFAULT_RUN_OPTIONS.heartbeatTimeoutMs),
+    sessionsPerRun: option(DEFAULT_RUN_OPTIONS.sessionsPerRun),
+    inlinePolls: option(DEFAULT_RUN_OPTIONS.inlinePolls),
+    pollsPerRun: option(DEFAULT_RUN_OPTIONS.pollsPerRun),
+    absentRecheckMs: option(DEFAULT_RUN_OPTIONS.absentRecheckMs),
   })
   .strict()
-  .default({
-    pollInitialDelayMs: 3000,
-    pollMaxDelayMs: 60000,
-    generationDeadlineMs: 86_400_000,
-    maxGenerationAttempts: 3,
-    retryInitialIntervalMs: 2000,
-    maxSessionsInFlight: 50,
-    heartbeatTimeoutMs: 60000,
-  })
+  .default(DEFAULT_RUN_OPTIONS)
   .refine((o) => o.pollMaxDelayMs >= o.pollInitialDelayMs, 'options.pollMaxDelayMs must be >= options.pollInitialDelayMs');
 export type RunOptions = z.output<typeof runOptionsSchema>;
 
@@ -71,6 +93,26 @@ export const sessionSummarySchema = z.object({
 });
 export type SessionSummary = z.output<typeof sessionSummarySchema>;
 
+/** What `ingestTestResult` carries from one run to the next: counts and a position, nothing per session. */
+export interface IngestCursor {
+  /** Offset of the next page of the session list. */
+  offset: number;
+  /** The session list is exhausted (or could not be read further). */
+  listed: boolean;
+  /** `totalCount` of the list, once a page was read. */
+  totalCount?: number;
+  sessionsDone: number;
+  tally: RunTally;
+  /** The reels child reported (or no reels were wanted). */
+  reelsDone: boolean;
+  /** Runs of this workflow so far (1 in the first). */
+  runs: number;
+  /** With `sessionIds`: the wanted ids the list has shown so far. */
+  foundSessionIds?: string[];
+  /** The session list ended in a failure (recorded at the destination). */
+  listingFailed?: boolean;
+}
+
 export const ingestTestResultInputSchema = z
   .object({
     testId: uuid('testId'),
@@ -78,10 +120,29 @@ export const ingestTestResultInputSchema = z
     only: onlySchema,
     sessionIds: z.array(uuid('sessionIds[]')).optional(),
     options: runOptionsSchema,
+    /** Where an earlier run of this workflow stopped: set by continue-as-new, never by hand. */
+    cursor: z.custom<IngestCursor>((v) => typeof v === 'object' && v !== null && typeof (v as IngestCursor).offset === 'number', 'cursor is set by the workflow itself; leave it out').optional(),
   })
   .strict();
 export type IngestTestResultInput = z.input<typeof ingestTestResultInputSchema>;
 export type IngestTestResultParams = z.output<typeof ingestTestResultInputSchema>;
+
+/** Tests one `ingestTests` run takes at most: each is a child with its own bounded history. */
+export const MAX_TESTS_PER_RUN = 500;
+
+export const ingestTestsInputSchema = z
+  .object({
+    testIds: z
+      .array(uuid('testIds[]'), { error: 'testIds is required: a list of test UUIDs' })
+      .min(1, 'testIds must name at least one test')
+      .max(MAX_TESTS_PER_RUN, `testIds: at most ${MAX_TESTS_PER_RUN} tests in one run`)
+      .transform((ids) => Array.from(new Set(ids))),
+    dest: destination,
+    only: onlySchema,
+    options: runOptionsSchema,
+  })
+  .strict();
+export type IngestTestsInput = z.input<typeof ingestTestsInputSchema>;
 
 export const ingestSessionInputSchema = z
   .object({
@@ -92,8 +153,6 @@ export const ingestSessionInputSchema = z
     options: runOptionsSchema,
     /** The summary from the session list, when the parent has it: recorded in metadata and the manifest. */
     session: sessionSummarySchema.optional(),
-    /** Kinds a previous run found absent for this session (404): not asked for again. */
-    knownAbsent: z.array(z.enum(['video', 'transcript'])).optional(),
   })
   .strict();
 export type IngestSessionInput = z.input<typeof ingestSessionInputSchema>;

@@ -11,3 +11,6 @@ export function apiTaskQueue(prefix: string): string {
 
 export const testWorkflowId = (testId: string) => `ut-media-test-${testId.toLowerCase()}`;
 export const sessionWorkflowId = (sessionId: string) => `ut-media-session-${sessionId.toLowerCase()}`;
+export const reelsWorkflowId = (testWorkflowIdOfParent: string) => `${testWorkflowIdOfParent}-reels`;
+export const generationWorkflowId = (assetId: string) => `ut-media-generation-${assetId.toLowerCase()}`;
+export const testsWorkflowId = (runId: string) => `ut-media-tests-${runId}`;

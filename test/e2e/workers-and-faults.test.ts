@@ -101,7 +101,8 @@ describe('two worker processes, every fault, a SIGKILL mid-video', () => {
     const [objects] = await gcs.bucket(bucket).getFiles({ prefix: 'archive/' });
     const names = objects.map((o) => o.name).sort();
     const storedNames = expected.filter((a) => a.status === 'stored').map((a) => `archive/${a.relativePath}`);
-    expect(names).toEqual([...storedNames, `archive/test_id=${testId}/manifest.json`].sort());
+    const recordNames = expected.filter((a) => a.recordPath).map((a) => `archive/${a.recordPath}`);
+    expect(names).toEqual([...storedNames, ...recordNames, `archive/test_id=${testId}/manifest.json`, `archive/test_id=${testId}/manifest.jsonl`].sort());
     for (const asset of expected.filter((a) => a.digest)) {
       const [meta] = await gcs.bucket(bucket).file(`archive/${asset.relativePath}`).getMetadata();
       expect({ path: asset.relativePath, md5: meta.md5Hash, size: Number(meta.size) }).toEqual({ path: asset.relativePath, md5: asset.digest!.md5, size: asset.digest!.bytes });

@@ -20,7 +20,11 @@ describe('smoke: the real parts', () => {
       expect(summary.counts.reel.stored).toBe(1);
       const listed = execFileSync(locateTool('temporal')!.path, ['workflow', 'list', '--address', harnessValue('temporalAddress'), '--query', `UtTestId="${testId}"`, '--output', 'json'], { encoding: 'utf8' });
       const rows = listed.trim() ? (JSON.parse(listed) as Array<{ type?: { name?: string }; status?: string }>) : [];
-      expect(rows.map((r) => [r.type?.name, r.status])).toEqual([['ingestTestResult', 'WORKFLOW_EXECUTION_STATUS_COMPLETED']]);
+      // The test's reels run in a child of their own, tagged with the same test id.
+      expect(rows.map((r) => [r.type?.name, r.status]).sort()).toEqual([
+        ['ingestReels', 'WORKFLOW_EXECUTION_STATUS_COMPLETED'],
+        ['ingestTestResult', 'WORKFLOW_EXECUTION_STATUS_COMPLETED'],
+      ]);
     } finally {
       await fx.close();
     }

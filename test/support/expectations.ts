@@ -2,11 +2,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { RunningSimulator, Scenario } from '../../simulator';
 import { minimumRequests as minimumRequestsFor } from '../../simulator/budget-metrics';
+import { recordPath } from '../../workflows/asset-paths';
 
 export interface ExpectedAsset {
   kind: 'reel' | 'clip' | 'video' | 'transcript';
   relativePath: string;
   status: 'stored' | 'skipped';
+  /** Skipped assets: where their record is, under `test_id=<id>/_ut-media/`. */
+  recordPath?: string;
   digest?: { bytes: number; md5: string; crc32c: string };
 }
 
@@ -22,8 +25,13 @@ export function expectedAssets(sim: RunningSimulator, testId: string): ExpectedA
     const prefix = `${base}/session_id=${s.sessionId}`;
     const hasVideo = s.productType !== 'SURVEY';
     const hasTranscript = s.productType === 'THINK_OUT_LOUD' || s.productType === 'LIVE_CONVERSATION';
-    out.push({ kind: 'video', relativePath: `${prefix}/session.mp4`, status: hasVideo ? 'stored' : 'skipped', digest: hasVideo ? sim.expectedDigest({ kind: 'video', sessionId: s.sessionId }) : undefined });
-    out.push({ kind: 'transcript', relativePath: `${prefix}/transcript.vtt`, status: hasTranscript ? 'stored' : 'skipped' });
+    const sessionId = s.sessionId;
+    if (hasVideo) out.push({ kind: 'video', relativePath: `${prefix}/session.mp4`, status: 'stored', digest: sim.expectedDigest({ kind: 'video', sessionId }) });
+    else out.push({ kind: 'video', relativePath: `${prefix}/session.mp4`, status: 'skipped', recordPath: recordPath({ kind: 'video', testId, sessionId }) });
+    if (hasTranscript) out.push({ kind: 'transcript', relativePath: `${prefix}/transcript.vtt`, status: 'stored' });
+    else out.push({ kind: 'transcript', relativePath: `${prefix}/transcript.vtt`, status: 'skipped', recordPath: recordPath({ kind: 'transcript', testId, sessionId }) });
+    // Without a session video the clip list answers 404: one skipped list-level record.
+    if (!hasVideo) out.push({ kind: 'clip', relativePath: `${prefix}/clips`, status: 'skipped', recordPath: recordPath({ kind: 'clip', testId, sessionId }) });
     for (const clip of s.clips) {
       out.push({ kind: 'clip', relativePath: `${prefix}/clips/${clip.uuid}.mp4`, status: 'stored', digest: sim.expectedDigest({ kind: 'clip', sessionId: s.sessionId, clipId: clip.uuid }) });
     }

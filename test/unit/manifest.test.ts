@@ -1,6 +1,9 @@
-import { buildManifest } from '../../activities/manifest';
+import { buildManifest, manifestLines } from '../../activities/manifest';
 import { objectMetadata } from '../../activities/object-metadata';
+import { recordOf, type AssetRecord } from '../../activities/asset-records';
 import type { StoredObject } from '../../storage';
+import type { AssetOutcome } from '../../workflows/asset-types';
+import { recordPath } from '../../workflows/asset-paths';
 
 const testId = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
 const reelId = '8fdc898f-3b2b-4f45-91a2-2a6b618bc987';
@@ -10,13 +13,22 @@ function object(relativePath: string, metadata: Record<string, string>): StoredO
   return { uri: `gs://b/${relativePath}`, relativePath, bytes: 10, md5: 'bWQ1', crc32c: 'Y3Jj', metadata, metadataComplete: true };
 }
 
+/** A record object as a destination lists it: its fields are its metadata. */
+function recordObject(outcome: AssetOutcome): StoredObject {
+  const record = recordOf(outcome, '2026-01-01T12:00:00.000Z');
+  const metadata: Record<string, string> = { utMediaRecord: '1' };
+  for (const [k, v] of Object.entries(record)) metadata[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  return object(recordPath(record), metadata);
+}
+const pathOfRecord = (r: AssetRecord) => `gs://b/${r.kind}-${r.sessionId ?? r.reelId ?? ''}`;
+
 describe('buildManifest', () => {
   test('stored objects from their metadata with typed source fields, plus skipped assets with reasons', () => {
     const reelMeta = objectMetadata({ kind: 'reel', testId, reelId }, { name: 'Checkout', durationMs: 1200, lastUpdatedAtMs: 5, areAllClipsInReel: true, numClips: 2 }, '2026-01-01T00:00:00.000Z');
     const manifest = buildManifest(
       testId,
-      [object(`test_id=${testId}/highlight_reels/${reelId}.mp4`, reelMeta)],
-      [{ kind: 'video', testId, sessionId, status: 'skipped', reason: 'no session video (404)', downloaded: false, storagePath: 'gs://b/v.mp4' }],
+      [object(`test_id=${testId}/highlight_reels/${reelId}.mp4`, reelMeta), recordObject({ kind: 'video', testId, sessionId, status: 'skipped', reason: 'no session video (404)', downloaded: false, notFound: true })],
+      pathOfRecord,
       '2026-01-02T00:00:00.000Z',
     );
     expect(manifest).toEqual({
@@ -24,26 +36,27 @@ describe('buildManifest', () => {
       updatedAt: '2026-01-02T00:00:00.000Z',
       assets: [
         { kind: 'reel', testId, reelId, status: 'stored', storagePath: `gs://b/test_id=${testId}/highlight_reels/${reelId}.mp4`, bytes: 10, md5: 'bWQ1', crc32c: 'Y3Jj', downloadedAt: '2026-01-01T00:00:00.000Z', name: 'Checkout', durationMs: 1200, lastUpdatedAtMs: 5, areAllClipsInReel: true, numClips: 2 },
-        { kind: 'video', testId, sessionId, status: 'skipped', reason: 'no session video (404)', storagePath: 'gs://b/v.mp4', bytes: null, md5: null, crc32c: null, downloadedAt: null },
+        { kind: 'video', testId, sessionId, status: 'skipped', reason: 'no session video (404)', notFound: true, checkedAt: '2026-01-01T12:00:00.000Z', storagePath: `gs://b/video-${sessionId}`, bytes: null, md5: null, crc32c: null, downloadedAt: null },
       ],
     });
+    expect(manifestLines(manifest).trim().split('\n').map((l) => JSON.parse(l))).toEqual(manifest.assets);
   });
 
   test('a stored copy wins over a failed refresh of the same asset; other tests and incomplete objects are left out', () => {
     const meta = objectMetadata({ kind: 'reel', testId, reelId }, {}, 'now');
     const manifest = buildManifest(
       testId,
-      [object('a', meta), object('b', { ...meta, testId: 'other' }), { ...object('c', meta), metadataComplete: false }],
-      [{ kind: 'reel', testId, reelId, status: 'failed', reason: 'x', downloaded: false, storagePath: 'a' }],
+      [object('a', meta), object('b', { ...meta, testId: 'other' }), { ...object('c', meta), metadataComplete: false }, recordObject({ kind: 'reel', testId, reelId, status: 'failed', reason: 'x', downloaded: false })],
+      pathOfRecord,
       'now',
     );
     expect(manifest.assets.map((a) => [a.storagePath, a.status])).toEqual([['gs://b/a', 'stored']]);
   });
 });
 
-describe('objectPathOf', () => {
+describe('assetObjectPath', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { objectPathOf } = require('../../activities/storage-activities') as typeof import('../../activities/storage-activities');
+  const { assetObjectPath: objectPathOf } = require('../../workflows/asset-paths') as typeof import('../../workflows/asset-paths');
   test('records about a whole list point at its folder instead of throwing', () => {
     expect(objectPathOf({ kind: 'reel', testId })).toBe(`test_id=${testId}/highlight_reels`);
     expect(objectPathOf({ kind: 'clip', testId, sessionId })).toBe(`test_id=${testId}/session_id=${sessionId}/clips`);

@@ -1,0 +1,65 @@
+import type { Destination, StoredObject } from '../storage';
+import { recordPath } from '../workflows/asset-paths';
+import type { AssetIdentity, AssetKind, AssetOutcome } from '../workflows/asset-types';
+import { parseObjectMetadata, type SourceFields } from './object-metadata';
+
+/**
+ * The record of an asset that is not stored: a small JSON object under `test_id=<id>/_ut-media/`,
+ * written by the step that decided the asset's fate. Its fields are also its custom metadata, so
+ * the manifest is assembled from one listing, without reading each record.
+ */
+export interface AssetRecord extends AssetIdentity {
+  status: 'skipped' | 'failed';
+  reason: string;
+  /** The API answered 404: not asked again until the re-check age has passed. */
+  notFound: boolean;
+  checkedAt: string;
+  [sourceField: string]: unknown;
+}
+
+/** Custom metadata stays far below GCS's 8 KiB limit; the record's body keeps the whole reason. */
+const MAX_METADATA_REASON = 1024;
+
+const KINDS = new Set<AssetKind>(['reel', 'clip', 'video', 'transcript']);
+
+export function recordOf(outcome: AssetOutcome, checkedAt: string, source: SourceFields = {}): AssetRecord {
+  const fields: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries({ ...source, ...(outcome.source ?? {}) })) if (v !== undefined && v !== null) fields[k] = v;
+  return {
+    ...fields,
+    kind: outcome.kind,
+    testId: outcome.testId,
+    ...(outcome.sessionId ? { sessionId: outcome.sessionId } : {}),
+    ...(outcome.reelId ? { reelId: outcome.reelId } : {}),
+    ...(outcome.clipId ? { clipId: outcome.clipId } : {}),
+    status: outcome.status === 'skipped' ? 'skipped' : 'failed',
+    reason: outcome.reason ?? 'unknown',
+    notFound: outcome.notFound === true,
+    checkedAt,
+  };
+}
+
+export async function writeRecord(destination: Destination, record: AssetRecord): Promise<void> {
+  const metadata: Record<string, string> = { utMediaRecord: '1' };
+  for (const [k, v] of Object.entries(record)) {
+    if (v === undefined || v === null) continue;
+    const text = typeof v === 'string' ? v : JSON.stringify(v);
+    metadata[k] = k === 'reason' && text.length > MAX_METADATA_REASON ? `${text.slice(0, MAX_METADATA_REASON - 1)}…` : text;
+  }
+  await destination.writeSmallObject(recordPath(record), `${JSON.stringify(record)}\n`, { contentType: 'application/json', metadata });
+}
+
+export async function removeRecord(destination: Destination, identity: AssetIdentity): Promise<void> {
+  await destination.remove(recordPath(identity));
+}
+
+/** The record an object under `_ut-media/` holds, from its metadata; undefined for anything else. */
+export function readRecord(object: StoredObject, testId: string): AssetRecord | undefined {
+  if (!object.metadataComplete || object.metadata.utMediaRecord !== '1') return undefined;
+  const { utMediaRecord: _marker, ...rest } = object.metadata;
+  const fields = parseObjectMetadata(rest);
+  const kind = fields.kind as AssetKind;
+  if (!KINDS.has(kind) || fields.testId !== testId) return undefined;
+  if (fields.status !== 'skipped' && fields.status !== 'failed') return undefined;
+  return { ...fields, kind, testId, status: fields.status, reason: String(fields.reason ?? ''), notFound: rest.notFound === 'true', checkedAt: String(fields.checkedAt ?? '') };
+}

@@ -1,0 +1,154 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generateScenario } from '../../simulator';
+import { measureHistories } from '../../infra/workflow-histories';
+import type { IngestSummary, ProgressSnapshot } from '../../workflows/asset-types';
+import { progressQuery } from '../../workflows/progress';
+import { expectedAssets } from '../support/expectations';
+import { createPipelineFixture, runOptions, type PipelineFixture } from '../support/pipeline-fixture';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'wf-scale-'));
+const readManifest = (dest: string, testId: string) => JSON.parse(fs.readFileSync(path.join(dest, `test_id=${testId}`, 'manifest.json'), 'utf8')) as { assets: Array<Record<string, unknown>> };
+
+/** Issue #7 at small sizes: continue-as-new over batches, records at the destination, bounded histories. */
+describe('ingestTestResult at scale (small batches)', () => {
+  let fx: PipelineFixture;
+  let testId: string;
+  const scenario = generateScenario({ seed: 9701, sessions: 14, reels: 2, clipsPerSession: [0, 2], videoBytes: 32 * 1024, clipBytes: 8 * 1024, reelBytes: 16 * 1024 });
+
+  beforeAll(async () => {
+    fx = await createPipelineFixture({ ...scenario, rateLimit: { limit: 6000, windowMs: 60_000 }, pageCap: 500, generation: { generatingMs: 20 } });
+    testId = fx.sim.scenario.tests[0].testId;
+    await fx.startWorkers();
+  });
+  afterAll(() => fx.close());
+
+  test('continues as new every few sessions; progress answers across runs; records and manifest complete; histories small', async () => {
+    const dest = tmp();
+    const handle = await fx.client.workflow.start('ingestTestResult', {
+      taskQueue: fx.settings.taskQueue,
+      workflowId: `scale-batches-${Date.now()}`,
+      args: [{ testId, dest, options: runOptions(fx.settings, { sessionsPerRun: 4, maxSessionsInFlight: 2 }) }],
+    });
+    const seenRuns = new Set<number>();
+    const seenDone: number[] = [];
+    const poll = setInterval(() => {
+      handle.query(progressQuery).then((p: ProgressSnapshot) => {
+        if (p.runs) seenRuns.add(p.runs);
+        seenDone.push(p.sessions.done);
+      }, () => undefined);
+    }, 100);
+    let summary: IngestSummary;
+    try {
+      summary = (await handle.result()) as IngestSummary;
+    } finally {
+      clearInterval(poll);
+    }
+    expect(summary.failed).toBe(0);
+    expect(summary.sessions).toBe(14);
+    expect(summary.runs).toBe(4); // 4 + 4 + 4 + 2 sessions
+    expect(seenRuns.size).toBeGreaterThanOrEqual(2);
+    expect(seenDone).toEqual([...seenDone].sort((a, b) => a - b)); // progress never goes back across runs
+    const final: ProgressSnapshot = await handle.query(progressQuery);
+    expect(final).toMatchObject({ phase: 'done', sessions: { total: 14, done: 14 }, runs: 4 });
+
+    const expected = expectedAssets(fx.sim, testId);
+    const manifest = readManifest(dest, testId);
+    expect(manifest.assets).toHaveLength(expected.length);
+    for (const asset of expected) {
+      const entry = manifest.assets.find((a) => a.storagePath === `file://${path.join(dest, asset.relativePath)}`);
+      expect(entry).toMatchObject({ kind: asset.kind, status: asset.status });
+      if (asset.recordPath) expect(fs.existsSync(path.join(dest, asset.recordPath))).toBe(true);
+    }
+    const lines = fs.readFileSync(path.join(dest, `test_id=${testId}`, 'manifest.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(expected.length);
+
+    await new Promise((r) => setTimeout(r, 1500)); // visibility is eventually consistent
+    const figures = await measureHistories(fx.client, `WorkflowId="${handle.workflowId}"`);
+    expect(figures.runs).toBe(4);
+    expect(figures.maxEvents).toBeLessThan(200);
+    expect(figures.maxEventBytes).toBeLessThan(16 * 1024);
+  });
+
+  test('a partial run keeps every earlier record; a later full run spends no request on an asset known absent', async () => {
+    const dest = tmp();
+    await fx.ingest({ testId, dest });
+    const before = readManifest(dest, testId).assets;
+    fx.sim.resetStats();
+    const partial = await fx.ingest({ testId, dest, only: ['videos'] });
+    expect(partial.failed).toBe(0);
+    const after = readManifest(dest, testId).assets;
+    const strip = (a: Record<string, unknown>) => ({ kind: a.kind, storagePath: a.storagePath, status: a.status, reason: a.reason });
+    expect(after.map(strip)).toEqual(before.map(strip));
+
+    fx.sim.resetStats();
+    const rerun = await fx.ingest({ testId, dest });
+    expect(rerun.failed).toBe(0);
+    const calls = fx.sim.stats().calls.map((c) => c.operation);
+    // Only the listings are asked again (clip lists of sessions that have clips, to find new ones):
+    // no video link, transcript or detail request, and no clip list of a session known to have none.
+    const withVideo = expectedAssets(fx.sim, testId).filter((a) => a.kind === 'video' && a.status === 'stored').length;
+    expect(calls.filter((op) => op !== 'listSessions' && op !== 'listReels' && op !== 'listClips')).toEqual([]);
+    expect(calls.filter((op) => op === 'listClips')).toHaveLength(withVideo);
+    expect(rerun.counts.video.skipped + rerun.counts.video.stored).toBe(14);
+  });
+
+  test('after the re-check age, a 404 learned earlier is asked again', async () => {
+    const dest = tmp();
+    await fx.ingest({ testId, dest, only: ['transcripts'] });
+    const absent = expectedAssets(fx.sim, testId).filter((a) => a.kind === 'transcript' && a.status === 'skipped').length;
+    expect(absent).toBeGreaterThan(0);
+    fx.sim.resetStats();
+    await fx.ingest({ testId, dest, only: ['transcripts'], options: runOptions(fx.settings, { absentRecheckMs: 1 }) });
+    expect(fx.sim.stats().calls.filter((c) => c.operation === 'transcript')).toHaveLength(absent);
+  });
+
+  test('a session list that does not advance ends the listing with a failure record instead of looping', async () => {
+    const stuck = await createPipelineFixture({ ...scenario, rateLimit: { limit: 6000, windowMs: 60_000 }, pageCap: 5, generation: { generatingMs: 20 }, faults: { pagingRestartsAtOffset: 5 } });
+    try {
+      await stuck.startWorkers();
+      const dest = tmp();
+      const summary = await stuck.ingest({ testId, dest, only: ['videos'] });
+      expect(summary.sessions).toBe(5);
+      expect(summary.failures).toEqual([{ kind: 'video', id: testId, reason: expect.stringMatching(/stopped advancing at offset 5 of 14/) }]);
+      expect(stuck.sim.stats().calls.filter((c) => c.operation === 'listSessions')).toHaveLength(2);
+      const record = readManifest(dest, testId).assets.find((a) => a.status === 'failed');
+      expect(record).toMatchObject({ kind: 'video', reason: expect.stringMatching(/stopped advancing/) });
+    } finally {
+      await stuck.close();
+    }
+  });
+
+  // The dev server fires timers at about 1 s resolution, so a poll loop makes about one check a
+  // second whatever its delay: small pollsPerRun values stand for the hours a real reel can take.
+  test('a reel that stays GENERATING until its deadline is failed; the other is stored; the long wait continues as new', async () => {
+    const [stuckReel] = scenario.tests[0].reels;
+    const slow = await createPipelineFixture(
+      { ...scenario, rateLimit: { limit: 1_000_000, windowMs: 60_000 }, generation: { generatingMs: 20 }, faults: { neverGenerated: [stuckReel.uuid!] } },
+      { UT_MAX_CONCURRENT_DOWNLOADS: '8' },
+    );
+    try {
+      await slow.startWorkers();
+      const handle = await slow.client.workflow.start('ingestTestResult', {
+        taskQueue: slow.settings.taskQueue,
+        workflowId: `scale-deadline-${Date.now()}`,
+        args: [{ testId, dest: tmp(), only: ['reels'], options: runOptions(slow.settings, { pollInitialDelayMs: 1, pollMaxDelayMs: 1, generationDeadlineMs: 12_000, inlinePolls: 3, pollsPerRun: 3 }) }],
+      });
+      const summary = (await handle.result()) as IngestSummary;
+      expect(summary.counts.reel).toEqual({ stored: 1, skipped: 0, failed: 1 });
+      expect(summary.failures).toEqual([{ kind: 'reel', id: stuckReel.uuid, reason: expect.stringMatching(/still generating after 1\d s/) }]);
+      const polls = slow.sim.stats().calls.filter((c) => c.operation === 'reelDetail').length;
+      expect(polls).toBeGreaterThan(8);
+      await new Promise((r) => setTimeout(r, 1500));
+      const generation = await measureHistories(slow.client, `WorkflowType="awaitGeneration" AND UtTestId="${testId}" AND StartTime > "${new Date(Date.now() - 60_000).toISOString()}"`);
+      // The wait was handed to a child after 3 polls, which continued as new every 3 polls.
+      expect(generation.runs).toBeGreaterThanOrEqual(2);
+      expect(generation.maxEvents).toBeLessThan(60);
+      const reels = await measureHistories(slow.client, `WorkflowType="ingestReels" AND UtTestId="${testId}" AND StartTime > "${new Date(Date.now() - 60_000).toISOString()}"`);
+      expect(reels.maxEvents).toBeLessThan(150);
+    } finally {
+      await slow.close();
+    }
+  });
+});

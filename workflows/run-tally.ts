@@ -1,0 +1,35 @@
+import { ASSET_KIND_LIST, type AssetOutcome, type RunTally } from './asset-types';
+
+/** Failure examples a tally keeps; every failure is in the manifest. */
+export const MAX_FAILURE_SAMPLES = 20;
+
+export function emptyTally(): RunTally {
+  const counts = {} as RunTally['counts'];
+  for (const kind of ASSET_KIND_LIST) counts[kind] = { stored: 0, skipped: 0, failed: 0 };
+  return { counts, downloaded: 0, bytesDownloaded: 0, failed: 0, failures: [] };
+}
+
+export function addOutcome(tally: RunTally, o: AssetOutcome): void {
+  tally.counts[o.kind][o.status] += 1;
+  if (o.downloaded) {
+    tally.downloaded += 1;
+    tally.bytesDownloaded += o.bytes ?? 0;
+  }
+  if (o.status === 'failed') {
+    tally.failed += 1;
+    if (tally.failures.length < MAX_FAILURE_SAMPLES) {
+      tally.failures.push({ kind: o.kind, id: o.reelId ?? o.clipId ?? o.sessionId ?? o.testId, reason: o.reason ?? 'unknown' });
+    }
+  }
+}
+
+/** Adds `part` into `total`. */
+export function mergeTally(total: RunTally, part: RunTally): void {
+  for (const kind of ASSET_KIND_LIST) {
+    for (const status of ['stored', 'skipped', 'failed'] as const) total.counts[kind][status] += part.counts[kind][status];
+  }
+  total.downloaded += part.downloaded;
+  total.bytesDownloaded += part.bytesDownloaded;
+  total.failed += part.failed;
+  for (const f of part.failures) if (total.failures.length < MAX_FAILURE_SAMPLES) total.failures.push(f);
+}
