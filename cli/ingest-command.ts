@@ -1,6 +1,6 @@
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import { runOptionsFromSettings } from '../config/run-options';
+import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { runOptionsFromSettings } from '../config/run-options';
 import { loadSettings, requireCredentials, type Settings } from '../config/settings';
 import { redactSecrets } from '../usertesting/redact';
 import type { IngestSummary } from '../workflows/asset-types';
@@ -12,14 +12,24 @@ import { testWorkflowId } from '../workflows/task-queues';
 import { startEmbeddedCluster, type EmbeddedCluster } from './embedded-cluster';
 import { CliError, EXIT } from './exit-codes';
 import { createProgressDisplay } from './progress-display';
-import { asUsageError, validateIngest, type IngestFlags } from './validate-ingest';
+import { checkRunHealth, describeProblem } from './run-health';
+import { asUsageError, validateIngest, type IngestFlags, type IngestRequest } from './validate-ingest';
 
 export interface IngestOptions extends IngestFlags {
   json?: boolean;
   progress?: boolean;
 }
 
-/** `ut-media ingest`: validate, start or attach, follow progress, print the summary, exit 0/1/2. */
+/** How one test's run ended, as `ingest` reports it (a row of the summary). */
+export type TestOutcome = { testId: string; code: number; summary?: IngestSummary; error?: string };
+
+/** How often `ingest` looks for a run that cannot make progress. */
+const HEALTH_CHECK_MS = 5000;
+
+/**
+ * `ut-media ingest`: validate, start (or attach to) one `ingestTestResult` per test, follow their
+ * progress, print a summary with a row per test; exit code = the worst test's (0/1/2).
+ */
 export async function runIngest(flags: IngestOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const request = validateIngest(flags);
   let settings: Settings;
@@ -40,63 +50,138 @@ export async function runIngest(flags: IngestOptions, env: NodeJS.ProcessEnv = p
     }
     connection = await Connection.connect({ address: settings.temporalAddress ?? cluster!.address });
     const client = new Client({ connection, namespace: settings.namespace });
-    const input: IngestTestResultInput = {
-      ...request,
-      options: runOptionsFromSettings(settings),
-    };
-    const handle = await client.workflow.start('ingestTestResult', {
-      taskQueue: settings.taskQueue,
-      workflowId: testWorkflowId(request.testId),
-      args: [input],
-      // A second `ingest` of the same test attaches to the running one instead of starting twice.
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      typedSearchAttributes: [{ key: TEST_ID_SEARCH_ATTRIBUTE, value: request.testId }],
-    });
-    process.stderr.write(`Workflow ${handle.workflowId} (run ${handle.firstExecutionRunId}) ingesting into ${request.dest}\n`);
-
-    const display = flags.progress === false ? undefined : createProgressDisplay();
-    const timer = display
-      ? setInterval(() => {
-          handle.query(progressQuery).then((s) => display.update(s), () => undefined);
-        }, 1000)
-      : undefined;
-    let summary: IngestSummary;
-    try {
-      summary = (await handle.result()) as IngestSummary;
-    } finally {
-      if (timer) clearInterval(timer);
-      display?.stop();
-    }
-    printSummary(summary, Boolean(flags.json));
-    if (summary.dest !== request.dest) {
-      // USE_EXISTING attached us to a run that was started with another destination.
-      process.stderr.write(`ut-media: attached to a running ingestion of this test into ${summary.dest}, not ${request.dest}; run again to ingest into ${request.dest}\n`);
-      return EXIT.failed;
-    }
-    return summary.failed ? EXIT.failed : EXIT.ok;
-  } catch (err) {
-    if (err instanceof WorkflowFailedError) {
-      const reason = failureReason(err.cause);
-      const code = /^(InvalidInput|InvalidDestination|InvalidCredentials)/.test(reason) ? EXIT.usage : EXIT.failed;
-      throw new CliError(`ingestion failed: ${redactSecrets(reason)}`, code);
-    }
-    throw err;
+    const handles = [];
+    for (const testId of request.testIds) handles.push(await startIngestion(client, settings, request, testId));
+    const outcomes = await follow(client, handles, request, settings, flags);
+    printSummary(outcomes, Boolean(flags.json));
+    return Math.max(...outcomes.map((o) => o.code));
   } finally {
     await connection?.close();
     await cluster?.stop();
   }
 }
 
-function printSummary(summary: IngestSummary, json: boolean): void {
+async function startIngestion(client: Client, settings: Settings, request: IngestRequest, testId: string): Promise<WorkflowHandle> {
+  const input: IngestTestResultInput = { testId, dest: request.dest, only: request.only, sessionIds: request.sessionIds, options: runOptionsFromSettings(settings) };
+  const handle = await client.workflow.start('ingestTestResult', {
+    taskQueue: settings.taskQueue,
+    workflowId: testWorkflowId(testId),
+    args: [input],
+    // A second `ingest` of the same test attaches to the running one instead of starting twice.
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    // One fairness key per test: tests in one run share the API queue's dispatch.
+    priority: { fairnessKey: testId },
+    typedSearchAttributes: [{ key: TEST_ID_SEARCH_ATTRIBUTE, value: testId }],
+  });
+  process.stderr.write(`Workflow ${handle.workflowId} (run ${handle.firstExecutionRunId}) ingesting into ${request.dest}\n`);
+  return handle;
+}
+
+/** Waits for every run, showing progress and problems; a run stuck past UT_STALL_TIMEOUT_MS ends with exit 1. */
+async function follow(client: Client, handles: WorkflowHandle[], request: IngestRequest, settings: Settings, flags: IngestOptions): Promise<TestOutcome[]> {
+  const display = flags.progress === false ? undefined : handles.length === 1 ? createProgressDisplay() : createProgressDisplay(process.stderr, 5000, true);
+  const progressTimer = display
+    ? setInterval(() => {
+        for (const h of handles) h.query(progressQuery).then((s) => display.update(s), () => undefined);
+      }, 1000)
+    : undefined;
+  try {
+    return await Promise.all(handles.map((h, i) => followOne(client, h, request.testIds[i], request.dest, settings)));
+  } finally {
+    if (progressTimer) clearInterval(progressTimer);
+    display?.stop();
+  }
+}
+
+async function followOne(client: Client, handle: WorkflowHandle, testId: string, dest: string, settings: Settings): Promise<TestOutcome> {
+  let stuckSince: number | undefined;
+  const shown = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<TestOutcome>((resolve) => {
+    timer = setInterval(() => {
+      checkRunHealth(client, handle).then((problems) => {
+        for (const p of problems) {
+          const line = describeProblem(p);
+          if (!shown.has(line)) process.stderr.write(`ut-media: ${line}\n`);
+          shown.add(line);
+        }
+        const stuck = problems.find((p) => p.kind === 'workflow-task');
+        if (!stuck) {
+          stuckSince = undefined;
+          return;
+        }
+        stuckSince ??= Date.now();
+        if (Date.now() - stuckSince >= settings.stallTimeoutMs) {
+          const error = `gave up after ${Math.round(settings.stallTimeoutMs / 1000)} s without progress: ${describeProblem(stuck)}. The workflow is still open: fix the cause and run ingest again (it attaches), or terminate it`;
+          resolve({ testId, code: EXIT.failed, error: redactSecrets(error) });
+        }
+      }, () => undefined);
+    }, Math.min(HEALTH_CHECK_MS, settings.stallTimeoutMs));
+  });
+  try {
+    return await Promise.race([result(handle, testId, dest), stalled]);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function result(handle: WorkflowHandle, testId: string, dest: string): Promise<TestOutcome> {
+  try {
+    const summary = (await handle.result()) as IngestSummary;
+    if (summary.dest !== dest) {
+      // USE_EXISTING attached us to a run that was started with another destination.
+      const error = `attached to a running ingestion of this test into ${summary.dest}, not ${dest}; run again to ingest into ${dest}`;
+      return { testId, code: EXIT.failed, summary, error };
+    }
+    return { testId, code: summary.failed ? EXIT.failed : EXIT.ok, summary };
+  } catch (err) {
+    if (!(err instanceof WorkflowFailedError)) throw err;
+    const type = failureType(err.cause);
+    const code = type === 'InvalidInput' || type === 'InvalidDestination' || type === 'InvalidCredentials' ? EXIT.usage : EXIT.failed;
+    return { testId, code, error: `ingestion failed: ${redactSecrets(failureReason(err.cause))}` };
+  }
+}
+
+/** The ApplicationFailure type at the root of a failure chain. */
+function failureType(err: unknown): string | undefined {
+  let current = err as { type?: string; cause?: unknown } | undefined;
+  let type: string | undefined;
+  while (current) {
+    if (typeof current.type === 'string') type = current.type;
+    current = current.cause as typeof current;
+  }
+  return type;
+}
+
+function printSummary(outcomes: TestOutcome[], json: boolean): void {
+  const ok = outcomes.every((o) => o.code === EXIT.ok);
   if (json) {
-    process.stdout.write(`${JSON.stringify({ ok: summary.failed === 0, ...summary })}\n`);
+    const rows = outcomes.map((o) => ({ ok: o.code === EXIT.ok, testId: o.testId, ...(o.summary ?? {}), ...(o.error ? { error: o.error } : {}) }));
+    // One test: its row is the object (as before several tests were possible).
+    process.stdout.write(`${JSON.stringify(rows.length === 1 ? rows[0] : { ok, tests: rows })}\n`);
     return;
   }
-  const lines = [`Test ${summary.testId}: ${summary.sessions} sessions, ${summary.downloaded} files downloaded (${(summary.bytesDownloaded / 1048576).toFixed(1)} MiB)`];
-  for (const [kind, c] of Object.entries(summary.counts)) lines.push(`  ${`${kind}s`.padEnd(12)} stored ${c.stored}, skipped ${c.skipped}, failed ${c.failed}`);
-  for (const f of summary.failures) lines.push(`  FAILED ${f.kind} ${f.id}: ${f.reason}`);
-  if (summary.failed > summary.failures.length) lines.push(`  ... and ${summary.failed - summary.failures.length} more failures: see the manifest`);
-  lines.push(`Manifest: ${summary.manifestPath}`);
+  const lines: string[] = [];
+  for (const o of outcomes) {
+    if (o.error) process.stderr.write(`ut-media: test ${o.testId}: ${o.error}\n`);
+    const s = o.summary;
+    if (!s) {
+      lines.push(`Test ${o.testId}: FAILED (${o.error})`);
+      continue;
+    }
+    lines.push(`Test ${s.testId}: ${s.sessions} sessions, ${s.downloaded} files downloaded (${(s.bytesDownloaded / 1048576).toFixed(1)} MiB)`);
+    for (const [kind, c] of Object.entries(s.counts)) lines.push(`  ${`${kind}s`.padEnd(12)} stored ${c.stored}, skipped ${c.skipped}, failed ${c.failed}`);
+    for (const f of s.failures) lines.push(`  FAILED ${f.kind} ${f.id}: ${f.reason}`);
+    if (s.failed > s.failures.length) lines.push(`  ... and ${s.failed - s.failures.length} more failures: see the manifest`);
+    lines.push(`  Manifest: ${s.manifestPath}`);
+  }
+  if (outcomes.length > 1) {
+    lines.push('', 'test                                  exit  sessions  stored  skipped  failed');
+    for (const o of outcomes) {
+      const total = (status: 'stored' | 'skipped' | 'failed') => (o.summary ? Object.values(o.summary.counts).reduce((n, c) => n + c[status], 0) : 0);
+      lines.push(`${o.testId}  ${String(o.code).padStart(4)}  ${String(o.summary?.sessions ?? '-').padStart(8)}  ${String(total('stored')).padStart(6)}  ${String(total('skipped')).padStart(7)}  ${String(total('failed')).padStart(6)}`);
+    }
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -17,15 +17,16 @@ export function buildProgram(): Command {
 
   program
     .command('ingest')
-    .description('start (or attach to) the ingestion of one test result, follow it, print a summary')
-    .requiredOption('--test <testId>', 'test result UUID')
+    .description('start (or attach to) the ingestion of each test result, follow them, print a summary with a row per test')
+    .option('--test <testId>', 'test result UUID (repeatable)', collect)
+    .option('--tests-file <file>', 'test result UUIDs, one a line (# comments)')
     .requiredOption('--dest <uri>', 'gs://bucket[/prefix], file:///absolute/path or a path')
     .option('--session <sessionId>', 'only this session (repeatable)', collect)
     .option('--only <kinds>', 'comma-separated subset of reels,clips,videos,transcripts')
     .option('--json', 'print one JSON summary object as the last line of stdout')
     .addOption(new Option('--no-progress', 'do not show live progress'))
     .action(async (opts) => {
-      process.exitCode = await runIngest({ test: opts.test, dest: opts.dest, session: opts.session, only: opts.only, json: opts.json, progress: opts.progress });
+      process.exitCode = await runIngest({ test: opts.test, testsFile: opts.testsFile, dest: opts.dest, session: opts.session, only: opts.only, json: opts.json, progress: opts.progress });
     });
 
   program
@@ -36,11 +37,12 @@ export function buildProgram(): Command {
     });
   program
     .command('status')
-    .description('state and progress of the latest ingestion of a test (needs TEMPORAL_ADDRESS)')
-    .requiredOption('--test <testId>', 'test result UUID')
+    .description('state, progress and problems of the latest ingestion of each test (needs TEMPORAL_ADDRESS)')
+    .option('--test <testId>', 'test result UUID (repeatable)', collect)
+    .option('--tests-file <file>', 'test result UUIDs, one a line (# comments)')
     .option('--json', 'print one JSON object')
     .action(async (opts) => {
-      process.exitCode = await runStatus({ test: opts.test, json: opts.json });
+      process.exitCode = await runStatus({ test: opts.test, testsFile: opts.testsFile, json: opts.json });
     });
 
   program
@@ -55,7 +57,8 @@ export function buildProgram(): Command {
   program
     .command('schedule')
     .description('periodic incremental sync with a Temporal Schedule (overlap: skip); needs TEMPORAL_ADDRESS')
-    .option('--test <testId>', 'test result UUID')
+    .option('--test <testId>', 'test result UUID (repeatable: one schedule per test)', collect)
+    .option('--tests-file <file>', 'test result UUIDs, one a line (# comments)')
     .option('--dest <uri>', 'destination')
     .option('--only <kinds>', 'comma-separated subset of reels,clips,videos,transcripts')
     .option('--every <duration>', 'interval such as 30m, 6h, 1d')

@@ -15,7 +15,9 @@ export function describeProgress(s: ProgressSnapshot): string {
   return `[${s.phase}] sessions ${s.sessions.done}/${s.sessions.total} | ${parts.join(' | ')} | ${(s.bytesDownloaded / 1048576).toFixed(1)} MiB`;
 }
 
-export function createProgressDisplay(stream: NodeJS.WriteStream = process.stderr, intervalMs = 5000): ProgressDisplay {
+/** `perTest`: several tests at once, a line per test every `intervalMs` (a bar cannot show them). */
+export function createProgressDisplay(stream: NodeJS.WriteStream = process.stderr, intervalMs = 5000, perTest = false): ProgressDisplay {
+  if (perTest) return linesPerTest(stream, intervalMs);
   if (stream.isTTY) {
     const bar = new SingleBar({ stream, format: 'sessions {bar} {value}/{total} | {detail}', hideCursor: true, clearOnComplete: false }, Presets.shades_classic);
     let started = false;
@@ -42,6 +44,20 @@ export function createProgressDisplay(stream: NodeJS.WriteStream = process.stder
         last = line;
         lastAt = Date.now();
       }
+    },
+    stop: () => undefined,
+  };
+}
+
+function linesPerTest(stream: NodeJS.WriteStream, intervalMs: number): ProgressDisplay {
+  const last = new Map<string, { line: string; at: number }>();
+  return {
+    update(s) {
+      const line = `test ${s.testId.slice(0, 8)} ${describeProgress(s)}`;
+      const previous = last.get(s.testId);
+      if (previous && (previous.line === line || Date.now() - previous.at < intervalMs)) return;
+      stream.write(`${line}\n`);
+      last.set(s.testId, { line, at: Date.now() });
     },
     stop: () => undefined,
   };

@@ -7,7 +7,8 @@ import { CliError, EXIT } from './exit-codes';
 import { asUsageError, validateIngest } from './validate-ingest';
 
 export interface ScheduleFlags {
-  test?: string;
+  test?: string | string[];
+  testsFile?: string;
   dest?: string;
   only?: string;
   every?: string;
@@ -51,25 +52,31 @@ export async function runSchedule(flags: ScheduleFlags, env: NodeJS.ProcessEnv =
       process.stdout.write(`deleted ${flags.delete}\n`);
       return EXIT.ok;
     }
-    const { testId, dest, only } = request!;
-    const scheduleId = `${SCHEDULE_PREFIX}${testId}`;
-    const input: IngestTestResultInput = { testId, dest, only, options: runOptionsFromSettings(settings) };
-    await client.schedule.create({
-      scheduleId,
-      spec: { intervals: [{ every: flags.every! as `${number}m` }] },
-      action: {
-        type: 'startWorkflow',
-        // The wrapper runs ingestTestResult under its contract id (see workflows/scheduled-ingest.ts).
-        workflowType: 'scheduledIngest',
-        taskQueue: settings.taskQueue,
-        workflowId: `ut-media-scheduled-${testId}`,
-        args: [input],
-        typedSearchAttributes: [{ key: TEST_ID_SEARCH_ATTRIBUTE, value: testId }],
-      },
-      // A run still going when the next is due is left alone: the next one catches up incrementally.
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
-    });
-    process.stdout.write(flags.json ? `${JSON.stringify({ scheduleId, every: flags.every })}\n` : `created ${scheduleId}: ingest ${testId} into ${dest} every ${flags.every}\n`);
+    const { dest, only } = request!;
+    const created: string[] = [];
+    // One schedule per test: each can be listed, paused or deleted on its own.
+    for (const testId of request!.testIds) {
+      const scheduleId = `${SCHEDULE_PREFIX}${testId}`;
+      const input: IngestTestResultInput = { testId, dest, only, options: runOptionsFromSettings(settings) };
+      await client.schedule.create({
+        scheduleId,
+        spec: { intervals: [{ every: flags.every! as `${number}m` }] },
+        action: {
+          type: 'startWorkflow',
+          // The wrapper runs ingestTestResult under its contract id (see workflows/scheduled-ingest.ts).
+          workflowType: 'scheduledIngest',
+          taskQueue: settings.taskQueue,
+          workflowId: `ut-media-scheduled-${testId}`,
+          args: [input],
+          typedSearchAttributes: [{ key: TEST_ID_SEARCH_ATTRIBUTE, value: testId }],
+        },
+        // A run still going when the next is due is left alone: the next one catches up incrementally.
+        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+      });
+      created.push(scheduleId);
+      if (!flags.json) process.stdout.write(`created ${scheduleId}: ingest ${testId} into ${dest} every ${flags.every}\n`);
+    }
+    if (flags.json) process.stdout.write(`${JSON.stringify(created.length === 1 ? { scheduleId: created[0], every: flags.every } : { scheduleIds: created, every: flags.every })}\n`);
     return EXIT.ok;
   } finally {
     await connection.close();

@@ -1,15 +1,34 @@
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { loadSettings } from '../config/settings';
+import type { ProgressSnapshot } from '../workflows/asset-types';
 import { progressQuery } from '../workflows/progress';
 import { isUuid } from '../workflows/ids';
 import { testWorkflowId } from '../workflows/task-queues';
 import { CliError, EXIT } from './exit-codes';
 import { describeProgress } from './progress-display';
+import { checkRunHealth, describeProblem, type RunProblem } from './run-health';
+import { readTestsFile } from './tests-file';
 import { asUsageError } from './validate-ingest';
 
-/** `ut-media status`: state and progress of the latest ingestion of a test on TEMPORAL_ADDRESS. */
-export async function runStatus(flags: { test?: string; json?: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  if (!flags.test || !isUuid(flags.test)) throw new CliError('--test: testId must be a UUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6', EXIT.usage);
+interface TestStatus {
+  testId: string;
+  workflowId: string;
+  found: boolean;
+  runId?: string;
+  status?: string;
+  startTime?: Date;
+  closeTime?: Date | null;
+  progress: ProgressSnapshot | null;
+  problems: RunProblem[];
+}
+
+const FAILED_STATES = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT']);
+
+/** `ut-media status`: state, progress and problems of the latest ingestion of each test on TEMPORAL_ADDRESS. */
+export async function runStatus(flags: { test?: string | string[]; testsFile?: string; json?: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const given = [...(typeof flags.test === 'string' ? [flags.test] : (flags.test ?? [])), ...(flags.testsFile ? readTestsFile(flags.testsFile) : [])];
+  if (!given.length) throw new CliError('--test <testId> (repeatable) or --tests-file <file> is required', EXIT.usage);
+  for (const id of given) if (!isUuid(id)) throw new CliError(`--test: "${id}" is not a UUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6`, EXIT.usage);
   let settings;
   try {
     settings = loadSettings(env);
@@ -19,20 +38,41 @@ export async function runStatus(flags: { test?: string; json?: boolean }, env: N
   if (!settings.temporalAddress) throw new CliError('status needs TEMPORAL_ADDRESS (the embedded server runs only during `ingest`)', EXIT.usage);
   const connection = await Connection.connect({ address: settings.temporalAddress });
   try {
-    const handle = new Client({ connection, namespace: settings.namespace }).workflow.getHandle(testWorkflowId(flags.test));
-    let description;
-    try {
-      description = await handle.describe();
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new CliError(`no ingestion of test ${flags.test} found`, EXIT.failed);
-      throw err;
+    const client = new Client({ connection, namespace: settings.namespace });
+    const rows: TestStatus[] = [];
+    for (const testId of Array.from(new Set(given.map((id) => id.toLowerCase())))) rows.push(await statusOf(client, testId));
+    if (flags.json) {
+      const json = rows.map((r) => ({ testId: r.testId, workflowId: r.workflowId, found: r.found, runId: r.runId ?? null, status: r.status ?? null, startTime: r.startTime ?? null, closeTime: r.closeTime ?? null, progress: r.progress, problems: r.problems }));
+      process.stdout.write(`${JSON.stringify(json.length === 1 ? json[0] : { tests: json })}\n`);
+    } else {
+      for (const r of rows) {
+        if (!r.found) {
+          process.stdout.write(`${r.workflowId}: no ingestion of test ${r.testId} found\n`);
+          continue;
+        }
+        process.stdout.write(`${r.workflowId} ${r.status} (started ${r.startTime!.toISOString()})\n${r.progress ? describeProgress(r.progress) : 'progress unavailable (no worker answered the query)'}\n`);
+        for (const p of r.problems) process.stdout.write(`PROBLEM ${describeProblem(p)}\n`);
+      }
     }
-    const progress = await handle.query(progressQuery).catch(() => undefined);
-    const status = description.status.name;
-    if (flags.json) process.stdout.write(`${JSON.stringify({ testId: flags.test.toLowerCase(), workflowId: handle.workflowId, runId: description.runId, status, startTime: description.startTime, closeTime: description.closeTime ?? null, progress: progress ?? null })}\n`);
-    else process.stdout.write(`${handle.workflowId} ${status} (started ${description.startTime.toISOString()})\n${progress ? describeProgress(progress) : 'progress unavailable (no worker answered the query)'}\n`);
-    return status === 'FAILED' || status === 'TERMINATED' || status === 'TIMED_OUT' ? EXIT.failed : EXIT.ok;
+    const bad = rows.some((r) => !r.found || FAILED_STATES.has(r.status ?? '') || r.problems.some((p) => p.kind === 'workflow-task'));
+    return bad ? EXIT.failed : EXIT.ok;
   } finally {
     await connection.close();
   }
+}
+
+async function statusOf(client: Client, testId: string): Promise<TestStatus> {
+  const handle = client.workflow.getHandle(testWorkflowId(testId));
+  let description;
+  try {
+    description = await handle.describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return { testId, workflowId: handle.workflowId, found: false, progress: null, problems: [] };
+    throw err;
+  }
+  const status = description.status.name;
+  // A stuck run answers no query (its workflow task fails): ask briefly, then say why.
+  const progress = await Promise.race([handle.query(progressQuery), new Promise<undefined>((r) => setTimeout(r, 3000, undefined))]).catch(() => undefined);
+  const problems = status === 'RUNNING' ? await checkRunHealth(client, handle) : [];
+  return { testId, workflowId: handle.workflowId, found: true, runId: description.runId, status, startTime: description.startTime, closeTime: description.closeTime ?? null, progress: progress ?? null, problems };
 }

@@ -1,18 +1,37 @@
 import { ConfigError } from '../config/settings';
 import { destinationUri, parseDestination } from '../storage';
-import { describeIssues, ingestTestResultInputSchema, type IngestTestResultParams } from '../workflows/inputs';
+import { describeIssues, ingestTestResultInputSchema, MAX_TESTS_PER_RUN, type IngestTestResultParams } from '../workflows/inputs';
 import { CliError, EXIT } from './exit-codes';
+import { readTestsFile } from './tests-file';
 
 export interface IngestFlags {
-  test?: string;
+  /** One id, or several (`--test A --test B`). */
+  test?: string | string[];
+  testsFile?: string;
   dest?: string;
   session?: string[];
   only?: string;
 }
 
+export type IngestRequest = Pick<IngestTestResultParams, 'dest' | 'only' | 'sessionIds'> & { testIds: string[] };
+
 /** Checks everything about the request before any network call; exit 2 with a clear message. */
-export function validateIngest(flags: IngestFlags, cwd = process.cwd()): Pick<IngestTestResultParams, 'testId' | 'dest' | 'only' | 'sessionIds'> {
-  if (!flags.test) throw new CliError('--test <testId> is required', EXIT.usage);
+export function validateIngest(flags: IngestFlags, cwd = process.cwd()): IngestRequest {
+  const given = [...(typeof flags.test === 'string' ? [flags.test] : (flags.test ?? [])), ...(flags.testsFile ? readTestsFile(flags.testsFile) : [])];
+  if (!given.length) throw new CliError('--test <testId> (repeatable) or --tests-file <file> is required', EXIT.usage);
+  if (given.length > MAX_TESTS_PER_RUN) throw new CliError(`at most ${MAX_TESTS_PER_RUN} tests in one run (got ${given.length})`, EXIT.usage);
+  if (given.length > 1 && flags.session?.length) throw new CliError('--session belongs to one test: use it with a single --test', EXIT.usage);
+  const testIds: string[] = [];
+  let common: Omit<IngestRequest, 'testIds'> | undefined;
+  for (const test of given) {
+    const one = validateOne({ ...flags, test }, cwd);
+    if (!testIds.includes(one.testId)) testIds.push(one.testId);
+    common ??= { dest: one.dest, only: one.only, sessionIds: one.sessionIds };
+  }
+  return { testIds, ...common! };
+}
+
+function validateOne(flags: IngestFlags & { test: string }, cwd: string): Pick<IngestTestResultParams, 'testId' | 'dest' | 'only' | 'sessionIds'> {
   if (!flags.dest) throw new CliError('--dest <uri> is required (gs://bucket[/prefix], file:///absolute/path or a path)', EXIT.usage);
   let dest: string;
   try {

@@ -22,10 +22,12 @@ export interface RunningDevServer {
 /**
  * The server-side rate limit of a task queue is split across its partitions; with one partition the
  * whole `maxTaskQueueActivitiesPerSecond` applies to the one queue (see README, "API budget").
+ * Fairness keys (one per test) share the API queue between tests only when fairness is enabled.
  */
-export const SINGLE_PARTITION_ARGS = [
+export const DEV_SERVER_ARGS = [
   '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
   '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
+  '--dynamic-config-value', 'matching.enableFairness=true',
 ];
 
 /** Starts `temporal server start-dev` from the binary install-tools found, or the SDK's download as a last resort. */
@@ -42,7 +44,7 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
       dbFilename: options.dbFilename,
       namespace,
       searchAttributes: SEARCH_ATTRIBUTES,
-      extraArgs: SINGLE_PARTITION_ARGS,
+      extraArgs: DEV_SERVER_ARGS,
       log: { format: 'json', level: 'error' },
     },
   });

@@ -27,6 +27,7 @@ import { runOptionsFromSettings } from '../config/run-options';
 import type { IngestSummary } from '../workflows/asset-types';
 import type { IngestTestResultInput } from '../workflows/inputs';
 import { testWorkflowId } from '../workflows/task-queues';
+import { runScaleBench } from './bench-scale';
 import { GiB, MiB, maxInWindow, minimumRequests, ratio, sampleRss } from './bench-support';
 
 const BUNDLE = path.join(__dirname, '..', 'workflow-bundle.js');
@@ -48,7 +49,7 @@ interface RunResult {
 async function ingest(
   h: Harness,
   sim: RunningSimulator,
-  request: Omit<IngestTestResultInput, 'options'>,
+  request: IngestTestResultInput,
   env: Record<string, string> = {},
 ): Promise<RunResult> {
   const client0 = sim.scenario.clients[0];
@@ -78,7 +79,7 @@ async function ingest(
       args: [
         {
           ...request,
-          options: { ...runOptionsFromSettings(settings), heartbeatTimeoutMs: 30_000 },
+          options: { ...runOptionsFromSettings(settings), heartbeatTimeoutMs: 30_000, ...request.options },
         },
       ],
     });
@@ -174,9 +175,9 @@ async function benchMemory(h: Harness, quick: boolean): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, scale: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
   if (values.help) {
-    console.log('Usage: node dist/scripts/bench.js [--quick]   (after npm run build; npm run bench does both)');
+    console.log('Usage: node dist/scripts/bench.js [--quick | --scale]   (after npm run build; npm run bench does both; --scale: see scripts/bench-scale.ts)');
     return;
   }
   if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npm run build\` first`);
@@ -191,9 +192,13 @@ async function main(): Promise<void> {
   let ok = true;
   try {
     await createGcsClient().createBucket(BUCKET);
-    console.log(`ut-media bench${values.quick ? ' (--quick)' : ''}: node ${process.version}, ${os.cpus().length} CPUs, Temporal dev server ${temporal.address}, fake-gcs-server ${gcs.url}`);
-    ok = (await benchRequests(h, values.quick)) && ok;
-    ok = (await benchMemory(h, values.quick)) && ok;
+    console.log(`ut-media bench${values.quick ? ' (--quick)' : ''}${values.scale ? ' (--scale)' : ''}: node ${process.version}, ${os.cpus().length} CPUs, Temporal dev server ${temporal.address}, fake-gcs-server ${gcs.url}`);
+    if (values.scale) {
+      ok = await runScaleBench({ temporalAddress: temporal.address, namespace: temporal.namespace, scratch, ingest: (sim, request, env) => ingest(h, sim, request, env) });
+    } else {
+      ok = (await benchRequests(h, values.quick)) && ok;
+      ok = (await benchMemory(h, values.quick)) && ok;
+    }
   } finally {
     await Promise.allSettled([temporal.stop(), gcs.stop()]);
     fs.rmSync(scratch, { recursive: true, force: true });

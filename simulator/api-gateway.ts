@@ -28,8 +28,9 @@ export function handleApi(ctx: SimulatorContext, req: IncomingMessage, res: Serv
   const operation = classifyOperation(method, url.pathname);
   let faultInjected: string | undefined;
 
+  const testId = testOfRequest(ctx, url);
   const finish = (status: number, clientId: string | undefined, send: () => void) => {
-    ctx.stats.call({ at, ...(clientId ? { clientId } : {}), operation, status, ...(faultInjected ? { faultInjected } : {}) });
+    ctx.stats.call({ at, ...(clientId ? { clientId } : {}), operation, status, ...(testId ? { testId } : {}), ...(faultInjected ? { faultInjected } : {}) });
     send();
   };
 
@@ -86,6 +87,16 @@ export function handleApi(ctx: SimulatorContext, req: IncomingMessage, res: Serv
     if (result.text) sendText(res, result.status, result.text.contentType, result.text.body, headers);
     else sendJson(res, result.status, result.json, headers);
   });
+}
+
+/** The test a request is about (by its test id, or the test of its session), for per-test statistics. */
+function testOfRequest(ctx: SimulatorContext, url: URL): string | undefined {
+  const byQuery = url.searchParams.get('testId');
+  if (byQuery) return byQuery.toLowerCase();
+  const byTest = /\/testResults\/([0-9a-fA-F-]{36})/.exec(url.pathname);
+  if (byTest) return byTest[1].toLowerCase();
+  const bySession = /\/sessionResults\/([0-9a-fA-F-]{36})/.exec(url.pathname);
+  return bySession ? ctx.world.session(bySession[1])?.test.testId.toLowerCase() : undefined;
 }
 
 function tooManyMessage(ctx: SimulatorContext): string {

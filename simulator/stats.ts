@@ -19,6 +19,8 @@ export interface ApiCallRecord {
   clientId?: string;
   operation: ApiOperation;
   status: number;
+  /** The test the request is about, when the path or query names it (directly or by a session). */
+  testId?: string;
   /** Which fault shaped this answer: 'serverError', 'rateLimitBurst', 'revokeToken', 'generationErrorOnce', 'alwaysError'. */
   faultInjected?: string;
 }

@@ -1,5 +1,6 @@
 // The workflow entry module bundled for workers: every workflow the project registers.
 export { ingestTestResult } from './ingest-test-result';
+export { ingestTests } from './ingest-tests';
 export { ingestSession } from './ingest-session';
 export { ingestReels } from './ingest-reels';
 export { awaitGeneration } from './generation-poll';

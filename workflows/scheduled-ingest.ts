@@ -19,6 +19,7 @@ export async function scheduledIngest(input: IngestTestResultInput): Promise<Ing
     return await executeChild(ingestTestResult, {
       workflowId: testWorkflowId(testId),
       args: [input],
+      priority: { fairnessKey: testId },
       typedSearchAttributes: [{ key: TEST_ID_SEARCH_ATTRIBUTE, value: testId }],
     });
   } catch (err) {

@@ -4,6 +4,7 @@ import { locateTool } from '../../scripts/tools';
 import { createGcsClient } from '../../storage';
 import { generateScenario, startSimulator, type RunningSimulator } from '../../simulator';
 import { sessionWorkflowId, testWorkflowId } from '../../workflows/task-queues';
+import { apiActivitiesPerSecond } from '../../workers/api-budget';
 import { expectedAssets, maxCallsInWindow, minimumRequests } from '../support/expectations';
 import { harnessValue } from '../support/harness-env';
 import { testEnv } from '../support/pipeline-fixture';
@@ -114,7 +115,10 @@ describe('two worker processes, every fault, a SIGKILL mid-video', () => {
     const calls = sim.stats().calls;
     expect(calls.filter((c) => c.status === 429 && !c.faultInjected)).toEqual([]);
     const charged = calls.filter((c) => c.status !== 401 && c.faultInjected !== 'rateLimitBurst');
-    expect(maxCallsInWindow(charged.map((c) => c.at), WINDOW_MS)).toBeLessThanOrEqual(LIMIT);
+    // The gateway counts fixed windows (no 429 above says none overflowed). Any sliding window may
+    // also hold the server's dispatch burst: about one second of the dispatch rate on top.
+    const burst = Math.ceil(apiActivitiesPerSecond(LIMIT * (60_000 / WINDOW_MS)));
+    expect(maxCallsInWindow(charged.map((c) => c.at), WINDOW_MS)).toBeLessThanOrEqual(LIMIT + burst);
     const faultCalls = calls.filter((c) => c.faultInjected || c.status === 401).length;
     const redoneByFaults = 1 /* new generation attempt */ + 1 /* fresh video link */ + 4 /* requests in flight on the killed worker */;
     expect(calls.length).toBeLessThanOrEqual(Math.floor(1.1 * minimumRequests(sim, testId, 1)) + faultCalls + redoneByFaults);

@@ -152,3 +152,27 @@ describe('ingestTestResult at scale (small batches)', () => {
     }
   });
 });
+
+describe('ingestTests (several tests as one workflow, for the Temporal UI)', () => {
+  test('one child per test under its own id; a row per test; a test whose run fails is a failed row', async () => {
+    const scenario = generateScenario({ seed: 9702, tests: 2, sessions: 2, reels: 1, videoBytes: 16 * 1024, clipBytes: 4 * 1024, reelBytes: 8 * 1024 });
+    const fx = await createPipelineFixture({ ...scenario, rateLimit: { limit: 6000, windowMs: 60_000 }, generation: { generatingMs: 20 } });
+    try {
+      await fx.startWorkers();
+      const [a, b] = fx.sim.scenario.tests.map((t) => t.testId);
+      const unknown = '0a1b2c3d-4e5f-4a6b-8c7d-9e8f7a6b5c4d';
+      const dest = tmp();
+      const result = (await fx.client.workflow.execute('ingestTests', {
+        taskQueue: fx.settings.taskQueue,
+        workflowId: `tests-${Date.now()}`,
+        args: [{ testIds: [a, b, a, unknown], dest, options: runOptions(fx.settings) }],
+      })) as { tests: Array<{ testId: string; ok: boolean; summary?: IngestSummary; error?: string }>; failedTests: number };
+      expect(result.tests.map((t) => [t.testId, t.ok])).toEqual([[a, true], [b, true], [unknown, false]]);
+      expect(result.failedTests).toBe(1);
+      expect(result.tests[0].summary).toMatchObject({ testId: a, sessions: 2, failed: 0, workflowId: `ut-media-test-${a}` });
+      for (const id of [a, b]) expect(fs.existsSync(path.join(dest, `test_id=${id}`, 'manifest.json'))).toBe(true);
+    } finally {
+      await fx.close();
+    }
+  });
+});

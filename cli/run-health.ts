@@ -1,0 +1,67 @@
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+
+/** A workflow task failing this many times in a row means the run cannot move on by itself. */
+export const STUCK_WORKFLOW_TASK_ATTEMPTS = 3;
+/** An activity retrying this often is shown (it may still succeed: its retry policy bounds it). */
+export const NOTABLE_ACTIVITY_ATTEMPTS = 5;
+/** Children looked at per check: the running ones, as many as fit. */
+const CHILDREN_CHECKED = 10;
+
+export interface RunProblem {
+  workflowId: string;
+  /** `workflow-task`: the run cannot progress (retried for ever); `activity`: retrying, bounded by its policy. */
+  kind: 'workflow-task' | 'activity';
+  attempts: number;
+  /** What failed, from the server's own record (already free of secrets: our failures are redacted). */
+  cause: string;
+}
+
+/**
+ * Looks for what keeps a run from progressing: a workflow task that fails again and again (e.g. a
+ * payload over Temporal's limit, a workflow type no worker has) in the run or its running children,
+ * and activities retrying past a threshold. Reads Temporal's own state: describe and history.
+ */
+export async function checkRunHealth(client: Client, handle: WorkflowHandle): Promise<RunProblem[]> {
+  const problems: RunProblem[] = [];
+  const description = await handle.describe();
+  if (description.status.name !== 'RUNNING') return problems;
+  await collect(client, handle.workflowId, description.raw, problems);
+  for (const child of (description.raw.pendingChildren ?? []).slice(0, CHILDREN_CHECKED)) {
+    if (!child.workflowId) continue;
+    const childDescription = await client.workflow.getHandle(child.workflowId).describe().catch(() => undefined);
+    if (childDescription?.status.name === 'RUNNING') await collect(client, child.workflowId, childDescription.raw, problems);
+  }
+  return problems;
+}
+
+async function collect(client: Client, workflowId: string, raw: temporal.api.workflowservice.v1.IDescribeWorkflowExecutionResponse, problems: RunProblem[]): Promise<void> {
+  const taskAttempts = raw.pendingWorkflowTask?.attempt ?? 0;
+  if (taskAttempts >= STUCK_WORKFLOW_TASK_ATTEMPTS) {
+    problems.push({ workflowId, kind: 'workflow-task', attempts: taskAttempts, cause: await lastWorkflowTaskFailure(client, workflowId) });
+  }
+  for (const activity of raw.pendingActivities ?? []) {
+    const attempts = activity.attempt ?? 0;
+    if (attempts < NOTABLE_ACTIVITY_ATTEMPTS) continue;
+    const name = activity.activityType?.name ?? 'activity';
+    problems.push({ workflowId, kind: 'activity', attempts, cause: `${name}: ${activity.lastFailure?.message ?? 'no failure recorded'}` });
+  }
+}
+
+async function lastWorkflowTaskFailure(client: Client, workflowId: string): Promise<string> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory().catch(() => undefined);
+  const events = history?.events ?? [];
+  for (let i = events.length - 1; i >= 0; i--) {
+    if (events[i].eventType !== temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) continue;
+    const failure = events[i].workflowTaskFailedEventAttributes?.failure;
+    return `workflow task failed: ${failure?.message ?? 'no message'}`;
+  }
+  // Failures of a task that keeps failing are not written to history after the first; the attempt count is.
+  return 'workflow task keeps failing (no failure recorded in the history yet)';
+}
+
+export function describeProblem(p: RunProblem): string {
+  return p.kind === 'workflow-task'
+    ? `${p.workflowId} is not making progress: ${p.cause} (${p.attempts} attempts)`
+    : `${p.workflowId}: ${p.cause} (attempt ${p.attempts}, still retrying)`;
+}

@@ -1,0 +1,92 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { generateScenario, startSimulator, type RunningSimulator } from '../../simulator';
+import { testWorkflowId } from '../../workflows/task-queues';
+import { maxCallsInWindow } from '../support/expectations';
+import { harnessValue } from '../support/harness-env';
+import { testEnv } from '../support/pipeline-fixture';
+import { spawnCli, type CliProcess } from '../support/processes';
+
+// The API's own window; a budget the three tests need about 40 s of.
+const WINDOW_MS = 60_000;
+const LIMIT = 180;
+
+/** Issue #7: several tests in one `ingest`, one budget, fair shares; a run that cannot progress is reported and ended. */
+describe('ut-media ingest with several tests', () => {
+  let sim: RunningSimulator;
+  const processes: CliProcess[] = [];
+  const scenario = generateScenario({ seed: 7301, tests: 3, sessions: 6, reels: 1, clipsPerSession: [1, 2], productMix: { THINK_OUT_LOUD: 1, NON_THINK_OUT_LOUD: 0, LIVE_CONVERSATION: 0, SURVEY: 0 }, videoBytes: 20_000, clipBytes: 5_000, reelBytes: 10_000 });
+  const failingClip = scenario.tests[2].sessions.flatMap((s) => s.clips)[0]!.uuid!;
+  beforeAll(async () => {
+    sim = await startSimulator({ scenario: { ...scenario, rateLimit: { limit: LIMIT, windowMs: WINDOW_MS }, generation: { generatingMs: 30 }, faults: { alwaysError: [failingClip] } } });
+  });
+  afterAll(async () => {
+    for (const p of processes) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    await sim?.close();
+  });
+
+  test('three tests share a binding budget fairly; one summary row each; a failing test makes the exit code 1', async () => {
+    const env = testEnv(sim, { UT_RATE_LIMIT_PER_MINUTE: String(LIMIT * (60_000 / WINDOW_MS)), UT_MAX_CONCURRENT_DOWNLOADS: '6' });
+    const testIds = sim.scenario.tests.map((t) => t.testId);
+    const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-many-'));
+    const testsFile = path.join(dest, 'tests.txt');
+    fs.writeFileSync(testsFile, `# two of the three tests\n${testIds[1]}\n\n${testIds[2]}   # the one with a failing clip\n`);
+
+    const worker = spawnCli(['worker'], env);
+    processes.push(worker);
+    const ingest = spawnCli(['ingest', '--test', testIds[0], '--tests-file', testsFile, '--dest', dest, '--json', '--no-progress'], env);
+    processes.push(ingest);
+    const code = await ingest.exited;
+    const { stdout, stderr } = ingest.output();
+    expect({ code, stderr: code === 1 ? '' : stderr }).toEqual({ code: 1, stderr: '' });
+    const result = JSON.parse(stdout.trim().split('\n').pop()!);
+    expect(result.ok).toBe(false);
+    expect(result.tests.map((r: { testId: string; ok: boolean }) => [r.testId, r.ok])).toEqual([[testIds[0], true], [testIds[1], true], [testIds[2], false]]);
+    expect(result.tests[2].failures).toEqual([{ kind: 'clip', id: failingClip, reason: expect.stringMatching(/ERROR/) }]);
+    for (const id of testIds) expect(fs.existsSync(path.join(dest, `test_id=${id}`, 'manifest.json'))).toBe(true);
+
+    const calls = sim.stats().calls;
+    expect(calls.filter((c) => c.status === 429)).toEqual([]);
+    expect(maxCallsInWindow(calls.map((c) => c.at), WINDOW_MS)).toBeLessThanOrEqual(LIMIT);
+    // The budget binds: requests went out at about the dispatch rate, not all at once.
+    expect(maxCallsInWindow(calls.map((c) => c.at), 5_000)).toBeLessThanOrEqual(Math.ceil((LIMIT / 60) * 5 * 1.5));
+    // While all three have work (up to the first one's last request), each gets a third, ±25 %.
+    const lastOf = testIds.map((id) => Math.max(...calls.filter((c) => c.testId === id).map((c) => c.at)));
+    const together = calls.filter((c) => c.at <= Math.min(...lastOf));
+    expect(together.length).toBeGreaterThan(30);
+    for (const id of testIds) {
+      const share = together.filter((c) => c.testId === id).length / together.length;
+      expect({ id, share, fair: share >= 0.25 && share <= 0.4167 }).toMatchObject({ id, fair: true });
+    }
+  }, 240_000);
+
+  test('a run whose workflow task keeps failing: status names the cause, ingest gives up after UT_STALL_TIMEOUT_MS with exit 1', async () => {
+    const stuckTest = '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
+    const env = testEnv(sim, { UT_STALL_TIMEOUT_MS: '4000' });
+    const worker = spawnCli(['worker'], env);
+    processes.push(worker);
+    const connection = await Connection.connect({ address: harnessValue('temporalAddress') });
+    const client = new Client({ connection });
+    // A workflow type no worker has, under the test's workflow id: its task fails on every attempt.
+    const handle = await client.workflow.start('ingestTestResultFromTheFuture', { taskQueue: env.UT_TASK_QUEUE!, workflowId: testWorkflowId(stuckTest), args: [{}] });
+    try {
+      const startedAt = Date.now();
+      const ingest = spawnCli(['ingest', '--test', stuckTest, '--dest', fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-stuck-')), '--no-progress'], env);
+      processes.push(ingest);
+      expect(await ingest.exited).toBe(1);
+      expect(Date.now() - startedAt).toBeLessThan(90_000);
+      expect(ingest.output().stderr).toMatch(new RegExp(`${testWorkflowId(stuckTest)} is not making progress: workflow task failed: .*ingestTestResultFromTheFuture`));
+      expect(ingest.output().stderr).toMatch(/gave up after 4 s without progress/);
+
+      const status = spawnCli(['status', '--test', stuckTest, '--json'], env);
+      expect(await status.exited).toBe(1);
+      const report = JSON.parse(status.output().stdout.trim());
+      expect(report).toMatchObject({ status: 'RUNNING', problems: [{ kind: 'workflow-task', cause: expect.stringMatching(/ingestTestResultFromTheFuture/) }] });
+    } finally {
+      await handle.terminate('test over').catch(() => undefined);
+      await connection.close();
+    }
+  }, 180_000);
+});

@@ -1,0 +1,44 @@
+import { executeChild, upsertSearchAttributes } from '@temporalio/workflow';
+import type { IngestSummary } from './asset-types';
+import { failureReason } from './failure-reason';
+import { ingestTestResult } from './ingest-test-result';
+import { ingestTestsInputSchema, type IngestTestsInput } from './inputs';
+import { parseInput } from './parse-input';
+import { TEST_ID_SEARCH_ATTRIBUTE } from './search-attributes';
+import { testWorkflowId } from './task-queues';
+
+/** One row per test: its summary, or why its run failed. */
+export type TestRow = { testId: string; ok: boolean; summary?: IngestSummary; error?: string };
+
+export interface IngestTestsSummary {
+  tests: TestRow[];
+  /** Tests whose run failed or that have a failed asset. */
+  failedTests: number;
+}
+
+/**
+ * Several tests in one run, for the Temporal UI and for embedding: one child `ingestTestResult`
+ * per test under its usual id `ut-media-test-<testId>`, all at once, all inside the one API budget.
+ * Each carries the fairness key `<testId>`, so while several tests have work the API queue shares
+ * its dispatch between them instead of serving the first one's backlog first.
+ */
+export async function ingestTests(input: IngestTestsInput): Promise<IngestTestsSummary> {
+  const params = parseInput(ingestTestsInputSchema, input, 'ingestTests');
+  upsertSearchAttributes([{ key: TEST_ID_SEARCH_ATTRIBUTE, value: params.testIds[0] }]);
+  const tests = await Promise.all(
+    params.testIds.map(async (testId): Promise<TestRow> => {
+      try {
+        const summary = await executeChild(ingestTestResult, {
+          workflowId: testWorkflowId(testId),
+          args: [{ testId, dest: params.dest, only: params.only, options: params.options }],
+          priority: { fairnessKey: testId },
+          typedSearchAttributes: [{ key: TEST_ID_SEARCH_ATTRIBUTE, value: testId }],
+        });
+        return { testId, ok: summary.failed === 0, summary };
+      } catch (err) {
+        return { testId, ok: false, error: failureReason(err) };
+      }
+    }),
+  );
+  return { tests, failedTests: tests.filter((t) => !t.ok).length };
+}
