@@ -10,6 +10,11 @@ export interface DevServerOptions {
   ui?: boolean;
   uiPort?: number;
   namespace?: string;
+  /**
+   * Fire timers within milliseconds instead of the server's default 1 s resolution, so tests and
+   * the bench can run thousands of millisecond polls. Not needed for real delays.
+   */
+  preciseTimers?: boolean;
 }
 
 export interface RunningDevServer {
@@ -30,6 +35,8 @@ export const DEV_SERVER_ARGS = [
   '--dynamic-config-value', 'matching.enableFairness=true',
 ];
 
+const PRECISE_TIMER_ARGS = ['--dynamic-config-value', 'history.timerProcessorMaxTimeShift="1ms"'];
+
 /** Starts `temporal server start-dev` from the binary install-tools found, or the SDK's download as a last resort. */
 export async function startTemporalDevServer(options: DevServerOptions = {}): Promise<RunningDevServer> {
   const found = locateTool('temporal');
@@ -44,7 +51,7 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
       dbFilename: options.dbFilename,
       namespace,
       searchAttributes: SEARCH_ATTRIBUTES,
-      extraArgs: DEV_SERVER_ARGS,
+      extraArgs: options.preciseTimers ? [...DEV_SERVER_ARGS, ...PRECISE_TIMER_ARGS] : DEV_SERVER_ARGS,
       log: { format: 'json', level: 'error' },
     },
   });

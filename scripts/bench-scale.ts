@@ -12,7 +12,9 @@
  * 1.3x of s/1000 at 1,000; the largest event (an upper bound of any payload) under 256 KiB; the
  * longest history under 10,000 events.
  *
- * BENCH_SCALE_FACTOR (e.g. 0.1) scales every session count down for a trial run.
+ * Then a reel GENERATING until its deadline (scripts/bench-long-generation.ts).
+ *
+ * BENCH_SCALE_FACTOR (e.g. 0.1) scales every session count (and that deadline) down for a trial run.
  * BENCH_SCALE_FULL_HISTORIES (default 20000: every history is walked, about 7 s per 1,000 sessions
  * on 2 cores): runs with more sessions than this measure the parent's runs and every other
  * non-session workflow in full, plus an even sample of 200 session workflows.
@@ -21,25 +23,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { measureHistories, type HistoryFigures } from '../infra/workflow-histories';
-import { generateScenario, startSimulator, type RunningSimulator, type ScenarioInput, type TestSpec } from '../simulator';
+import { generateScenario, startSimulator, type ScenarioInput, type TestSpec } from '../simulator';
 import type { IngestSummary } from '../workflows/asset-types';
-import type { IngestTestResultInput } from '../workflows/inputs';
-import { MiB, sampleRss } from './bench-support';
-
-/** The bench's `ingest()` helper, bound to its harness. */
-export type ScaleIngest = (
-  sim: RunningSimulator,
-  request: IngestTestResultInput,
-  env?: Record<string, string>,
-) => Promise<{ summary: IngestSummary; startedAt: number; endedAt: number }>;
-
-export interface ScaleBenchArgs {
-  temporalAddress: string;
-  namespace: string;
-  /** Scratch folder of the bench (removed by the caller). */
-  scratch: string;
-  ingest: ScaleIngest;
-}
+import { MiB, sampleRss, type ScaleBenchArgs } from './bench-support';
+export type { ScaleBenchArgs, ScaleIngest } from './bench-support';
+import { runLongGenerationBench } from './bench-long-generation';
 
 const KiB = 1024;
 const PAYLOAD_LIMIT = 256 * KiB;
@@ -265,6 +253,7 @@ export async function runScaleBench(args: ScaleBenchArgs): Promise<boolean> {
   console.log(`    s/1000 at ${fmt(large.c.sessions)} / s/1000 at ${fmt(small.c.sessions)}`.padEnd(53) + `${(perK(large) / perK(small)).toFixed(2)}   ${mark(scaleRatio <= RATIO_LIMIT)} (within ${RATIO_LIMIT}x: ${perK(small).toFixed(1)} s vs ${perK(large).toFixed(1)} s)`);
   console.log(`    largest history                                  ${fmt(largestHistory.history.maxEvents)} events   ${mark(historyOk)} (< ${fmt(HISTORY_EVENTS_LIMIT)}; ${largestHistory.history.workflowOfMaxEvents ?? '?'}, ${largestHistory.c.label})`);
   console.log(`    largest payload (largest history event)          ${fmt(largestEvent.history.maxEventBytes)} B   ${mark(payloadOk)} (< 256 KiB; ${largestEvent.history.eventTypeOfMaxBytes ?? '?'}, ${largestEvent.c.label})`);
+  const longGenerationOk = await runLongGenerationBench(args, factor);
   console.log(`    scale scenario took ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  return failed.length === 0 && incomplete.length === 0 && payloadOk && historyOk;
+  return failed.length === 0 && incomplete.length === 0 && payloadOk && historyOk && longGenerationOk;
 }

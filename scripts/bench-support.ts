@@ -1,6 +1,26 @@
 /** Small pure helpers of `npm run bench` (scripts/bench.ts). */
 
+import type { RunningSimulator } from '../simulator';
+import type { IngestSummary } from '../workflows/asset-types';
+import type { IngestTestResultInput } from '../workflows/inputs';
+
 export { maxInWindow, minimumRequests } from '../simulator/budget-metrics';
+
+/** The bench's `ingest()` helper, bound to its harness. */
+export type ScaleIngest = (
+  sim: RunningSimulator,
+  request: IngestTestResultInput,
+  env?: Record<string, string>,
+) => Promise<{ summary: IngestSummary; startedAt: number; endedAt: number }>;
+
+export interface ScaleBenchArgs {
+  temporalAddress: string;
+  namespace: string;
+  /** Scratch folder of the bench (removed by the caller). */
+  scratch: string;
+  ingest: ScaleIngest;
+}
+
 
 /** Samples `process.memoryUsage().rss` every `everyMs` until stopped; reports the peak. */
 export function sampleRss(everyMs = 100): { stop(): { baseline: number; peak: number; samples: number } } {

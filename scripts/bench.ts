@@ -185,7 +185,7 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
   const started = Date.now();
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-bench-'));
-  const [temporal, gcs] = await Promise.all([startTemporalDevServer(), startFakeGcsServer()]);
+  const [temporal, gcs] = await Promise.all([startTemporalDevServer({ preciseTimers: true }), startFakeGcsServer()]);
   const savedEmulator = process.env.STORAGE_EMULATOR_HOST;
   process.env.STORAGE_EMULATOR_HOST = gcs.url;
   const h: Harness = { temporal, gcs, scratch };

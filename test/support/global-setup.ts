@@ -10,7 +10,7 @@ import { HARNESS_ENV } from './harness-env';
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const [temporal, gcs, bundle] = await Promise.all([
-    startTemporalDevServer(),
+    startTemporalDevServer({ preciseTimers: true }),
     startFakeGcsServer(),
     bundleWorkflowCode({
       workflowsPath: require.resolve('../../workflows/index.ts'),
