@@ -10,6 +10,7 @@ import {
   UserTestingError,
 } from '../usertesting/errors';
 import { redactSecrets } from '../usertesting/redact';
+import { InvalidMediaError } from './content-check';
 
 export { NON_RETRYABLE_FAILURES } from '../workflows/failure-types';
 
@@ -34,6 +35,7 @@ export function toActivityFailure(err: unknown): ApplicationFailure {
   if (err instanceof NotFoundError) return ApplicationFailure.nonRetryable(message, 'NotFound');
   if (err instanceof InvalidResponseError) return ApplicationFailure.nonRetryable(message, 'InvalidResponse');
   if (err instanceof UserTestingError) return ApplicationFailure.retryable(message, err.name);
+  if (err instanceof InvalidMediaError) return ApplicationFailure.nonRetryable(message, 'InvalidMedia');
   const name = err instanceof Error ? err.name : 'Error';
   if (name === 'InvalidDestinationError') return ApplicationFailure.nonRetryable(message, 'InvalidDestination');
   if (name === 'DestinationUnavailableError') return ApplicationFailure.nonRetryable(message, 'DestinationUnavailable');

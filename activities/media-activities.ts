@@ -10,6 +10,8 @@ import type { ActivityDeps } from './deps';
 import { withFailureMapping } from './failures';
 import { objectMetadata, type SourceFields } from './object-metadata';
 import { recordOf, removeRecord, writeRecord } from './asset-records';
+import { checkContentType, checkedContent } from './content-check';
+import type { Readable } from 'node:stream';
 
 type Identity = { kind: AssetKind; testId: string; sessionId?: string; reelId?: string; clipId?: string };
 
@@ -42,8 +44,15 @@ export function createMediaActivities(deps: ActivityDeps) {
     const activity = currentActivity();
     activity.heartbeat({ bytes: 0 });
     const media = await open();
+    const expected = identity.kind === 'transcript' ? 'webvtt' : 'mp4';
     try {
-      const object = await destination.writeObject(path, media.stream as never, {
+      checkContentType(media.contentType, expected);
+    } catch (err) {
+      (media.stream as Readable).destroy?.();
+      throw err;
+    }
+    try {
+      const object = await destination.writeObject(path, checkedContent(media.stream, expected), {
         contentType: media.contentType,
         metadata: objectMetadata(identity, { ...source, sourceBytes: media.totalBytes }, now().toISOString()),
         replace: existing,

@@ -1,5 +1,5 @@
 import { sweepStaleTempFiles } from '../storage';
-import { assetObjectPath, manifestLinesPath, manifestPath, reelRecordsPrefix, reelsPrefix, sessionPrefix, sessionRecordsPrefix, testPrefix } from '../workflows/asset-paths';
+import { assetObjectPath, manifestLinesPath, manifestPath, recordPath, reelRecordsPrefix, reelsPrefix, sessionPrefix, sessionRecordsPrefix, testPrefix } from '../workflows/asset-paths';
 import type { AssetIdentity, AssetOutcome } from '../workflows/asset-types';
 import { readRecord, recordOf, removeRecord, writeRecord } from './asset-records';
 import type { ActivityDeps } from './deps';
@@ -64,7 +64,17 @@ export function createStorageActivities(deps: ActivityDeps) {
       return withFailureMapping(async () => {
         const destination = deps.openDestination(input.dest);
         const checkedAt = now().toISOString();
-        for (const outcome of input.write ?? []) if (outcome.status !== 'stored') await writeRecord(destination, recordOf(outcome, checkedAt));
+        for (const outcome of input.write ?? []) {
+          if (outcome.status === 'stored') continue;
+          // A failure decided without looking (a failed session workflow) must not hide what is known:
+          // an object already stored, or the API's 404.
+          if (outcome.status === 'failed') {
+            if ((await destination.stat(assetObjectPath(outcome)))?.metadataComplete) continue;
+            const previous = await destination.stat(recordPath(outcome));
+            if (previous && readRecord(previous, outcome.testId)?.notFound) continue;
+          }
+          await writeRecord(destination, recordOf(outcome, checkedAt));
+        }
         for (const identity of input.remove ?? []) await removeRecord(destination, identity);
       });
     },

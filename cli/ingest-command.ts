@@ -23,8 +23,10 @@ export interface IngestOptions extends IngestFlags {
 /** How one test's run ended, as `ingest` reports it (a row of the summary). */
 export type TestOutcome = { testId: string; code: number; summary?: IngestSummary; error?: string };
 
-/** How often `ingest` looks for a run that cannot make progress. */
+/** How often `ingest` looks for a run that cannot make progress (per five tests). */
 const HEALTH_CHECK_MS = 5000;
+/** With several tests, a progress line per test at most this often. */
+const PER_TEST_PROGRESS_MS = 5000;
 
 /**
  * `ut-media ingest`: validate, start (or attach to) one `ingestTestResult` per test, follow their
@@ -80,29 +82,38 @@ async function startIngestion(client: Client, settings: Settings, request: Inges
 
 /** Waits for every run, showing progress and problems; a run stuck past UT_STALL_TIMEOUT_MS ends with exit 1. */
 async function follow(client: Client, handles: WorkflowHandle[], request: IngestRequest, settings: Settings, flags: IngestOptions): Promise<TestOutcome[]> {
-  const display = flags.progress === false ? undefined : handles.length === 1 ? createProgressDisplay() : createProgressDisplay(process.stderr, 5000, true);
+  const several = handles.length > 1;
+  const display = flags.progress === false ? undefined : several ? createProgressDisplay(process.stderr, PER_TEST_PROGRESS_MS, true) : createProgressDisplay();
+  // One query per test at a time; with several tests only as often as their lines are printed.
+  const asking = new Set<WorkflowHandle>();
   const progressTimer = display
     ? setInterval(() => {
-        for (const h of handles) h.query(progressQuery).then((s) => display.update(s), () => undefined);
-      }, 1000)
+        for (const h of handles) {
+          if (asking.has(h)) continue;
+          asking.add(h);
+          h.query(progressQuery).then((s) => display.update(s), () => undefined).finally(() => asking.delete(h));
+        }
+      }, several ? PER_TEST_PROGRESS_MS : 1000)
     : undefined;
+  // Health checks describe each run and its children: spread them out when there are many tests.
+  const healthEveryMs = Math.min(settings.stallTimeoutMs, HEALTH_CHECK_MS * Math.max(1, Math.ceil(handles.length / 5)));
   try {
-    return await Promise.all(handles.map((h, i) => followOne(client, h, request.testIds[i], request.dest, settings)));
+    return await Promise.all(handles.map((h, i) => followOne(client, h, request.testIds[i], request.dest, settings, healthEveryMs)));
   } finally {
     if (progressTimer) clearInterval(progressTimer);
     display?.stop();
   }
 }
 
-async function followOne(client: Client, handle: WorkflowHandle, testId: string, dest: string, settings: Settings): Promise<TestOutcome> {
+async function followOne(client: Client, handle: WorkflowHandle, testId: string, dest: string, settings: Settings, everyMs: number): Promise<TestOutcome> {
   let stuckSince: number | undefined;
   const shown = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   const stalled = new Promise<TestOutcome>((resolve) => {
     timer = setInterval(() => {
-      checkRunHealth(client, handle).then((problems) => {
+      checkRunHealth(client, handle, dest).then((problems) => {
         for (const p of problems) {
-          const line = describeProblem(p);
+          const line = redactSecrets(describeProblem(p));
           if (!shown.has(line)) process.stderr.write(`ut-media: ${line}\n`);
           shown.add(line);
         }
@@ -117,7 +128,7 @@ async function followOne(client: Client, handle: WorkflowHandle, testId: string,
           resolve({ testId, code: EXIT.failed, error: redactSecrets(error) });
         }
       }, () => undefined);
-    }, Math.min(HEALTH_CHECK_MS, settings.stallTimeoutMs));
+    }, everyMs);
   });
   try {
     return await Promise.race([result(handle, testId, dest), stalled]);
@@ -157,7 +168,7 @@ function failureType(err: unknown): string | undefined {
 function printSummary(outcomes: TestOutcome[], json: boolean): void {
   const ok = outcomes.every((o) => o.code === EXIT.ok);
   if (json) {
-    const rows = outcomes.map((o) => ({ ok: o.code === EXIT.ok, testId: o.testId, ...(o.summary ?? {}), ...(o.error ? { error: o.error } : {}) }));
+    const rows = outcomes.map((o) => ({ ok: o.code === EXIT.ok, exitCode: o.code, testId: o.testId, ...(o.summary ?? {}), ...(o.error ? { error: o.error } : {}) }));
     // One test: its row is the object (as before several tests were possible).
     process.stdout.write(`${JSON.stringify(rows.length === 1 ? rows[0] : { ok, tests: rows })}\n`);
     return;

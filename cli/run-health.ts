@@ -1,5 +1,6 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { reelsWorkflowId } from '../workflows/task-queues';
 
 /** A workflow task failing this many times in a row means the run cannot move on by itself. */
 export const STUCK_WORKFLOW_TASK_ATTEMPTS = 3;
@@ -22,15 +23,18 @@ export interface RunProblem {
  * payload over Temporal's limit, a workflow type no worker has) in the run or its running children,
  * and activities retrying past a threshold. Reads Temporal's own state: describe and history.
  */
-export async function checkRunHealth(client: Client, handle: WorkflowHandle): Promise<RunProblem[]> {
+export async function checkRunHealth(client: Client, handle: WorkflowHandle, dest?: string): Promise<RunProblem[]> {
   const problems: RunProblem[] = [];
   const description = await handle.describe();
   if (description.status.name !== 'RUNNING') return problems;
   await collect(client, handle.workflowId, description.raw, problems);
-  for (const child of (description.raw.pendingChildren ?? []).slice(0, CHILDREN_CHECKED)) {
-    if (!child.workflowId) continue;
-    const childDescription = await client.workflow.getHandle(child.workflowId).describe().catch(() => undefined);
-    if (childDescription?.status.name === 'RUNNING') await collect(client, child.workflowId, childDescription.raw, problems);
+  const children = (description.raw.pendingChildren ?? []).map((c) => c.workflowId).filter((id): id is string => Boolean(id));
+  // The reels child outlives the parent run that started it (the parent continues as new).
+  const reels = dest ? reelsWorkflowId(handle.workflowId, dest) : undefined;
+  const ids = [...(reels && !children.includes(reels) ? [reels] : []), ...children].slice(0, CHILDREN_CHECKED);
+  for (const id of ids) {
+    const childDescription = await client.workflow.getHandle(id).describe().catch(() => undefined);
+    if (childDescription?.status.name === 'RUNNING') await collect(client, id, childDescription.raw, problems);
   }
   return problems;
 }

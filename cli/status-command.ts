@@ -1,5 +1,6 @@
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { loadSettings } from '../config/settings';
+import { redactSecrets } from '../usertesting/redact';
 import type { ProgressSnapshot } from '../workflows/asset-types';
 import { progressQuery } from '../workflows/progress';
 import { isUuid } from '../workflows/ids';
@@ -42,7 +43,7 @@ export async function runStatus(flags: { test?: string | string[]; testsFile?: s
     const rows: TestStatus[] = [];
     for (const testId of Array.from(new Set(given.map((id) => id.toLowerCase())))) rows.push(await statusOf(client, testId));
     if (flags.json) {
-      const json = rows.map((r) => ({ testId: r.testId, workflowId: r.workflowId, found: r.found, runId: r.runId ?? null, status: r.status ?? null, startTime: r.startTime ?? null, closeTime: r.closeTime ?? null, progress: r.progress, problems: r.problems }));
+      const json = rows.map((r) => ({ testId: r.testId, workflowId: r.workflowId, found: r.found, runId: r.runId ?? null, status: r.status ?? null, startTime: r.startTime ?? null, closeTime: r.closeTime ?? null, progress: r.progress, problems: r.problems.map((p) => ({ ...p, cause: redactSecrets(p.cause) })) }));
       process.stdout.write(`${JSON.stringify(json.length === 1 ? json[0] : { tests: json })}\n`);
     } else {
       for (const r of rows) {
@@ -51,7 +52,7 @@ export async function runStatus(flags: { test?: string | string[]; testsFile?: s
           continue;
         }
         process.stdout.write(`${r.workflowId} ${r.status} (started ${r.startTime!.toISOString()})\n${r.progress ? describeProgress(r.progress) : 'progress unavailable (no worker answered the query)'}\n`);
-        for (const p of r.problems) process.stdout.write(`PROBLEM ${describeProblem(p)}\n`);
+        for (const p of r.problems) process.stdout.write(`PROBLEM ${redactSecrets(describeProblem(p))}\n`);
       }
     }
     const bad = rows.some((r) => !r.found || FAILED_STATES.has(r.status ?? '') || r.problems.some((p) => p.kind === 'workflow-task'));
@@ -72,7 +73,10 @@ async function statusOf(client: Client, testId: string): Promise<TestStatus> {
   }
   const status = description.status.name;
   // A stuck run answers no query (its workflow task fails): ask briefly, then say why.
-  const progress = await Promise.race([handle.query(progressQuery), new Promise<undefined>((r) => setTimeout(r, 3000, undefined))]).catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const progress = await Promise.race([handle.query(progressQuery), new Promise<undefined>((r) => (timer = setTimeout(r, 3000, undefined)))])
+    .catch(() => undefined)
+    .finally(() => clearTimeout(timer));
   const problems = status === 'RUNNING' ? await checkRunHealth(client, handle) : [];
   return { testId, workflowId: handle.workflowId, found: true, runId: description.runId, status, startTime: description.startTime, closeTime: description.closeTime ?? null, progress: progress ?? null, problems };
 }

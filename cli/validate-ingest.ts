@@ -20,7 +20,7 @@ export function validateIngest(flags: IngestFlags, cwd = process.cwd()): IngestR
   const given = [...(typeof flags.test === 'string' ? [flags.test] : (flags.test ?? [])), ...(flags.testsFile ? readTestsFile(flags.testsFile) : [])];
   if (!given.length) throw new CliError('--test <testId> (repeatable) or --tests-file <file> is required', EXIT.usage);
   if (given.length > MAX_TESTS_PER_RUN) throw new CliError(`at most ${MAX_TESTS_PER_RUN} tests in one run (got ${given.length})`, EXIT.usage);
-  if (given.length > 1 && flags.session?.length) throw new CliError('--session belongs to one test: use it with a single --test', EXIT.usage);
+  if (new Set(given.map((id) => id.toLowerCase())).size > 1 && flags.session?.length) throw new CliError('--session belongs to one test: use it with a single --test', EXIT.usage);
   const testIds: string[] = [];
   let common: Omit<IngestRequest, 'testIds'> | undefined;
   for (const test of given) {

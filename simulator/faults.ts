@@ -57,6 +57,10 @@ export class FaultInjector {
     return this.firstLink.get(mediaKey.toLowerCase()) === linkId;
   }
 
+  servesHtml(mediaKey: string): boolean {
+    return this.faults.htmlInsteadOfMedia.some((k) => k.toLowerCase() === mediaKey.toLowerCase());
+  }
+
   /** True once per key in cutBodyOnce: this GET sends about half of its body, then drops. */
   takeCutBody(mediaKey: string): boolean {
     return this.cutLeft.delete(mediaKey.toLowerCase());

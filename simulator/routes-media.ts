@@ -59,6 +59,11 @@ export function handleMedia(ctx: SimulatorContext, req: IncomingMessage, res: Se
   }
   const object = key ? ctx.world.media(key) : undefined;
   if (!object) return fail(404, 'NoSuchKey', 'The specified key does not exist.');
+  if (ctx.faults.servesHtml(key)) {
+    record.status = 200;
+    record.faultInjected = 'htmlInsteadOfMedia';
+    return sendText(res, 200, 'text/html; charset=utf-8', '<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>\n', { 'x-amz-request-id': requestId });
+  }
 
   const { content, lastModifiedMs } = object;
   const size = content.size;

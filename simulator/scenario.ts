@@ -87,6 +87,8 @@ export const faultsSchema = z.object({
   alwaysError: z.array(uuid).default([]),
   /** Media keys whose first issued link answers 403 "Request has expired" (for good) on first use. */
   linkExpiredOnFirstUse: z.array(mediaKey).default([]),
+  /** Media keys whose every GET answers 200 with an HTML error page (a CDN or proxy page), not the media. */
+  htmlInsteadOfMedia: z.array(mediaKey).default([]),
   /** Media keys whose first GET sends full headers, about half the body, then drops the connection. */
   cutBodyOnce: z.array(mediaKey).default([]),
   /** A session-list request at this offset or beyond answers the first page again (meta offset 0): a list that never advances. */

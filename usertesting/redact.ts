@@ -17,6 +17,25 @@ export function redactSecrets(text: string): string {
   return out;
 }
 
+/**
+ * Every string inside a value (objects, arrays, errors) redacted; the shape kept, cycles cut. Used on
+ * structured log fields, where redacting the serialized JSON text could break its escaping.
+ */
+export function redactDeep(value: unknown, seen: WeakSet<object> = new WeakSet()): unknown {
+  if (typeof value === 'string') return redactSecrets(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value)) return '[circular]';
+  seen.add(value);
+  if (value instanceof Error) {
+    const fields = redactDeep({ ...value }, seen) as Record<string, unknown>;
+    return { ...fields, type: value.name, message: redactSecrets(value.message), ...(value.stack ? { stack: redactSecrets(value.stack) } : {}) };
+  }
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, seen));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, seen);
+  return out;
+}
+
 /** A URL for messages: origin and path only. */
 export function describeUrl(url: string): string {
   try {

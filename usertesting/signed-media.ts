@@ -65,7 +65,11 @@ export async function openSignedMedia(link: string, options: SignedMediaOptions 
 
   const stream = Readable.from(bytes(), { objectMode: false, highWaterMark: 1 << 20 });
   // Destroying our stream (e.g. the destination failed) must release the socket too.
-  stream.once('close', () => first.body.destroy());
+  stream.once('close', () => {
+    // Nobody reads the body any more: its abort error has no one to tell.
+    first.body.on('error', () => undefined);
+    first.body.destroy();
+  });
   return { stream, totalBytes, contentType };
 }
 

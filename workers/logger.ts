@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import { redactSecrets } from '../usertesting/redact';
+import { redactDeep, redactSecrets } from '../usertesting/redact';
 
 /**
  * Structured logs on stderr. Known secret-bearing fields are censored by path, and every message
@@ -20,9 +20,9 @@ export function createLogger(level: string, destination: NodeJS.WritableStream =
         },
       },
       formatters: {
-        log: (obj) => JSON.parse(redactSecrets(JSON.stringify(obj))),
+        log: (obj) => redactDeep(obj) as Record<string, unknown>,
       },
     },
-    pino.destination({ dest: (destination as unknown as { fd?: number }).fd ?? 2, sync: false }),
+    typeof (destination as { fd?: unknown }).fd === 'number' ? pino.destination({ dest: (destination as unknown as { fd: number }).fd, sync: false }) : destination,
   );
 }

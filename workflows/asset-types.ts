@@ -64,7 +64,10 @@ export interface RunTally {
   counts: AssetCounts;
   downloaded: number;
   bytesDownloaded: number;
-  /** Failed assets in all (each has a record at the destination and a line in the manifest). */
+  /**
+   * Failed assets in all. Each has a record at the destination and a line in the manifest, except a
+   * `--session` id the test does not have and a reels workflow that never reported (summary only).
+   */
   failed: number;
   /** The first few failures, as examples; the manifest lists every one. */
   failures: FailureSample[];

@@ -10,7 +10,7 @@ import { addOutcome, emptyTally } from './run-tally';
 import { TEST_ID_SEARCH_ATTRIBUTE } from './search-attributes';
 
 /** Sent by `ingestReels` to the workflow that started it (by workflow id, so it reaches its latest run). */
-export const reelsDoneSignal = defineSignal<[RunTally]>('reelsDone');
+export const reelsDoneSignal = defineSignal<[{ dest: string; tally: RunTally }]>('reelsDone');
 
 export interface IngestReelsInput {
   testId: string;
@@ -22,7 +22,7 @@ export interface IngestReelsInput {
 
 /**
  * A test's highlight reels, apart from the sessions: the parent continues as new over batches of
- * sessions while reels generate, and learns the outcome by signal. Workflow id `<parent id>-reels`.
+ * sessions while reels generate, and learns the outcome by signal. Workflow id `<parent id>-reels-<dest tag>`.
  */
 export async function ingestReels(input: IngestReelsInput): Promise<RunTally> {
   const { testId, dest } = input;
@@ -36,7 +36,7 @@ export async function ingestReels(input: IngestReelsInput): Promise<RunTally> {
   } catch (err) {
     addOutcome(tally, { kind: 'reel', testId, status: 'failed', reason: `reels: ${failureReason(err)}`, downloaded: false });
   } finally {
-    if (input.notify) await getExternalWorkflowHandle(input.notify).signal(reelsDoneSignal, tally).catch(() => undefined);
+    if (input.notify) await getExternalWorkflowHandle(input.notify).signal(reelsDoneSignal, { dest, tally }).catch(() => undefined);
   }
   progress.snapshot.phase = 'done';
   return tally;

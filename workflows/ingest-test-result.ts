@@ -25,6 +25,8 @@ import { reelsWorkflowId, sessionWorkflowId } from './task-queues';
 /** The API caps `offset` at 10000 and `limit` at 500. */
 const PAGE_LIMIT = 500;
 const MAX_OFFSET = 10_000;
+/** How long past the generation deadline the parent waits for its reels child (a download can take 6 h, retries more). */
+const REELS_REPORT_MARGIN_MS = 12 * 3_600_000;
 /** A run continues as new well before Temporal's limits, whatever sessionsPerRun says. */
 const MAX_EVENTS_PER_RUN = 8000;
 
@@ -43,8 +45,9 @@ export async function ingestTestResult(input: IngestTestResultInput): Promise<In
     ? { ...params.cursor, runs: params.cursor.runs + 1 }
     : { offset: 0, listed: false, sessionsDone: 0, tally: emptyTally(), reelsDone: !wants.has('reels'), runs: 1 };
   let phase: ProgressSnapshot['phase'] = params.cursor ? 'ingesting' : 'listing';
-  setHandler(reelsDoneSignal, (tally) => {
-    if (cursor.reelsDone) return;
+  setHandler(reelsDoneSignal, ({ dest: reelsDest, tally }) => {
+    // A reels child left by an earlier run of this id into another destination is not ours.
+    if (cursor.reelsDone || reelsDest !== dest) return;
     mergeTally(cursor.tally, tally);
     cursor.reelsDone = true;
   });
@@ -79,12 +82,12 @@ export async function ingestTestResult(input: IngestTestResultInput): Promise<In
     const missing: AssetOutcome[] = params.sessionIds
       .filter((id) => !found.has(id))
       .map((sessionId) => ({ kind: 'video', testId, sessionId, status: 'failed', reason: 'the test has no such session', downloaded: false }));
+    // Named in the summary (exit 1) but not recorded: the API never listed them, so no manifest entry.
     for (const o of missing) addOutcome(cursor.tally, o);
-    if (missing.length) await storage.recordOutcomes({ dest, write: missing });
   }
 
-  // A reel can generate until its deadline; the reels child always reports, even when it fails.
-  if (!(await condition(() => cursor.reelsDone, options.generationDeadlineMs + 3_600_000))) {
+  // A reel can generate until its deadline, then download for hours; the reels child always reports.
+  if (!(await condition(() => cursor.reelsDone, options.generationDeadlineMs + REELS_REPORT_MARGIN_MS))) {
     addOutcome(cursor.tally, { kind: 'reel', testId, status: 'failed', reason: 'the reels workflow did not report before the generation deadline', downloaded: false });
   }
   phase = 'writing-manifest';
@@ -100,7 +103,7 @@ async function startReels(params: IngestTestResultParams): Promise<void> {
   const { workflowId } = workflowInfo();
   try {
     await startChild(ingestReels, {
-      workflowId: reelsWorkflowId(workflowId),
+      workflowId: reelsWorkflowId(workflowId, params.dest),
       args: [{ testId: params.testId, dest: params.dest, options: params.options, notify: workflowId }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       typedSearchAttributes: [{ key: TEST_ID_SEARCH_ATTRIBUTE, value: params.testId }],

@@ -86,4 +86,24 @@ describe('ingestTestResult behaviour', () => {
     expect(child.status.name).toBe('COMPLETED');
     expect(child.runId).not.toBe(running.firstExecutionRunId);
   });
+
+  test('a 200 answer whose body is an HTML page is not stored: the video fails with the reason, the rest is stored', async () => {
+    const session = fx.sim.scenario.tests[0].sessions.find((s) => s.productType !== 'SURVEY')!;
+    const html = await createPipelineFixture({ ...scenario, rateLimit: { limit: 600, windowMs: 60_000 }, generation: { generatingMs: 20 }, faults: { htmlInsteadOfMedia: [`video:${session.sessionId}`] } });
+    try {
+      await html.startWorkers();
+      const dest = tmp();
+      const summary = await html.ingest({ testId, dest, only: ['videos'] });
+      expect(summary.failures).toEqual([{ kind: 'video', id: session.sessionId, reason: expect.stringMatching(/^InvalidMedia: the media link answered text\/html, not video/) }]);
+      const video = path.join(dest, `test_id=${testId}`, `session_id=${session.sessionId}`, 'session.mp4');
+      expect(fs.existsSync(video)).toBe(false);
+      expect(fs.readdirSync(path.join(dest, '.ut-media-tmp'))).toEqual([]);
+      const manifest = JSON.parse(fs.readFileSync(path.join(dest, `test_id=${testId}`, 'manifest.json'), 'utf8'));
+      expect(manifest.assets.find((a: { kind: string; sessionId?: string }) => a.kind === 'video' && a.sessionId === session.sessionId)).toMatchObject({ status: 'failed', reason: expect.stringMatching(/text\/html/) });
+      // The media endpoint was asked once: a body that is not media is not retried.
+      expect(html.sim.stats().media.filter((m) => m.key === `video:${session.sessionId}`)).toHaveLength(1);
+    } finally {
+      await html.close();
+    }
+  });
 });

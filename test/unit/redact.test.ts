@@ -1,4 +1,6 @@
+import { PassThrough } from 'node:stream';
 import { describeUrl, redactSecrets } from '../../usertesting/redact';
+import { createLogger } from '../../workers/logger';
 
 describe('redactSecrets', () => {
   // Assembled at run time so no signed-link-shaped string sits in the repository.
@@ -27,5 +29,24 @@ describe('redactSecrets', () => {
 
   test('describeUrl keeps origin and path only', () => {
     expect(describeUrl(signed)).toBe('https://s3.amazonaws.com/bucket/videos/x.mp4');
+  });
+
+  test('the logger never throws on quoted links or tokens inside values, and redacts them', async () => {
+    const lines: string[] = [];
+    const sink = new PassThrough();
+    sink.on('data', (d) => lines.push(String(d)));
+    const logger = createLogger('info', sink);
+    const values = [`"${signed}"`, '"token=abc\\"def"', `'${signed}'`, 'token=\\', `a\u0000b "Bearer abc.def" ${signed}`];
+    const cyclic: Record<string, unknown> = { note: `see ${signed}` };
+    cyclic.self = cyclic;
+    for (const v of values) expect(() => logger.info({ detail: v, nested: { list: [v] } }, `message ${v}`)).not.toThrow();
+    expect(() => logger.info(cyclic, 'cyclic')).not.toThrow();
+    expect(() => logger.error({ err: Object.assign(new Error(`GET ${signed} failed`), { url: signed }) }, 'failed')).not.toThrow();
+    await new Promise((r) => setImmediate(r));
+    const output = lines.join('');
+    expect(output.trim().split('\n')).toHaveLength(values.length + 2);
+    expect(output).not.toContain(fakeSignature);
+    expect(output).not.toContain('abc.def');
+    expect(output).not.toMatch(/token=abc/);
   });
 });
