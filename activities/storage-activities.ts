@@ -80,16 +80,21 @@ export function createStorageActivities(deps: ActivityDeps) {
     },
 
     /** `manifest.json` and `manifest.jsonl`, assembled from the destination: every stored object and every record. */
-    async assembleManifest(input: { dest: string; testId: string; settled?: AssetIdentity[] }): Promise<{ manifestUri: string; assets: number }> {
+    /**
+     * Also, on a local destination, removes temp files idle for `deadWriterIdleMs`: a writer that has
+     * sent nothing that long was given up by Temporal (its heartbeat timed out), so the file is debris.
+     */
+    async assembleManifest(input: { dest: string; testId: string; settled?: AssetIdentity[]; deadWriterIdleMs?: number }): Promise<{ manifestUri: string; assets: number; tempFilesRemoved: number }> {
       return withFailureMapping(async () => {
         const destination = deps.openDestination(input.dest);
+        const tempFilesRemoved = input.deadWriterIdleMs !== undefined && destination.spec.scheme === 'file' ? await sweepStaleTempFiles(destination.spec.root, input.deadWriterIdleMs) : 0;
         for (const identity of input.settled ?? []) await removeRecord(destination, identity);
         const objects = await destination.list(testPrefix(input.testId));
         const manifest = buildManifest(input.testId, objects, (record) => destination.objectUri(assetObjectPath(record)), now().toISOString());
         const metadata = { kind: 'manifest', testId: input.testId };
         await destination.writeSmallObject(manifestLinesPath(input.testId), manifestLines(manifest), { contentType: 'application/x-ndjson', metadata });
         const written = await destination.writeSmallObject(manifestPath(input.testId), `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json', metadata });
-        return { manifestUri: written.uri, assets: manifest.assets.length };
+        return { manifestUri: written.uri, assets: manifest.assets.length, tempFilesRemoved };
       });
     },
   };

@@ -92,7 +92,8 @@ export async function ingestTestResult(input: IngestTestResultInput): Promise<In
   }
   phase = 'writing-manifest';
   const settled = needsSessions && !params.sessionIds && !cursor.listingFailed ? [{ kind: 'video' as const, testId }] : [];
-  const manifest = await storage.assembleManifest({ dest, testId, settled });
+  // Every writer of this run has finished; one silent for twice the heartbeat timeout is dead.
+  const manifest = await storage.assembleManifest({ dest, testId, settled, deadWriterIdleMs: 2 * options.heartbeatTimeoutMs });
   phase = 'done';
   const { workflowId } = workflowInfo();
   return { testId, dest, manifestPath: manifest.manifestUri, sessions: cursor.sessionsDone, runs: cursor.runs, workflowId, ...cursor.tally };

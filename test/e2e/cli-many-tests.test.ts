@@ -56,6 +56,8 @@ describe('ut-media ingest with several tests', () => {
     const lastOf = testIds.map((id) => Math.max(...calls.filter((c) => c.testId === id).map((c) => c.at)));
     const together = calls.filter((c) => c.at <= Math.min(...lastOf));
     expect(together.length).toBeGreaterThan(30);
+    const shares = testIds.map((id) => (together.filter((c) => c.testId === id).length / together.length).toFixed(3));
+    process.stderr.write(`[cli-many-tests] ${calls.length} requests; while all three had work (${together.length}): shares ${shares.join(' / ')}\n`);
     for (const id of testIds) {
       const share = together.filter((c) => c.testId === id).length / together.length;
       expect({ id, share, fair: share >= 0.25 && share <= 0.4167 }).toMatchObject({ id, fair: true });

@@ -106,4 +106,19 @@ describe('ingestTestResult behaviour', () => {
       await html.close();
     }
   });
+
+  test('at the end of a run, temp files of dead writers (idle past twice the heartbeat timeout) are removed; a live one is kept', async () => {
+    const dest = tmp();
+    const temp = path.join(dest, '.ut-media-tmp');
+    fs.mkdirSync(temp, { recursive: true });
+    const dead = path.join(temp, 'dead-writer.part');
+    const live = path.join(temp, 'live-writer.part');
+    fs.writeFileSync(dead, 'half a video');
+    fs.writeFileSync(live, 'a video being written');
+    const idle = new Date(Date.now() - 3 * Number(fx.env.UT_HEARTBEAT_TIMEOUT_MS));
+    fs.utimesSync(dead, idle, idle);
+    const summary = await fx.ingest({ testId, dest, only: ['reels'] });
+    expect(summary.failed).toBe(0);
+    expect(fs.readdirSync(temp)).toEqual(['live-writer.part']);
+  });
 });
