@@ -10,6 +10,7 @@ import {
   UserTestingError,
 } from '../usertesting/errors';
 import { redactSecrets } from '../usertesting/redact';
+import { DestinationUnavailableError, InvalidDestinationError, StorageRequestError } from '../storage';
 import { InvalidMediaError } from './content-check';
 
 export { NON_RETRYABLE_FAILURES } from '../workflows/failure-types';
@@ -36,11 +37,25 @@ export function toActivityFailure(err: unknown): ApplicationFailure {
   if (err instanceof InvalidResponseError) return ApplicationFailure.nonRetryable(message, 'InvalidResponse');
   if (err instanceof UserTestingError) return ApplicationFailure.retryable(message, err.name);
   if (err instanceof InvalidMediaError) return ApplicationFailure.nonRetryable(message, 'InvalidMedia');
-  const name = err instanceof Error ? err.name : 'Error';
-  if (name === 'InvalidDestinationError') return ApplicationFailure.nonRetryable(message, 'InvalidDestination');
-  if (name === 'DestinationUnavailableError') return ApplicationFailure.nonRetryable(message, 'DestinationUnavailable');
-  return ApplicationFailure.retryable(message, name);
+  if (err instanceof InvalidDestinationError) return ApplicationFailure.nonRetryable(message, 'InvalidDestination');
+  if (err instanceof DestinationUnavailableError) return ApplicationFailure.nonRetryable(message, 'DestinationUnavailable');
+  if (err instanceof StorageRequestError) return err.retryable ? ApplicationFailure.retryable(message, 'StorageRequest') : ApplicationFailure.nonRetryable(message, 'StorageRequestRejected');
+  const local = LOCAL_WRITE_FAILURES[(err as NodeJS.ErrnoException).code ?? ''];
+  if (local) return ApplicationFailure.nonRetryable(`${message} (${local.advice})`, local.type);
+  return ApplicationFailure.retryable(message, err instanceof Error ? err.name : 'Error');
 }
+
+/**
+ * File-system errors no retry fixes soon: each would be retried for an hour, re-downloading every
+ * time. The asset fails at once with the advice; the next run retries it.
+ */
+const LOCAL_WRITE_FAILURES: Record<string, { type: string; advice: string }> = {
+  ENOSPC: { type: 'DestinationFull', advice: 'the destination file system is full: free space and run again' },
+  EDQUOT: { type: 'DestinationFull', advice: 'the disk quota is exhausted: free space and run again' },
+  EROFS: { type: 'DestinationUnwritable', advice: 'the destination is read-only' },
+  EACCES: { type: 'DestinationUnwritable', advice: 'permission denied on the destination' },
+  EPERM: { type: 'DestinationUnwritable', advice: 'operation not permitted on the destination' },
+};
 
 /** Runs an activity body and converts whatever it throws. */
 export async function withFailureMapping<T>(body: () => Promise<T>): Promise<T> {
