@@ -82,11 +82,30 @@ export function handleApi(ctx: SimulatorContext, req: IncomingMessage, res: Serv
     ctx.log?.(`simulator: internal error on ${method} ${url.pathname}: ${(err as Error).message}`);
     result = { status: 500, json: apiError(500, 'Internal server error') };
   }
+  if (result.status === 200 && result.json !== undefined) {
+    const malformed = ctx.faults.takeMalformed(operation);
+    if (malformed) {
+      result = malform(result.json, malformed);
+      faultInjected = `malformed:${malformed}`;
+    }
+  }
   if (result.fault) faultInjected = result.fault;
   finish(result.status, clientId, () => {
     if (result.text) sendText(res, result.status, result.text.contentType, result.text.body, headers);
     else sendJson(res, result.status, result.json, headers);
   });
+}
+
+/** A 200 answer that breaks the API's promises in one way (see `malformedAnswers`). */
+function malform(json: unknown, kind: 'html' | 'empty' | 'missingField' | 'wrongType' | 'extraFields'): ApiResult {
+  if (kind === 'html') return { status: 200, text: { contentType: 'text/html; charset=utf-8', body: '<!DOCTYPE html><html><body><h1>Service temporarily unavailable</h1></body></html>' } };
+  if (kind === 'empty') return { status: 200, text: { contentType: 'application/json', body: '' } };
+  const copy = JSON.parse(JSON.stringify(json)) as Record<string, unknown>;
+  const first = Object.keys(copy).find((k) => k !== 'meta') ?? 'meta';
+  if (kind === 'missingField') delete copy[first];
+  else if (kind === 'wrongType') copy[first] = 42;
+  else Object.assign(copy, { addedInAFutureVersion: { nested: true }, anotherNewField: 'x' });
+  return { status: 200, json: copy };
 }
 
 /** The test a request is about (by its test id, or the test of its session), for per-test statistics. */

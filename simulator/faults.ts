@@ -9,8 +9,10 @@ export class FaultInjector {
   private readonly cutLeft: Set<string>;
   /** media key → id of its first issued link (only for keys in linkExpiredOnFirstUse) */
   private readonly firstLink = new Map<string, string>();
+  private readonly malformedLeft: Array<ScenarioFaults['malformedAnswers'][number] & { left: number }>;
 
   constructor(private readonly faults: ScenarioFaults) {
+    this.malformedLeft = faults.malformedAnswers.map((m) => ({ ...m, left: m.count }));
     this.errorOnceLeft = new Set(faults.generationErrorOnce.map((id) => id.toLowerCase()));
     this.cutLeft = new Set(faults.cutBodyOnce.map((k) => k.toLowerCase()));
   }
@@ -55,6 +57,14 @@ export class FaultInjector {
   /** The first link issued for a key in linkExpiredOnFirstUse answers "expired" (and stays expired). */
   linkForcedExpired(mediaKey: string, linkId: string): boolean {
     return this.firstLink.get(mediaKey.toLowerCase()) === linkId;
+  }
+
+  /** The malformation to apply to this successful answer of `operation`, if one is still due. */
+  takeMalformed(operation: string): 'html' | 'empty' | 'missingField' | 'wrongType' | 'extraFields' | undefined {
+    const entry = this.malformedLeft.find((m) => m.operation === operation && m.left > 0);
+    if (!entry) return undefined;
+    entry.left -= 1;
+    return entry.kind;
   }
 
   servesHtml(mediaKey: string): boolean {

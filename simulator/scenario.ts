@@ -91,6 +91,20 @@ export const faultsSchema = z.object({
   htmlInsteadOfMedia: z.array(mediaKey).default([]),
   /** Media keys whose first GET sends full headers, about half the body, then drops the connection. */
   cutBodyOnce: z.array(mediaKey).default([]),
+  /**
+   * Answers that do not keep the API's promises, for the first `count` successful calls of an
+   * operation: an HTML page or an empty body instead of JSON, a required field missing or of the
+   * wrong type, or (harmless) extra fields.
+   */
+  malformedAnswers: z
+    .array(
+      z.object({
+        operation: z.enum(['listSessions', 'listReels', 'reelDetail', 'listClips', 'clipDetail', 'videoDownloadUrl']),
+        kind: z.enum(['html', 'empty', 'missingField', 'wrongType', 'extraFields']),
+        count: z.number().int().min(1).default(1),
+      }),
+    )
+    .default([]),
   /** A session-list request at this offset or beyond answers the first page again (meta offset 0): a list that never advances. */
   pagingRestartsAtOffset: z.number().int().min(1).optional(),
   /** Throttle media bodies (all objects, or only `keys`), e.g. to kill a worker mid-download. */

@@ -91,4 +91,22 @@ describe('ut-media ingest with several tests', () => {
       await connection.close();
     }
   }, 180_000);
+
+  test('two `ingest` of the same test at once: one run, both follow it to the same summary, each asset fetched once', async () => {
+    const env = testEnv(sim, { UT_RATE_LIMIT_PER_MINUTE: String(LIMIT * (60_000 / WINDOW_MS)) });
+    const worker = spawnCli(['worker'], env);
+    processes.push(worker);
+    const testId = sim.scenario.tests[1].testId;
+    const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-twice-'));
+    sim.resetStats();
+    const first = spawnCli(['ingest', '--test', testId, '--dest', dest, '--json', '--no-progress'], env);
+    const second = spawnCli(['ingest', '--test', testId, '--dest', dest, '--json', '--no-progress'], env);
+    processes.push(first, second);
+    expect([await first.exited, await second.exited]).toEqual([0, 0]);
+    const [a, b] = [first, second].map((p) => JSON.parse(p.output().stdout.trim().split('\n').pop()!));
+    expect(a).toEqual(b);
+    const videos = sim.stats().media.filter((m) => m.key.startsWith('video:'));
+    expect(new Set(videos.map((m) => m.key)).size).toBe(videos.length);
+    expect(sim.stats().calls.filter((c) => c.operation === 'listSessions')).toHaveLength(1);
+  }, 180_000);
 });

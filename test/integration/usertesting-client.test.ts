@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { generateScenario, startSimulator, type RunningSimulator } from '../../simulator';
-import { BadRequestError, InvalidCredentialsError, LinkExpiredError, NotFoundError, RateLimitedError, UnauthorizedError } from '../../usertesting/errors';
+import { BadRequestError, InvalidCredentialsError, InvalidResponseError, LinkExpiredError, NotFoundError, RateLimitedError, TransientApiError, UnauthorizedError } from '../../usertesting/errors';
 import { createResultsApiClient } from '../../usertesting/results-api-client';
 import { openSignedMedia } from '../../usertesting/signed-media';
 import { createTokenProvider } from '../../usertesting/token-provider';
@@ -99,5 +99,32 @@ describe('Results API client', () => {
     const error = await openSignedMedia(link).catch((e) => e);
     expect(error).toBeInstanceOf(LinkExpiredError);
     expect(String(error.message)).not.toMatch(/X-Amz|Signature/);
+  });
+
+  test('answers that break the API description: HTML or empty is transient (retried), a missing or mistyped field names the field, extra fields are tolerated', async () => {
+    const kinds = ['html', 'empty', 'missingField', 'wrongType', 'extraFields'] as const;
+    const garbled = await startSimulator({
+      scenario: { ...scenario, rateLimit: { limit: 1000, windowMs: 60_000 }, faults: { malformedAnswers: kinds.map((kind) => ({ operation: 'listSessions' as const, kind })) } },
+    });
+    try {
+      const tokens = createTokenProvider({ credentials: { kind: 'client-credentials', clientId: garbled.scenario.clients[0].clientId, clientSecret: garbled.scenario.clients[0].clientSecret }, tokenUrl: garbled.tokenUrl });
+      const api = createResultsApiClient({ baseUrl: garbled.baseUrl, tokens });
+      const testId = garbled.scenario.tests[0].testId;
+      const attempt = () => api.listSessions(testId, 0, 500).then(() => 'ok', (e: Error) => e);
+      const html = await attempt();
+      expect(html).toBeInstanceOf(TransientApiError);
+      expect(String((html as Error).message)).toMatch(/^listSessions: response body unreadable/);
+      expect(await attempt()).toBeInstanceOf(TransientApiError);
+      const missing = await attempt();
+      expect(missing).toBeInstanceOf(InvalidResponseError);
+      expect((missing as Error).message).toMatch(/listSessions: response does not match the API description \(testId: /);
+      const wrong = await attempt();
+      expect(wrong).toBeInstanceOf(InvalidResponseError);
+      expect((wrong as Error).message).toMatch(/\(testId: /);
+      expect(await attempt()).toBe('ok');
+      expect(garbled.stats().calls.map((c) => c.faultInjected)).toEqual(kinds.map((k) => `malformed:${k}`));
+    } finally {
+      await garbled.close();
+    }
   });
 });
