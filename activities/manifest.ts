@@ -36,7 +36,7 @@ export function assetKey(a: { kind: AssetKind; sessionId?: string; reelId?: stri
  * metadata, so it is true even when a run was interrupted) and every record of a skipped or failed
  * asset, of this run and of earlier ones. A stored object wins over a record of the same asset.
  */
-export function buildManifest(testId: string, objects: StoredObject[], storagePathOf: (record: AssetRecord) => string, updatedAt: string): Manifest {
+export function buildManifest(testId: string, objects: StoredObject[], storagePathOf: (record: AssetRecord) => string, updatedAt: string, fullFields: Map<string, Record<string, string>> = new Map()): Manifest {
   const byKey = new Map<string, ManifestAsset>();
   const records: AssetRecord[] = [];
   for (const object of objects) {
@@ -49,7 +49,8 @@ export function buildManifest(testId: string, objects: StoredObject[], storagePa
     const meta = parseObjectMetadata(object.metadata);
     const kind = meta.kind as AssetKind;
     if (!KINDS.has(kind) || meta.testId !== testId) continue;
-    const { sourceBytes: _sourceBytes, ...fields } = meta;
+    // Fields cut to the store's metadata limit are restored from their full copy.
+    const { sourceBytes: _sourceBytes, truncatedFields: _truncated, ...fields } = { ...meta, ...parseObjectMetadata(fullFields.get(object.relativePath) ?? {}) };
     const asset: ManifestAsset = {
       ...fields,
       kind,

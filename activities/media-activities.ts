@@ -2,7 +2,7 @@ import { ObjectAlreadyExistsError, type Destination, type StoredObject } from '.
 import { NotFoundError } from '../usertesting/errors';
 import type { Clip, Reel } from '../usertesting/schemas';
 import { openSignedMedia } from '../usertesting/signed-media';
-import { clipPath, reelPath, transcriptPath, videoPath } from '../workflows/asset-paths';
+import { clipPath, fullFieldsPath, reelPath, transcriptPath, videoPath } from '../workflows/asset-paths';
 import type { AssetKind, AssetOutcome, GenerationCheck } from '../workflows/asset-types';
 import type { SessionSummary } from '../workflows/inputs';
 import { currentActivity } from './activity-context';
@@ -11,6 +11,7 @@ import { withFailureMapping } from './failures';
 import { objectMetadata, type SourceFields } from './object-metadata';
 import { recordOf, removeRecord, writeRecord } from './asset-records';
 import { checkContentType, checkedContent } from './content-check';
+import { fitMetadata } from './metadata-limits';
 import type { Readable } from 'node:stream';
 
 type Identity = { kind: AssetKind; testId: string; sessionId?: string; reelId?: string; clipId?: string };
@@ -51,10 +52,13 @@ export function createMediaActivities(deps: ActivityDeps) {
       (media.stream as Readable).destroy?.();
       throw err;
     }
+    const { metadata, cut } = fitMetadata(objectMetadata(identity, { ...source, sourceBytes: media.totalBytes }, now().toISOString()));
+    // Written first, so an object that says its fields were cut always has them beside it.
+    if (Object.keys(cut).length) await destination.writeSmallObject(fullFieldsPath(identity), `${JSON.stringify(cut)}\n`, { contentType: 'application/json', metadata: { utMediaFields: '1' } });
     try {
       const object = await destination.writeObject(path, checkedContent(media.stream, expected), {
         contentType: media.contentType,
-        metadata: objectMetadata(identity, { ...source, sourceBytes: media.totalBytes }, now().toISOString()),
+        metadata,
         replace: existing,
         expectedBytes: media.totalBytes,
         onProgress: (bytes) => activity.heartbeat({ bytes }),

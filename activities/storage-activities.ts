@@ -1,5 +1,5 @@
 import { sweepStaleTempFiles } from '../storage';
-import { assetObjectPath, manifestLinesPath, manifestPath, recordPath, reelRecordsPrefix, reelsPrefix, sessionPrefix, sessionRecordsPrefix, testPrefix } from '../workflows/asset-paths';
+import { assetObjectPath, fullFieldsPath, manifestLinesPath, manifestPath, recordPath, reelRecordsPrefix, reelsPrefix, sessionPrefix, sessionRecordsPrefix, testPrefix } from '../workflows/asset-paths';
 import type { AssetIdentity, AssetOutcome } from '../workflows/asset-types';
 import { readRecord, recordOf, removeRecord, writeRecord } from './asset-records';
 import type { ActivityDeps } from './deps';
@@ -90,7 +90,14 @@ export function createStorageActivities(deps: ActivityDeps) {
         const tempFilesRemoved = input.deadWriterIdleMs !== undefined && destination.spec.scheme === 'file' ? await sweepStaleTempFiles(destination.spec.root, input.deadWriterIdleMs) : 0;
         for (const identity of input.settled ?? []) await removeRecord(destination, identity);
         const objects = await destination.list(testPrefix(input.testId));
-        const manifest = buildManifest(input.testId, objects, (record) => destination.objectUri(assetObjectPath(record)), now().toISOString());
+        const fullFields = new Map<string, Record<string, string>>();
+        for (const object of objects) {
+          if (!object.metadataComplete || !object.metadata.truncatedFields) continue;
+          const kind = object.metadata.kind as AssetIdentity['kind'];
+          const full = await readJson(destination, fullFieldsPath({ kind, testId: input.testId, sessionId: object.metadata.sessionId, reelId: object.metadata.reelId, clipId: object.metadata.clipId }));
+          if (full) fullFields.set(object.relativePath, full);
+        }
+        const manifest = buildManifest(input.testId, objects, (record) => destination.objectUri(assetObjectPath(record)), now().toISOString(), fullFields);
         const metadata = { kind: 'manifest', testId: input.testId };
         await destination.writeSmallObject(manifestLinesPath(input.testId), manifestLines(manifest), { contentType: 'application/x-ndjson', metadata });
         const written = await destination.writeSmallObject(manifestPath(input.testId), `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json', metadata });
@@ -98,4 +105,15 @@ export function createStorageActivities(deps: ActivityDeps) {
       });
     },
   };
+}
+
+async function readJson(destination: ReturnType<ActivityDeps['openDestination']>, relativePath: string): Promise<Record<string, string> | undefined> {
+  if (!(await destination.stat(relativePath))) return undefined;
+  const chunks: Buffer[] = [];
+  for await (const chunk of destination.readObject(relativePath)) chunks.push(chunk as Buffer);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, string>;
+  } catch {
+    return undefined;
+  }
 }

@@ -47,3 +47,8 @@ export function recordPath(a: Identity): string {
   if (a.kind === 'clip') return a.clipId ? `${folder}/clips/${uuid(a.clipId, 'clipId')}.json` : `${folder}/clips.json`;
   return `${folder}/${a.kind}.json`;
 }
+
+/** The full source fields of a stored object whose metadata had to be cut to the store's limit. */
+export function fullFieldsPath(a: Identity): string {
+  return recordPath(a).replace(/\.json$/, '.fields.json');
+}

@@ -5,6 +5,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { generateScenario } from '../../simulator';
 import type { ProgressSnapshot } from '../../workflows/asset-types';
 import { progressQuery } from '../../workflows/progress';
+import { createGcsClient } from '../../storage';
 import { createPipelineFixture, runOptions, type PipelineFixture } from '../support/pipeline-fixture';
 
 /** Workflow rules on the real dev server: input validation, polling bounds, deadline, incremental reels. */
@@ -120,5 +121,32 @@ describe('ingestTestResult behaviour', () => {
     const summary = await fx.ingest({ testId, dest, only: ['reels'] });
     expect(summary.failed).toBe(0);
     expect(fs.readdirSync(temp)).toEqual(['live-writer.part']);
+  });
+
+  test('a clip description over the store metadata limit: the clip is stored with it cut to fit, the manifest has it whole', async () => {
+    const long = `Says "../../etc/passwd" then\n${'a very long remark about checkout, '.repeat(300)}`;
+    const tests = structuredClone(scenario.tests);
+    const clip = tests[0].sessions.flatMap((s) => s.clips ?? [])[0]!;
+    clip.description = long;
+    const withLong = await createPipelineFixture({ ...scenario, tests, rateLimit: { limit: 600, windowMs: 60_000 }, generation: { generatingMs: 20 } });
+    try {
+      await withLong.startWorkers();
+      const storage = createGcsClient({ STORAGE_EMULATOR_HOST: withLong.env.STORAGE_EMULATOR_HOST });
+      const bucket = `long-metadata-${Date.now()}`;
+      await storage.createBucket(bucket);
+      const summary = await withLong.ingest({ testId, dest: `gs://${bucket}/a`, only: ['clips'] });
+      expect(summary.failed).toBe(0);
+      const session = tests[0].sessions.find((s) => (s.clips ?? []).some((c) => c.uuid === clip.uuid))!;
+      const [meta] = await storage.bucket(bucket).file(`a/test_id=${testId}/session_id=${session.sessionId}/clips/${clip.uuid}.mp4`).getMetadata();
+      const custom = meta.metadata as Record<string, string>;
+      expect(Object.entries(custom).reduce((n, [k, v]) => n + k.length + Buffer.byteLength(String(v)), 0)).toBeLessThanOrEqual(8 * 1024);
+      expect(custom.truncatedFields).toBe('description');
+      const [manifestBytes] = await storage.bucket(bucket).file(`a/test_id=${testId}/manifest.json`).download();
+      const entry = JSON.parse(manifestBytes.toString('utf8')).assets.find((a: { clipId?: string }) => a.clipId === clip.uuid);
+      expect(entry).toMatchObject({ status: 'stored', description: long });
+      expect(entry.truncatedFields).toBeUndefined();
+    } finally {
+      await withLong.close();
+    }
   });
 });
