@@ -1,7 +1,10 @@
-import type { Clip, Reel } from '../usertesting/schemas';
+import type { FetchClipInput, FetchReelInput } from '../activities/media-activities';
 import type { AssetOutcome } from './asset-types';
 
 /** A reel or clip to generate and store: what the detail activity needs, and the record of a failure. */
+type Reel = FetchReelInput['reel'];
+type Clip = FetchClipInput['clip'];
+
 export type GenerationTarget =
   | { kind: 'reel'; dest: string; testId: string; reel: Reel; hadRecord?: boolean }
   | { kind: 'clip'; dest: string; testId: string; sessionId: string; clip: Clip; hadRecord?: boolean };
