@@ -67,6 +67,10 @@ export class FaultInjector {
     return entry.kind;
   }
 
+  redirects(mediaKey: string): boolean {
+    return this.faults.redirectMedia.some((k) => k.toLowerCase() === mediaKey.toLowerCase());
+  }
+
   servesHtml(mediaKey: string): boolean {
     return this.faults.htmlInsteadOfMedia.some((k) => k.toLowerCase() === mediaKey.toLowerCase());
   }

@@ -33,7 +33,10 @@ export function parseRange(header: string | undefined, size: number): Range {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export function handleMedia(ctx: SimulatorContext, req: IncomingMessage, res: ServerResponse, url: URL): void {
+export const REDIRECT_PREFIX = '/redirected';
+
+/** `redirected`: the request came through a redirect (see `redirectMedia`), so it is answered. */
+export function handleMedia(ctx: SimulatorContext, req: IncomingMessage, res: ServerResponse, url: URL, redirected = false): void {
   const at = Date.now();
   const method = req.method === 'HEAD' ? 'HEAD' : 'GET';
   const key = mediaKeyOfPath(url.pathname) ?? '';
@@ -59,6 +62,13 @@ export function handleMedia(ctx: SimulatorContext, req: IncomingMessage, res: Se
   }
   const object = key ? ctx.world.media(key) : undefined;
   if (!object) return fail(404, 'NoSuchKey', 'The specified key does not exist.');
+  if (!redirected && ctx.faults.redirects(key)) {
+    record.status = 307;
+    record.faultInjected = 'redirectMedia';
+    res.writeHead(307, { location: `${REDIRECT_PREFIX}${url.pathname}${url.search}`, 'x-amz-request-id': requestId });
+    res.end();
+    return;
+  }
   if (ctx.faults.servesHtml(key)) {
     record.status = 200;
     record.faultInjected = 'htmlInsteadOfMedia';

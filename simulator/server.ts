@@ -3,7 +3,7 @@ import { handleApi } from './api-gateway';
 import type { SimulatorContext } from './context';
 import { apiError, sendJson } from './http-util';
 import { TOKEN_PATH } from './oauth';
-import { handleMedia } from './routes-media';
+import { handleMedia, REDIRECT_PREFIX } from './routes-media';
 
 /**
  * The simulator's HTTP server: one `node:http` server for the token endpoint, the Results API,
@@ -18,6 +18,8 @@ function route(ctx: SimulatorContext, req: IncomingMessage, res: ServerResponse)
   const url = new URL(req.url ?? '/', 'http://simulator.invalid');
   const path = url.pathname;
   if (path.startsWith('/api/')) return handleApi(ctx, req, res, url);
+  // Where a redirecting link sends the client: the same signed object under another path.
+  if (path.startsWith(REDIRECT_PREFIX + '/media/')) return handleMedia(ctx, req, res, new URL(path.slice(REDIRECT_PREFIX.length) + url.search, url), true);
   if (path.startsWith('/media/')) return handleMedia(ctx, req, res, url);
   if (path === TOKEN_PATH) {
     ctx.tokens.handle(req, res, (entry) => ctx.stats.token(entry)).catch((err: Error) => {

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { request, type Dispatcher } from 'undici';
+import { getGlobalDispatcher, interceptors, request, type Dispatcher } from 'undici';
 import { LinkExpiredError, MediaTransferError } from './errors';
 import { redactSecrets } from './redact';
 
@@ -73,12 +73,15 @@ export async function openSignedMedia(link: string, options: SignedMediaOptions 
   return { stream, totalBytes, contentType };
 }
 
+/** Links may redirect (S3 region endpoints, CDNs); the Location, signed too, stays in here like the link. */
+const MAX_REDIRECTS = 3;
+
 async function get(link: string, offset: number | undefined, options: SignedMediaOptions): Promise<Dispatcher.ResponseData> {
   let response: Dispatcher.ResponseData;
   try {
     response = await request(link, {
       method: 'GET',
-      dispatcher: options.dispatcher,
+      dispatcher: (options.dispatcher ?? getGlobalDispatcher()).compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS })),
       headers: offset === undefined ? {} : { range: `bytes=${offset}-` },
       headersTimeout: options.timeoutMs ?? 30_000,
       bodyTimeout: options.timeoutMs ?? 30_000,

@@ -127,4 +127,23 @@ describe('Results API client', () => {
       await garbled.close();
     }
   });
+
+  test('a link that redirects (307, as S3 and CDNs do) is followed, also for a Range resume; the bytes are exact', async () => {
+    const [video] = scenario.tests[0].sessions;
+    const redirecting = await startSimulator({
+      scenario: { ...scenario, rateLimit: { limit: 1000, windowMs: 60_000 }, faults: { redirectMedia: [`video:${video!.sessionId}`], cutBodyOnce: [`video:${video!.sessionId}`] } },
+    });
+    try {
+      const tokens = createTokenProvider({ credentials: { kind: 'client-credentials', clientId: redirecting.scenario.clients[0].clientId, clientSecret: redirecting.scenario.clients[0].clientSecret }, tokenUrl: redirecting.tokenUrl });
+      const api = createResultsApiClient({ baseUrl: redirecting.baseUrl, tokens });
+      const { link } = await api.getVideoDownloadUrl(video!.sessionId!);
+      const media = await openSignedMedia(link);
+      const hash = crypto.createHash('md5');
+      for await (const chunk of media.stream) hash.update(chunk);
+      expect(hash.digest('base64')).toBe(redirecting.expectedDigest({ kind: 'video', sessionId: video!.sessionId! }).md5);
+      expect(redirecting.stats().media.map((m) => m.status)).toEqual([307, 200, 307, 206]);
+    } finally {
+      await redirecting.close();
+    }
+  });
 });
