@@ -9,10 +9,12 @@ export class FaultInjector {
   private readonly cutLeft: Set<string>;
   /** media key → id of its first issued link (only for keys in linkExpiredOnFirstUse) */
   private readonly firstLink = new Map<string, string>();
+  private tokenFailuresLeft: number;
   private readonly malformedLeft: Array<ScenarioFaults['malformedAnswers'][number] & { left: number }>;
 
   constructor(private readonly faults: ScenarioFaults) {
     this.malformedLeft = faults.malformedAnswers.map((m) => ({ ...m, left: m.count }));
+    this.tokenFailuresLeft = faults.tokenEndpointFailures;
     this.errorOnceLeft = new Set(faults.generationErrorOnce.map((id) => id.toLowerCase()));
     this.cutLeft = new Set(faults.cutBodyOnce.map((k) => k.toLowerCase()));
   }
@@ -65,6 +67,13 @@ export class FaultInjector {
     if (!entry) return undefined;
     entry.left -= 1;
     return entry.kind;
+  }
+
+  /** True for the first `tokenEndpointFailures` token requests. */
+  takeTokenOutage(): boolean {
+    if (this.tokenFailuresLeft <= 0) return false;
+    this.tokenFailuresLeft -= 1;
+    return true;
   }
 
   redirects(mediaKey: string): boolean {

@@ -87,6 +87,8 @@ export const faultsSchema = z.object({
   alwaysError: z.array(uuid).default([]),
   /** Media keys whose first issued link answers 403 "Request has expired" (for good) on first use. */
   linkExpiredOnFirstUse: z.array(mediaKey).default([]),
+  /** The first N token requests answer 503 (the auth server down for a while). */
+  tokenEndpointFailures: z.number().int().min(0).default(0),
   /** Media keys whose signed link answers 307 to the same object under another path (as S3 and CDNs do). */
   redirectMedia: z.array(mediaKey).default([]),
   /** Media keys whose every GET answers 200 with an HTML error page (a CDN or proxy page), not the media. */

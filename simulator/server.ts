@@ -21,6 +21,10 @@ function route(ctx: SimulatorContext, req: IncomingMessage, res: ServerResponse)
   // Where a redirecting link sends the client: the same signed object under another path.
   if (path.startsWith(REDIRECT_PREFIX + '/media/')) return handleMedia(ctx, req, res, new URL(path.slice(REDIRECT_PREFIX.length) + url.search, url), true);
   if (path.startsWith('/media/')) return handleMedia(ctx, req, res, url);
+  if (path === TOKEN_PATH && ctx.faults.takeTokenOutage()) {
+    ctx.stats.token({ at: Date.now(), status: 503 });
+    return sendJson(res, 503, { error: 'temporarily_unavailable', error_description: 'The authorization server is temporarily unavailable' });
+  }
   if (path === TOKEN_PATH) {
     ctx.tokens.handle(req, res, (entry) => ctx.stats.token(entry)).catch((err: Error) => {
       if (!res.headersSent) sendJson(res, 400, { error: 'invalid_request', error_description: err.message });

@@ -149,4 +149,20 @@ describe('ingestTestResult behaviour', () => {
       await withLong.close();
     }
   });
+
+  test('the token endpoint down for a while: activities retry until it answers; the run completes; no API request is wasted on it', async () => {
+    const down = await createPipelineFixture({ ...scenario, rateLimit: { limit: 600, windowMs: 60_000 }, generation: { generatingMs: 20 }, tokenTtlSeconds: 3600, faults: { tokenEndpointFailures: 4 } });
+    try {
+      await down.startWorkers();
+      const summary = await down.ingest({ testId, dest: tmp(), only: ['reels', 'videos'] });
+      expect(summary.failed).toBe(0);
+      const tokens = down.sim.stats().tokenRequests.map((t) => t.status);
+      expect(tokens.slice(0, 4)).toEqual([503, 503, 503, 503]);
+      expect(tokens).toContain(200);
+      // The API saw no request without a token: the outage cost retries, not budget.
+      expect(down.sim.stats().calls.filter((c) => c.status === 401)).toEqual([]);
+    } finally {
+      await down.close();
+    }
+  });
 });

@@ -11,7 +11,7 @@ describe('simulator scenario schema', () => {
     expect(s.pageCap).toBe(500);
     expect(s.generation).toEqual({ generatingMs: 2000 });
     expect(s.linkTtlMs).toEqual({ reelAndClip: 900_000, video: 3_600_000 });
-    expect(s.faults).toEqual({ generationErrorOnce: [], alwaysError: [], neverGenerated: [], linkExpiredOnFirstUse: [], redirectMedia: [], htmlInsteadOfMedia: [], cutBodyOnce: [], malformedAnswers: [] });
+    expect(s.faults).toEqual({ tokenEndpointFailures: 0, generationErrorOnce: [], alwaysError: [], neverGenerated: [], linkExpiredOnFirstUse: [], redirectMedia: [], htmlInsteadOfMedia: [], cutBodyOnce: [], malformedAnswers: [] });
     expect(s.tests).toHaveLength(1);
     expect(s.tests[0].sessions).toHaveLength(8);
     expect(s.tests[0].reels).toHaveLength(2);
