@@ -127,16 +127,31 @@ describe('two worker processes, every fault, a SIGKILL mid-video', () => {
     for (const w of [workerA, workerB]) if (w.child.exitCode === null) w.child.kill('SIGTERM');
     await Promise.all([workerA.exited, workerB.exited]);
     const [manifest] = await gcs.bucket(bucket).file(`archive/test_id=${testId}/manifest.json`).download();
+    // Every small object the run wrote: manifest.jsonl, the records and full-field copies under _ut-media/.
+    const [files] = await gcs.bucket(bucket).getFiles({ prefix: `archive/test_id=${testId}/` });
+    const smallObjects = await Promise.all(files.filter((f) => f.name.endsWith('.json') || f.name.endsWith('.jsonl')).map(async (f) => (await f.download())[0].toString('utf8')));
+    expect(smallObjects.length).toBeGreaterThan(2);
     const temporal = locateTool('temporal')!.path;
     const histories = [testWorkflowId(testId), ...sessions.map((s) => sessionWorkflowId(s.sessionId!))].map((id) =>
       execFileSync(temporal, ['workflow', 'show', '--workflow-id', id, '--address', harnessValue('temporalAddress'), '--output', 'json'], { encoding: 'utf8', maxBuffer: 64 * MiB }),
     );
     expect(histories.join('').length).toBeGreaterThan(10_000);
+    // And every run tagged with the test (reels, long generations, each continue-as-new run), payloads decoded.
+    await new Promise((r) => setTimeout(r, 1500));
+    const decoded: string[] = [];
+    for await (const execution of client.workflow.list({ query: `UtTestId="${testId}"` })) {
+      const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+      decoded.push(JSON.stringify(history, (_key, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value)));
+    }
+    expect(decoded.length).toBeGreaterThan(sessions.length);
+    expect(decoded.join('')).toContain(testId);
     const haystacks = {
       workerLogs: [workerA, workerB].map((w) => w.output().stdout + w.output().stderr).join('\n'),
       cliOutput: stdout + stderr,
       manifest: manifest.toString('utf8'),
+      records: smallObjects.join('\n'),
       histories: histories.join('\n'),
+      decodedHistories: decoded.join('\n'),
     };
     expect(haystacks.workerLogs).toMatch(/stored/);
     for (const [where, text] of Object.entries(haystacks)) {
