@@ -1,7 +1,8 @@
 import type { Destination, StoredObject } from '../storage';
 import { recordPath } from '../workflows/asset-paths';
 import type { AssetIdentity, AssetKind, AssetOutcome } from '../workflows/asset-types';
-import { parseObjectMetadata, type SourceFields } from './object-metadata';
+import { fitMetadata } from './metadata-limits';
+import { metadataStrings, parseObjectMetadata, type SourceFields } from './object-metadata';
 
 /**
  * The record of an asset that is not stored: a small JSON object under `test_id=<id>/_ut-media/`,
@@ -17,8 +18,6 @@ export interface AssetRecord extends AssetIdentity {
   [sourceField: string]: unknown;
 }
 
-/** Custom metadata stays far below GCS's 8 KiB limit; the record's body keeps the whole reason. */
-const MAX_METADATA_REASON = 1024;
 
 const KINDS = new Set<AssetKind>(['reel', 'clip', 'video', 'transcript']);
 
@@ -39,13 +38,9 @@ export function recordOf(outcome: AssetOutcome, checkedAt: string, source: Sourc
   };
 }
 
+/** Its fields are its metadata, cut to the store's limit like any object's; the body keeps them whole. */
 export async function writeRecord(destination: Destination, record: AssetRecord): Promise<void> {
-  const metadata: Record<string, string> = { utMediaRecord: '1' };
-  for (const [k, v] of Object.entries(record)) {
-    if (v === undefined || v === null) continue;
-    const text = typeof v === 'string' ? v : JSON.stringify(v);
-    metadata[k] = k === 'reason' && text.length > MAX_METADATA_REASON ? `${text.slice(0, MAX_METADATA_REASON - 1)}…` : text;
-  }
+  const { metadata } = fitMetadata({ utMediaRecord: '1', ...metadataStrings(record) });
   await destination.writeSmallObject(recordPath(record), `${JSON.stringify(record)}\n`, { contentType: 'application/json', metadata });
 }
 
@@ -56,7 +51,7 @@ export async function removeRecord(destination: Destination, identity: AssetIden
 /** The record an object under `_ut-media/` holds, from its metadata; undefined for anything else. */
 export function readRecord(object: StoredObject, testId: string): AssetRecord | undefined {
   if (!object.metadataComplete || object.metadata.utMediaRecord !== '1') return undefined;
-  const { utMediaRecord: _marker, ...rest } = object.metadata;
+  const { utMediaRecord: _marker, truncatedFields: _cut, ...rest } = object.metadata;
   const fields = parseObjectMetadata(rest);
   const kind = fields.kind as AssetKind;
   if (!KINDS.has(kind) || fields.testId !== testId) return undefined;

@@ -42,7 +42,7 @@ export function buildManifest(testId: string, objects: StoredObject[], storagePa
   for (const object of objects) {
     const record = readRecord(object, testId);
     if (record) {
-      records.push(record);
+      records.push({ ...record, ...parseObjectMetadata(fullFields.get(object.relativePath) ?? {}) });
       continue;
     }
     if (!object.metadataComplete) continue;

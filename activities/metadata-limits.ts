@@ -1,14 +1,14 @@
 /**
  * Object stores cap custom metadata: GCS at 8 KiB for all keys and values together. A long clip
  * description must not keep the clip from being stored, so the longest source texts are cut to
- * fit, the object says which (`truncatedFields`), and the full values are kept beside it (see
- * fullFieldsPath) for the manifest.
+ * fit, the object says which (`truncatedFields`), and the full values are kept for the manifest:
+ * beside a media object (fullFieldsPath), in a record's own body.
  */
 export const METADATA_BUDGET_BYTES = 7 * 1024;
 const KEEP_AT_LEAST = 64;
 const MARK = '…';
 /** Never cut: the asset's identity and what reruns decide by. */
-const UNTOUCHABLE = new Set(['kind', 'testId', 'sessionId', 'reelId', 'clipId', 'lastUpdatedAtMs', 'downloadedAt', 'sourceBytes']);
+const UNTOUCHABLE = new Set(['kind', 'testId', 'sessionId', 'reelId', 'clipId', 'lastUpdatedAtMs', 'downloadedAt', 'sourceBytes', 'status', 'notFound', 'checkedAt', 'utMediaRecord']);
 
 const sizeOf = (m: Record<string, string>) => Object.entries(m).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
 

@@ -8,8 +8,13 @@ export type SourceFields = Record<string, string | number | boolean | null | und
 
 /** Custom metadata of a media object: identity, source fields, download time. All values strings. */
 export function objectMetadata(identity: { kind: AssetKind; testId: string; sessionId?: string; reelId?: string; clipId?: string }, source: SourceFields, downloadedAt: string) {
+  return metadataStrings({ ...source, ...identity, downloadedAt });
+}
+
+/** Fields as custom metadata: strings as they are, other values as JSON, null and undefined dropped. */
+export function metadataStrings(fields: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...source, ...identity, downloadedAt })) {
+  for (const [k, v] of Object.entries(fields)) {
     if (v === undefined || v === null) continue;
     out[k] = typeof v === 'string' ? v : JSON.stringify(v);
   }

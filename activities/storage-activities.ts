@@ -1,10 +1,11 @@
 import { sweepStaleTempFiles } from '../storage';
-import { assetObjectPath, fullFieldsPath, manifestLinesPath, manifestPath, recordPath, reelRecordsPrefix, reelsPrefix, sessionPrefix, sessionRecordsPrefix, testPrefix } from '../workflows/asset-paths';
+import { assetObjectPath, fullFieldsPath, recordKey, manifestLinesPath, manifestPath, recordPath, reelRecordsPrefix, reelsPrefix, sessionPrefix, sessionRecordsPrefix, testPrefix } from '../workflows/asset-paths';
 import type { AssetIdentity, AssetOutcome } from '../workflows/asset-types';
 import { readRecord, recordOf, removeRecord, writeRecord } from './asset-records';
 import type { ActivityDeps } from './deps';
 import { withFailureMapping } from './failures';
 import { buildManifest, manifestLines } from './manifest';
+import { metadataStrings } from './object-metadata';
 
 /** A stored object as the workflow needs to see it: enough to decide, nothing more. */
 export interface StoredAssetInfo {
@@ -20,12 +21,6 @@ export interface StoredAssets {
   knownAbsent: string[];
   /** Assets with a record (skipped or failed earlier): a later success removes the record. */
   recorded: string[];
-}
-
-/** Where a record lives in `knownAbsent` / `recorded`: the kind, and the asset id when it has one. */
-export function recordKey(a: AssetIdentity): string {
-  const id = a.reelId ?? a.clipId;
-  return id ? `${a.kind}:${id}` : a.kind === 'clip' ? 'clips' : a.kind === 'reel' ? 'reels' : a.kind;
 }
 
 /** Activities that touch only the destination; they run on the main task queue, outside the API budget. */
@@ -91,11 +86,14 @@ export function createStorageActivities(deps: ActivityDeps) {
         for (const identity of input.settled ?? []) await removeRecord(destination, identity);
         const objects = await destination.list(testPrefix(input.testId));
         const fullFields = new Map<string, Record<string, string>>();
+        // Values cut to the store's metadata limit: a record keeps them in its body, a media object beside it.
         for (const object of objects) {
-          if (!object.metadataComplete || !object.metadata.truncatedFields) continue;
-          const kind = object.metadata.kind as AssetIdentity['kind'];
-          const full = await readJson(destination, fullFieldsPath({ kind, testId: input.testId, sessionId: object.metadata.sessionId, reelId: object.metadata.reelId, clipId: object.metadata.clipId }));
-          if (full) fullFields.set(object.relativePath, full);
+          const cut = object.metadataComplete ? object.metadata.truncatedFields?.split(',') : undefined;
+          if (!cut) continue;
+          const { kind, sessionId, reelId, clipId } = object.metadata;
+          const isRecord = object.metadata.utMediaRecord === '1';
+          const full = await readJson(destination, isRecord ? object.relativePath : fullFieldsPath({ kind: kind as AssetIdentity['kind'], testId: input.testId, sessionId, reelId, clipId }));
+          if (full) fullFields.set(object.relativePath, metadataStrings(Object.fromEntries(cut.map((k) => [k, full[k]]))));
         }
         const manifest = buildManifest(input.testId, objects, (record) => destination.objectUri(assetObjectPath(record)), now().toISOString(), fullFields);
         const metadata = { kind: 'manifest', testId: input.testId };
@@ -107,12 +105,12 @@ export function createStorageActivities(deps: ActivityDeps) {
   };
 }
 
-async function readJson(destination: ReturnType<ActivityDeps['openDestination']>, relativePath: string): Promise<Record<string, string> | undefined> {
+async function readJson(destination: ReturnType<ActivityDeps['openDestination']>, relativePath: string): Promise<Record<string, unknown> | undefined> {
   if (!(await destination.stat(relativePath))) return undefined;
   const chunks: Buffer[] = [];
   for await (const chunk of destination.readObject(relativePath)) chunks.push(chunk as Buffer);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, string>;
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
   } catch {
     return undefined;
   }

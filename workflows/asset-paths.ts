@@ -52,3 +52,9 @@ export function recordPath(a: Identity): string {
 export function fullFieldsPath(a: Identity): string {
   return recordPath(a).replace(/\.json$/, '.fields.json');
 }
+
+/** How `findStoredAssets` names a record in `knownAbsent` / `recorded`: kind and asset id, or the list ('clips', 'reels'). */
+export function recordKey(a: { kind: Identity['kind']; reelId?: string; clipId?: string }): string {
+  const id = a.reelId ?? a.clipId;
+  return id ? `${a.kind}:${id}` : a.kind === 'clip' ? 'clips' : a.kind === 'reel' ? 'reels' : a.kind;
+}

@@ -1,6 +1,6 @@
 import { defineSignal, getExternalWorkflowHandle, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { apiActivities, storageActivities } from './activity-proxies';
-import { reelPath } from './asset-paths';
+import { recordKey, reelPath } from './asset-paths';
 import type { AssetOutcome, RunTally } from './asset-types';
 import { failureReason } from './failure-reason';
 import { pollGeneration } from './generation-poll';
@@ -61,7 +61,7 @@ async function ingestAllReels(input: IngestReelsInput, options: RunOptions, prog
   } catch (err) {
     finish({ kind: 'reel', testId, status: 'failed', reason: `reel list: ${failureReason(err)}`, downloaded: false }, undefined);
   }
-  const settled = listing && recorded.has('reels') ? [{ kind: 'reel' as const, testId }] : [];
+  const settled = listing && recorded.has(recordKey({ kind: 'reel' })) ? [{ kind: 'reel' as const, testId }] : [];
   if (listing?.found) {
     await Promise.all(
       listing.reels.map(async (reel) => {
@@ -72,7 +72,7 @@ async function ingestAllReels(input: IngestReelsInput, options: RunOptions, prog
         }
         progress.move('reel', undefined, 'pending');
         let state: 'pending' | 'generating' = 'pending';
-        const outcome = await pollGeneration({ kind: 'reel', dest, testId, reel, hadRecord: recorded.has(`reel:${reel.uuid}`) }, options, () => {
+        const outcome = await pollGeneration({ kind: 'reel', dest, testId, reel, hadRecord: recorded.has(recordKey({ kind: 'reel', reelId: reel.uuid })) }, options, () => {
           if (state === 'pending') progress.move('reel', 'pending', 'generating');
           state = 'generating';
         });

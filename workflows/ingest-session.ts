@@ -1,6 +1,6 @@
 import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { apiActivities, storageActivities } from './activity-proxies';
-import { clipPath, transcriptPath, videoPath } from './asset-paths';
+import { clipPath, recordKey, transcriptPath, videoPath } from './asset-paths';
 import type { AssetOutcome, SessionResult } from './asset-types';
 import { failureReason } from './failure-reason';
 import { pollGeneration } from './generation-poll';
@@ -47,7 +47,7 @@ export async function ingestSession(input: IngestSessionInput): Promise<SessionR
   const tasks: Array<Promise<void>> = [];
   const sessionAsset = (kind: 'video' | 'transcript', path: string, run: () => Promise<AssetOutcome>) => {
     if (stored[path]) return alreadyStored(kind, {});
-    if (absent.has(kind)) return finish({ kind, testId, sessionId, status: 'skipped', reason: ABSENT_BEFORE, downloaded: false, notFound: true }, undefined);
+    if (absent.has(recordKey({ kind }))) return finish({ kind, testId, sessionId, status: 'skipped', reason: ABSENT_BEFORE, downloaded: false, notFound: true }, undefined);
     progress.move(kind, undefined, 'pending');
     tasks.push(
       run().then(
@@ -56,18 +56,18 @@ export async function ingestSession(input: IngestSessionInput): Promise<SessionR
       ),
     );
   };
-  const sessionInput = (kind: 'video' | 'transcript') => ({ dest, testId, sessionId, session: params.session, hadRecord: hasRecord.has(kind) });
+  const sessionInput = (kind: 'video' | 'transcript') => ({ dest, testId, sessionId, session: params.session, hadRecord: hasRecord.has(recordKey({ kind })) });
   if (wants.has('videos')) sessionAsset('video', videoPath(testId, sessionId), () => api.media.fetchVideo(sessionInput('video')));
   if (wants.has('transcripts')) sessionAsset('transcript', transcriptPath(testId, sessionId), () => api.media.fetchTranscript(sessionInput('transcript')));
   if (wants.has('clips')) {
-    if (absent.has('clips')) finish({ kind: 'clip', testId, sessionId, status: 'skipped', reason: ABSENT_BEFORE, downloaded: false, notFound: true }, undefined);
+    if (absent.has(recordKey({ kind: 'clip' }))) finish({ kind: 'clip', testId, sessionId, status: 'skipped', reason: ABSENT_BEFORE, downloaded: false, notFound: true }, undefined);
     else tasks.push(ingestClips());
   }
 
   async function ingestClips(): Promise<void> {
     let listing;
     try {
-      listing = await api.listing.listClips({ dest, testId, sessionId, hadRecord: hasRecord.has('clips') });
+      listing = await api.listing.listClips({ dest, testId, sessionId, hadRecord: hasRecord.has(recordKey({ kind: 'clip' })) });
     } catch (err) {
       finish({ kind: 'clip', testId, sessionId, status: 'failed', reason: `clip list: ${failureReason(err)}`, downloaded: false }, undefined);
       return;
@@ -81,7 +81,7 @@ export async function ingestSession(input: IngestSessionInput): Promise<SessionR
         if (stored[clipPath(testId, sessionId, clip.uuid)]) return alreadyStored('clip', { clipId: clip.uuid });
         progress.move('clip', undefined, 'pending');
         let state: 'pending' | 'generating' = 'pending';
-        const outcome = await pollGeneration({ kind: 'clip', dest, testId, sessionId, clip, hadRecord: hasRecord.has(`clip:${clip.uuid}`) }, options, () => {
+        const outcome = await pollGeneration({ kind: 'clip', dest, testId, sessionId, clip, hadRecord: hasRecord.has(recordKey({ kind: 'clip', clipId: clip.uuid })) }, options, () => {
           if (state === 'pending') progress.move('clip', 'pending', 'generating');
           state = 'generating';
         });

@@ -20,3 +20,27 @@ describe('metadata within the store limit', () => {
     expect({ kind: metadata.kind, clipId: metadata.clipId, downloadedAt: metadata.downloadedAt }).toEqual({ kind: 'clip', clipId: 'c', downloadedAt: 'now' });
   });
 });
+
+describe('records within the store limit', () => {
+  test('a skipped clip with a 10 KB description: its record metadata fits, the manifest has the description whole', async () => {
+    const { openDestination } = await import('../../storage');
+    const { recordOf, writeRecord } = await import('../../activities/asset-records');
+    const { buildManifest } = await import('../../activities/manifest');
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'records-limit-'));
+    const destination = openDestination({ scheme: 'file', root });
+    const testId = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
+    const description = 'long '.repeat(2000);
+    const outcome = { kind: 'clip' as const, testId, sessionId: '41f72104-5f84-44fa-a16a-03f5751596ec', clipId: '8fdc898f-3b2b-4f45-91a2-2a6b618bc987', status: 'skipped' as const, reason: 'the API no longer has this clip (404)', downloaded: false, notFound: true };
+    await writeRecord(destination, recordOf(outcome, '2026-01-01T00:00:00.000Z', { description }));
+    const [object] = await destination.list(`test_id=${testId}`);
+    expect(size(object.metadata)).toBeLessThanOrEqual(METADATA_BUDGET_BYTES);
+    expect(object.metadata.truncatedFields).toBe('description');
+    const body = JSON.parse(fs.readFileSync(path.join(root, object.relativePath), 'utf8'));
+    const manifest = buildManifest(testId, [object], () => 'x', 'now', new Map([[object.relativePath, { description: body.description }]]));
+    expect(manifest.assets[0]).toMatchObject({ status: 'skipped', notFound: true, description });
+    expect(manifest.assets[0].truncatedFields).toBeUndefined();
+  });
+});
