@@ -4,7 +4,7 @@ import { runOptionsFromSettings } from '../config/run-options';
 import { loadSettings, requireCredentials, type Settings } from '../config/settings';
 import { redactSecrets } from '../usertesting/redact';
 import type { IngestSummary } from '../workflows/asset-types';
-import { failureReason } from '../workflows/failure-reason';
+import { failureReason, failureType } from '../workflows/failure-reason';
 import type { IngestTestResultInput } from '../workflows/inputs';
 import { progressQuery } from '../workflows/progress';
 import { TEST_ID_SEARCH_ATTRIBUTE } from '../workflows/search-attributes';
@@ -152,17 +152,6 @@ async function result(handle: WorkflowHandle, testId: string, dest: string): Pro
     const code = type === 'InvalidInput' || type === 'InvalidDestination' || type === 'InvalidCredentials' ? EXIT.usage : EXIT.failed;
     return { testId, code, error: `ingestion failed: ${redactSecrets(failureReason(err.cause))}` };
   }
-}
-
-/** The ApplicationFailure type at the root of a failure chain. */
-function failureType(err: unknown): string | undefined {
-  let current = err as { type?: string; cause?: unknown } | undefined;
-  let type: string | undefined;
-  while (current) {
-    if (typeof current.type === 'string') type = current.type;
-    current = current.cause as typeof current;
-  }
-  return type;
 }
 
 function printSummary(outcomes: TestOutcome[], json: boolean): void {

@@ -8,7 +8,7 @@ import { testWorkflowId } from '../workflows/task-queues';
 import { CliError, EXIT } from './exit-codes';
 import { describeProgress } from './progress-display';
 import { checkRunHealth, describeProblem, type RunProblem } from './run-health';
-import { readTestsFile } from './tests-file';
+import { givenTestIds } from './tests-file';
 import { asUsageError } from './validate-ingest';
 
 interface TestStatus {
@@ -27,8 +27,7 @@ const FAILED_STATES = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT']);
 
 /** `ut-media status`: state, progress and problems of the latest ingestion of each test on TEMPORAL_ADDRESS. */
 export async function runStatus(flags: { test?: string | string[]; testsFile?: string; json?: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const given = [...(typeof flags.test === 'string' ? [flags.test] : (flags.test ?? [])), ...(flags.testsFile ? readTestsFile(flags.testsFile) : [])];
-  if (!given.length) throw new CliError('--test <testId> (repeatable) or --tests-file <file> is required', EXIT.usage);
+  const given = givenTestIds(flags);
   for (const id of given) if (!isUuid(id)) throw new CliError(`--test: "${id}" is not a UUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6`, EXIT.usage);
   let settings;
   try {

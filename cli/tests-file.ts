@@ -20,3 +20,10 @@ export function readTestsFile(file: string): string[] {
   if (!ids.length) throw new CliError(`--tests-file ${file}: no test ids in it`, EXIT.usage);
   return ids;
 }
+
+/** The test ids a command was given: every `--test`, then the lines of `--tests-file`. */
+export function givenTestIds(flags: { test?: string | string[]; testsFile?: string }): string[] {
+  const ids = [...(typeof flags.test === 'string' ? [flags.test] : (flags.test ?? [])), ...(flags.testsFile ? readTestsFile(flags.testsFile) : [])];
+  if (!ids.length) throw new CliError('--test <testId> (repeatable) or --tests-file <file> is required', EXIT.usage);
+  return ids;
+}

@@ -2,7 +2,7 @@ import { ConfigError } from '../config/settings';
 import { destinationUri, parseDestination } from '../storage';
 import { describeIssues, ingestTestResultInputSchema, MAX_TESTS_PER_RUN, type IngestTestResultParams } from '../workflows/inputs';
 import { CliError, EXIT } from './exit-codes';
-import { readTestsFile } from './tests-file';
+import { givenTestIds } from './tests-file';
 
 export interface IngestFlags {
   /** One id, or several (`--test A --test B`). */
@@ -17,8 +17,7 @@ export type IngestRequest = Pick<IngestTestResultParams, 'dest' | 'only' | 'sess
 
 /** Checks everything about the request before any network call; exit 2 with a clear message. */
 export function validateIngest(flags: IngestFlags, cwd = process.cwd()): IngestRequest {
-  const given = [...(typeof flags.test === 'string' ? [flags.test] : (flags.test ?? [])), ...(flags.testsFile ? readTestsFile(flags.testsFile) : [])];
-  if (!given.length) throw new CliError('--test <testId> (repeatable) or --tests-file <file> is required', EXIT.usage);
+  const given = givenTestIds(flags);
   if (given.length > MAX_TESTS_PER_RUN) throw new CliError(`at most ${MAX_TESTS_PER_RUN} tests in one run (got ${given.length})`, EXIT.usage);
   if (new Set(given.map((id) => id.toLowerCase())).size > 1 && flags.session?.length) throw new CliError('--session belongs to one test: use it with a single --test', EXIT.usage);
   const testIds: string[] = [];

@@ -1,4 +1,4 @@
-import { executeChild, upsertSearchAttributes } from '@temporalio/workflow';
+import { executeChild } from '@temporalio/workflow';
 import type { IngestSummary } from './asset-types';
 import { failureReason } from './failure-reason';
 import { ingestTestResult } from './ingest-test-result';
@@ -24,7 +24,6 @@ export interface IngestTestsSummary {
  */
 export async function ingestTests(input: IngestTestsInput): Promise<IngestTestsSummary> {
   const params = parseInput(ingestTestsInputSchema, input, 'ingestTests');
-  upsertSearchAttributes([{ key: TEST_ID_SEARCH_ATTRIBUTE, value: params.testIds[0] }]);
   const tests = await Promise.all(
     params.testIds.map(async (testId): Promise<TestRow> => {
       try {
