@@ -23,7 +23,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { measureHistories, type HistoryFigures } from '../infra/workflow-histories';
-import { generateScenario, startSimulator, type ScenarioInput, type TestSpec } from '../simulator';
+import { expectedAssetStatuses, generateScenario, startSimulator, type ScenarioInput, type TestSpec } from '../simulator';
 import type { IngestSummary } from '../workflows/asset-types';
 import { MiB, sampleRss, type ScaleBenchArgs } from './bench-support';
 export type { ScaleBenchArgs, ScaleIngest } from './bench-support';
@@ -60,21 +60,9 @@ interface ScaleResult {
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const mark = (ok: boolean) => (ok ? '✓' : '✗');
 
-/** kind:id → status, for every asset a complete ingestion of the test must list (test/support/expectations.ts). */
+/** kind:id → status, for every asset a complete ingestion of the test must list. */
 function expectedStatuses(test: TestSpec): Map<string, 'stored' | 'skipped'> {
-  const out = new Map<string, 'stored' | 'skipped'>();
-  for (const reel of test.reels) out.set(`reel:${reel.uuid.toLowerCase()}`, 'stored');
-  for (const s of test.sessions) {
-    const id = s.sessionId.toLowerCase();
-    const hasVideo = s.productType !== 'SURVEY';
-    const hasTranscript = s.productType === 'THINK_OUT_LOUD' || s.productType === 'LIVE_CONVERSATION';
-    out.set(`video:${id}`, hasVideo ? 'stored' : 'skipped');
-    out.set(`transcript:${id}`, hasTranscript ? 'stored' : 'skipped');
-    // Without a session video the clip list answers 404: one skipped list-level record.
-    if (!hasVideo) out.set(`clip:${id}`, 'skipped');
-    for (const clip of s.clips) out.set(`clip:${clip.uuid.toLowerCase()}`, 'stored');
-  }
-  return out;
+  return new Map(expectedAssetStatuses(test).map((a) => [`${a.kind}:${(a.reelId ?? a.clipId ?? a.sessionId ?? '').toLowerCase()}`, a.status]));
 }
 
 function checkManifest(destDir: string, test: TestSpec): ScaleResult['manifest'] {

@@ -107,3 +107,4 @@ export {
 export type { SimulatorStats, ApiOperation, ApiCallRecord, TokenRequestRecord, MediaRecord } from './stats';
 export type { MediaKey } from './world';
 export { mediaKeyString } from './world';
+export { expectedAssetStatuses, type ExpectedAssetStatus } from './expected-assets';
