@@ -1,11 +1,28 @@
 import { Context } from '@temporalio/activity';
 
+/** Identifies one activity across its attempts, for taking over what a dead attempt left. */
+export interface ResumableWork {
+  key: string;
+  attempt: number;
+  /**
+   * How long a leftover must have been quiet before it is taken over. The SDK sends heartbeats at
+   * most every 0.8 × the heartbeat timeout, and a retry starts only once the timeout has passed, so
+   * a dead attempt's file has been idle at least 0.2 × the timeout by then; a busy one is not.
+   */
+  idleMs: number;
+}
+
 /** Heartbeat and cancellation when running inside a Temporal activity; no-ops when called directly. */
-export function currentActivity(): { heartbeat(details: { bytes: number }): void; signal?: AbortSignal } {
+export function currentActivity(): { heartbeat(details: { bytes: number }): void; signal?: AbortSignal; work?: ResumableWork } {
+  let ctx: Context;
   try {
-    const ctx = Context.current();
-    return { heartbeat: (details) => ctx.heartbeat(details), signal: ctx.cancellationSignal };
+    ctx = Context.current();
   } catch {
     return { heartbeat: () => undefined };
   }
+  const { workflowExecution, activityId, attempt, heartbeatTimeoutMs } = ctx.info;
+  const work = heartbeatTimeoutMs && workflowExecution
+    ? { key: `${workflowExecution.workflowId}/${workflowExecution.runId}/${activityId}`, attempt, idleMs: Math.floor(heartbeatTimeoutMs / 5) }
+    : undefined;
+  return { heartbeat: (details) => ctx.heartbeat(details), signal: ctx.cancellationSignal, work };
 }

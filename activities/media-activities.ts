@@ -14,6 +14,9 @@ import { checkContentType, checkedContent } from './content-check';
 import { fitMetadata } from './metadata-limits';
 import type { Readable } from 'node:stream';
 
+/** A body to store: `startsAt` > 0 when it carries only the bytes from that offset on. */
+interface OpenedBody { stream: NodeJS.ReadableStream; startsAt?: number; totalBytes?: number; contentType: string }
+
 type Identity = { kind: AssetKind; testId: string; sessionId?: string; reelId?: string; clipId?: string };
 
 /** `hadRecord`: the asset has a record (skipped or failed earlier) that storing it now makes obsolete. */
@@ -40,11 +43,19 @@ export function createMediaActivities(deps: ActivityDeps) {
     return outcome;
   }
 
-  /** Streams a body into `path`; a concurrent or earlier writer that got there first counts as stored. */
-  async function write(destination: Destination, path: string, identity: Identity, source: SourceFields, open: () => Promise<{ stream: NodeJS.ReadableStream; totalBytes?: number; contentType: string }>, existing: StoredObject | undefined, hadRecord: boolean | undefined): Promise<AssetOutcome> {
+  /**
+   * Streams a body into `path`; a concurrent or earlier writer that got there first counts as stored.
+   * `open(from)` opens the body at a byte offset when this activity takes over what a dead earlier
+   * attempt left (0: nothing to take over, or the store cannot).
+   */
+  async function write(destination: Destination, path: string, identity: Identity, source: SourceFields, open: (from: number) => Promise<OpenedBody>, existing: StoredObject | undefined, hadRecord: boolean | undefined): Promise<AssetOutcome> {
     const activity = currentActivity();
     activity.heartbeat({ bytes: 0 });
-    const media = await open();
+    const work = activity.work;
+    const kept = work ? await destination.prepareResume(path, work.key, work.attempt, work.idleMs) : undefined;
+    const media = await open(kept?.bytes ?? 0);
+    const startsAt = media.startsAt ?? 0;
+    if (startsAt > 0) deps.logger?.info({ ...identity, path, resumedAt: startsAt }, 'taking over a transfer a dead attempt left');
     const expected = identity.kind === 'transcript' ? 'webvtt' : 'mp4';
     try {
       checkContentType(media.contentType, expected);
@@ -56,13 +67,16 @@ export function createMediaActivities(deps: ActivityDeps) {
     // Written first, so an object that says its fields were cut always has them beside it.
     if (Object.keys(cut).length) await destination.writeSmallObject(fullFieldsPath(identity), `${JSON.stringify(cut)}\n`, { contentType: 'application/json', metadata: { utMediaFields: '1' } });
     try {
-      const object = await destination.writeObject(path, checkedContent(media.stream, expected), {
+      // The head of a taken-over transfer was checked by the attempt that wrote it.
+      const body = startsAt > 0 ? media.stream : checkedContent(media.stream, expected);
+      const object = await destination.writeObject(path, body, {
         contentType: media.contentType,
         metadata,
         replace: existing,
         expectedBytes: media.totalBytes,
         onProgress: (bytes) => activity.heartbeat({ bytes }),
         signal: activity.signal,
+        resume: kept && { ...kept, bytes: startsAt },
       });
       deps.logger?.info({ ...identity, bytes: object.bytes, path }, 'stored');
       return await stored(destination, identity, object, true, hadRecord);
@@ -81,7 +95,7 @@ export function createMediaActivities(deps: ActivityDeps) {
     if (state.status === 'ERROR') return { state: 'error' };
     const link = state.link;
     if (!link) throw new Error(`${identity.kind} is GENERATED but the API returned no link`);
-    const outcome = await write(destination, path, identity, source, () => openSignedMedia(link, deps.media), existing, hadRecord);
+    const outcome = await write(destination, path, identity, source, (from) => openSignedMedia(link, deps.media, from), existing, hadRecord);
     return { state: 'done', outcome };
   }
 
@@ -138,7 +152,7 @@ export function createMediaActivities(deps: ActivityDeps) {
           if (err instanceof NotFoundError) return absent(destination, identity, 'no session video: the session\'s product type has none (404)', source);
           throw err;
         }
-        return write(destination, path, identity, source, () => openSignedMedia(link, deps.media), existing, input.hadRecord);
+        return write(destination, path, identity, source, (from) => openSignedMedia(link, deps.media, from), existing, input.hadRecord);
       });
     },
 

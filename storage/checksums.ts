@@ -37,6 +37,13 @@ export class ChecksumTransform extends Transform {
     }
   }
 
+  /** Counts bytes that are already at the destination (a resumed write) without passing them on. */
+  absorb(buf: Buffer): void {
+    this.byteCount += buf.length;
+    this.md5Hash.update(buf);
+    this.crc.update(buf);
+  }
+
   override _transform(chunk: unknown, encoding: BufferEncoding, callback: TransformCallback): void {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string, encoding);
     const { expectedBytes, relativePath, onProgress } = this.options;

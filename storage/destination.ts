@@ -58,6 +58,23 @@ export interface WriteOptions {
   onProgress?: (bytesWritten: number) => void;
   /** Aborting rejects the write and leaves nothing visible. */
   signal?: AbortSignal;
+  /**
+   * Continue the partial upload `prepareResume` found: `source` then carries the bytes from
+   * `point.bytes` on (0: the whole object, into the same resumable temp file).
+   */
+  resume?: ResumePoint;
+}
+
+/**
+ * Where a write of one unit of work (e.g. one activity, across its attempts) stands. A process that
+ * dies mid-write leaves its bytes under `key`; the next attempt with the same key continues there.
+ */
+export interface ResumePoint {
+  key: string;
+  /** The attempt writing now (Temporal's attempt number); earlier attempts' leftovers are taken over. */
+  attempt: number;
+  /** Bytes already written and kept; the source must start at this offset. */
+  bytes: number;
 }
 
 export interface SmallWriteOptions {
@@ -78,6 +95,12 @@ export interface Destination {
    * behind, when the source errors, the signal aborts, or the size or checksum check fails.
    */
   writeObject(relativePath: string, source: NodeJS.ReadableStream | Readable, options: WriteOptions): Promise<StoredObject>;
+  /**
+   * Takes over the bytes an earlier, dead attempt with `key` left for `relativePath`, if it went
+   * quiet more than `idleMs` ago (a writer still busy is never joined). Stores that cannot resume
+   * across processes answer 0 bytes.
+   */
+  prepareResume(relativePath: string, key: string, attempt: number, idleMs: number): Promise<ResumePoint>;
   /** Whole-buffer write that overwrites whatever is there (manifest.json). Atomic too. */
   writeSmallObject(relativePath: string, body: string | Buffer, options: SmallWriteOptions): Promise<StoredObject>;
   /** Removes the object (and its metadata); nothing there is not an error. */

@@ -7,9 +7,10 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Bucket, File, FileMetadata, Storage } from '@google-cloud/storage';
-import type { Destination, DestinationSpec, SmallWriteOptions, StoredObject, WriteOptions } from './destination';
+import type { Destination, DestinationSpec, ResumePoint, SmallWriteOptions, StoredObject, WriteOptions } from './destination';
 import { ChecksumTransform, describeMismatch, type Checksums } from './checksums';
-import { ChecksumMismatchError, ObjectAlreadyExistsError } from './errors';
+import { ChecksumMismatchError, ObjectAlreadyExistsError, StorageRequestError } from './errors';
+import { StallWatchdog } from './stall-watchdog';
 import { httpStatusOf, mapGcsError } from './gcs-errors';
 import { stringifyMetadata } from './metadata';
 import { checkRelativePath, folderPrefix, joinKey } from './object-names';
@@ -29,10 +30,17 @@ export interface GcsDestinationOptions {
    * @default chunkSize
    */
   simpleUploadMaxBytes?: number;
+  /**
+   * An upload that moves no byte for this long (a request the service never answers) is given up
+   * with a retryable StorageRequestError instead of hanging until the activity's timeout.
+   * @default 120000
+   */
+  stallTimeoutMs?: number;
 }
 
 const KIB_256 = 256 * 1024;
 export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
+export const DEFAULT_STALL_TIMEOUT_MS = 120_000;
 
 interface UploadPlan {
   relativePath: string;
@@ -50,6 +58,7 @@ export class GcsDestination implements Destination {
   private readonly bucket: Bucket;
   private readonly chunkSize: number;
   private readonly simpleUploadMaxBytes: number;
+  private readonly stallTimeoutMs: number;
 
   constructor(
     readonly spec: GcsSpec,
@@ -61,10 +70,20 @@ export class GcsDestination implements Destination {
     this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
     if (this.chunkSize <= 0 || this.chunkSize % KIB_256 !== 0) throw new Error(`chunkSize must be a positive multiple of 256 KiB, got ${this.chunkSize}`);
     this.simpleUploadMaxBytes = options.simpleUploadMaxBytes ?? this.chunkSize;
+    this.stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
   }
 
   objectUri(relativePath: string): string {
     return `gs://${this.spec.bucket}/${this.key(relativePath)}`;
+  }
+
+  /**
+   * A resumable upload could continue from its session URI and persisted offset, but that URI is a
+   * bearer credential for the upload: it must not go into heartbeats or history, and a crashed
+   * process takes it along. So a gs:// write after a crash starts again at byte 0.
+   */
+  async prepareResume(_relativePath: string, key: string, attempt: number): Promise<ResumePoint> {
+    return { key, attempt, bytes: 0 };
   }
 
   async stat(relativePath: string): Promise<StoredObject | undefined> {
@@ -88,7 +107,10 @@ export class GcsDestination implements Destination {
     if (expectedGeneration === undefined ? current !== undefined : current?.generation !== expectedGeneration) {
       throw new ObjectAlreadyExistsError(relativePath, this.objectUri(relativePath), expectedGeneration);
     }
-    const hasher = new ChecksumTransform({ relativePath, expectedBytes: options.expectedBytes, onProgress: options.onProgress });
+    const hasher = new ChecksumTransform({ relativePath, expectedBytes: options.expectedBytes, onProgress: (bytes) => {
+      hasher.emit('moved');
+      options.onProgress?.(bytes);
+    } });
     const small = options.expectedBytes !== undefined && options.expectedBytes <= this.simpleUploadMaxBytes;
     return this.upload(source, {
       relativePath,
@@ -158,14 +180,23 @@ export class GcsDestination implements Destination {
     source.on('error', upstreamFailed);
     hasher.on('error', upstreamFailed);
     upload.on('error', () => (failedFirst ??= 'upload'));
+    const stalled = new StorageRequestError(`upload of ${ctx.objectUri} moved no byte for ${this.stallTimeoutMs} ms (the service did not answer)`, ctx.objectUri, undefined, 'ETIMEDOUT', true);
+    const watchdog = new StallWatchdog(this.stallTimeoutMs, () => upload.destroy(stalled));
+    hasher.on('moved', watchdog.touch);
+    upload.on('progress', watchdog.touch);
+    let sessionStarted = false;
+    upload.on('uri', () => (sessionStarted = true));
     try {
       await pipeline(source, hasher, upload as Writable, plan.signal ? { signal: plan.signal } : {});
     } catch (err) {
+      if (err === stalled) throw stalled;
       // Destroying the upload before it finalized abandons the session: nothing becomes visible.
       if (!upload.destroyed) upload.destroy();
+      if (sessionStarted) await this.removeDebrisOfFailedUpload(file, plan.ifGenerationMatch);
       if (plan.signal?.aborted || failedFirst !== 'upload') throw err;
-      throw mapGcsError(err, ctx);
+      throw mapGcsError(err, { ...ctx, uploadSessionStarted: sessionStarted });
     } finally {
+      watchdog.stop();
       source.off('error', upstreamFailed);
     }
     let reported: FileMetadata = file.metadata;
@@ -177,6 +208,19 @@ export class GcsDestination implements Destination {
     await this.ensureChecksumsMatch(file, relativePath, hasher.checksums, reported);
     if (reported.contentType !== plan.contentType) reported = await this.restoreContentType(file, reported, plan.contentType, ctx.objectUri);
     return this.toStoredObject(relativePath, reported);
+  }
+
+  /**
+   * A failed resumable upload must leave nothing. The precondition guaranteed that no other writer
+   * could create or replace the object during it, so an object whose generation is not the one we
+   * started from was made by our own session (e.g. a store that finalized on a status query, as
+   * fake-gcs-server does) and is removed, exactly that generation.
+   */
+  private async removeDebrisOfFailedUpload(file: File, startedFrom: number | string | undefined): Promise<void> {
+    if (startedFrom === undefined) return;
+    const [metadata] = await file.getMetadata().catch(() => [undefined]);
+    if (!metadata?.generation || String(metadata.generation) === String(startedFrom)) return;
+    await file.delete({ ifGenerationMatch: metadata.generation }).catch(() => undefined);
   }
 
   private async ensureChecksumsMatch(file: File, relativePath: string, ours: Checksums, reported: FileMetadata): Promise<void> {

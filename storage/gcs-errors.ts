@@ -39,6 +39,8 @@ export interface GcsErrorContext {
   operation: string;
   /** The generation a replace expected. */
   expectedGeneration?: string;
+  /** A resumable upload session existed: a 404 then means the session is gone, not the bucket. */
+  uploadSessionStarted?: boolean;
 }
 
 /** Maps an error raised by the GCS client (not by the source) to a storage-layer error. */
@@ -46,6 +48,9 @@ export function mapGcsError(err: unknown, ctx: GcsErrorContext): Error {
   const status = httpStatusOf(err);
   const code = errorCodeOf(err);
   if (status === 412) return new ObjectAlreadyExistsError(ctx.relativePath, ctx.objectUri, ctx.expectedGeneration);
+  if (status === 404 && ctx.uploadSessionStarted) {
+    return new StorageRequestError(`${ctx.operation} of ${ctx.objectUri} failed: its upload session is gone (HTTP 404); the upload must start again`, ctx.objectUri, 404, code, true);
+  }
   if (status === 404 && ctx.operation !== 'stat') {
     return new DestinationUnavailableError(
       `gs://${ctx.bucket} is not available: the bucket does not exist (HTTP 404 on ${ctx.operation} of ${ctx.objectUri})`,

@@ -7,6 +7,7 @@ export type {
   Destination,
   DestinationSpec,
   MetadataInput,
+  ResumePoint,
   SmallWriteOptions,
   StorageDeps,
   StoredObject,

@@ -10,10 +10,10 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
-import type { Destination, DestinationSpec, SmallWriteOptions, StoredObject, WriteOptions } from './destination';
+import type { Destination, DestinationSpec, ResumePoint, SmallWriteOptions, StoredObject, WriteOptions } from './destination';
 import { ChecksumTransform } from './checksums';
 import { DestinationUnavailableError, ObjectAlreadyExistsError } from './errors';
-import { newTempPath, publishIfAbsent, removeQuietly, statOrUndefined, syncDirectory, versionToken } from './local-files';
+import { adoptLeftover, newTempPath, publishIfAbsent, resumableTempPath, removeQuietly, statOrUndefined, syncDirectory, versionToken } from './local-files';
 import { readSidecar, sidecarPathOf, SIDECAR_SUFFIX, writeSidecar } from './local-sidecar';
 import { stringifyMetadata } from './metadata';
 import { checkRelativePath, folderPrefix, LOCAL_TEMP_DIR } from './object-names';
@@ -26,6 +26,7 @@ type Precondition = { kind: 'absent' } | { kind: 'version'; generation: string }
 
 interface WritePlan {
   precondition: Precondition;
+  resume?: ResumePoint;
   contentType: string;
   metadata: Record<string, string>;
   hasher: ChecksumTransform;
@@ -76,7 +77,13 @@ export class LocalDestination implements Destination {
       metadata: stringifyMetadata(options.metadata),
       hasher: new ChecksumTransform({ relativePath, expectedBytes: options.expectedBytes, onProgress: options.onProgress }),
       signal: options.signal,
+      resume: options.resume,
     });
+  }
+
+  async prepareResume(relativePath: string, key: string, attempt: number, idleMs: number): Promise<ResumePoint> {
+    const bytes = await this.guardTempFolder(() => adoptLeftover(this.spec.root, this.pathOf(relativePath), key, attempt, idleMs));
+    return { key, attempt, bytes };
   }
 
   async writeSmallObject(relativePath: string, body: string | Buffer, options: SmallWriteOptions): Promise<StoredObject> {
@@ -116,12 +123,18 @@ export class LocalDestination implements Destination {
 
   private async write(relativePath: string, source: NodeJS.ReadableStream | Readable, plan: WritePlan): Promise<StoredObject> {
     const finalPath = this.pathOf(relativePath);
-    const tempPath = await this.tempPathFor(finalPath);
+    const { resume } = plan;
+    const tempPath = resume
+      ? resumableTempPath(this.spec.root, finalPath, resume.key, resume.attempt)
+      : await this.guardTempFolder(() => newTempPath(this.spec.root, finalPath));
     let published: string | undefined;
     try {
+      if (resume?.bytes) await this.absorbKeptBytes(tempPath, resume.bytes, plan.hasher);
       // `flush: true` fsyncs before closing; pipeline resolves only after 'close', so the bytes
       // are on disk before they are published.
-      const out = createWriteStream(tempPath, { flags: 'wx', flush: true });
+      const out = resume
+        ? createWriteStream(tempPath, { flags: resume.bytes ? 'r+' : 'w', start: resume.bytes, flush: true })
+        : createWriteStream(tempPath, { flags: 'wx', flush: true });
       await pipeline(source, plan.hasher, out, plan.signal ? { signal: plan.signal } : {});
       if (!out.closed) await once(out, 'close');
       await fs.mkdir(path.dirname(finalPath), { recursive: true });
@@ -190,9 +203,15 @@ export class LocalDestination implements Destination {
     if (st && versionToken(st) === version) await removeQuietly(finalPath);
   }
 
-  private async tempPathFor(finalPath: string): Promise<string> {
+  /** Feeds the first `bytes` of a taken-over temp file to the hasher and cuts anything beyond them. */
+  private async absorbKeptBytes(tempPath: string, bytes: number, hasher: ChecksumTransform): Promise<void> {
+    await fs.truncate(tempPath, bytes);
+    for await (const chunk of createReadStream(tempPath, { end: bytes - 1, highWaterMark: 1 << 20 })) hasher.absorb(chunk as Buffer);
+  }
+
+  private async guardTempFolder<T>(step: () => Promise<T>): Promise<T> {
     try {
-      return await newTempPath(this.spec.root, finalPath);
+      return await step();
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       throw new DestinationUnavailableError(

@@ -2,7 +2,7 @@
  * File-system steps of the local destination: temp files in `<root>/.ut-media-tmp/`, fsync of
  * files and folders, atomic publish (create-if-absent or replace), and sweeping crashed leftovers.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { LOCAL_TEMP_DIR } from './object-names';
@@ -20,6 +20,49 @@ export async function newTempPath(root: string, finalPath: string): Promise<stri
   await fs.mkdir(dir, { recursive: true });
   const base = path.basename(finalPath).slice(0, 80);
   return path.join(dir, `${base}.${process.pid}.${Date.now()}.${randomBytes(6).toString('hex')}.part`);
+}
+
+const RESUMABLE = /^(.*)\.a(\d+)\.part$/;
+
+/** The temp file of attempt `attempt` of the resumable write `key` to `finalPath`. */
+export function resumableTempPath(root: string, finalPath: string, key: string, attempt: number): string {
+  return path.join(tempDirOf(root), `${resumableStem(finalPath, key)}.a${attempt}.part`);
+}
+
+function resumableStem(finalPath: string, key: string): string {
+  const id = createHash('sha256').update(`${key}\n${finalPath}`).digest('hex').slice(0, 20);
+  return `${path.basename(finalPath).slice(0, 80)}.r${id}`;
+}
+
+/**
+ * Moves the largest leftover of an earlier attempt of `key` (idle more than `idleMs`) to this
+ * attempt's temp path and returns its length; other leftovers of `key` are removed. Renaming it away
+ * means a late-waking earlier attempt can no longer delete or publish it.
+ */
+export async function adoptLeftover(root: string, finalPath: string, key: string, attempt: number, idleMs: number): Promise<number> {
+  const dir = tempDirOf(root);
+  await fs.mkdir(dir, { recursive: true });
+  const stem = resumableStem(finalPath, key);
+  const target = resumableTempPath(root, finalPath, key, attempt);
+  const leftovers: Array<{ file: string; size: number }> = [];
+  for (const name of await fs.readdir(dir)) {
+    const match = RESUMABLE.exec(name);
+    if (!match || match[1] !== stem || Number(match[2]) >= attempt) continue;
+    const st = await statOrUndefined(path.join(dir, name));
+    if (st?.isFile() && Date.now() - st.mtimeMs > idleMs) leftovers.push({ file: path.join(dir, name), size: st.size });
+  }
+  leftovers.sort((a, b) => b.size - a.size);
+  await removeQuietly(target);
+  const [best, ...rest] = leftovers;
+  for (const other of rest) await removeQuietly(other.file);
+  if (!best) return 0;
+  try {
+    await fs.rename(best.file, target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
+  }
+  return best.size;
 }
 
 /** fsync a folder so a rename or link in it survives a crash. Some file systems refuse: ignored. */

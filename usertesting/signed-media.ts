@@ -14,28 +14,34 @@ export interface SignedMediaOptions {
 }
 
 export interface SignedMedia {
-  /** The bytes, resumed transparently with `Range` when the connection is cut. */
+  /** The bytes from `startsAt` on, resumed transparently with `Range` when the connection is cut. */
   stream: Readable;
+  /** The offset the stream starts at: the one asked for, or 0 when the server sent the whole body. */
+  startsAt: number;
+  /** The whole object's size (not only what the stream carries), when the server said. */
   totalBytes?: number;
   contentType: string;
 }
 
 /**
- * Opens a pre-signed S3-style link. The first response is awaited here, so an expired link fails
- * (LinkExpiredError) before anything is written. The link stays inside this closure.
+ * Opens a pre-signed S3-style link, from byte `from` on when asked (a transfer taken over after a
+ * crash). The first response is awaited here, so an expired link fails (LinkExpiredError) before
+ * anything is written. The link stays inside this closure.
  */
-export async function openSignedMedia(link: string, options: SignedMediaOptions = {}): Promise<SignedMedia> {
+export async function openSignedMedia(link: string, options: SignedMediaOptions = {}, from = 0): Promise<SignedMedia> {
   const maxResumes = options.maxResumes ?? 5;
-  const first = await get(link, undefined, options);
-  if (first.statusCode !== 200) {
+  const first = await get(link, from || undefined, options);
+  const partial = from > 0 && first.statusCode === 206 && contentRangeStart(first.headers['content-range']) === from;
+  if (first.statusCode !== 200 && !partial) {
     await first.body.dump();
-    throw new MediaTransferError(`download answered ${first.statusCode} instead of 200`, 'media', first.statusCode);
+    throw new MediaTransferError(`download ${from ? `from byte ${from} ` : ''}answered ${first.statusCode} instead of ${from ? '206 or 200' : '200'}`, 'media', first.statusCode);
   }
-  const totalBytes = numberHeader(first.headers['content-length']);
+  const startsAt = partial ? from : 0;
+  const totalBytes = partial ? contentRangeTotal(first.headers['content-range']) : numberHeader(first.headers['content-length']);
   const contentType = stringHeader(first.headers['content-type']) ?? 'application/octet-stream';
 
   async function* bytes(): AsyncGenerator<Buffer> {
-    let offset = 0;
+    let offset = startsAt;
     let body: Readable = first.body;
     for (let resumes = 0; ; resumes++) {
       let failure: unknown;
@@ -70,7 +76,7 @@ export async function openSignedMedia(link: string, options: SignedMediaOptions 
     first.body.on('error', () => undefined);
     first.body.destroy();
   });
-  return { stream, totalBytes, contentType };
+  return { stream, startsAt, totalBytes, contentType };
 }
 
 /** Links may redirect (S3 region endpoints, CDNs); the Location, signed too, stays in here like the link. */
@@ -106,7 +112,14 @@ function numberHeader(value: string | string[] | undefined): number | undefined 
   return stringHeader(value) !== undefined && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
 
+const CONTENT_RANGE = /^bytes (\d+)-\d+\/(\d+|\*)$/;
+
 function contentRangeStart(value: string | string[] | undefined): number | undefined {
-  const match = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(stringHeader(value) ?? '');
+  const match = CONTENT_RANGE.exec(stringHeader(value) ?? '');
   return match ? Number(match[1]) : undefined;
+}
+
+function contentRangeTotal(value: string | string[] | undefined): number | undefined {
+  const match = CONTENT_RANGE.exec(stringHeader(value) ?? '');
+  return match && match[2] !== '*' ? Number(match[2]) : undefined;
 }

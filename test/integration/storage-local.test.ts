@@ -13,6 +13,7 @@ import {
   sweepStaleTempFiles,
   type Destination,
 } from '../../storage';
+import { resumableTempPath } from '../../storage/local-files';
 import { generatedSource, readAll } from '../../storage/testing';
 
 const REL = 'test_id=11111111-1111-4111-8111-111111111111/session_id=22222222-2222-4222-8222-222222222222/session.mp4';
@@ -196,5 +197,31 @@ describe('local destination', () => {
     await fs.writeFile(path.join(root, 'a-file'), 'x');
     const blocked = openDestination(parseDestination(path.join(root, 'a-file', 'sub')));
     await expect(blocked.writeObject('x.mp4', Readable.from([Buffer.from('x')]), { contentType: 'x', metadata: {} })).rejects.toThrow(DestinationUnavailableError);
+  });
+
+  it('takes over the bytes a dead attempt left (never a busy one) and removes them once published', async () => {
+    const data = Buffer.alloc(3 << 20);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7919) % 251;
+    const key = 'wf/run/7';
+    const dead = resumableTempPath(out(), out(...REL.split('/')), key, 1);
+    await fs.mkdir(out(TMP), { recursive: true });
+    // Attempt 1 died after 1 MiB and more junk that was never fsynced is cut off by the taker.
+    await fs.writeFile(dead, data.subarray(0, 1 << 20));
+    const minuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(dead, minuteAgo, minuteAgo);
+
+    // A leftover that is still being written to is not joined: the new attempt starts from 0.
+    const busy = resumableTempPath(out(), out(...REL.split('/')), 'wf/run/8', 1);
+    await fs.writeFile(busy, data.subarray(0, 100));
+    expect(await dest.prepareResume(REL, 'wf/run/8', 2, 30_000)).toEqual({ key: 'wf/run/8', attempt: 2, bytes: 0 });
+    expect(await exists(busy)).toBe(true);
+
+    const point = await dest.prepareResume(REL, key, 3, 30_000);
+    expect(point).toEqual({ key, attempt: 3, bytes: 1 << 20 });
+    expect(await exists(dead)).toBe(false);
+    const stored = await dest.writeObject(REL, Readable.from([data.subarray(point.bytes)]), { contentType: 'video/mp4', metadata: {}, expectedBytes: data.length, resume: point });
+    expect(stored).toMatchObject({ bytes: data.length, md5: createHash('md5').update(data).digest('base64') });
+    expect(createHash('md5').update(await fs.readFile(out(...REL.split('/')))).digest('base64')).toBe(stored.md5);
+    expect(await tempFiles()).toEqual([path.basename(busy)]);
   });
 });

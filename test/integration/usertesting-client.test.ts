@@ -93,6 +93,18 @@ describe('Results API client', () => {
     expect(sim.stats().media.some((m) => m.status === 206 && m.rangeStart === resumes[0])).toBe(true);
   });
 
+  test('opened from an offset (a transfer taken over after a crash): only the rest, with the whole size', async () => {
+    const { api } = client();
+    const sessionId = cutVideo!.sessionId!;
+    const whole = sim.expectedDigest({ kind: 'video', sessionId });
+    const { link } = await api.getVideoDownloadUrl(sessionId);
+    const from = 1000;
+    const media = await openSignedMedia(link, {}, from);
+    let rest = 0;
+    for await (const chunk of media.stream) rest += chunk.length;
+    expect({ startsAt: media.startsAt, totalBytes: media.totalBytes, rest }).toEqual({ startsAt: from, totalBytes: whole.bytes, rest: whole.bytes - from });
+  });
+
   test('an expired link is reported as LinkExpiredError, with no secret in the message', async () => {
     const { api } = client();
     const { link } = await api.getVideoDownloadUrl(expiredVideo!.sessionId!);
