@@ -9,9 +9,9 @@ import { classifyOperation, routeApi, type ApiResult } from './routes-api';
  *  1. number the call (fault schedules count every /api/v2 request, 1-based);
  *  2. `revokeTokenAtCall`: revoke the token presented on that call;
  *  3. authenticate the bearer token → 401 (not charged: no client is identified);
- *  4. `rateLimitBurst` → 429 (not charged, remaining 0, reset = the burst's resetSeconds);
+ *  4. `rateLimitLockout` / `rateLimitBurst` → 429 (not charged, remaining 0, reset = what is left of it);
  *  5. charge the client's budget → 429 past it, with Retry-After;
- *  6. `serverErrorEveryNth` → 500/503 (charged: the failure is behind the gateway);
+ *  6. `serverErrorStorm` / `serverErrorEveryNth` → 500/503 (charged: the failure is behind the gateway);
  *  7. the endpoint (400/404/200, all charged).
  * Every answer carries x-ratelimit-limit/-remaining/-reset (for a 401, the state of the client the
  * token names if it can be told, else a fresh window) and is recorded in the stats.
@@ -53,9 +53,10 @@ export function handleApi(ctx: SimulatorContext, req: IncomingMessage, res: Serv
   }
   const clientId = auth.clientId;
 
-  const burstReset = ctx.faults.burstResetSeconds(callNo);
+  const lockoutReset = ctx.faults.lockoutResetSeconds(callNo, at);
+  const burstReset = lockoutReset ?? ctx.faults.burstResetSeconds(callNo);
   if (burstReset !== undefined) {
-    faultInjected = 'rateLimitBurst';
+    faultInjected = lockoutReset !== undefined ? 'rateLimitLockout' : 'rateLimitBurst';
     const limit = ctx.scenario.rateLimit.limit;
     const headers = { ...API_HEADERS, ...rateHeaders({ allowed: false, limit, remaining: 0, resetSeconds: burstReset }), 'retry-after': String(burstReset) };
     return finish(429, clientId, () => sendJson(res, 429, apiError(429, tooManyMessage(ctx)), headers));

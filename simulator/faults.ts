@@ -10,6 +10,7 @@ export class FaultInjector {
   /** media key → id of its first issued link (only for keys in linkExpiredOnFirstUse) */
   private readonly firstLink = new Map<string, string>();
   private tokenFailuresLeft: number;
+  private lockedUntil: number | undefined;
   private readonly malformedLeft: Array<ScenarioFaults['malformedAnswers'][number] & { left: number }>;
 
   constructor(private readonly faults: ScenarioFaults) {
@@ -19,8 +20,10 @@ export class FaultInjector {
     this.cutLeft = new Set(faults.cutBodyOnce.map((k) => k.toLowerCase()));
   }
 
-  /** 500 or 503 (alternating, starting with 500) when this call is an Nth call. */
+  /** 500 or 503 (alternating, starting with 500) when this call is an Nth call; 503 inside a storm. */
   serverErrorFor(callNo: number): 500 | 503 | undefined {
+    const storm = this.faults.serverErrorStorm;
+    if (storm && callNo >= storm.atCall && callNo < storm.atCall + storm.count) return 503;
     const n = this.faults.serverErrorEveryNth;
     if (!n || callNo % n !== 0) return undefined;
     return (callNo / n) % 2 === 1 ? 500 : 503;
@@ -31,6 +34,14 @@ export class FaultInjector {
     const burst = this.faults.rateLimitBurst;
     if (!burst || callNo < burst.atCall || callNo >= burst.atCall + burst.count) return undefined;
     return burst.resetSeconds;
+  }
+
+  /** Seconds left of the injected lockout at `at` (epoch ms) for this call, if it falls in it. */
+  lockoutResetSeconds(callNo: number, at: number): number | undefined {
+    const lockout = this.faults.rateLimitLockout;
+    if (!lockout || callNo < lockout.atCall) return undefined;
+    this.lockedUntil ??= at + lockout.resetSeconds * 1000;
+    return at < this.lockedUntil ? Math.max(1, Math.ceil((this.lockedUntil - at) / 1000)) : undefined;
   }
 
   revokesTokenAt(callNo: number): boolean {

@@ -69,6 +69,13 @@ const testInput = z.object({
 export const faultsSchema = z.object({
   /** Every Nth /api/v2 call (all calls counted, 1-based) answers 500, then 503, alternately. */
   serverErrorEveryNth: z.number().int().min(1).optional(),
+  /** Calls atCall..atCall+count-1 all answer 503 (charged): an outage behind the gateway. */
+  serverErrorStorm: z.object({ atCall: z.number().int().min(1), count: z.number().int().min(1) }).optional(),
+  /**
+   * From call `atCall` on, every call answers 429 until `resetSeconds` after it (the window of a
+   * budget someone else spent): a 429 with a long reset, as the real gateway sends it.
+   */
+  rateLimitLockout: z.object({ atCall: z.number().int().min(1), resetSeconds: z.number().int().min(1) }).optional(),
   /** Calls atCall..atCall+count-1 answer 429 (remaining 0, reset `resetSeconds`) whatever the budget. */
   rateLimitBurst: z
     .object({

@@ -56,6 +56,8 @@ export function createSimulatorServer(ctx: SimulatorContext): Server {
       else res.destroy();
     }
   });
-  server.keepAliveTimeout = 5_000;
+  // Far above clients' own idle timeouts (undici: 4 s), so a client never reuses a connection the
+  // server is closing at that moment (ECONNRESET on a slow, busy machine).
+  server.keepAliveTimeout = 65_000;
   return server;
 }

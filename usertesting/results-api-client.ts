@@ -50,6 +50,8 @@ export interface ResultsApiClientOptions {
   dispatcher?: Dispatcher;
   /** Applied to headers and to idle time between body chunks; below the listing activities' 1 min limit. @default 30000 */
   timeoutMs?: number;
+  /** @default Date.now */
+  now?: () => number;
 }
 
 const RETRYABLE_STATUS = new Set([408, 409, 425, 500, 502, 503, 504]);
@@ -61,8 +63,13 @@ const RETRYABLE_STATUS = new Set([408, 409, 425, 500, 502, 503, 504]);
 export function createResultsApiClient(options: ResultsApiClientOptions): ResultsApiClient {
   const base = options.baseUrl.replace(/\/+$/, '');
   const timeout = options.timeoutMs ?? 30_000;
+  const now = options.now ?? Date.now;
+  // After a 429 the API refuses every request until its window resets: none is sent before then
+  // (a request would only spend budget on another 429), whichever activity asks.
+  let refusedUntil = 0;
 
   async function send(operation: ApiOperation, path: string, what: string, accept = 'application/json'): Promise<Dispatcher.ResponseData> {
+    if (now() < refusedUntil) throw new RateLimitedError(operation, refusedUntil - now());
     const token = await options.tokens.getToken();
     let response: Dispatcher.ResponseData;
     try {
@@ -80,8 +87,11 @@ export function createResultsApiClient(options: ResultsApiClientOptions): Result
     if (status >= 200 && status < 300) return response;
     const detail = await readErrorDetail(response);
     switch (true) {
-      case status === 429:
-        throw new RateLimitedError(operation, retryAfterMs(response.headers));
+      case status === 429: {
+        const waitMs = retryAfterMs(response.headers);
+        refusedUntil = Math.max(refusedUntil, now() + waitMs);
+        throw new RateLimitedError(operation, waitMs);
+      }
       case status === 401:
         if (!options.tokens.canRefresh) throw new InvalidCredentialsError(401, 'the API rejected UT_ACCESS_TOKEN (expired or revoked); set a fresh one or use client credentials');
         options.tokens.invalidate(token);
