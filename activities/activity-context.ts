@@ -24,5 +24,15 @@ export function currentActivity(): { heartbeat(details: { bytes: number }): void
   const work = heartbeatTimeoutMs && workflowExecution
     ? { key: `${workflowExecution.workflowId}/${workflowExecution.runId}/${activityId}`, attempt, idleMs: Math.floor(heartbeatTimeoutMs / 5) }
     : undefined;
-  return { heartbeat: (details) => ctx.heartbeat(details), signal: ctx.cancellationSignal, work };
+  // Transfers report progress per chunk (tens of thousands per GB); the SDK throttles what it sends,
+  // but every call still encodes its details, so only one call per interval gets through.
+  const intervalMs = Math.min(1000, Math.max(50, Math.floor((heartbeatTimeoutMs ?? 10_000) / 10)));
+  let lastAt = -Infinity;
+  const heartbeat = (details: { bytes: number }) => {
+    const now = Date.now();
+    if (details.bytes !== 0 && now - lastAt < intervalMs) return;
+    lastAt = now;
+    ctx.heartbeat(details);
+  };
+  return { heartbeat, signal: ctx.cancellationSignal, work };
 }

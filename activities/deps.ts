@@ -1,6 +1,7 @@
 import type { Destination } from '../storage';
 import type { ResultsApiClient } from '../usertesting/results-api-client';
 import type { SignedMediaOptions } from '../usertesting/signed-media';
+import type { GenerationTimes } from './generation-times';
 
 /** Minimal logger shape (pino satisfies it); everything logged must be free of secrets. */
 export interface ActivityLogger {
@@ -17,4 +18,6 @@ export interface ActivityDeps {
   media?: SignedMediaOptions;
   logger?: ActivityLogger;
   now?: () => Date;
+  /** Generation times learned by this worker. @default a fresh one per createActivities */
+  generationTimes?: GenerationTimes;
 }

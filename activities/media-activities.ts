@@ -12,6 +12,7 @@ import { objectMetadata, type SourceFields } from './object-metadata';
 import { recordOf, removeRecord, writeRecord } from './asset-records';
 import { checkContentType, checkedContent } from './content-check';
 import { fitMetadata } from './metadata-limits';
+import { GenerationTimes } from './generation-times';
 import type { Readable } from 'node:stream';
 
 /** A body to store: `startsAt` > 0 when it carries only the bytes from that offset on. */
@@ -20,8 +21,10 @@ interface OpenedBody { stream: NodeJS.ReadableStream; startsAt?: number; totalBy
 type Identity = { kind: AssetKind; testId: string; sessionId?: string; reelId?: string; clipId?: string };
 
 /** `hadRecord`: the asset has a record (skipped or failed earlier) that storing it now makes obsolete. */
-export interface FetchReelInput { dest: string; testId: string; reel: Reel; hadRecord?: boolean }
-export interface FetchClipInput { dest: string; testId: string; sessionId: string; clip: Clip; hadRecord?: boolean }
+/** A generation already under way: when the workflow first saw it GENERATING (epoch ms). */
+export interface GenerationUnderWay { startedAtMs: number }
+export interface FetchReelInput { dest: string; testId: string; reel: Reel; hadRecord?: boolean; generation?: GenerationUnderWay }
+export interface FetchClipInput { dest: string; testId: string; sessionId: string; clip: Clip; hadRecord?: boolean; generation?: GenerationUnderWay }
 export interface SessionAssetInput { dest: string; testId: string; sessionId: string; session?: SessionSummary; hadRecord?: boolean }
 
 /**
@@ -30,6 +33,7 @@ export interface SessionAssetInput { dest: string; testId: string; sessionId: st
  */
 export function createMediaActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());
+  const generationTimes = deps.generationTimes ?? new GenerationTimes();
 
   async function stored(destination: Destination, identity: Identity, object: StoredObject, downloaded: boolean, hadRecord?: boolean): Promise<AssetOutcome> {
     if (hadRecord) await removeRecord(destination, identity);
@@ -89,10 +93,15 @@ export function createMediaActivities(deps: ActivityDeps) {
     }
   }
 
-  /** GENERATING / ERROR are reported to the workflow's poll loop; GENERATED is downloaded at once. */
-  async function generated(destination: Destination, path: string, identity: Identity, source: SourceFields, state: { status: string; link?: string }, existing: StoredObject | undefined, hadRecord: boolean | undefined): Promise<GenerationCheck> {
-    if (state.status === 'GENERATING') return { state: 'generating' };
+  /**
+   * GENERATING / ERROR are reported to the workflow's poll loop (with when to check again, once this
+   * worker has learned how long generations take); GENERATED is downloaded at once.
+   */
+  async function generated(destination: Destination, path: string, identity: Identity & { kind: 'reel' | 'clip' }, source: SourceFields, state: { status: string; link?: string }, existing: StoredObject | undefined, hadRecord: boolean | undefined, underWay: GenerationUnderWay | undefined): Promise<GenerationCheck> {
+    const elapsedMs = underWay ? Math.max(0, now().getTime() - underWay.startedAtMs) : 0;
+    if (state.status === 'GENERATING') return { state: 'generating', checkAgainInMs: generationTimes.checkAgainInMs(identity.kind, elapsedMs) };
     if (state.status === 'ERROR') return { state: 'error' };
+    if (underWay) generationTimes.generated(identity.kind, elapsedMs);
     const link = state.link;
     if (!link) throw new Error(`${identity.kind} is GENERATED but the API returned no link`);
     const outcome = await write(destination, path, identity, source, (from) => openSignedMedia(link, deps.media, from), existing, hadRecord);
@@ -105,14 +114,14 @@ export function createMediaActivities(deps: ActivityDeps) {
         currentActivity().heartbeat({ bytes: 0 });
         const destination = deps.openDestination(input.dest);
         const path = reelPath(input.testId, input.reel.uuid);
-        const identity: Identity = { kind: 'reel', testId: input.testId, reelId: input.reel.uuid };
+        const identity = { kind: 'reel' as const, testId: input.testId, reelId: input.reel.uuid };
         const source = reelSource(input.reel);
         const existing = await destination.stat(path);
         if (existing?.metadataComplete && existing.metadata.lastUpdatedAtMs === String(input.reel.lastUpdatedAtMs)) {
           return { state: 'done', outcome: await stored(destination, identity, existing, false, input.hadRecord) };
         }
         const state = await deps.api.getReelDetail(input.testId, input.reel.uuid);
-        return generated(destination, path, identity, source, state, existing, input.hadRecord);
+        return generated(destination, path, identity, source, state, existing, input.hadRecord, input.generation);
       });
     },
 
@@ -121,7 +130,7 @@ export function createMediaActivities(deps: ActivityDeps) {
         currentActivity().heartbeat({ bytes: 0 });
         const destination = deps.openDestination(input.dest);
         const path = clipPath(input.testId, input.sessionId, input.clip.uuid);
-        const identity: Identity = { kind: 'clip', testId: input.testId, sessionId: input.sessionId, clipId: input.clip.uuid };
+        const identity = { kind: 'clip' as const, testId: input.testId, sessionId: input.sessionId, clipId: input.clip.uuid };
         const existing = await destination.stat(path);
         if (existing?.metadataComplete) return { state: 'done', outcome: await stored(destination, identity, existing, false, input.hadRecord) };
         let state;
@@ -131,7 +140,7 @@ export function createMediaActivities(deps: ActivityDeps) {
           if (err instanceof NotFoundError) return { state: 'done', outcome: await absent(destination, identity, 'the API no longer has this clip (404)', clipSource(input.clip)) };
           throw err;
         }
-        return generated(destination, path, identity, clipSource(input.clip), state, existing, input.hadRecord);
+        return generated(destination, path, identity, clipSource(input.clip), state, existing, input.hadRecord, input.generation);
       });
     },
 

@@ -10,7 +10,7 @@ import { progressQuery } from '../workflows/progress';
 import { TEST_ID_SEARCH_ATTRIBUTE } from '../workflows/search-attributes';
 import { testWorkflowId } from '../workflows/task-queues';
 import { startEmbeddedCluster, type EmbeddedCluster } from './embedded-cluster';
-import { CliError, EXIT } from './exit-codes';
+import { EXIT } from './exit-codes';
 import { createProgressDisplay } from './progress-display';
 import { checkRunHealth, describeProblem } from './run-health';
 import { asUsageError, validateIngest, type IngestFlags, type IngestRequest } from './validate-ingest';

@@ -1,5 +1,5 @@
 import { createCipheriv, createHash } from 'node:crypto';
-import { Crc32c } from './crc32c';
+import { Crc32c } from '../storage/crc32c';
 import { digestOf } from './random';
 
 /**
@@ -93,7 +93,7 @@ export function computeDigest(content: MediaContent): MediaDigest {
     md5.update(chunk);
     crc.update(chunk);
   }
-  return { bytes: content.size, md5: md5.digest('base64'), crc32c: crc.base64() };
+  return { bytes: content.size, md5: md5.digest('base64'), crc32c: crc.toString() };
 }
 
 /** Objects up to this size get an S3 single-part ETag (quoted md5 hex). */

@@ -5,8 +5,12 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { CRC32C } from '@google-cloud/storage';
+import { Crc32c } from './crc32c';
+import { OffThreadHasher } from './hashing-thread';
 import { SizeMismatchError } from './errors';
+
+/** Streams at least this long (or of unknown length) are hashed on the hashing thread. */
+const OFF_THREAD_MIN_BYTES = 8 << 20;
 
 export interface ChecksumTransformOptions {
   /** Object path, for error messages. */
@@ -25,7 +29,8 @@ export interface Checksums {
 
 export class ChecksumTransform extends Transform {
   private readonly md5Hash: Hash = createHash('md5');
-  private readonly crc = new CRC32C();
+  private readonly crc = new Crc32c();
+  private readonly offThread: OffThreadHasher | undefined;
   private byteCount = 0;
   private result: Checksums | undefined;
 
@@ -35,13 +40,20 @@ export class ChecksumTransform extends Transform {
     if (expectedBytes !== undefined && !(Number.isSafeInteger(expectedBytes) && expectedBytes >= 0)) {
       throw new Error(`expectedBytes must be a non-negative integer, got ${expectedBytes}`);
     }
+    if (expectedBytes === undefined || expectedBytes >= OFF_THREAD_MIN_BYTES) this.offThread = new OffThreadHasher();
   }
 
   /** Counts bytes that are already at the destination (a resumed write) without passing them on. */
-  absorb(buf: Buffer): void {
+  async absorb(buf: Buffer): Promise<void> {
     this.byteCount += buf.length;
+    await this.hash(buf);
+  }
+
+  private hash(buf: Buffer): Promise<void> | undefined {
+    if (this.offThread) return this.offThread.update(buf);
     this.md5Hash.update(buf);
     this.crc.update(buf);
+    return undefined;
   }
 
   override _transform(chunk: unknown, encoding: BufferEncoding, callback: TransformCallback): void {
@@ -52,14 +64,17 @@ export class ChecksumTransform extends Transform {
       return;
     }
     this.byteCount += buf.length;
-    this.md5Hash.update(buf);
-    this.crc.update(buf);
-    try {
-      onProgress?.(this.byteCount);
-    } catch {
-      // A progress callback must not break the transfer.
-    }
-    callback(null, buf);
+    const passOn = () => {
+      try {
+        onProgress?.(this.byteCount);
+      } catch {
+        // A progress callback must not break the transfer.
+      }
+      callback(null, buf);
+    };
+    const hashed = this.hash(buf);
+    if (hashed) hashed.then(passOn, (err: Error) => callback(err));
+    else passOn();
   }
 
   override _flush(callback: TransformCallback): void {
@@ -68,8 +83,23 @@ export class ChecksumTransform extends Transform {
       callback(new SizeMismatchError(relativePath, expectedBytes, this.byteCount, false));
       return;
     }
-    this.result = { bytes: this.byteCount, md5: this.md5Hash.digest('base64'), crc32c: this.crc.toString() };
-    callback();
+    if (!this.offThread) {
+      this.result = { bytes: this.byteCount, md5: this.md5Hash.digest('base64'), crc32c: this.crc.toString() };
+      callback();
+      return;
+    }
+    this.offThread.digest().then(
+      ({ md5, crc32c }) => {
+        this.result = { bytes: this.byteCount, md5, crc32c };
+        callback();
+      },
+      (err: Error) => callback(err),
+    );
+  }
+
+  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.result) this.offThread?.drop();
+    callback(err);
   }
 
   /** The checksums of everything that passed; only once the stream has ended successfully. */
@@ -81,8 +111,7 @@ export class ChecksumTransform extends Transform {
 
 /** Checksums of a whole buffer (small objects, tests). */
 export function checksumsOf(data: Buffer): Checksums {
-  const crc = new CRC32C();
-  crc.update(data);
+  const crc = new Crc32c().update(data);
   return { bytes: data.length, md5: createHash('md5').update(data).digest('base64'), crc32c: crc.toString() };
 }
 

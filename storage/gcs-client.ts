@@ -10,6 +10,7 @@
  * variable from the constructor (synchronously; nothing else can run in between).
  */
 import { Storage, type StorageOptions } from '@google-cloud/storage';
+import { Crc32c } from './crc32c';
 
 const EMULATOR_VARIABLE = 'STORAGE_EMULATOR_HOST';
 
@@ -38,10 +39,11 @@ export function emulatorEndpoint(value: string | undefined): string | undefined 
 /** Options for `new Storage()` from the environment: the emulator when configured, else defaults. */
 export function gcsClientOptions(env: NodeJS.ProcessEnv = process.env): StorageOptions {
   const apiEndpoint = emulatorEndpoint(env[EMULATOR_VARIABLE]);
-  if (!apiEndpoint) return {};
+  const crc32cGenerator = () => new Crc32c();
+  if (!apiEndpoint) return { crc32cGenerator };
   // The emulator needs no credentials (the client sends none to a custom endpoint) and no real
   // project; a project id keeps the client from looking one up through Application Default Credentials.
-  return { apiEndpoint, projectId: env.GOOGLE_CLOUD_PROJECT || env.GCLOUD_PROJECT || 'ut-media-emulator' };
+  return { crc32cGenerator, apiEndpoint, projectId: env.GOOGLE_CLOUD_PROJECT || env.GCLOUD_PROJECT || 'ut-media-emulator' };
 }
 
 /**

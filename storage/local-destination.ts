@@ -206,7 +206,7 @@ export class LocalDestination implements Destination {
   /** Feeds the first `bytes` of a taken-over temp file to the hasher and cuts anything beyond them. */
   private async absorbKeptBytes(tempPath: string, bytes: number, hasher: ChecksumTransform): Promise<void> {
     await fs.truncate(tempPath, bytes);
-    for await (const chunk of createReadStream(tempPath, { end: bytes - 1, highWaterMark: 1 << 20 })) hasher.absorb(chunk as Buffer);
+    for await (const chunk of createReadStream(tempPath, { end: bytes - 1, highWaterMark: 1 << 20 })) await hasher.absorb(chunk as Buffer);
   }
 
   private async guardTempFolder<T>(step: () => Promise<T>): Promise<T> {

@@ -64,9 +64,12 @@ export function createResultsApiClient(options: ResultsApiClientOptions): Result
   const base = options.baseUrl.replace(/\/+$/, '');
   const timeout = options.timeoutMs ?? 30_000;
   const now = options.now ?? Date.now;
-  // After a 429 the API refuses every request until its window resets: none is sent before then
-  // (a request would only spend budget on another 429), whichever activity asks.
+  // When the window is spent (a 429, or a response saying nothing is left), the API would refuse
+  // every request until it resets: none is sent before then, whichever activity asks.
   let refusedUntil = 0;
+  const holdBackUntilReset = (headers: Dispatcher.ResponseData['headers']) => {
+    refusedUntil = Math.max(refusedUntil, now() + retryAfterMs(headers));
+  };
 
   async function send(operation: ApiOperation, path: string, what: string, accept = 'application/json'): Promise<Dispatcher.ResponseData> {
     if (now() < refusedUntil) throw new RateLimitedError(operation, refusedUntil - now());
@@ -84,14 +87,13 @@ export function createResultsApiClient(options: ResultsApiClientOptions): Result
       throw new TransientApiError(`${operation}: request failed: ${redactSecrets((err as Error).message)}`, operation);
     }
     const status = response.statusCode;
+    if (status !== 429 && numberHeader(response.headers['x-ratelimit-remaining']) === 0) holdBackUntilReset(response.headers);
     if (status >= 200 && status < 300) return response;
     const detail = await readErrorDetail(response);
     switch (true) {
-      case status === 429: {
-        const waitMs = retryAfterMs(response.headers);
-        refusedUntil = Math.max(refusedUntil, now() + waitMs);
-        throw new RateLimitedError(operation, waitMs);
-      }
+      case status === 429:
+        holdBackUntilReset(response.headers);
+        throw new RateLimitedError(operation, retryAfterMs(response.headers));
       case status === 401:
         if (!options.tokens.canRefresh) throw new InvalidCredentialsError(401, 'the API rejected UT_ACCESS_TOKEN (expired or revoked); set a fresh one or use client credentials');
         options.tokens.invalidate(token);
@@ -149,6 +151,11 @@ export function createResultsApiClient(options: ResultsApiClientOptions): Result
 }
 
 /** x-ratelimit-reset is seconds until the window resets; Retry-After is the standard fallback. */
+function numberHeader(raw: string | string[] | undefined): number | undefined {
+  const value = Number(Array.isArray(raw) ? raw[0] : raw);
+  return raw === undefined || !Number.isFinite(value) ? undefined : value;
+}
+
 export function retryAfterMs(headers: Dispatcher.ResponseData['headers']): number {
   for (const name of ['x-ratelimit-reset', 'retry-after']) {
     const raw = headers[name];

@@ -16,23 +16,38 @@ function retry(options: RunOptions): ActivityOptions['retry'] {
   };
 }
 
+/**
+ * Which API request the budget serves first (Temporal task priority, 1 first; unset fields such as
+ * the test's fairness key are inherited from the workflow): what unlocks more work or starts a
+ * generation goes first, so generations run while the rest is fetched; a check of a generation due
+ * now comes next; videos and transcripts fill the remaining budget.
+ */
+export const API_PRIORITY = { unlocks: 1, due: 2, fill: 3 } as const;
+
 /** API activities run on `<queue>-api`, where the server enforces the cluster-wide request budget. */
 export function apiActivities(options: RunOptions) {
   const taskQueue = apiTaskQueue(workflowInfo().taskQueue);
+  const media = (priorityKey: number): ActivityOptions => ({
+    taskQueue,
+    // Multi-GiB videos stream for a long time; a dead worker is noticed by the heartbeat timeout.
+    startToCloseTimeout: '6 hours',
+    heartbeatTimeout: options.heartbeatTimeoutMs,
+    retry: retry(options),
+    priority: { priorityKey },
+  });
+  type Generation = Pick<ApiActivities, 'fetchReel' | 'fetchClip'>;
   return {
     listing: proxyActivities<Pick<ApiActivities, 'listSessionsPage' | 'listReels' | 'listClips'>>({
       taskQueue,
       // Time spent waiting for the budget is schedule-to-start, so only the call itself is bounded.
       startToCloseTimeout: '1 minute',
       retry: retry(options),
+      priority: { priorityKey: API_PRIORITY.unlocks },
     }),
-    media: proxyActivities<Pick<ApiActivities, 'fetchReel' | 'fetchClip' | 'fetchVideo' | 'fetchTranscript'>>({
-      taskQueue,
-      // Multi-GiB videos stream for a long time; a dead worker is noticed by the heartbeat timeout.
-      startToCloseTimeout: '6 hours',
-      heartbeatTimeout: options.heartbeatTimeoutMs,
-      retry: retry(options),
-    }),
+    media: proxyActivities<Pick<ApiActivities, 'fetchVideo' | 'fetchTranscript'>>(media(API_PRIORITY.fill)),
+    /** The first check of a reel or clip starts its generation. */
+    generationStart: proxyActivities<Generation>(media(API_PRIORITY.unlocks)),
+    generationCheck: proxyActivities<Generation>(media(API_PRIORITY.due)),
   };
 }
 

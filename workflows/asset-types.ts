@@ -35,7 +35,8 @@ export interface AssetOutcome {
 }
 
 /** Answer of a reel/clip detail activity: still generating, failed this attempt, or finished. */
-export type GenerationCheck = { state: 'generating' } | { state: 'error' } | { state: 'done'; outcome: AssetOutcome };
+/** `checkAgainInMs`: when the worker expects the generation to be done (learned), if it has an idea. */
+export type GenerationCheck = { state: 'generating'; checkAgainInMs?: number } | { state: 'error' } | { state: 'done'; outcome: AssetOutcome };
 
 export type ProgressState = 'pending' | 'generating' | 'stored' | 'skipped' | 'failed';
 

@@ -14,6 +14,8 @@ export interface PollState {
   /** Workflow time of the first check. */
   startedAtMs: number;
   delayMs: number;
+  /** Workflow time the current generation attempt was first seen GENERATING. */
+  attemptStartedAtMs?: number;
 }
 
 /**
@@ -47,25 +49,33 @@ export async function awaitGeneration(input: { target: GenerationTarget; options
 
 async function pollLoop(target: GenerationTarget, options: RunOptions, state: PollState, maxPolls: number, onGenerating: () => void): Promise<{ outcome: AssetOutcome } | { state: PollState }> {
   const api = apiActivities(options);
-  let { attempts, delayMs } = state;
+  let { attempts, delayMs, attemptStartedAtMs } = state;
   for (let polls = 0; polls < maxPolls; polls++) {
+    // The request that starts a generation goes before others; a later check is a check that is due.
+    const proxy = attemptStartedAtMs === undefined ? api.generationStart : api.generationCheck;
+    const generation = attemptStartedAtMs === undefined ? undefined : { startedAtMs: attemptStartedAtMs };
     const result: GenerationCheck = target.kind === 'reel'
-      ? await api.media.fetchReel({ dest: target.dest, testId: target.testId, reel: target.reel, hadRecord: target.hadRecord })
-      : await api.media.fetchClip({ dest: target.dest, testId: target.testId, sessionId: target.sessionId, clip: target.clip, hadRecord: target.hadRecord });
+      ? await proxy.fetchReel({ dest: target.dest, testId: target.testId, reel: target.reel, hadRecord: target.hadRecord, generation })
+      : await proxy.fetchClip({ dest: target.dest, testId: target.testId, sessionId: target.sessionId, clip: target.clip, hadRecord: target.hadRecord, generation });
     if (result.state === 'done') return { outcome: result.outcome };
     if (result.state === 'error') {
       if (attempts >= options.maxGenerationAttempts) return { outcome: generationFailure(target, `generation ended in ERROR ${attempts} times`) };
       attempts += 1;
       delayMs = options.pollInitialDelayMs;
+      attemptStartedAtMs = undefined;
       continue; // the next detail request starts a new attempt
     }
     onGenerating();
-    const waited = Date.now() - state.startedAtMs; // workflow time: deterministic
+    attemptStartedAtMs ??= Date.now(); // workflow time: deterministic
+    const waited = Date.now() - state.startedAtMs;
     if (waited >= options.generationDeadlineMs) {
       return { outcome: generationFailure(target, `still generating after ${Math.round(waited / 1000)} s (deadline ${Math.round(options.generationDeadlineMs / 1000)} s)`) };
     }
-    await sleep(Math.min(delayMs, Math.max(1, options.generationDeadlineMs - waited)));
-    delayMs = Math.min(delayMs * 2, options.pollMaxDelayMs);
+    // The worker's learned estimate when it has one; else the growing backoff.
+    const advised = result.checkAgainInMs;
+    const wait = advised !== undefined ? Math.min(Math.max(1, advised), options.pollMaxDelayMs) : delayMs;
+    await sleep(Math.min(wait, Math.max(1, options.generationDeadlineMs - waited)));
+    if (advised === undefined) delayMs = Math.min(delayMs * 2, options.pollMaxDelayMs);
   }
-  return { state: { attempts, startedAtMs: state.startedAtMs, delayMs } };
+  return { state: { attempts, startedAtMs: state.startedAtMs, delayMs, attemptStartedAtMs } };
 }

@@ -66,7 +66,7 @@ describe('Results API client', () => {
     }
   });
 
-  test('429 carries the wait from x-ratelimit-reset', async () => {
+  test('a response saying nothing is left holds every later request back until the reset, with that wait; no 429 is asked for', async () => {
     const limited = await startSimulator({ scenario: { rateLimit: { limit: 1, windowMs: 30_000 } } });
     try {
       const tokens = createTokenProvider({ credentials: { kind: 'client-credentials', ...limited.scenario.clients[0] }, tokenUrl: limited.tokenUrl });
@@ -76,6 +76,7 @@ describe('Results API client', () => {
       expect(error).toBeInstanceOf(RateLimitedError);
       expect(error.retryAfterMs).toBeGreaterThan(20_000);
       expect(error.retryAfterMs).toBeLessThanOrEqual(30_000);
+      expect(limited.stats().calls.map((c) => c.status)).toEqual([200]);
     } finally {
       await limited.close();
     }

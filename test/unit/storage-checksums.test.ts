@@ -46,6 +46,24 @@ describe('ChecksumTransform', () => {
     expect(hasher.checksums).toEqual(await src.checksums);
   });
 
+  it('hashes large streams on the hashing thread with the same result, in order, for several streams at once', async () => {
+    const data = [0, 1, 2].map((seed) => {
+      const b = Buffer.allocUnsafe(20 * 1024 * 1024 + 12_345);
+      for (let i = 0; i < b.length; i += 4096) b.fill((seed * 7 + i / 4096) & 0xff, i, Math.min(b.length, i + 4096));
+      return b;
+    });
+    const results = await Promise.all(
+      data.map(async (b, i) => {
+        const hasher = new ChecksumTransform({ relativePath: `x${i}`, expectedBytes: i === 0 ? undefined : b.length });
+        const chunks = [];
+        for (let o = 0; o < b.length; o += 65_536 + i) chunks.push(b.subarray(o, o + 65_536 + i));
+        await pipeline(Readable.from(chunks), hasher, sink());
+        return hasher.checksums;
+      }),
+    );
+    results.forEach((r, i) => expect(r).toEqual(checksumsOf(data[i]!)));
+  });
+
   it('describes mismatches', () => {
     const ours = checksumsOf(Buffer.from('abc'));
     expect(describeMismatch(ours, { ...ours })).toBeUndefined();

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --scale` (`node dist/scripts/bench.js --scale` after `npm run build`).
+ * `npm run bench -- --scale` (`node dist/bench/run.js --scale` after `npm run build`).
  *
  * The scale scenario, run apart from the main table: at an API budget so high that Temporal (and
  * this machine) is the limit, with media of a few KiB so bytes do not dominate,
@@ -12,7 +12,7 @@
  * 1.3x of s/1000 at 1,000; the largest event (an upper bound of any payload) under 256 KiB; the
  * longest history under 10,000 events.
  *
- * Then a reel GENERATING until its deadline (scripts/bench-long-generation.ts).
+ * Then a reel GENERATING until its deadline (bench/long-generation.ts).
  *
  * BENCH_SCALE_FACTOR (e.g. 0.1) scales every session count (and that deadline) down for a trial run.
  * BENCH_SCALE_FULL_HISTORIES (default 20000: every history is walked, about 7 s per 1,000 sessions
@@ -25,9 +25,10 @@ import { Client, Connection } from '@temporalio/client';
 import { measureHistories, type HistoryFigures } from '../infra/workflow-histories';
 import { expectedAssetStatuses, generateScenario, startSimulator, type ScenarioInput, type TestSpec } from '../simulator';
 import type { IngestSummary } from '../workflows/asset-types';
-import { MiB, sampleRss, type ScaleBenchArgs } from './bench-support';
-export type { ScaleBenchArgs, ScaleIngest } from './bench-support';
-import { runLongGenerationBench } from './bench-long-generation';
+import { MiB, sampleRss, type ScaleBenchArgs } from './support';
+export type { ScaleBenchArgs, BenchIngest } from './support';
+import { runLongGenerationBench } from './long-generation';
+import type { BenchRow } from './table';
 
 const KiB = 1024;
 const PAYLOAD_LIMIT = 256 * KiB;
@@ -244,4 +245,21 @@ export async function runScaleBench(args: ScaleBenchArgs): Promise<boolean> {
   const longGenerationOk = await runLongGenerationBench(args, factor);
   console.log(`    scale scenario took ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return failed.length === 0 && incomplete.length === 0 && payloadOk && historyOk && longGenerationOk;
+}
+
+/** Row 7 of `npm run bench`: the 1,000-session survey of the scale runs (the 10,000 ones: `--scale`). */
+export async function benchScaleRows(args: ScaleBenchArgs): Promise<BenchRow[]> {
+  console.log('\n(7) scale: a survey of 1,000 sessions (10,000 and mixed 3,000: npm run bench -- --scale)');
+  const connection = await Connection.connect({ address: args.temporalAddress });
+  try {
+    const r = await runCase(args, new Client({ connection, namespace: args.namespace }), { label: 'survey 1,000', sessions: 1000, seed: 7101, survey: true }, 20_000);
+    printRow(r);
+    return [
+      { id: 'scale.secondsPer1000', label: '7. seconds per 1,000 survey sessions', value: r.seconds, detail: `${r.requests} requests, ${r.summary.runs ?? '?'} parent runs, budget unbounded` },
+      { id: 'scale.maxHistoryEvents', label: '7. largest history (events)', value: r.history.maxEvents, target: { op: '<=', value: HISTORY_EVENTS_LIMIT }, detail: r.history.workflowOfMaxEvents ?? '' },
+      { id: 'scale.maxEventBytes', label: '7. largest payload (bytes)', value: r.history.maxEventBytes, target: { op: '<=', value: PAYLOAD_LIMIT }, detail: r.history.eventTypeOfMaxBytes ?? '' },
+    ];
+  } finally {
+    await connection.close();
+  }
 }

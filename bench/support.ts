@@ -1,14 +1,20 @@
-/** Small pure helpers of `npm run bench` (scripts/bench.ts). */
+/** Small pure helpers of `npm run bench` (bench/run.ts). */
 
-import type { RunningSimulator } from '../simulator';
 import type { IngestSummary } from '../workflows/asset-types';
 import type { IngestTestResultInput } from '../workflows/inputs';
 
 export { maxInWindow, minimumRequests } from '../simulator/budget-metrics';
 
+/** What the bench's ingest needs of an API: the simulator in this process, or one in its own. */
+export interface BenchApi {
+  baseUrl: string;
+  tokenUrl: string;
+  scenario: { clients: Array<{ clientId: string; clientSecret: string }>; rateLimit: { limit: number; windowMs: number } };
+}
+
 /** The bench's `ingest()` helper, bound to its harness. */
-export type ScaleIngest = (
-  sim: RunningSimulator,
+export type BenchIngest = (
+  sim: BenchApi,
   request: IngestTestResultInput,
   env?: Record<string, string>,
 ) => Promise<{ summary: IngestSummary; startedAt: number; endedAt: number }>;
@@ -18,7 +24,7 @@ export interface ScaleBenchArgs {
   namespace: string;
   /** Scratch folder of the bench (removed by the caller). */
   scratch: string;
-  ingest: ScaleIngest;
+  ingest: BenchIngest;
 }
 
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { measureHistories } from '../infra/workflow-histories';
 import { generateScenario, startSimulator } from '../simulator';
-import type { ScaleBenchArgs } from './bench-support';
+import type { ScaleBenchArgs } from './support';
 
 const HISTORY_EVENTS_LIMIT = 10_000;
 /** @default 6 minutes: at about 0.2 s of Temporal work a poll on 2 cores, well over a thousand polls. */

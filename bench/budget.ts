@@ -1,0 +1,145 @@
+/**
+ * Rows 1–5 of `npm run bench`: how well a run spends the API budget. The rate bound of a run is the
+ * fewest requests it can make ÷ the budget: no run can end sooner. Every run uses the product's
+ * default poll and retry settings (only the budget is set per scenario).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { generateScenario, startSimulator, type RunningSimulator, type ScenarioInput } from '../simulator';
+import { DEFAULT_RUN_OPTIONS } from '../workflows/inputs';
+import { minimumRequests, type BenchIngest } from './support';
+import type { BenchRow } from './table';
+import { runTutorialLoop } from './tutorial-loop';
+
+/** The product's poll and retry delays, divided by `timeScale` (1: as shipped). */
+function settingsEnv(timeScale = 1): Record<string, string> {
+  return {
+    UT_POLL_INITIAL_DELAY_MS: String(Math.round(DEFAULT_RUN_OPTIONS.pollInitialDelayMs / timeScale)),
+    UT_POLL_MAX_DELAY_MS: String(Math.round(DEFAULT_RUN_OPTIONS.pollMaxDelayMs / timeScale)),
+    UT_RETRY_INITIAL_INTERVAL_MS: String(Math.round(DEFAULT_RUN_OPTIONS.retryInitialIntervalMs / timeScale)),
+  };
+}
+
+/**
+ * Rows 1–3 run 6 × faster than real time, so the tutorials' loop ends in minutes: generation 2 s
+ * (12 s real), the loop's delays 0.5 s × attempt (the tutorials' 3 s), our poll and retry delays
+ * ÷ 6. Requests are not scaled: the budget is what it is.
+ */
+const E2E_TIME_SCALE = 6;
+const TUTORIAL_FIRST_DELAY_MS = 3000;
+
+interface Measured {
+  seconds: number;
+  requests: number;
+  throttled: number;
+  minimum: number;
+  boundSeconds: number;
+  failed: number;
+}
+
+function minimumOf(sim: RunningSimulator): number {
+  const test = sim.scenario.tests[0];
+  const clips = test.sessions.reduce((n, s) => n + s.clips.length, 0);
+  const pages = Math.max(1, Math.ceil(test.sessions.length / Math.min(500, sim.scenario.pageCap)));
+  return minimumRequests({ pages, sessions: test.sessions.length, reels: test.reels.length, clips });
+}
+
+function perMinute(sim: RunningSimulator): number {
+  const limit = sim.scenario.rateLimit;
+  return (limit.limit * 60_000) / limit.windowMs;
+}
+
+async function runOurs(ingest: BenchIngest, scenario: ScenarioInput, dest: string, timeScale = 1): Promise<Measured> {
+  const sim = await startSimulator({ scenario });
+  try {
+    const test = sim.scenario.tests[0];
+    fs.mkdirSync(dest, { recursive: true });
+    const run = await ingest(sim, { testId: test.testId, dest }, settingsEnv(timeScale));
+    const calls = sim.stats().calls;
+    const minimum = minimumOf(sim);
+    return {
+      seconds: (run.endedAt - run.startedAt) / 1000,
+      requests: calls.length,
+      throttled: calls.filter((c) => c.status === 429 && !c.faultInjected).length,
+      minimum,
+      boundSeconds: (minimum * 60) / perMinute(sim),
+      failed: run.summary.failed,
+    };
+  } finally {
+    await sim.close();
+  }
+}
+
+async function runTutorial(scenario: ScenarioInput, dest: string): Promise<{ seconds: number; requests: number }> {
+  const sim = await startSimulator({ scenario });
+  try {
+    const client = sim.scenario.clients[0];
+    const started = Date.now();
+    await runTutorialLoop({ baseUrl: sim.baseUrl, tokenUrl: sim.tokenUrl, clientId: client.clientId, clientSecret: client.clientSecret, testId: sim.scenario.tests[0].testId, dest, initialDelayMs: TUTORIAL_FIRST_DELAY_MS / E2E_TIME_SCALE });
+    return { seconds: (Date.now() - started) / 1000, requests: sim.stats().calls.length };
+  } finally {
+    await sim.close();
+  }
+}
+
+const describe = (m: Measured) => `${m.seconds.toFixed(0)} s vs bound ${m.boundSeconds.toFixed(0)} s; ${m.requests} requests, minimum ${m.minimum}, ${m.throttled} 429${m.failed ? `; ${m.failed} FAILED` : ''}`;
+
+export async function benchBudget(ingest: BenchIngest, scratch: string, quick: boolean): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const mixed = generateScenario({ seed: 9001, sessions: quick ? 15 : 60, reels: 3, clipsPerSession: [0, 3], videoBytes: [256 * 1024, 1024 * 1024], clipBytes: [64 * 1024, 256 * 1024], reelBytes: [128 * 1024, 512 * 1024] });
+  const e2e: ScenarioInput = { ...mixed, rateLimit: { limit: 300, windowMs: 60_000 }, generation: { generatingMs: 12_000 / E2E_TIME_SCALE } };
+  const test = mixed.tests[0];
+  const withVideo = test.sessions.filter((s) => s.productType !== 'SURVEY');
+  const firstClip = test.sessions.flatMap((s) => s.clips ?? [])[0];
+
+  console.log(`\n(1–3) ${test.sessions.length} sessions, ${test.reels.length} reels, ${test.sessions.reduce((n, s) => n + (s.clips?.length ?? 0), 0)} clips, budget 300/min; time ÷ ${E2E_TIME_SCALE}: generation ${12 / E2E_TIME_SCALE} s (12 s), the loop's delays and ours ÷ ${E2E_TIME_SCALE}`);
+  const ours = await runOurs(ingest, e2e, path.join(scratch, 'e2e'), E2E_TIME_SCALE);
+  console.log(`    ut-media: ${describe(ours)}`);
+  const tutorial = await runTutorial(e2e, path.join(scratch, 'tutorial'));
+  console.log(`    the tutorials' loop: ${tutorial.seconds.toFixed(0)} s, ${tutorial.requests} requests`);
+  rows.push(
+    { id: 'e2e.speedup', label: "1. tutorials' loop wall / ut-media wall", value: tutorial.seconds / ours.seconds, target: { op: '>=', value: 4 }, detail: `${tutorial.seconds.toFixed(0)} s vs ${ours.seconds.toFixed(0)} s` },
+    { id: 'e2e.requests', label: "1. ut-media requests / tutorials' loop", value: ours.requests / tutorial.requests, target: { op: '<=', value: 0.8 }, detail: `${ours.requests} vs ${tutorial.requests}` },
+    { id: 'nofaults.wallBound', label: '2. wall / rate bound, no faults', value: ours.seconds / ours.boundSeconds, target: { op: '<=', value: 1.1 }, detail: describe(ours) },
+    { id: 'nofaults.requestsMin', label: '3. requests / minimum, no faults', value: ours.requests / ours.minimum, target: { op: '<=', value: 1.02 }, detail: `${ours.requests} / ${ours.minimum}` },
+  );
+
+  const faults: ScenarioInput = {
+    ...e2e,
+    faults: {
+      serverErrorEveryNth: 29,
+      rateLimitBurst: { atCall: 20, count: 3, resetSeconds: 1 },
+      revokeTokenAtCall: 45,
+      generationErrorOnce: firstClip ? [firstClip.uuid!] : [],
+      linkExpiredOnFirstUse: [`video:${withVideo[0]!.sessionId}`],
+      cutBodyOnce: [`video:${withVideo[1]!.sessionId}`],
+    },
+  };
+  const faulted = await runOurs(ingest, faults, path.join(scratch, 'faults'), E2E_TIME_SCALE);
+  console.log(`    with the standard faults: ${describe(faulted)}`);
+  rows.push(
+    { id: 'faults.wallBound', label: '2. wall / rate bound, standard faults', value: faulted.seconds / faulted.boundSeconds, detail: describe(faulted) },
+    { id: 'faults.requestsMin', label: '3. requests / minimum, standard faults', value: faulted.requests / faulted.minimum, detail: `${faulted.requests} / ${faulted.minimum} (faults cost requests by design)` },
+  );
+
+  const heavy = generateScenario({ seed: 9002, sessions: 4, reels: 2, clipsPerSession: [8, 8], productMix: { THINK_OUT_LOUD: 1 }, videoBytes: [64 * 1024, 128 * 1024], clipBytes: [32 * 1024, 64 * 1024], reelBytes: [64 * 1024, 128 * 1024] });
+  console.log('\n(4) generation-heavy: 4 sessions × 8 clips, 2 reels, generation 20 s, budget 60/min, default settings');
+  const generationHeavy = await runOurs(ingest, { ...heavy, rateLimit: { limit: 60, windowMs: 60_000 }, generation: { generatingMs: 20_000 } }, path.join(scratch, 'heavy'));
+  console.log(`    ${describe(generationHeavy)}`);
+  rows.push(
+    { id: 'genheavy.requestsMin', label: '4. generation-heavy: requests / minimum', value: generationHeavy.requests / generationHeavy.minimum, target: { op: '<=', value: 1.02 }, detail: `${generationHeavy.requests} / ${generationHeavy.minimum}` },
+    { id: 'genheavy.wallBound', label: '4. generation-heavy: wall / rate bound', value: generationHeavy.seconds / generationHeavy.boundSeconds, target: { op: '<=', value: 1.1 }, detail: describe(generationHeavy) },
+  );
+
+  if (!quick) {
+    const small = generateScenario({ seed: 9003, sessions: 2, reels: 1, clipsPerSession: [1, 1], productMix: { THINK_OUT_LOUD: 1 }, videoBytes: [64 * 1024, 128 * 1024], clipBytes: [32 * 1024, 64 * 1024], reelBytes: [64 * 1024, 128 * 1024] });
+    console.log('\n(5) the real default budget: 10/min, 2 sessions, 2 clips, 1 reel, generation 20 s, default settings');
+    const real = await runOurs(ingest, { ...small, rateLimit: { limit: 10, windowMs: 60_000 }, generation: { generatingMs: 20_000 } }, path.join(scratch, 'ten'));
+    console.log(`    ${describe(real)}`);
+    rows.push(
+      { id: 'default10.wallBound', label: '5. 10/min: wall / rate bound', value: real.seconds / real.boundSeconds, target: { op: '<=', value: 1.1 }, detail: describe(real) },
+      { id: 'default10.throttled', label: '5. 10/min: 429 answers', value: real.throttled, target: { op: '<=', value: 0 }, detail: `${real.requests} requests` },
+    );
+  }
+  return rows;
+}

@@ -1,0 +1,111 @@
+/**
+ * Row 6 of `npm run bench`: one video streamed through the pipeline against `curl` on the same
+ * signed link of the same server, in the same run; and the worker's peak RSS for a 1 MB video
+ * against a multi-GB one (flat memory means the two are close). The simulator runs in its own
+ * process here, as the API would: generating the bytes must not share the worker's thread.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { MiB, sampleRss, type BenchApi, type BenchIngest } from './support';
+import type { BenchRow } from './table';
+
+const run = promisify(execFile);
+const GB = 1_000_000_000;
+const TEST_ID = '5e1f0b9a-3c2d-4e5f-8a6b-7c8d9e0f1a2b';
+const SESSION_ID = '6f2a1c0b-4d3e-4f5a-9b7c-8d9e0f1a2b3c';
+const CLIENT = { clientId: 'bench-streaming', clientSecret: 'bench-streaming-secret' };
+
+interface SeparateSimulator extends BenchApi {
+  scenario: BenchApi['scenario'] & { tests: Array<{ testId: string; sessions: Array<{ sessionId: string }> }> };
+  close(): Promise<void>;
+}
+
+/** `node dist/simulator/main.js` with a one-video scenario, in its own process. */
+async function startSeparateSimulator(scratch: string, videoBytes: number): Promise<SeparateSimulator> {
+  const rateLimit = { limit: 600, windowMs: 60_000 };
+  const scenario = { seed: 13, rateLimit, clients: [CLIENT], tests: [{ testId: TEST_ID, sessions: [{ sessionId: SESSION_ID, productType: 'NON_THINK_OUT_LOUD', videoBytes, clips: [] }], reels: [] }] };
+  const file = path.join(scratch, `streaming-scenario-${videoBytes}.json`);
+  fs.writeFileSync(file, JSON.stringify(scenario));
+  const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, '..', 'simulator', 'main.js'), '--scenario', file, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`the simulator exited (${code}) before listening`)));
+  });
+  child.stdout!.resume();
+  return {
+    baseUrl,
+    tokenUrl: `${baseUrl}/oauth2/default/v1/token`,
+    scenario: { clients: [CLIENT], rateLimit, tests: [{ testId: TEST_ID, sessions: [{ sessionId: SESSION_ID }] }] },
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** A fresh signed link to the scenario's one video, as any client would get it. */
+async function videoLink(sim: SeparateSimulator): Promise<string> {
+  const client = sim.scenario.clients[0];
+  const token = await fetch(sim.tokenUrl, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials&scope=studies:read',
+  });
+  if (!token.ok) throw new Error(`streaming bench: token request answered ${token.status}`);
+  const { access_token: accessToken } = (await token.json()) as { access_token: string };
+  const sessionId = sim.scenario.tests[0].sessions[0].sessionId;
+  const answer = await fetch(`${sim.baseUrl}/api/v2/sessionResults/${sessionId}/videoDownloadUrl`, { headers: { authorization: `Bearer ${accessToken}` } });
+  if (!answer.ok) throw new Error(`streaming bench: videoDownloadUrl answered ${answer.status}`);
+  return ((await answer.json()) as { videoUrl: string }).videoUrl;
+}
+
+async function curlSeconds(link: string): Promise<number> {
+  const started = Date.now();
+  await run('curl', ['--silent', '--fail', '--location', '--output', '/dev/null', link]);
+  return (Date.now() - started) / 1000;
+}
+
+interface Transfer {
+  seconds: number;
+  peakRss: number;
+  curlSeconds: number;
+}
+
+async function transfer(ingest: BenchIngest, scratch: string, videoBytes: number, dest: string, withCurl: boolean): Promise<Transfer> {
+  const sim = await startSeparateSimulator(scratch, videoBytes);
+  try {
+    const curl = withCurl ? await curlSeconds(await videoLink(sim)) : 0;
+    const rss = sampleRss(100);
+    const result = await ingest(sim, { testId: sim.scenario.tests[0].testId, dest, only: ['videos'] }).finally(() => rss.stop());
+    if (result.summary.failed) throw new Error(`streaming bench: the video failed: ${result.summary.failures[0]?.reason}`);
+    return { seconds: (result.endedAt - result.startedAt) / 1000, peakRss: rss.stop().peak, curlSeconds: curl };
+  } finally {
+    await sim.close();
+  }
+}
+
+export async function benchStreaming(ingest: BenchIngest, scratch: string, bucket: string, quick: boolean): Promise<BenchRow[]> {
+  const big = quick ? 256 * MiB : 3 * GB;
+  const gsBytes = quick ? 256 * MiB : GB;
+  const mb = (n: number) => `${(n / 1e6).toFixed(0)} MB`;
+  console.log(`\n(6) streaming: ${mb(big)} to a folder, ${mb(gsBytes)} to fake-gcs-server, each against curl on the same link`);
+  const small = await transfer(ingest, scratch, 1_000_000, path.join(scratch, 'stream-small'), false);
+  const folder = await transfer(ingest, scratch, big, path.join(scratch, 'stream-folder'), true);
+  console.log(`    folder: ${folder.seconds.toFixed(1)} s (${(big / 1e6 / folder.seconds).toFixed(0)} MB/s), curl ${folder.curlSeconds.toFixed(1)} s (${(big / 1e6 / folder.curlSeconds).toFixed(0)} MB/s)`);
+  const gs = await transfer(ingest, scratch, gsBytes, `gs://${bucket}/streaming`, true);
+  console.log(`    gs://: ${gs.seconds.toFixed(1)} s (${(gsBytes / 1e6 / gs.seconds).toFixed(0)} MB/s), curl ${gs.curlSeconds.toFixed(1)} s`);
+  const growth = (folder.peakRss - small.peakRss) / MiB;
+  return [
+    { id: 'stream.folderVsCurl', label: `6. folder time / curl time (${mb(big)})`, value: folder.seconds / folder.curlSeconds, target: { op: '<=', value: 1.15 }, detail: `${folder.seconds.toFixed(1)} s vs ${folder.curlSeconds.toFixed(1)} s, incl. the workflow and 2 API requests` },
+    { id: 'stream.gsVsCurl', label: `6. gs:// time / curl time (${mb(gsBytes)})`, value: gs.seconds / gs.curlSeconds, detail: `${gs.seconds.toFixed(1)} s vs ${gs.curlSeconds.toFixed(1)} s; fake-gcs-server's speed, not GCS's` },
+    { id: 'stream.rssGrowth', label: `6. peak RSS ${mb(big)} − 1 MB (MiB)`, value: Math.max(0, growth), target: { op: '<=', value: 32 }, detail: `${(small.peakRss / MiB).toFixed(0)} → ${(folder.peakRss / MiB).toFixed(0)} MiB (the worker process)` },
+  ];
+}
