@@ -6,14 +6,17 @@ import { runSchedule } from './schedule-command';
 import { runStatus } from './status-command';
 import { runVerify } from './verify-command';
 import { runWorker } from './worker-command';
+import { packageVersion } from './version';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function buildProgram(): Command {
   const program = new Command('ut-media')
     .description('Archive UserTesting highlight reels, clips, session videos and transcripts into GCS or a folder, on Temporal.')
+    .version(packageVersion(), '--version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
+  const example = (lines: string[]) => `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
   program
     .command('ingest')
@@ -27,14 +30,16 @@ export function buildProgram(): Command {
     .addOption(new Option('--no-progress', 'do not show live progress'))
     .action(async (opts) => {
       process.exitCode = await runIngest({ test: opts.test, testsFile: opts.testsFile, dest: opts.dest, session: opts.session, only: opts.only, json: opts.json, progress: opts.progress });
-    });
+    })
+    .addHelpText('after', example(['ut-media ingest --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --dest gs://research-archive/usertesting', 'ut-media ingest --tests-file tests.txt --dest ./archive --only videos,transcripts --json']));
 
   program
     .command('worker')
     .description("run a worker for the project's task queues on TEMPORAL_ADDRESS (many may run at once)")
     .action(async () => {
       process.exitCode = await runWorker();
-    });
+    })
+    .addHelpText('after', example(['TEMPORAL_ADDRESS=temporal.internal:7233 UT_CLIENT_ID=... UT_CLIENT_SECRET=... ut-media worker']));
   program
     .command('status')
     .description('state, progress and problems of the latest ingestion of each test (needs TEMPORAL_ADDRESS)')
@@ -43,7 +48,8 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON object')
     .action(async (opts) => {
       process.exitCode = await runStatus({ test: opts.test, testsFile: opts.testsFile, json: opts.json });
-    });
+    })
+    .addHelpText('after', example(['TEMPORAL_ADDRESS=localhost:7233 ut-media status --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --json']));
 
   program
     .command('verify')
@@ -53,7 +59,8 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON object')
     .action(async (opts) => {
       process.exitCode = await runVerify({ test: opts.test, dest: opts.dest, json: opts.json });
-    });
+    })
+    .addHelpText('after', example(['ut-media verify --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --dest gs://research-archive/usertesting']));
   program
     .command('schedule')
     .description('periodic incremental sync with a Temporal Schedule (overlap: skip); needs TEMPORAL_ADDRESS')
@@ -67,7 +74,8 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON object')
     .action(async (opts) => {
       process.exitCode = await runSchedule(opts);
-    });
+    })
+    .addHelpText('after', example(['ut-media schedule --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --dest gs://research-archive/usertesting --every 6h', 'ut-media schedule --list']));
   return program;
 }
 
