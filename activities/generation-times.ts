@@ -3,10 +3,12 @@
  * a generation is checked again when it is likely done rather than on a blind backoff: every early
  * check is a request of the budget spent for nothing.
  *
- * A check that finds an asset GENERATED `elapsed` ms after its generation started is a sample (an
- * upper bound of that asset's generation time). The estimate is the 75th percentile of the recent
- * samples of its kind: a little late for most assets, rarely early. With no sample yet, no advice:
- * the workflow's own backoff applies.
+ * A check that finds an asset GENERATED `elapsed` ms after its generation started, the previous
+ * check having found it still GENERATING at `lastGenerating` ms, bounds its generation time: the
+ * sample is the middle of the two. Found done at the first check after the start, the asset says only
+ * "no longer than advised": the sample is a little under the current estimate, so the estimate can
+ * come down (and does not creep up with each on-time check). The estimate is the 75th percentile of
+ * the recent samples of its kind. With no sample yet, no advice: the workflow's backoff applies.
  */
 export type GenerationKind = 'reel' | 'clip';
 
@@ -15,10 +17,12 @@ const RECENT = 25;
 export class GenerationTimes {
   private readonly samples: Record<GenerationKind, number[]> = { reel: [], clip: [] };
 
-  /** An asset of `kind` was found GENERATED `elapsedMs` after its generation started. */
-  generated(kind: GenerationKind, elapsedMs: number): void {
+  /** An asset of `kind` was found GENERATED `elapsedMs` after its generation started (last seen GENERATING at `lastGeneratingMs`). */
+  generated(kind: GenerationKind, elapsedMs: number, lastGeneratingMs = 0): void {
+    const estimate = this.estimateMs(kind);
+    const sample = lastGeneratingMs > 0 ? (lastGeneratingMs + elapsedMs) / 2 : estimate === undefined ? elapsedMs : 0.97 * Math.min(elapsedMs, estimate);
     const list = this.samples[kind];
-    list.push(Math.max(0, elapsedMs));
+    list.push(Math.max(0, sample));
     if (list.length > RECENT) list.shift();
   }
 

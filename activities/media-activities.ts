@@ -21,8 +21,8 @@ interface OpenedBody { stream: NodeJS.ReadableStream; startsAt?: number; totalBy
 type Identity = { kind: AssetKind; testId: string; sessionId?: string; reelId?: string; clipId?: string };
 
 /** `hadRecord`: the asset has a record (skipped or failed earlier) that storing it now makes obsolete. */
-/** A generation already under way: when the workflow first saw it GENERATING (epoch ms). */
-export interface GenerationUnderWay { startedAtMs: number }
+/** A generation already under way: when the workflow first and last saw it GENERATING (epoch ms). */
+export interface GenerationUnderWay { startedAtMs: number; lastGeneratingAtMs?: number }
 export interface FetchReelInput { dest: string; testId: string; reel: Reel; hadRecord?: boolean; generation?: GenerationUnderWay }
 export interface FetchClipInput { dest: string; testId: string; sessionId: string; clip: Clip; hadRecord?: boolean; generation?: GenerationUnderWay }
 export interface SessionAssetInput { dest: string; testId: string; sessionId: string; session?: SessionSummary; hadRecord?: boolean }
@@ -101,7 +101,7 @@ export function createMediaActivities(deps: ActivityDeps) {
     const elapsedMs = underWay ? Math.max(0, now().getTime() - underWay.startedAtMs) : 0;
     if (state.status === 'GENERATING') return { state: 'generating', checkAgainInMs: generationTimes.checkAgainInMs(identity.kind, elapsedMs) };
     if (state.status === 'ERROR') return { state: 'error' };
-    if (underWay) generationTimes.generated(identity.kind, elapsedMs);
+    if (underWay) generationTimes.generated(identity.kind, elapsedMs, Math.max(0, (underWay.lastGeneratingAtMs ?? underWay.startedAtMs) - underWay.startedAtMs));
     const link = state.link;
     if (!link) throw new Error(`${identity.kind} is GENERATED but the API returned no link`);
     const outcome = await write(destination, path, identity, source, (from) => openSignedMedia(link, deps.media, from), existing, hadRecord);

@@ -47,6 +47,8 @@ export class ChecksumTransform extends Transform {
   async absorb(buf: Buffer): Promise<void> {
     this.byteCount += buf.length;
     await this.hash(buf);
+    // Re-reading gigabytes takes a while: the activity must keep heartbeating meanwhile.
+    this.options.onProgress?.(this.byteCount);
   }
 
   private hash(buf: Buffer): Promise<void> | undefined {

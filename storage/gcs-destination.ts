@@ -51,6 +51,8 @@ interface UploadPlan {
   metadata: Record<string, string>;
   hasher: ChecksumTransform;
   signal?: AbortSignal;
+  /** The size being sent, when known. */
+  expectedBytes?: number;
 }
 
 export class GcsDestination implements Destination {
@@ -120,6 +122,7 @@ export class GcsDestination implements Destination {
       metadata: stringifyMetadata(options.metadata),
       hasher,
       signal: options.signal,
+      expectedBytes: options.expectedBytes,
     });
   }
 
@@ -189,10 +192,10 @@ export class GcsDestination implements Destination {
     try {
       await pipeline(source, hasher, upload as Writable, plan.signal ? { signal: plan.signal } : {});
     } catch (err) {
-      if (err === stalled) throw stalled;
       // Destroying the upload before it finalized abandons the session: nothing becomes visible.
       if (!upload.destroyed) upload.destroy();
-      if (sessionStarted) await this.removeDebrisOfFailedUpload(file, plan.ifGenerationMatch);
+      if (sessionStarted && httpStatusOf(err) !== 412) await this.removeDebrisOfFailedUpload(file, plan.ifGenerationMatch, plan.expectedBytes);
+      if (err === stalled) throw stalled;
       if (plan.signal?.aborted || failedFirst !== 'upload') throw err;
       throw mapGcsError(err, { ...ctx, uploadSessionStarted: sessionStarted });
     } finally {
@@ -211,15 +214,17 @@ export class GcsDestination implements Destination {
   }
 
   /**
-   * A failed resumable upload must leave nothing. The precondition guaranteed that no other writer
-   * could create or replace the object during it, so an object whose generation is not the one we
-   * started from was made by our own session (e.g. a store that finalized on a status query, as
-   * fake-gcs-server does) and is removed, exactly that generation.
+   * A failed resumable upload must leave nothing of its own: a store may finalize a session on a
+   * status query with what it holds (fake-gcs-server does). An object that appeared since we started
+   * is ours to remove only if it is short of the size we were sending: another writer of the same
+   * asset (a live earlier attempt, an overlapping run) publishes it whole, and a 412 (someone else
+   * got there first) never removes anything.
    */
-  private async removeDebrisOfFailedUpload(file: File, startedFrom: number | string | undefined): Promise<void> {
-    if (startedFrom === undefined) return;
+  private async removeDebrisOfFailedUpload(file: File, startedFrom: number | string | undefined, expectedBytes: number | undefined): Promise<void> {
+    if (startedFrom === undefined || expectedBytes === undefined) return;
     const [metadata] = await file.getMetadata().catch(() => [undefined]);
     if (!metadata?.generation || String(metadata.generation) === String(startedFrom)) return;
+    if (Number(metadata.size) >= expectedBytes) return;
     await file.delete({ ifGenerationMatch: metadata.generation }).catch(() => undefined);
   }
 

@@ -95,14 +95,15 @@ export class OffThreadHasher {
   private block = this.freshBlock();
   private filled = 0;
 
+  private registered = false;
+
   constructor() {
     this.id = this.owner.nextId++;
-    if (this.owner.streams.size === 0) this.owner.worker.ref();
-    this.owner.streams.set(this.id, this.state);
   }
 
   /** Takes the bytes (copied); resolves at once unless too many wait on the thread. */
   async update(chunk: Buffer): Promise<void> {
+    this.register();
     for (let offset = 0; offset < chunk.length; ) {
       const n = Math.min(chunk.length - offset, BLOCK - this.filled);
       chunk.copy(this.block, this.filled, offset, offset + n);
@@ -113,6 +114,7 @@ export class OffThreadHasher {
   }
 
   async digest(): Promise<{ md5: string; crc32c: string }> {
+    this.register();
     if (this.filled) await this.send();
     const { md5, crc } = await new Promise<{ md5: string; crc: number }>((resolve, reject) => {
       if (this.state.failed) return reject(this.state.failed);
@@ -126,8 +128,17 @@ export class OffThreadHasher {
 
   /** Forgets the stream (it was abandoned). */
   drop(): void {
+    if (!this.registered) return;
     forget(this.owner, this.id);
     this.owner.worker.postMessage({ type: 'drop', id: this.id });
+  }
+
+  /** Only a stream that is fed holds the thread (and the process) alive; one never used holds nothing. */
+  private register(): void {
+    if (this.registered) return;
+    this.registered = true;
+    if (this.owner.streams.size === 0) this.owner.worker.ref();
+    this.owner.streams.set(this.id, this.state);
   }
 
   private freshBlock(): Buffer {

@@ -82,7 +82,8 @@ export class LocalDestination implements Destination {
   }
 
   async prepareResume(relativePath: string, key: string, attempt: number, idleMs: number): Promise<ResumePoint> {
-    const bytes = await this.guardTempFolder(() => adoptLeftover(this.spec.root, this.pathOf(relativePath), key, attempt, idleMs));
+    // Errors here are the file system's own (classified by their code), not "the destination is unusable".
+    const bytes = await adoptLeftover(this.spec.root, this.pathOf(relativePath), key, attempt, idleMs);
     return { key, attempt, bytes };
   }
 

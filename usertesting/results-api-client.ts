@@ -156,11 +156,14 @@ function numberHeader(raw: string | string[] | undefined): number | undefined {
   return raw === undefined || !Number.isFinite(value) ? undefined : value;
 }
 
+const MAX_RESET_MS = 3_600_000;
+
 export function retryAfterMs(headers: Dispatcher.ResponseData['headers']): number {
   for (const name of ['x-ratelimit-reset', 'retry-after']) {
     const raw = headers[name];
     const value = Number(Array.isArray(raw) ? raw[0] : raw);
-    if (Number.isFinite(value) && value >= 0) return Math.max(1000, Math.ceil(value * 1000));
+    // Clamped: a reset that is an epoch or nonsense must not stop every request for days.
+    if (Number.isFinite(value) && value >= 0) return Math.min(MAX_RESET_MS, Math.max(1000, Math.ceil(value * 1000)));
   }
   return 60_000;
 }

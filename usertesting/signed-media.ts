@@ -30,7 +30,13 @@ export interface SignedMedia {
  */
 export async function openSignedMedia(link: string, options: SignedMediaOptions = {}, from = 0): Promise<SignedMedia> {
   const maxResumes = options.maxResumes ?? 5;
-  const first = await get(link, from || undefined, options);
+  let first = await get(link, from || undefined, options);
+  if (from > 0 && first.statusCode === 416) {
+    // What was kept is already the whole object (a crash after the last byte): fetch it whole.
+    await first.body.dump();
+    from = 0;
+    first = await get(link, undefined, options);
+  }
   const partial = from > 0 && first.statusCode === 206 && contentRangeStart(first.headers['content-range']) === from;
   if (first.statusCode !== 200 && !partial) {
     await first.body.dump();

@@ -16,6 +16,8 @@ export interface PollState {
   delayMs: number;
   /** Workflow time the current generation attempt was first seen GENERATING. */
   attemptStartedAtMs?: number;
+  /** Workflow time it was last seen GENERATING. */
+  lastGeneratingAtMs?: number;
 }
 
 /**
@@ -49,11 +51,11 @@ export async function awaitGeneration(input: { target: GenerationTarget; options
 
 async function pollLoop(target: GenerationTarget, options: RunOptions, state: PollState, maxPolls: number, onGenerating: () => void): Promise<{ outcome: AssetOutcome } | { state: PollState }> {
   const api = apiActivities(options);
-  let { attempts, delayMs, attemptStartedAtMs } = state;
+  let { attempts, delayMs, attemptStartedAtMs, lastGeneratingAtMs } = state;
   for (let polls = 0; polls < maxPolls; polls++) {
     // The request that starts a generation goes before others; a later check is a check that is due.
     const proxy = attemptStartedAtMs === undefined ? api.generationStart : api.generationCheck;
-    const generation = attemptStartedAtMs === undefined ? undefined : { startedAtMs: attemptStartedAtMs };
+    const generation = attemptStartedAtMs === undefined ? undefined : { startedAtMs: attemptStartedAtMs, lastGeneratingAtMs };
     const result: GenerationCheck = target.kind === 'reel'
       ? await proxy.fetchReel({ dest: target.dest, testId: target.testId, reel: target.reel, hadRecord: target.hadRecord, generation })
       : await proxy.fetchClip({ dest: target.dest, testId: target.testId, sessionId: target.sessionId, clip: target.clip, hadRecord: target.hadRecord, generation });
@@ -63,10 +65,12 @@ async function pollLoop(target: GenerationTarget, options: RunOptions, state: Po
       attempts += 1;
       delayMs = options.pollInitialDelayMs;
       attemptStartedAtMs = undefined;
+      lastGeneratingAtMs = undefined;
       continue; // the next detail request starts a new attempt
     }
     onGenerating();
     attemptStartedAtMs ??= Date.now(); // workflow time: deterministic
+    lastGeneratingAtMs = Date.now();
     const waited = Date.now() - state.startedAtMs;
     if (waited >= options.generationDeadlineMs) {
       return { outcome: generationFailure(target, `still generating after ${Math.round(waited / 1000)} s (deadline ${Math.round(options.generationDeadlineMs / 1000)} s)`) };
@@ -77,5 +81,5 @@ async function pollLoop(target: GenerationTarget, options: RunOptions, state: Po
     await sleep(Math.min(wait, Math.max(1, options.generationDeadlineMs - waited)));
     if (advised === undefined) delayMs = Math.min(delayMs * 2, options.pollMaxDelayMs);
   }
-  return { state: { attempts, startedAtMs: state.startedAtMs, delayMs, attemptStartedAtMs } };
+  return { state: { attempts, startedAtMs: state.startedAtMs, delayMs, attemptStartedAtMs, lastGeneratingAtMs } };
 }

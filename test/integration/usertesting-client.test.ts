@@ -106,6 +106,18 @@ describe('Results API client', () => {
     expect({ startsAt: media.startsAt, totalBytes: media.totalBytes, rest }).toEqual({ startsAt: from, totalBytes: whole.bytes, rest: whole.bytes - from });
   });
 
+  test('opened past its end (what was kept is already whole: the server answers 416): fetched whole instead', async () => {
+    const { api } = client();
+    const sessionId = cutVideo!.sessionId!;
+    const whole = sim.expectedDigest({ kind: 'video', sessionId });
+    const { link } = await api.getVideoDownloadUrl(sessionId);
+    const media = await openSignedMedia(link, {}, whole.bytes);
+    let bytes = 0;
+    for await (const chunk of media.stream) bytes += chunk.length;
+    expect({ startsAt: media.startsAt, bytes }).toEqual({ startsAt: 0, bytes: whole.bytes });
+    expect(sim.stats().media.some((m) => m.status === 416)).toBe(true);
+  });
+
   test('an expired link is reported as LinkExpiredError, with no secret in the message', async () => {
     const { api } = client();
     const { link } = await api.getVideoDownloadUrl(expiredVideo!.sessionId!);

@@ -8,9 +8,9 @@ describe('GenerationTimes', () => {
     expect(times.checkAgainInMs('clip', 0)).toBeUndefined();
   });
 
-  test('advises the rest of the 75th percentile of recent generations, a little late rather than early', () => {
+  test('samples the middle between the last GENERATING check and the GENERATED one; advises the rest of the 75th percentile, a little late', () => {
     const times = new GenerationTimes();
-    for (const ms of [18_000, 20_000, 20_000, 21_000]) times.generated('clip', ms);
+    for (const [done, lastGenerating] of [[22_000, 18_000], [21_000, 19_000], [23_000, 19_000], [20_500, 19_500]] as const) times.generated('clip', done, lastGenerating);
     expect(times.estimateMs('clip')).toBe(21_000);
     const wait = times.checkAgainInMs('clip', 5_000)!;
     expect(wait).toBeGreaterThanOrEqual(16_000);
@@ -19,10 +19,17 @@ describe('GenerationTimes', () => {
     expect(times.checkAgainInMs('clip', 22_000)).toBeUndefined();
   });
 
+  test('checks that find the asset done on time do not push the estimate up', () => {
+    const times = new GenerationTimes();
+    times.generated('clip', 20_000, 15_000);
+    for (let i = 0; i < 20; i++) times.generated('clip', times.estimateMs('clip')! * 1.05 + 2_000);
+    expect(times.estimateMs('clip')).toBeLessThanOrEqual(17_500);
+  });
+
   test('keeps only recent samples, so it follows a change in the API', () => {
     const times = new GenerationTimes();
-    for (let i = 0; i < 30; i++) times.generated('reel', 60_000);
-    for (let i = 0; i < 25; i++) times.generated('reel', 10_000);
-    expect(times.estimateMs('reel')).toBe(10_000);
+    for (let i = 0; i < 30; i++) times.generated('reel', 60_000, 55_000);
+    for (let i = 0; i < 25; i++) times.generated('reel', 10_000, 9_000);
+    expect(times.estimateMs('reel')).toBe(9_500);
   });
 });
