@@ -12,6 +12,7 @@ import { testWorkflowId } from '../workflows/task-queues';
 import { startEmbeddedCluster, type EmbeddedCluster } from './embedded-cluster';
 import { EXIT } from './exit-codes';
 import { createProgressDisplay } from './progress-display';
+import { ensureSearchAttributes } from './search-attributes-check';
 import { checkRunHealth, describeProblem } from './run-health';
 import { asUsageError, validateIngest, type IngestFlags, type IngestRequest } from './validate-ingest';
 
@@ -51,6 +52,7 @@ export async function runIngest(flags: IngestOptions, env: NodeJS.ProcessEnv = p
       cluster = await startEmbeddedCluster(settings);
     }
     connection = await Connection.connect({ address: settings.temporalAddress ?? cluster!.address });
+    await ensureSearchAttributes(connection, settings.namespace, (line) => process.stderr.write(`${line}\n`));
     const client = new Client({ connection, namespace: settings.namespace });
     const handles = [];
     for (const testId of request.testIds) handles.push(await startIngestion(client, settings, request, testId));

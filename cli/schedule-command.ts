@@ -4,6 +4,7 @@ import { loadSettings, type Settings } from '../config/settings';
 import type { IngestTestResultInput } from '../workflows/inputs';
 import { TEST_ID_SEARCH_ATTRIBUTE } from '../workflows/search-attributes';
 import { CliError, EXIT } from './exit-codes';
+import { ensureSearchAttributes } from './search-attributes-check';
 import { asUsageError, validateIngest } from './validate-ingest';
 
 export interface ScheduleFlags {
@@ -39,6 +40,7 @@ export async function runSchedule(flags: ScheduleFlags, env: NodeJS.ProcessEnv =
   }
   const connection = await Connection.connect({ address: settings.temporalAddress });
   try {
+    if (request) await ensureSearchAttributes(connection, settings.namespace, (line) => process.stderr.write(`${line}\n`));
     const client = new Client({ connection, namespace: settings.namespace });
     if (flags.list) {
       const schedules = [];

@@ -15,6 +15,8 @@ export interface DevServerOptions {
    * the bench can run thousands of millisecond polls. Not needed for real delays.
    */
   preciseTimers?: boolean;
+  /** Register the project's search attributes at start (a cluster nobody prepared: false). @default true */
+  searchAttributes?: boolean;
 }
 
 export interface RunningDevServer {
@@ -50,7 +52,7 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
       uiPort: options.uiPort,
       dbFilename: options.dbFilename,
       namespace,
-      searchAttributes: SEARCH_ATTRIBUTES,
+      searchAttributes: options.searchAttributes === false ? [] : SEARCH_ATTRIBUTES,
       extraArgs: options.preciseTimers ? [...DEV_SERVER_ARGS, ...PRECISE_TIMER_ARGS] : DEV_SERVER_ARGS,
       log: { format: 'json', level: 'error' },
     },
