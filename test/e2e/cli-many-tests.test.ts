@@ -7,7 +7,7 @@ import { testWorkflowId } from '../../workflows/task-queues';
 import { maxCallsInWindow } from '../support/expectations';
 import { harnessValue } from '../support/harness-env';
 import { testEnv } from '../support/pipeline-fixture';
-import { spawnCli, type CliProcess } from '../support/processes';
+import { ProcessGroup } from '../support/processes';
 
 // The API's own window; a budget the three tests need about 40 s of.
 const WINDOW_MS = 60_000;
@@ -16,14 +16,14 @@ const LIMIT = 180;
 /** Issue #7: several tests in one `ingest`, one budget, fair shares; a run that cannot progress is reported and ended. */
 describe('ut-media ingest with several tests', () => {
   let sim: RunningSimulator;
-  const processes: CliProcess[] = [];
+  const cli = new ProcessGroup();
   const scenario = generateScenario({ seed: 7301, tests: 3, sessions: 6, reels: 1, clipsPerSession: [1, 2], productMix: { THINK_OUT_LOUD: 1, NON_THINK_OUT_LOUD: 0, LIVE_CONVERSATION: 0, SURVEY: 0 }, videoBytes: 20_000, clipBytes: 5_000, reelBytes: 10_000 });
   const failingClip = scenario.tests[2].sessions.flatMap((s) => s.clips)[0]!.uuid!;
   beforeAll(async () => {
     sim = await startSimulator({ scenario: { ...scenario, rateLimit: { limit: LIMIT, windowMs: WINDOW_MS }, generation: { generatingMs: 30 }, faults: { alwaysError: [failingClip] } } });
   });
   afterAll(async () => {
-    for (const p of processes) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    cli.killAll();
     await sim?.close();
   });
 
@@ -34,10 +34,8 @@ describe('ut-media ingest with several tests', () => {
     const testsFile = path.join(dest, 'tests.txt');
     fs.writeFileSync(testsFile, `# two of the three tests\n${testIds[1]}\n\n${testIds[2]}   # the one with a failing clip\n`);
 
-    const worker = spawnCli(['worker'], env);
-    processes.push(worker);
-    const ingest = spawnCli(['ingest', '--test', testIds[0], '--tests-file', testsFile, '--dest', dest, '--json', '--no-progress'], env);
-    processes.push(ingest);
+    const worker = cli.spawn(['worker'], env);
+    const ingest = cli.spawn(['ingest', '--test', testIds[0], '--tests-file', testsFile, '--dest', dest, '--json', '--no-progress'], env);
     const code = await ingest.exited;
     const { stdout, stderr } = ingest.output();
     expect({ code, stderr: code === 1 ? '' : stderr }).toEqual({ code: 1, stderr: '' });
@@ -67,22 +65,20 @@ describe('ut-media ingest with several tests', () => {
   test('a run whose workflow task keeps failing: status names the cause, ingest gives up after UT_STALL_TIMEOUT_MS with exit 1', async () => {
     const stuckTest = '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
     const env = testEnv(sim, { UT_STALL_TIMEOUT_MS: '4000' });
-    const worker = spawnCli(['worker'], env);
-    processes.push(worker);
+    const worker = cli.spawn(['worker'], env);
     const connection = await Connection.connect({ address: harnessValue('temporalAddress') });
     const client = new Client({ connection });
     // A workflow type no worker has, under the test's workflow id: its task fails on every attempt.
     const handle = await client.workflow.start('ingestTestResultFromTheFuture', { taskQueue: env.UT_TASK_QUEUE!, workflowId: testWorkflowId(stuckTest), args: [{}] });
     try {
       const startedAt = Date.now();
-      const ingest = spawnCli(['ingest', '--test', stuckTest, '--dest', fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-stuck-')), '--no-progress'], env);
-      processes.push(ingest);
+      const ingest = cli.spawn(['ingest', '--test', stuckTest, '--dest', fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-stuck-')), '--no-progress'], env);
       expect(await ingest.exited).toBe(1);
       expect(Date.now() - startedAt).toBeLessThan(90_000);
       expect(ingest.output().stderr).toMatch(new RegExp(`${testWorkflowId(stuckTest)} is not making progress: workflow task failed: .*ingestTestResultFromTheFuture`));
       expect(ingest.output().stderr).toMatch(/gave up after 4 s without progress/);
 
-      const status = spawnCli(['status', '--test', stuckTest, '--json'], env);
+      const status = cli.spawn(['status', '--test', stuckTest, '--json'], env);
       expect(await status.exited).toBe(1);
       const report = JSON.parse(status.output().stdout.trim());
       expect(report).toMatchObject({ status: 'RUNNING', problems: [{ kind: 'workflow-task', cause: expect.stringMatching(/ingestTestResultFromTheFuture/) }] });
@@ -94,14 +90,12 @@ describe('ut-media ingest with several tests', () => {
 
   test('two `ingest` of the same test at once: one run, both follow it to the same summary, each asset fetched once', async () => {
     const env = testEnv(sim, { UT_RATE_LIMIT_PER_MINUTE: String(LIMIT * (60_000 / WINDOW_MS)) });
-    const worker = spawnCli(['worker'], env);
-    processes.push(worker);
+    const worker = cli.spawn(['worker'], env);
     const testId = sim.scenario.tests[1].testId;
     const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-twice-'));
     sim.resetStats();
-    const first = spawnCli(['ingest', '--test', testId, '--dest', dest, '--json', '--no-progress'], env);
-    const second = spawnCli(['ingest', '--test', testId, '--dest', dest, '--json', '--no-progress'], env);
-    processes.push(first, second);
+    const first = cli.spawn(['ingest', '--test', testId, '--dest', dest, '--json', '--no-progress'], env);
+    const second = cli.spawn(['ingest', '--test', testId, '--dest', dest, '--json', '--no-progress'], env);
     expect([await first.exited, await second.exited]).toEqual([0, 0]);
     const [a, b] = [first, second].map((p) => JSON.parse(p.output().stdout.trim().split('\n').pop()!));
     expect(a).toEqual(b);

@@ -1,7 +1,7 @@
 import { startTemporalDevServer, type RunningDevServer } from '../../infra/temporal-dev-server';
 import { generateScenario, startSimulator, type RunningSimulator } from '../../simulator';
 import { testEnv } from '../support/pipeline-fixture';
-import { spawnCli, type CliProcess } from '../support/processes';
+import { ProcessGroup } from '../support/processes';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,9 +13,9 @@ import path from 'node:path';
 describe('a cluster without the search attributes', () => {
   let server: RunningDevServer;
   let sim: RunningSimulator;
-  const processes: CliProcess[] = [];
+  const cli = new ProcessGroup();
   afterAll(async () => {
-    for (const p of processes) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    cli.killAll();
     await sim?.close();
     await server?.stop();
   });
@@ -25,16 +25,13 @@ describe('a cluster without the search attributes', () => {
     sim = await startSimulator({ scenario: { ...generateScenario({ seed: 8601, sessions: 2, reels: 1, clipsPerSession: [0, 1] }), rateLimit: { limit: 600, windowMs: 60_000 }, generation: { generatingMs: 20 } } });
     const env = testEnv(sim, { TEMPORAL_ADDRESS: server.address });
     const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-unprepared-'));
-    const worker = spawnCli(['worker'], env);
-    processes.push(worker);
+    const worker = cli.spawn(['worker'], env);
     const testId = sim.scenario.tests[0].testId;
-    const first = spawnCli(['ingest', '--test', testId, '--dest', dest, '--json', '--no-progress'], env);
-    processes.push(first);
+    const first = cli.spawn(['ingest', '--test', testId, '--dest', dest, '--json', '--no-progress'], env);
     const code = await first.exited;
     expect({ code, stderr: code === 0 ? '' : first.output().stderr }).toEqual({ code: 0, stderr: '' });
     expect(first.output().stderr).toMatch(/Registered the search attributes UtTestId, UtSessionId in namespace "default"/);
-    const second = spawnCli(['ingest', '--test', testId, '--dest', dest, '--json', '--no-progress'], env);
-    processes.push(second);
+    const second = cli.spawn(['ingest', '--test', testId, '--dest', dest, '--json', '--no-progress'], env);
     expect(await second.exited).toBe(0);
     expect(second.output().stderr).not.toMatch(/Registered the search attributes/);
     worker.child.kill('SIGTERM');

@@ -7,7 +7,7 @@ import { startTemporalDevServer, type RunningDevServer } from '../../infra/tempo
 import { generateScenario, startSimulator, type RunningSimulator } from '../../simulator';
 import { expectedAssets } from '../support/expectations';
 import { testEnv } from '../support/pipeline-fixture';
-import { spawnCli, waitFor, type CliProcess } from '../support/processes';
+import { ProcessGroup, waitFor } from '../support/processes';
 
 /**
  * The Temporal server stopped mid-run and started again on its state file (the same port): the
@@ -20,9 +20,9 @@ describe('a Temporal server restart mid-run', () => {
   let sim: RunningSimulator;
   let server: RunningDevServer | undefined;
   let work: string;
-  const processes: CliProcess[] = [];
+  const cli = new ProcessGroup();
   afterAll(async () => {
-    for (const p of processes) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    cli.killAll();
     await server?.stop();
     await sim?.close();
     if (work) fs.rmSync(work, { recursive: true, force: true });
@@ -37,9 +37,8 @@ describe('a Temporal server restart mid-run', () => {
     const testId = sim.scenario.tests[0].testId;
     const dest = path.join(work, 'archive');
     const env = testEnv(sim, { TEMPORAL_ADDRESS: server.address, UT_HEARTBEAT_TIMEOUT_MS: '3000' });
-    const worker = spawnCli(['worker'], env);
-    const ingest = spawnCli(['ingest', '--test', testId, '--dest', dest, '--json', '--no-progress'], env);
-    processes.push(worker, ingest);
+    const worker = cli.spawn(['worker'], env);
+    const ingest = cli.spawn(['ingest', '--test', testId, '--dest', dest, '--json', '--no-progress'], env);
 
     await waitFor(() => sim.stats().calls.length >= 12, 120_000, 'a third of the requests');
     await server.stop();

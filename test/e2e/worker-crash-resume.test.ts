@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { generateScenario, startSimulator, type RunningSimulator } from '../../simulator';
 import { expectedAssets } from '../support/expectations';
 import { testEnv } from '../support/pipeline-fixture';
-import { spawnCli, waitFor, type CliProcess } from '../support/processes';
+import { ProcessGroup, waitFor } from '../support/processes';
 
 /**
  * SIGKILL of a worker process while a 400 MB video streams to a folder and while the test's reels
@@ -40,9 +40,9 @@ async function md5OfFile(file: string): Promise<string> {
 describe('a worker killed mid-transfer and mid-generation', () => {
   let sim: RunningSimulator;
   let dest: string;
-  const processes: CliProcess[] = [];
+  const cli = new ProcessGroup();
   afterAll(async () => {
-    for (const p of processes) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    cli.killAll();
     await sim?.close();
     if (dest) fs.rmSync(dest, { recursive: true, force: true });
   });
@@ -60,10 +60,8 @@ describe('a worker killed mid-transfer and mid-generation', () => {
     dest = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-crash-'));
     const env = testEnv(sim, { UT_HEARTBEAT_TIMEOUT_MS: '3000' });
 
-    const first = spawnCli(['worker'], env);
-    processes.push(first);
-    const ingest = spawnCli(['ingest', '--test', testId, '--dest', dest, '--json', '--no-progress'], env);
-    processes.push(ingest);
+    const first = cli.spawn(['worker'], env);
+    const ingest = cli.spawn(['ingest', '--test', testId, '--dest', dest, '--json', '--no-progress'], env);
 
     await waitFor(() => sim.stats().mediaInProgress.find((m) => m.key === videoKey && m.bytesSent >= 0.3 * VIDEO_BYTES), 180_000, 'the video to be 30 % through');
     first.child.kill('SIGKILL');
@@ -77,8 +75,7 @@ describe('a worker killed mid-transfer and mid-generation', () => {
     const keptBytes = fs.readdirSync(tempDir).map((name) => fs.statSync(path.join(tempDir, name)).size).reduce((a, b) => Math.max(a, b), 0);
     expect(keptBytes).toBeGreaterThan(0.25 * VIDEO_BYTES);
 
-    const second = spawnCli(['worker'], env);
-    processes.push(second);
+    const second = cli.spawn(['worker'], env);
     const code = await ingest.exited;
     const { stdout, stderr } = ingest.output();
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });

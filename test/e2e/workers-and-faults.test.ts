@@ -8,7 +8,7 @@ import { apiActivitiesPerSecond } from '../../workers/api-budget';
 import { expectedAssets, maxCallsInWindow, minimumRequests } from '../support/expectations';
 import { harnessValue } from '../support/harness-env';
 import { testEnv } from '../support/pipeline-fixture';
-import { spawnCli, waitFor, type CliProcess } from '../support/processes';
+import { ProcessGroup, waitFor } from '../support/processes';
 
 /**
  * Two `ut-media worker` processes and the CLI against the shared dev server, with every fault of
@@ -38,9 +38,9 @@ const LIMIT = 20;
 
 describe('two worker processes, every fault, a SIGKILL mid-video', () => {
   let sim: RunningSimulator;
-  const processes: CliProcess[] = [];
+  const cli = new ProcessGroup();
   afterAll(async () => {
-    for (const p of processes) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    cli.killAll();
     await sim?.close();
   });
 
@@ -71,11 +71,9 @@ describe('two worker processes, every fault, a SIGKILL mid-video', () => {
     const gcs = createGcsClient({ STORAGE_EMULATOR_HOST: env.STORAGE_EMULATOR_HOST });
     await gcs.createBucket(bucket);
 
-    const workerA = spawnCli(['worker'], env);
-    const workerB = spawnCli(['worker'], env);
-    processes.push(workerA, workerB);
-    const ingest = spawnCli(['ingest', '--test', testId, '--dest', `gs://${bucket}/archive`, '--json', '--no-progress'], env);
-    processes.push(ingest);
+    const workerA = cli.spawn(['worker'], env);
+    const workerB = cli.spawn(['worker'], env);
+    const ingest = cli.spawn(['ingest', '--test', testId, '--dest', `gs://${bucket}/archive`, '--json', '--no-progress'], env);
 
     // Find which worker streams the big video, and kill it while the bytes flow.
     await waitFor(() => sim.stats().mediaInProgress.find((m) => m.key === `video:${killSession.sessionId}` && m.bytesSent > 4 * MiB), 180_000, 'the large video to be half-way');
@@ -93,7 +91,7 @@ describe('two worker processes, every fault, a SIGKILL mid-video', () => {
     const summary = JSON.parse(stdout.trim().split('\n').pop()!);
     expect(summary).toMatchObject({ ok: true, testId, failures: [] });
 
-    const status = spawnCli(['status', '--test', testId, '--json'], env);
+    const status = cli.spawn(['status', '--test', testId, '--json'], env);
     expect(await status.exited).toBe(0);
     expect(JSON.parse(status.output().stdout.trim())).toMatchObject({ status: 'COMPLETED', progress: { phase: 'done', sessions: { done: 20, total: 20 } } });
 

@@ -34,3 +34,18 @@ export async function waitFor<T>(probe: () => T | undefined | false, timeoutMs: 
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** CLI processes a test starts; `killAll` (in afterAll) SIGKILLs those still running. */
+export class ProcessGroup {
+  private readonly started: CliProcess[] = [];
+
+  spawn(args: string[], env: NodeJS.ProcessEnv, cwd?: string): CliProcess {
+    const p = spawnCli(args, env, cwd);
+    this.started.push(p);
+    return p;
+  }
+
+  killAll(): void {
+    for (const p of this.started) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  }
+}
