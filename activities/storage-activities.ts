@@ -79,12 +79,14 @@ export function createStorageActivities(deps: ActivityDeps) {
      * Also, on a local destination, removes temp files idle for `deadWriterIdleMs`: a writer that has
      * sent nothing that long was given up by Temporal (its heartbeat timed out), so the file is debris.
      */
-    async assembleManifest(input: { dest: string; testId: string; settled?: AssetIdentity[]; deadWriterIdleMs?: number }): Promise<{ manifestUri: string; assets: number; tempFilesRemoved: number }> {
+    async assembleManifest(input: { dest: string; testId: string; settled?: AssetIdentity[]; deadWriterIdleMs?: number }): Promise<{ manifestUri: string; assets: number }> {
       return withFailureMapping(async () => {
         const destination = deps.openDestination(input.dest);
-        const tempFilesRemoved = input.deadWriterIdleMs !== undefined && destination.spec.scheme === 'file' ? await sweepStaleTempFiles(destination.spec.root, input.deadWriterIdleMs) : 0;
+        // Every activity of this test has settled, so its own resumable leftovers will not be taken over.
+        if (input.deadWriterIdleMs !== undefined && destination.spec.scheme === 'file') await sweepStaleTempFiles(destination.spec.root, input.deadWriterIdleMs, testPrefix(input.testId));
         for (const identity of input.settled ?? []) await removeRecord(destination, identity);
         const objects = await destination.list(testPrefix(input.testId));
+        const listed = new Set(objects.map((o) => o.relativePath));
         const fullFields = new Map<string, Record<string, string>>();
         // Values cut to the store's metadata limit: a record keeps them in its body, a media object beside it.
         for (const object of objects) {
@@ -92,21 +94,22 @@ export function createStorageActivities(deps: ActivityDeps) {
           if (!cut) continue;
           const { kind, sessionId, reelId, clipId } = object.metadata;
           const isRecord = object.metadata.utMediaRecord === '1';
-          const full = await readJson(destination, isRecord ? object.relativePath : fullFieldsPath({ kind: kind as AssetIdentity['kind'], testId: input.testId, sessionId, reelId, clipId }));
+          const beside = isRecord ? object.relativePath : fullFieldsPath({ kind: kind as AssetIdentity['kind'], testId: input.testId, sessionId, reelId, clipId });
+          // The listing already says whether it is there: no lookup per object.
+          const full = listed.has(beside) ? await readJson(destination, beside) : undefined;
           if (full) fullFields.set(object.relativePath, metadataStrings(Object.fromEntries(cut.map((k) => [k, full[k]]))));
         }
         const manifest = buildManifest(input.testId, objects, (record) => destination.objectUri(assetObjectPath(record)), now().toISOString(), fullFields);
         const metadata = { kind: 'manifest', testId: input.testId };
         await destination.writeSmallObject(manifestLinesPath(input.testId), manifestLines(manifest), { contentType: 'application/x-ndjson', metadata });
         const written = await destination.writeSmallObject(manifestPath(input.testId), `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json', metadata });
-        return { manifestUri: written.uri, assets: manifest.assets.length, tempFilesRemoved };
+        return { manifestUri: written.uri, assets: manifest.assets.length };
       });
     },
   };
 }
 
 async function readJson(destination: ReturnType<ActivityDeps['openDestination']>, relativePath: string): Promise<Record<string, unknown> | undefined> {
-  if (!(await destination.stat(relativePath))) return undefined;
   const chunks: Buffer[] = [];
   for await (const chunk of destination.readObject(relativePath)) chunks.push(chunk as Buffer);
   try {

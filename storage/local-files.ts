@@ -26,13 +26,16 @@ const RESUMABLE = /^(.*)\.a(\d+)\.part$/;
 
 /** The temp file of attempt `attempt` of the resumable write `key` to `finalPath`. */
 export function resumableTempPath(root: string, finalPath: string, key: string, attempt: number): string {
-  return path.join(tempDirOf(root), `${resumableStem(finalPath, key)}.a${attempt}.part`);
+  return path.join(tempDirOf(root), `${resumableStem(root, finalPath, key)}.a${attempt}.part`);
 }
 
-function resumableStem(finalPath: string, key: string): string {
+/** `<first folder of the object>~<file name>.r<hash>`: the first folder (`test_id=<id>`) says whose it is. */
+function resumableStem(root: string, finalPath: string, key: string): string {
   const id = createHash('sha256').update(`${key}\n${finalPath}`).digest('hex').slice(0, 20);
-  return `${path.basename(finalPath).slice(0, 80)}.r${id}`;
+  return `${resumableOwner(path.relative(root, finalPath).split(path.sep)[0]!)}${path.basename(finalPath).slice(0, 80)}.r${id}`;
 }
+
+const resumableOwner = (firstFolder: string) => `${firstFolder.slice(0, 60)}~`;
 
 /**
  * Moves the largest leftover of an earlier attempt of `key` (idle more than `idleMs`) to this
@@ -42,7 +45,7 @@ function resumableStem(finalPath: string, key: string): string {
 export async function adoptLeftover(root: string, finalPath: string, key: string, attempt: number, idleMs: number): Promise<number> {
   const dir = tempDirOf(root);
   await fs.mkdir(dir, { recursive: true });
-  const stem = resumableStem(finalPath, key);
+  const stem = resumableStem(root, finalPath, key);
   const target = resumableTempPath(root, finalPath, key, attempt);
   const leftovers: Array<{ file: string; size: number }> = [];
   for (const name of await fs.readdir(dir)) {
@@ -121,8 +124,10 @@ export async function publishIfAbsent(tempPath: string, finalPath: string): Prom
 /**
  * Removes files in `<root>/.ut-media-tmp/` last modified more than `olderThanMs` ago: leftovers of
  * writers that crashed. Returns how many were removed. A missing temp folder is not an error.
+ * With `onlyResumableUnder` (a first folder, `test_id=<id>`), resumable leftovers of other folders
+ * are kept: another run's retry may still take them over.
  */
-export async function sweepStaleTempFiles(root: string, olderThanMs: number): Promise<number> {
+export async function sweepStaleTempFiles(root: string, olderThanMs: number, onlyResumableUnder?: string): Promise<number> {
   const dir = tempDirOf(root);
   let names: string[];
   try {
@@ -134,6 +139,7 @@ export async function sweepStaleTempFiles(root: string, olderThanMs: number): Pr
   const cutoff = Date.now() - olderThanMs;
   let removed = 0;
   for (const name of names) {
+    if (onlyResumableUnder !== undefined && RESUMABLE.test(name) && !name.startsWith(resumableOwner(onlyResumableUnder))) continue;
     const file = path.join(dir, name);
     const st = await statOrUndefined(file);
     if (!st || !st.isFile() || st.mtimeMs > cutoff) continue;

@@ -194,6 +194,16 @@ describe('local destination', () => {
     expect(await tempFiles()).toEqual(['new.part']);
     expect(await sweepStaleTempFiles(path.join(root, 'missing'), 0)).toBe(0);
 
+    // At the end of one test's run, another test's resumable leftover is kept: its retry may still take it over.
+    const mine = resumableTempPath(out(), out('test_id=a', 'v.mp4'), 'k', 1);
+    const theirs = resumableTempPath(out(), out('test_id=b', 'v.mp4'), 'k', 1);
+    for (const f of [mine, theirs]) {
+      await fs.writeFile(f, 'x');
+      utimesSync(f, hourAgo, hourAgo);
+    }
+    expect(await sweepStaleTempFiles(out(), 60_000, 'test_id=a')).toBe(1);
+    expect(await tempFiles()).toEqual(['new.part', path.basename(theirs)].sort());
+
     await fs.writeFile(path.join(root, 'a-file'), 'x');
     const blocked = openDestination(parseDestination(path.join(root, 'a-file', 'sub')));
     await expect(blocked.writeObject('x.mp4', Readable.from([Buffer.from('x')]), { contentType: 'x', metadata: {} })).rejects.toThrow(DestinationUnavailableError);
