@@ -11,6 +11,7 @@ import {
   UnauthorizedError,
   type ApiOperation,
 } from './errors';
+import { numberHeader } from './http-headers';
 import { redactSecrets } from './redact';
 import {
   clipDetailSchema,
@@ -150,20 +151,14 @@ export function createResultsApiClient(options: ResultsApiClientOptions): Result
   };
 }
 
-/** x-ratelimit-reset is seconds until the window resets; Retry-After is the standard fallback. */
-function numberHeader(raw: string | string[] | undefined): number | undefined {
-  const value = Number(Array.isArray(raw) ? raw[0] : raw);
-  return raw === undefined || !Number.isFinite(value) ? undefined : value;
-}
-
 const MAX_RESET_MS = 3_600_000;
 
+/** x-ratelimit-reset is seconds until the window resets; Retry-After is the standard fallback. */
 export function retryAfterMs(headers: Dispatcher.ResponseData['headers']): number {
   for (const name of ['x-ratelimit-reset', 'retry-after']) {
-    const raw = headers[name];
-    const value = Number(Array.isArray(raw) ? raw[0] : raw);
+    const seconds = numberHeader(headers[name]);
     // Clamped: a reset that is an epoch or nonsense must not stop every request for days.
-    if (Number.isFinite(value) && value >= 0) return Math.min(MAX_RESET_MS, Math.max(1000, Math.ceil(value * 1000)));
+    if (seconds !== undefined) return Math.min(MAX_RESET_MS, Math.max(1000, Math.ceil(seconds * 1000)));
   }
   return 60_000;
 }

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { getGlobalDispatcher, interceptors, request, type Dispatcher } from 'undici';
 import { LinkExpiredError, MediaTransferError } from './errors';
+import { contentRange, numberHeader, stringHeader } from './http-headers';
 import { redactSecrets } from './redact';
 
 export interface SignedMediaOptions {
@@ -37,13 +38,13 @@ export async function openSignedMedia(link: string, options: SignedMediaOptions 
     from = 0;
     first = await get(link, undefined, options);
   }
-  const partial = from > 0 && first.statusCode === 206 && contentRangeStart(first.headers['content-range']) === from;
+  const partial = from > 0 && first.statusCode === 206 && contentRange(first.headers['content-range'])?.start === from;
   if (first.statusCode !== 200 && !partial) {
     await first.body.dump();
     throw new MediaTransferError(`download ${from ? `from byte ${from} ` : ''}answered ${first.statusCode} instead of ${from ? '206 or 200' : '200'}`, 'media', first.statusCode);
   }
   const startsAt = partial ? from : 0;
-  const totalBytes = partial ? contentRangeTotal(first.headers['content-range']) : numberHeader(first.headers['content-length']);
+  const totalBytes = partial ? contentRange(first.headers['content-range'])?.total : wholeNumber(numberHeader(first.headers['content-length']));
   const contentType = stringHeader(first.headers['content-type']) ?? 'application/octet-stream';
 
   async function* bytes(): AsyncGenerator<Buffer> {
@@ -67,7 +68,7 @@ export async function openSignedMedia(link: string, options: SignedMediaOptions 
       }
       options.onResume?.(offset);
       const next = await get(link, offset, options);
-      if (next.statusCode !== 206 || contentRangeStart(next.headers['content-range']) !== offset) {
+      if (next.statusCode !== 206 || contentRange(next.headers['content-range'])?.start !== offset) {
         await next.body.dump();
         throw new MediaTransferError(`resume at byte ${offset} answered ${next.statusCode} without a matching Content-Range`, 'media', next.statusCode);
       }
@@ -109,23 +110,6 @@ async function get(link: string, offset: number | undefined, options: SignedMedi
   return response;
 }
 
-function stringHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function numberHeader(value: string | string[] | undefined): number | undefined {
-  const n = Number(stringHeader(value));
-  return stringHeader(value) !== undefined && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
-}
-
-const CONTENT_RANGE = /^bytes (\d+)-\d+\/(\d+|\*)$/;
-
-function contentRangeStart(value: string | string[] | undefined): number | undefined {
-  const match = CONTENT_RANGE.exec(stringHeader(value) ?? '');
-  return match ? Number(match[1]) : undefined;
-}
-
-function contentRangeTotal(value: string | string[] | undefined): number | undefined {
-  const match = CONTENT_RANGE.exec(stringHeader(value) ?? '');
-  return match && match[2] !== '*' ? Number(match[2]) : undefined;
+function wholeNumber(n: number | undefined): number | undefined {
+  return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
 }
