@@ -1,7 +1,6 @@
 import type { Destination } from '../storage';
 import type { ResultsApiClient } from '../usertesting/results-api-client';
 import type { SignedMediaOptions } from '../usertesting/signed-media';
-import type { GenerationTimes } from './generation-times';
 
 /** Minimal logger shape (pino satisfies it); everything logged must be free of secrets. */
 export interface ActivityLogger {
@@ -18,6 +17,4 @@ export interface ActivityDeps {
   media?: SignedMediaOptions;
   logger?: ActivityLogger;
   now?: () => Date;
-  /** Generation times learned by this worker. @default a fresh one per createActivities */
-  generationTimes?: GenerationTimes;
 }

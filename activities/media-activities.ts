@@ -33,7 +33,8 @@ export interface SessionAssetInput { dest: string; testId: string; sessionId: st
  */
 export function createMediaActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());
-  const generationTimes = deps.generationTimes ?? new GenerationTimes();
+  // Learned by this worker, shared by its activities.
+  const generationTimes = new GenerationTimes();
 
   async function stored(destination: Destination, identity: Identity, object: StoredObject, downloaded: boolean, hadRecord?: boolean): Promise<AssetOutcome> {
     if (hadRecord) await removeRecord(destination, identity);

@@ -21,13 +21,18 @@ export class Crc32c {
 
   /** The checksum as GCS reports it: base64 of the 4 big-endian bytes. */
   toString(): string {
-    const b = Buffer.alloc(4);
-    b.writeUInt32BE(this.value(), 0);
-    return b.toString('base64');
+    return crc32cBase64(this.value());
   }
 
   /** `@google-cloud/storage`'s validator interface. */
   validate(expected: string): boolean {
     return expected === this.toString();
   }
+}
+
+/** A CRC32C value as GCS reports it: base64 of the 4 big-endian bytes. */
+export function crc32cBase64(value: number): string {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(value >>> 0, 0);
+  return b.toString('base64');
 }

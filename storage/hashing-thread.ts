@@ -6,6 +6,7 @@
  * so memory stays flat whatever the object's size.
  */
 import { Worker } from 'node:worker_threads';
+import { crc32cBase64 } from './crc32c';
 
 const BLOCK = 1 << 20;
 const MAX_IN_FLIGHT = 4 << 20;
@@ -121,9 +122,7 @@ export class OffThreadHasher {
       this.state.done = { resolve, reject };
       this.owner.worker.postMessage({ type: 'end', id: this.id });
     });
-    const crcBytes = Buffer.alloc(4);
-    crcBytes.writeUInt32BE(crc, 0);
-    return { md5, crc32c: crcBytes.toString('base64') };
+    return { md5, crc32c: crc32cBase64(crc) };
   }
 
   /** Forgets the stream (it was abandoned). */
