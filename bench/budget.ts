@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { generateScenario, startSimulator, type RunningSimulator, type ScenarioInput } from '../simulator';
 import { DEFAULT_RUN_OPTIONS } from '../workflows/inputs';
-import { minimumRequests, type BenchIngest } from './support';
+import { minimumRequestsOfTest, requestsPerMinute } from '../simulator/budget-metrics';
+import type { BenchIngest } from './support';
 import type { BenchRow } from './table';
 import { runTutorialLoop } from './tutorial-loop';
 
@@ -39,15 +40,9 @@ interface Measured {
 
 function minimumOf(sim: RunningSimulator): number {
   const test = sim.scenario.tests[0];
-  const clips = test.sessions.reduce((n, s) => n + s.clips.length, 0);
-  const pages = Math.max(1, Math.ceil(test.sessions.length / Math.min(500, sim.scenario.pageCap)));
-  return minimumRequests({ pages, sessions: test.sessions.length, reels: test.reels.length, clips });
+  return minimumRequestsOfTest(test, Math.max(1, Math.ceil(test.sessions.length / Math.min(500, sim.scenario.pageCap))));
 }
 
-function perMinute(sim: RunningSimulator): number {
-  const limit = sim.scenario.rateLimit;
-  return (limit.limit * 60_000) / limit.windowMs;
-}
 
 async function runOurs(ingest: BenchIngest, scenario: ScenarioInput, dest: string, timeScale = 1): Promise<Measured> {
   const sim = await startSimulator({ scenario });
@@ -62,7 +57,7 @@ async function runOurs(ingest: BenchIngest, scenario: ScenarioInput, dest: strin
       requests: calls.length,
       throttled: calls.filter((c) => c.status === 429 && !c.faultInjected).length,
       minimum,
-      boundSeconds: (minimum * 60) / perMinute(sim),
+      boundSeconds: (minimum * 60) / requestsPerMinute(sim.scenario.rateLimit),
       failed: run.summary.failed,
     };
   } finally {

@@ -30,6 +30,7 @@ import { benchBudget } from './budget';
 import { benchScaleRows, runScaleBench } from './scale';
 import { benchStreaming } from './streaming';
 import { meets, printTable, writeResults, type BenchRow } from './table';
+import { requestsPerMinute } from '../simulator/budget-metrics';
 import type { BenchApi, BenchIngest } from './support';
 
 const BUNDLE = path.join(__dirname, '..', 'workflow-bundle.js');
@@ -60,7 +61,7 @@ async function ingest(
     UT_TOKEN_URL: sim.tokenUrl,
     UT_CLIENT_ID: client0.clientId,
     UT_CLIENT_SECRET: client0.clientSecret,
-    UT_RATE_LIMIT_PER_MINUTE: String(Math.round((sim.scenario.rateLimit.limit * 60_000) / sim.scenario.rateLimit.windowMs)),
+    UT_RATE_LIMIT_PER_MINUTE: String(Math.round(requestsPerMinute(sim.scenario.rateLimit))),
     UT_POLL_INITIAL_DELAY_MS: '200',
     UT_POLL_MAX_DELAY_MS: '1000',
     UT_RETRY_INITIAL_INTERVAL_MS: '200',

@@ -8,6 +8,8 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { createResultsApiClient } from '../usertesting/results-api-client';
+import { createTokenProvider } from '../usertesting/token-provider';
 import { MiB, sampleRss, type BenchApi, type BenchIngest } from './support';
 import type { BenchRow } from './table';
 
@@ -54,17 +56,9 @@ async function startSeparateSimulator(scratch: string, videoBytes: number): Prom
 /** A fresh signed link to the scenario's one video, as any client would get it. */
 async function videoLink(sim: SeparateSimulator): Promise<string> {
   const client = sim.scenario.clients[0];
-  const token = await fetch(sim.tokenUrl, {
-    method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'grant_type=client_credentials&scope=studies:read',
-  });
-  if (!token.ok) throw new Error(`streaming bench: token request answered ${token.status}`);
-  const { access_token: accessToken } = (await token.json()) as { access_token: string };
-  const sessionId = sim.scenario.tests[0].sessions[0].sessionId;
-  const answer = await fetch(`${sim.baseUrl}/api/v2/sessionResults/${sessionId}/videoDownloadUrl`, { headers: { authorization: `Bearer ${accessToken}` } });
-  if (!answer.ok) throw new Error(`streaming bench: videoDownloadUrl answered ${answer.status}`);
-  return ((await answer.json()) as { videoUrl: string }).videoUrl;
+  const tokens = createTokenProvider({ credentials: { kind: 'client-credentials', ...client }, tokenUrl: sim.tokenUrl });
+  const api = createResultsApiClient({ baseUrl: sim.baseUrl, tokens });
+  return (await api.getVideoDownloadUrl(sim.scenario.tests[0].sessions[0].sessionId)).link;
 }
 
 async function curlSeconds(link: string): Promise<number> {

@@ -3,8 +3,6 @@
 import type { IngestSummary } from '../workflows/asset-types';
 import type { IngestTestResultInput } from '../workflows/inputs';
 
-export { maxInWindow, minimumRequests } from '../simulator/budget-metrics';
-
 /** What the bench's ingest needs of an API: the simulator in this process, or one in its own. */
 export interface BenchApi {
   baseUrl: string;

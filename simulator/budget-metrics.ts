@@ -20,3 +20,14 @@ export function maxInWindow(times: number[], windowMs: number): number {
 export function minimumRequests(counts: { pages: number; sessions: number; reels: number; clips: number }): number {
   return counts.pages + 1 + 3 * counts.sessions + 2 * (counts.reels + counts.clips);
 }
+
+/** `minimumRequests` of one scenario test, read `pages` pages at a time. */
+export function minimumRequestsOfTest(test: { sessions: Array<{ clips: unknown[] }>; reels: unknown[] }, pages: number): number {
+  const clips = test.sessions.reduce((n, s) => n + s.clips.length, 0);
+  return minimumRequests({ pages, sessions: test.sessions.length, reels: test.reels.length, clips });
+}
+
+/** A scenario's rate limit as requests per minute (what UT_RATE_LIMIT_PER_MINUTE says). */
+export function requestsPerMinute(rateLimit: { limit: number; windowMs: number }): number {
+  return (rateLimit.limit * 60_000) / rateLimit.windowMs;
+}

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { expectedAssetStatuses, type RunningSimulator, type Scenario } from '../../simulator';
-import { minimumRequests as minimumRequestsFor } from '../../simulator/budget-metrics';
+import { minimumRequestsOfTest } from '../../simulator/budget-metrics';
 import { assetObjectPath, recordPath } from '../../workflows/asset-paths';
 
 export interface ExpectedAsset {
@@ -27,9 +27,7 @@ export function expectedAssets(sim: RunningSimulator, testId: string): ExpectedA
 
 /** The fewest API requests a full first run can make (issue #4's formula). */
 export function minimumRequests(sim: RunningSimulator, testId: string, pages: number): number {
-  const test = (sim.scenario as Scenario).tests.find((t) => t.testId === testId)!;
-  const clips = test.sessions.reduce((n, s) => n + s.clips.length, 0);
-  return minimumRequestsFor({ pages, sessions: test.sessions.length, reels: test.reels.length, clips });
+  return minimumRequestsOfTest((sim.scenario as Scenario).tests.find((t) => t.testId === testId)!, pages);
 }
 
 export function md5OfFile(file: string): string {

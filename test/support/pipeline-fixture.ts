@@ -1,3 +1,4 @@
+import { requestsPerMinute } from '../../simulator/budget-metrics';
 import crypto from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -19,7 +20,7 @@ export function testEnv(sim: RunningSimulator, overrides: Record<string, string>
     UT_TOKEN_URL: sim.tokenUrl,
     UT_CLIENT_ID: client.clientId,
     UT_CLIENT_SECRET: client.clientSecret,
-    UT_RATE_LIMIT_PER_MINUTE: String(sim.scenario.rateLimit.limit * (60_000 / sim.scenario.rateLimit.windowMs)),
+    UT_RATE_LIMIT_PER_MINUTE: String(requestsPerMinute(sim.scenario.rateLimit)),
     UT_POLL_INITIAL_DELAY_MS: '150',
     UT_POLL_MAX_DELAY_MS: '1000',
     UT_RETRY_INITIAL_INTERVAL_MS: '100',
