@@ -39,18 +39,22 @@ export function createListingActivities(deps: ActivityDeps) {
       });
     },
 
-    /** A 404 is recorded at the destination (not asked again within the re-check age); a success clears an old record. */
-    async listClips(input: { dest: string; testId: string; sessionId: string; hadRecord?: boolean }): Promise<ClipListing> {
+    /**
+     * A 404 is recorded at the destination (not asked again within the re-check age); a success clears
+     * an old record. `readOnly` (a plan): the destination is left as it is.
+     */
+    async listClips(input: { dest: string; testId: string; sessionId: string; hadRecord?: boolean; readOnly?: boolean }): Promise<ClipListing> {
       return withFailureMapping(async () => {
         const destination = deps.openDestination(input.dest);
         const identity = { kind: 'clip' as const, testId: input.testId, sessionId: input.sessionId };
         try {
           const list = await deps.api.listClips(input.sessionId);
-          if (input.hadRecord) await removeRecord(destination, identity);
+          if (input.hadRecord && !input.readOnly) await removeRecord(destination, identity);
           return { found: true as const, clips: list.clips };
         } catch (err) {
           if (!(err instanceof NotFoundError)) throw err;
           const reason = 'no clips for this session: its product type has no session video (404)';
+          if (input.readOnly) return { found: false as const, reason };
           const outcome = { ...identity, status: 'skipped' as const, reason, downloaded: false, notFound: true };
           await writeRecord(destination, recordOf(outcome, (deps.now?.() ?? new Date()).toISOString()));
           return { found: false as const, reason };

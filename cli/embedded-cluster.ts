@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { startTemporalDevServer, type RunningDevServer } from '../infra/temporal-dev-server';
 import type { Settings } from '../config/settings';
@@ -7,6 +6,7 @@ import { buildActivityDeps } from '../workers/activity-deps';
 import { createWorkersFromSettings, type UtMediaWorkers } from '../workers/create-workers';
 import { createLogger } from '../workers/logger';
 import { installRuntime } from '../workers/runtime';
+import { announceRunning, clearRunning, embeddedDbFile, embeddedStateDir } from './embedded-state';
 import { workflowBundlePath } from './workflow-bundle';
 
 export interface EmbeddedCluster {
@@ -19,7 +19,7 @@ export interface EmbeddedCluster {
  * `./.ut-media/temporal.db`, so an interrupted run resumes on the next `ingest`, and an in-process
  * worker for both task queues.
  */
-export async function startEmbeddedCluster(settings: Settings, stateDir = path.resolve('.ut-media')): Promise<EmbeddedCluster> {
+export async function startEmbeddedCluster(settings: Settings, stateDir = embeddedStateDir()): Promise<EmbeddedCluster> {
   fs.mkdirSync(stateDir, { recursive: true });
   const logger = createLogger(process.env.UT_LOG_LEVEL ?? 'warn');
   const deps = buildActivityDeps(settings, logger);
@@ -29,7 +29,7 @@ export async function startEmbeddedCluster(settings: Settings, stateDir = path.r
   let connection: NativeConnection | undefined;
   let workers: UtMediaWorkers | undefined;
   try {
-    server = await startTemporalDevServer({ dbFilename: path.join(stateDir, 'temporal.db'), namespace: settings.namespace });
+    server = await startTemporalDevServer({ dbFilename: embeddedDbFile(stateDir), namespace: settings.namespace });
     connection = await NativeConnection.connect({ address: server.address });
     workers = await createWorkersFromSettings(connection, settings, deps, workflowBundlePath());
   } catch (err) {
@@ -39,9 +39,12 @@ export async function startEmbeddedCluster(settings: Settings, stateDir = path.r
   }
   const running = workers.run();
   const started = { server, connection, workers };
+  // `status` in another terminal finds this server here while the run goes on.
+  announceRunning(stateDir, { address: server.address, pid: process.pid, namespace: settings.namespace });
   return {
     address: server.address,
     async stop() {
+      clearRunning(stateDir);
       started.workers.shutdown();
       await running.catch(() => undefined);
       await started.connection.close();

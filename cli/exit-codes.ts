@@ -6,6 +6,8 @@ export const EXIT = {
   failed: 1,
   /** Bad input or configuration, reported before any API call. */
   usage: 2,
+  /** Ctrl-C: `ingest` detached from a run on a cluster, or paused the embedded one (128 + SIGINT). */
+  interrupted: 130,
 } as const;
 
 /** An error the CLI reports in one line and exits with `code`. */

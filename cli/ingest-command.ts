@@ -1,71 +1,107 @@
-import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, WorkflowFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { runOptionsFromSettings } from '../config/run-options';
-import { loadSettings, requireCredentials, type Settings } from '../config/settings';
+import { loadSettings, type Settings } from '../config/settings';
 import { redactSecrets } from '../usertesting/redact';
 import type { IngestSummary } from '../workflows/asset-types';
 import { failureReason, failureType } from '../workflows/failure-reason';
 import type { IngestTestResultInput } from '../workflows/inputs';
-import { progressQuery } from '../workflows/progress';
 import { TEST_ID_SEARCH_ATTRIBUTE } from '../workflows/search-attributes';
 import { testWorkflowId } from '../workflows/task-queues';
-import { startEmbeddedCluster, type EmbeddedCluster } from './embedded-cluster';
-import { EXIT } from './exit-codes';
+import { ingestionDetails, ingestionSummary } from '../workflows/ui-metadata';
+import { CliError, EXIT } from './exit-codes';
 import { createProgressDisplay } from './progress-display';
-import { ensureSearchAttributes } from './search-attributes-check';
+import { printSummary, type TestOutcome } from './summary-output';
+import { pollProgress } from './progress-poller';
+import { runPlan } from './plan-command';
+import { openTemporalSession } from './temporal-session';
 import { checkRunHealth, describeProblem } from './run-health';
 import { asUsageError, validateIngest, type IngestFlags, type IngestRequest } from './validate-ingest';
 
 export interface IngestOptions extends IngestFlags {
   json?: boolean;
+  /** Plan only: what would be fetched and what it would cost (`ut-media plan`). */
+  dryRun?: boolean;
+  /** Start (or attach), print the workflow ids and return (needs TEMPORAL_ADDRESS). */
+  detach?: boolean;
   progress?: boolean;
 }
 
-/** How one test's run ended, as `ingest` reports it (a row of the summary). */
-export type TestOutcome = { testId: string; code: number; summary?: IngestSummary; error?: string };
+
+/** What following runs needs: `dest` to check an attached run writes where asked (unknown to `status --wait`). */
+export type FollowRequest = Pick<IngestRequest, 'testIds' | 'only'> & { dest?: string };
 
 /** How often `ingest` looks for a run that cannot make progress (per five tests). */
 const HEALTH_CHECK_MS = 5000;
-/** With several tests, a progress line per test at most this often. */
-const PER_TEST_PROGRESS_MS = 5000;
 
 /**
  * `ut-media ingest`: validate, start (or attach to) one `ingestTestResult` per test, follow their
  * progress, print a summary with a row per test; exit code = the worst test's (0/1/2).
  */
 export async function runIngest(flags: IngestOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  if (flags.dryRun) return runPlan(flags, env);
   const request = validateIngest(flags);
   let settings: Settings;
   try {
     settings = loadSettings(env);
-    // Embedded runs do the work here, so credentials must be present before anything starts.
-    if (!settings.temporalAddress) requireCredentials(settings);
   } catch (err) {
     asUsageError(err);
   }
-
-  let cluster: EmbeddedCluster | undefined;
-  let connection: Connection | undefined;
+  if (flags.detach && !settings.temporalAddress) {
+    throw new CliError('--detach needs TEMPORAL_ADDRESS: the embedded server and worker live only as long as this command', EXIT.usage);
+  }
+  const session = await openTemporalSession(settings, (line) => process.stderr.write(`${line}\n`));
   try {
-    if (!settings.temporalAddress) {
-      process.stderr.write('Starting the embedded Temporal dev server and worker (state in ./.ut-media/) ...\n');
-      cluster = await startEmbeddedCluster(settings);
-    }
-    connection = await Connection.connect({ address: settings.temporalAddress ?? cluster!.address });
-    await ensureSearchAttributes(connection, settings.namespace, (line) => process.stderr.write(`${line}\n`));
-    const client = new Client({ connection, namespace: settings.namespace });
     const handles = [];
-    for (const testId of request.testIds) handles.push(await startIngestion(client, settings, request, testId));
-    const outcomes = await follow(client, handles, request, settings, flags);
-    printSummary(outcomes, Boolean(flags.json));
-    return Math.max(...outcomes.map((o) => o.code));
+    for (const testId of request.testIds) handles.push(await startIngestion(session.client, settings, request, testId));
+    if (flags.detach) {
+      printDetached(handles, request.testIds, Boolean(flags.json));
+      return EXIT.ok;
+    }
+    const interrupted = onInterrupt();
+    const outcome = await Promise.race([followAndReport(session.client, handles, request, settings, flags), interrupted.promise]);
+    interrupted.dispose();
+    if (outcome === 'interrupted') {
+      process.stderr.write(`\n${interruptedAdvice(session.embedded, request.testIds)}\n`);
+      return EXIT.interrupted;
+    }
+    return outcome;
   } finally {
-    await connection?.close();
-    await cluster?.stop();
+    await session.close();
   }
 }
 
-async function startIngestion(client: Client, settings: Settings, request: IngestRequest, testId: string): Promise<WorkflowHandle> {
+/** Follows the runs to their end, prints the summary; returns the exit code (the worst test's). Also `status --wait`. */
+export async function followAndReport(client: Client, handles: WorkflowHandle[], request: FollowRequest, settings: Settings, flags: IngestOptions): Promise<number> {
+  const outcomes = await follow(client, handles, request, settings, flags);
+  printSummary(outcomes, Boolean(flags.json));
+  return Math.max(...outcomes.map((o) => o.code));
+}
+
+function onInterrupt(): { promise: Promise<'interrupted'>; dispose(): void } {
+  let handler: (() => void) | undefined;
+  const promise = new Promise<'interrupted'>((resolve) => {
+    handler = () => resolve('interrupted');
+    process.once('SIGINT', handler);
+  });
+  return { promise, dispose: () => handler && process.off('SIGINT', handler) };
+}
+
+function interruptedAdvice(embedded: boolean, testIds: string[]): string {
+  const tests = testIds.map((id) => `--test ${id}`).join(' ');
+  return embedded
+    ? `ut-media: stopped. The embedded worker is gone, so the run is paused; its state is in ./.ut-media/. Run the same \`ut-media ingest\` here again to resume it where it stopped.`
+    : `ut-media: detached; the ingestion goes on in Temporal. Follow it with \`ut-media status ${tests} --wait\` (or look it up in the Temporal UI).`;
+}
+
+function printDetached(handles: WorkflowHandleWithFirstExecutionRunId[], testIds: string[], json: boolean): void {
+  const runs = handles.map((h, i) => ({ testId: testIds[i], workflowId: h.workflowId, runId: h.firstExecutionRunId }));
+  if (json) process.stdout.write(`${JSON.stringify(runs.length === 1 ? runs[0] : { runs })}\n`);
+  else for (const r of runs) process.stdout.write(`${r.workflowId} ${r.runId}\n`);
+  process.stderr.write(`Detached. Follow with \`ut-media status ${testIds.map((id) => `--test ${id}`).join(' ')} --wait\`.\n`);
+}
+
+async function startIngestion(client: Client, settings: Settings, request: IngestRequest, testId: string): Promise<WorkflowHandleWithFirstExecutionRunId> {
   const input: IngestTestResultInput = { testId, dest: request.dest, only: request.only, sessionIds: request.sessionIds, options: runOptionsFromSettings(settings) };
   const handle = await client.workflow.start('ingestTestResult', {
     taskQueue: settings.taskQueue,
@@ -77,37 +113,30 @@ async function startIngestion(client: Client, settings: Settings, request: Inges
     // One fairness key per test: tests in one run share the API queue's dispatch.
     priority: { fairnessKey: testId },
     typedSearchAttributes: [{ key: TEST_ID_SEARCH_ATTRIBUTE, value: testId }],
+    staticSummary: ingestionSummary(testId, request.dest, request.only),
+    staticDetails: ingestionDetails({ testId, dest: request.dest, only: request.only, sessionIds: request.sessionIds }),
   });
   process.stderr.write(`Workflow ${handle.workflowId} (run ${handle.firstExecutionRunId}) ingesting into ${request.dest}\n`);
   return handle;
 }
 
 /** Waits for every run, showing progress and problems; a run stuck past UT_STALL_TIMEOUT_MS ends with exit 1. */
-async function follow(client: Client, handles: WorkflowHandle[], request: IngestRequest, settings: Settings, flags: IngestOptions): Promise<TestOutcome[]> {
-  const several = handles.length > 1;
-  const display = flags.progress === false ? undefined : several ? createProgressDisplay(process.stderr, PER_TEST_PROGRESS_MS, true) : createProgressDisplay();
-  // One query per test at a time; with several tests only as often as their lines are printed.
-  const asking = new Set<WorkflowHandle>();
-  const progressTimer = display
-    ? setInterval(() => {
-        for (const h of handles) {
-          if (asking.has(h)) continue;
-          asking.add(h);
-          h.query(progressQuery).then((s) => display.update(s), () => undefined).finally(() => asking.delete(h));
-        }
-      }, several ? PER_TEST_PROGRESS_MS : 1000)
-    : undefined;
+async function follow(client: Client, handles: WorkflowHandle[], request: FollowRequest, settings: Settings, flags: IngestOptions): Promise<TestOutcome[]> {
+  const display = flags.progress === false ? undefined : createProgressDisplay({ ratePerMinute: settings.ratePerMinute, plainEveryMs: settings.progressIntervalMs });
+  // Queries spread out with many tests: about five runs asked per second.
+  const everyMs = Math.min(settings.progressIntervalMs, 1000 * Math.max(1, Math.ceil(handles.length / 5)));
+  const polling = display ? pollProgress(client, handles.map((handle) => ({ handle, dest: request.dest, only: request.only })), display, everyMs) : undefined;
   // Health checks describe each run and its children: spread them out when there are many tests.
   const healthEveryMs = Math.min(settings.stallTimeoutMs, HEALTH_CHECK_MS * Math.max(1, Math.ceil(handles.length / 5)));
   try {
     return await Promise.all(handles.map((h, i) => followOne(client, h, request.testIds[i], request.dest, settings, healthEveryMs)));
   } finally {
-    if (progressTimer) clearInterval(progressTimer);
+    await polling?.finish();
     display?.stop();
   }
 }
 
-async function followOne(client: Client, handle: WorkflowHandle, testId: string, dest: string, settings: Settings, everyMs: number): Promise<TestOutcome> {
+async function followOne(client: Client, handle: WorkflowHandle, testId: string, dest: string | undefined, settings: Settings, everyMs: number): Promise<TestOutcome> {
   let stuckSince: number | undefined;
   const shown = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
@@ -139,10 +168,10 @@ async function followOne(client: Client, handle: WorkflowHandle, testId: string,
   }
 }
 
-async function result(handle: WorkflowHandle, testId: string, dest: string): Promise<TestOutcome> {
+async function result(handle: WorkflowHandle, testId: string, dest: string | undefined): Promise<TestOutcome> {
   try {
     const summary = (await handle.result()) as IngestSummary;
-    if (summary.dest !== dest) {
+    if (dest !== undefined && summary.dest !== dest) {
       // USE_EXISTING attached us to a run that was started with another destination.
       const error = `attached to a running ingestion of this test into ${summary.dest}, not ${dest}; run again to ingest into ${dest}`;
       return { testId, code: EXIT.failed, summary, error };
@@ -154,36 +183,4 @@ async function result(handle: WorkflowHandle, testId: string, dest: string): Pro
     const code = type === 'InvalidInput' || type === 'InvalidDestination' || type === 'InvalidCredentials' ? EXIT.usage : EXIT.failed;
     return { testId, code, error: `ingestion failed: ${redactSecrets(failureReason(err.cause))}` };
   }
-}
-
-function printSummary(outcomes: TestOutcome[], json: boolean): void {
-  const ok = outcomes.every((o) => o.code === EXIT.ok);
-  if (json) {
-    const rows = outcomes.map((o) => ({ ok: o.code === EXIT.ok, exitCode: o.code, testId: o.testId, ...(o.summary ?? {}), ...(o.error ? { error: o.error } : {}) }));
-    // One test: its row is the object (as before several tests were possible).
-    process.stdout.write(`${JSON.stringify(rows.length === 1 ? rows[0] : { ok, tests: rows })}\n`);
-    return;
-  }
-  const lines: string[] = [];
-  for (const o of outcomes) {
-    if (o.error) process.stderr.write(`ut-media: test ${o.testId}: ${o.error}\n`);
-    const s = o.summary;
-    if (!s) {
-      lines.push(`Test ${o.testId}: FAILED (${o.error})`);
-      continue;
-    }
-    lines.push(`Test ${s.testId}: ${s.sessions} sessions, ${s.downloaded} files downloaded (${(s.bytesDownloaded / 1048576).toFixed(1)} MiB)`);
-    for (const [kind, c] of Object.entries(s.counts)) lines.push(`  ${`${kind}s`.padEnd(12)} stored ${c.stored}, skipped ${c.skipped}, failed ${c.failed}`);
-    for (const f of s.failures) lines.push(`  FAILED ${f.kind} ${f.id}: ${f.reason}`);
-    if (s.failed > s.failures.length) lines.push(`  ... and ${s.failed - s.failures.length} more failures: see the manifest`);
-    lines.push(`  Manifest: ${s.manifestPath}`);
-  }
-  if (outcomes.length > 1) {
-    lines.push('', 'test                                  exit  sessions  stored  skipped  failed');
-    for (const o of outcomes) {
-      const total = (status: 'stored' | 'skipped' | 'failed') => (o.summary ? Object.values(o.summary.counts).reduce((n, c) => n + c[status], 0) : 0);
-      lines.push(`${o.testId}  ${String(o.code).padStart(4)}  ${String(o.summary?.sessions ?? '-').padStart(8)}  ${String(total('stored')).padStart(6)}  ${String(total('skipped')).padStart(7)}  ${String(total('failed')).padStart(6)}`);
-    }
-  }
-  process.stdout.write(`${lines.join('\n')}\n`);
 }

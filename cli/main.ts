@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { redactSecrets } from '../usertesting/redact';
 import { CliError, EXIT } from './exit-codes';
 import { runIngest } from './ingest-command';
+import { runPlan } from './plan-command';
 import { runSchedule } from './schedule-command';
 import { runStatus } from './status-command';
 import { runVerify } from './verify-command';
@@ -27,11 +28,27 @@ export function buildProgram(): Command {
     .option('--session <sessionId>', 'only this session (repeatable)', collect)
     .option('--only <kinds>', 'comma-separated subset of reels,clips,videos,transcripts')
     .option('--json', 'print one JSON summary object as the last line of stdout')
+    .option('--dry-run', 'fetch nothing: print what would be fetched and what it would cost (as `plan`)')
+    .option('--detach', 'start (or attach to) the runs, print their workflow ids and return at once (needs TEMPORAL_ADDRESS)')
     .addOption(new Option('--no-progress', 'do not show live progress'))
     .action(async (opts) => {
-      process.exitCode = await runIngest({ test: opts.test, testsFile: opts.testsFile, dest: opts.dest, session: opts.session, only: opts.only, json: opts.json, progress: opts.progress });
+      process.exitCode = await runIngest({ test: opts.test, testsFile: opts.testsFile, dest: opts.dest, session: opts.session, only: opts.only, json: opts.json, progress: opts.progress, dryRun: opts.dryRun, detach: opts.detach });
     })
-    .addHelpText('after', example(['ut-media ingest --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --dest gs://research-archive/usertesting', 'ut-media ingest --tests-file tests.txt --dest ./archive --only videos,transcripts --json']));
+    .addHelpText('after', example(['ut-media ingest --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --dest gs://research-archive/usertesting', 'ut-media ingest --tests-file tests.txt --dest ./archive --only videos,transcripts --json', 'TEMPORAL_ADDRESS=temporal.internal:7233 ut-media ingest --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --dest gs://research-archive/usertesting --detach --json']));
+
+  program
+    .command('plan')
+    .description('what an ingestion would fetch, what is already stored, and the API requests and time it would cost (spends listing requests only)')
+    .option('--test <testId>', 'test result UUID (repeatable)', collect)
+    .option('--tests-file <file>', 'test result UUIDs, one a line (# comments)')
+    .requiredOption('--dest <uri>', 'the destination the ingestion would write to')
+    .option('--session <sessionId>', 'only this session (repeatable)', collect)
+    .option('--only <kinds>', 'comma-separated subset of reels,clips,videos,transcripts')
+    .option('--json', 'print one JSON object (apiRequests, estimatedSeconds, per kind counts)')
+    .action(async (opts) => {
+      process.exitCode = await runPlan({ test: opts.test, testsFile: opts.testsFile, dest: opts.dest, session: opts.session, only: opts.only, json: opts.json });
+    })
+    .addHelpText('after', example(['ut-media plan --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --dest gs://research-archive/usertesting', 'ut-media plan --tests-file tests.txt --dest ./archive --only videos --json']));
 
   program
     .command('worker')
@@ -42,14 +59,17 @@ export function buildProgram(): Command {
     .addHelpText('after', example(['TEMPORAL_ADDRESS=temporal.internal:7233 UT_CLIENT_ID=... UT_CLIENT_SECRET=... ut-media worker']));
   program
     .command('status')
-    .description('state, progress and problems of the latest ingestion of each test (needs TEMPORAL_ADDRESS)')
+    .description('state, progress and problems of the latest ingestion of each test: on TEMPORAL_ADDRESS, else the embedded run of this folder (./.ut-media/), else the manifest at --dest')
     .option('--test <testId>', 'test result UUID (repeatable)', collect)
     .option('--tests-file <file>', 'test result UUIDs, one a line (# comments)')
+    .option('--wait', "follow the runs to their end, then exit with ingest's exit code")
+    .option('--dest <uri>', 'with no Temporal state known: read the manifest there')
     .option('--json', 'print one JSON object')
+    .addOption(new Option('--no-progress', 'with --wait: do not show live progress'))
     .action(async (opts) => {
-      process.exitCode = await runStatus({ test: opts.test, testsFile: opts.testsFile, json: opts.json });
+      process.exitCode = await runStatus({ test: opts.test, testsFile: opts.testsFile, json: opts.json, wait: opts.wait, dest: opts.dest, progress: opts.progress });
     })
-    .addHelpText('after', example(['TEMPORAL_ADDRESS=localhost:7233 ut-media status --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --json']));
+    .addHelpText('after', example(['ut-media status --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60', 'TEMPORAL_ADDRESS=temporal.internal:7233 ut-media status --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --wait --json']));
 
   program
     .command('verify')

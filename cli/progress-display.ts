@@ -1,64 +1,79 @@
-import { SingleBar, Presets } from 'cli-progress';
-import type { ProgressSnapshot } from '../workflows/asset-types';
+import { MultiBar } from 'cli-progress';
+import { plainLine, renderRuns, type RunView } from './progress-lines';
 
-/** Live progress on stderr: a bar on a terminal, a line every few seconds otherwise (CI logs). */
+/** Live progress on stderr: a block redrawn in place on a terminal, plain lines every few seconds otherwise. */
 export interface ProgressDisplay {
-  update(snapshot: ProgressSnapshot): void;
+  update(views: RunView[]): void;
   stop(): void;
 }
 
-export function describeProgress(s: ProgressSnapshot): string {
-  const parts = (Object.keys(s.assets) as Array<keyof ProgressSnapshot['assets']>).map((kind) => {
-    const c = s.assets[kind];
-    return `${kind}s ${c.stored} stored/${c.skipped} skipped/${c.failed} failed/${c.pending + c.generating} to do`;
-  });
-  return `[${s.phase}] sessions ${s.sessions.done}/${s.sessions.total} | ${parts.join(' | ')} | ${(s.bytesDownloaded / 1048576).toFixed(1)} MiB`;
+export interface DisplayOptions {
+  stream?: NodeJS.WriteStream;
+  ratePerMinute: number;
+  /** Without a terminal: a line per test at most this often. */
+  plainEveryMs?: number;
 }
 
-/** `perTest`: several tests at once, a line per test every `intervalMs` (a bar cannot show them). */
-export function createProgressDisplay(stream: NodeJS.WriteStream = process.stderr, intervalMs = 5000, perTest = false): ProgressDisplay {
-  if (perTest) return linesPerTest(stream, intervalMs);
-  if (stream.isTTY) {
-    const bar = new SingleBar({ stream, format: 'sessions {bar} {value}/{total} | {detail}', hideCursor: true, clearOnComplete: false }, Presets.shades_classic);
-    let started = false;
-    return {
-      update(s) {
-        const detail = describeProgress(s).split(' | ').slice(1).join(' | ');
-        if (!started) {
-          bar.start(Math.max(s.sessions.total, 1), s.sessions.done, { detail });
-          started = true;
-        }
-        bar.setTotal(Math.max(s.sessions.total, 1));
-        bar.update(s.sessions.done, { detail });
-      },
-      stop: () => started && bar.stop(),
-    };
-  }
-  let last = '';
-  let lastAt = 0;
+export function createProgressDisplay(options: DisplayOptions): ProgressDisplay {
+  const stream = options.stream ?? process.stderr;
+  const withRates = trackRates();
+  if (!stream.isTTY) return plainLines(stream, options.ratePerMinute, options.plainEveryMs ?? 5000, withRates);
+
+  // cli-progress draws and redraws the block; each of its "bars" is one of our lines.
+  let lines: string[] = [];
+  const multibar = new MultiBar({ stream, hideCursor: true, clearOnComplete: false, linewrap: false, format: () => '', forceRedraw: true, fps: 5 });
+  const bars: ReturnType<MultiBar['create']>[] = [];
+  const draw = () => {
+    while (bars.length < lines.length) {
+      const index = bars.length;
+      bars.push(multibar.create(1, 0, {}, { format: () => lines[index] ?? '' }));
+    }
+    multibar.update();
+  };
+  const onResize = () => draw();
+  stream.on('resize', onResize);
+  let last: RunView[] = [];
   return {
-    update(s) {
-      const line = describeProgress(s);
-      if (line !== last && Date.now() - lastAt >= intervalMs) {
+    update(views) {
+      last = withRates(views);
+      lines = renderRuns(last, options.ratePerMinute, stream.columns || 80);
+      draw();
+    },
+    stop() {
+      stream.off('resize', onResize);
+      if (last.length) lines = renderRuns(last, options.ratePerMinute, stream.columns || 80);
+      if (bars.length) multibar.stop();
+    },
+  };
+}
+
+function plainLines(stream: NodeJS.WriteStream, ratePerMinute: number, everyMs: number, withRates: (v: RunView[]) => RunView[]): ProgressDisplay {
+  const last = new Map<string, { line: string; at: number }>();
+  return {
+    update(views) {
+      for (const view of withRates(views)) {
+        const line = plainLine(view, ratePerMinute);
+        const previous = last.get(view.snapshot.testId);
+        if (previous && (previous.line === line || Date.now() - previous.at < everyMs)) continue;
         stream.write(`${line}\n`);
-        last = line;
-        lastAt = Date.now();
+        last.set(view.snapshot.testId, { line, at: Date.now() });
       }
     },
     stop: () => undefined,
   };
 }
 
-function linesPerTest(stream: NodeJS.WriteStream, intervalMs: number): ProgressDisplay {
-  const last = new Map<string, { line: string; at: number }>();
-  return {
-    update(s) {
-      const line = `test ${s.testId.slice(0, 8)} ${describeProgress(s)}`;
-      const previous = last.get(s.testId);
-      if (previous && (previous.line === line || Date.now() - previous.at < intervalMs)) return;
-      stream.write(`${line}\n`);
-      last.set(s.testId, { line, at: Date.now() });
-    },
-    stop: () => undefined,
-  };
+/** Bytes per second of each test over the last few seconds (the parent's byte count moves in steps). */
+function trackRates(): (views: RunView[]) => RunView[] {
+  const samples = new Map<string, Array<{ at: number; bytes: number }>>();
+  return (views) =>
+    views.map((view) => {
+      const list = samples.get(view.snapshot.testId) ?? [];
+      list.push({ at: Date.now(), bytes: view.snapshot.bytesDownloaded });
+      while (list.length > 2 && list[0].at < Date.now() - 10_000) list.shift();
+      samples.set(view.snapshot.testId, list);
+      const first = list[0];
+      const seconds = (Date.now() - first.at) / 1000;
+      return { ...view, bytesPerSecond: seconds >= 1 ? (view.snapshot.bytesDownloaded - first.bytes) / seconds : undefined };
+    });
 }

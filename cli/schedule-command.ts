@@ -6,6 +6,7 @@ import { TEST_ID_SEARCH_ATTRIBUTE } from '../workflows/search-attributes';
 import { CliError, EXIT } from './exit-codes';
 import { ensureSearchAttributes } from './search-attributes-check';
 import { asUsageError, validateIngest } from './validate-ingest';
+import { ingestionSummary } from '../workflows/ui-metadata';
 
 export interface ScheduleFlags {
   test?: string | string[];
@@ -71,6 +72,7 @@ export async function runSchedule(flags: ScheduleFlags, env: NodeJS.ProcessEnv =
           workflowId: `ut-media-scheduled-${testId}`,
           args: [input],
           typedSearchAttributes: [{ key: TEST_ID_SEARCH_ATTRIBUTE, value: testId }],
+          staticSummary: `every ${flags.every}: ${ingestionSummary(testId, dest, only)}`,
         },
         // A run still going when the next is due is left alone: the next one catches up incrementally.
         policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },

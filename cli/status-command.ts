@@ -1,15 +1,30 @@
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { loadSettings } from '../config/settings';
+import { Client, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { loadSettings, type Settings } from '../config/settings';
 import { redactSecrets } from '../usertesting/redact';
-import type { ProgressSnapshot } from '../workflows/asset-types';
+import type { IngestSummary, ProgressSnapshot } from '../workflows/asset-types';
+import { ASSET_KINDS } from '../workflows/inputs';
 import { progressQuery } from '../workflows/progress';
 import { isUuid } from '../workflows/ids';
 import { testWorkflowId } from '../workflows/task-queues';
 import { CliError, EXIT } from './exit-codes';
-import { describeProgress } from './progress-display';
+import { followAndReport } from './ingest-command';
+import { describeProgress } from './progress-lines';
 import { checkRunHealth, describeProblem, type RunProblem } from './run-health';
+import { openStatusSource } from './status-source';
+import { statusFromManifest } from './status-manifest';
 import { givenTestIds } from './tests-file';
 import { asUsageError } from './validate-ingest';
+
+export interface StatusFlags {
+  test?: string | string[];
+  testsFile?: string;
+  json?: boolean;
+  /** Follow the runs to their end; exit as `ingest` would. */
+  wait?: boolean;
+  /** Without any Temporal state: read the manifest there. */
+  dest?: string;
+  progress?: boolean;
+}
 
 interface TestStatus {
   testId: string;
@@ -20,48 +35,79 @@ interface TestStatus {
   startTime?: Date;
   closeTime?: Date | null;
   progress: ProgressSnapshot | null;
+  /** The result of a completed run. */
+  summary?: IngestSummary;
+  /** Running, but read from the embedded state with no `ingest` here: nothing moves until one runs. */
+  paused?: boolean;
   problems: RunProblem[];
 }
 
 const FAILED_STATES = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT']);
 
-/** `ut-media status`: state, progress and problems of the latest ingestion of each test on TEMPORAL_ADDRESS. */
-export async function runStatus(flags: { test?: string | string[]; testsFile?: string; json?: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+/**
+ * `ut-media status`: state, progress and problems of the latest ingestion of each test, from
+ * TEMPORAL_ADDRESS, from the embedded ingestion running in this folder, from the state it left in
+ * ./.ut-media/, or (`--dest`, nothing else known) from the manifest.
+ */
+export async function runStatus(flags: StatusFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const given = givenTestIds(flags);
   for (const id of given) if (!isUuid(id)) throw new CliError(`--test: "${id}" is not a UUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6`, EXIT.usage);
-  let settings;
+  const testIds = Array.from(new Set(given.map((id) => id.toLowerCase())));
+  let settings: Settings;
   try {
     settings = loadSettings(env);
   } catch (err) {
     asUsageError(err);
   }
-  if (!settings.temporalAddress) throw new CliError('status needs TEMPORAL_ADDRESS (the embedded server runs only during `ingest`)', EXIT.usage);
-  const connection = await Connection.connect({ address: settings.temporalAddress });
+  const source = await openStatusSource(settings);
+  if (!source) {
+    if (flags.dest) return statusFromManifest(testIds, flags.dest, Boolean(flags.json));
+    throw new CliError('no ingestion known here: set TEMPORAL_ADDRESS, run status in the folder where the embedded `ingest` ran (its ./.ut-media/), or pass --dest to read the manifest', EXIT.usage);
+  }
   try {
-    const client = new Client({ connection, namespace: settings.namespace });
-    const rows: TestStatus[] = [];
-    for (const testId of Array.from(new Set(given.map((id) => id.toLowerCase())))) rows.push(await statusOf(client, testId));
-    if (flags.json) {
-      const json = rows.map((r) => ({ testId: r.testId, workflowId: r.workflowId, found: r.found, runId: r.runId ?? null, status: r.status ?? null, startTime: r.startTime ?? null, closeTime: r.closeTime ?? null, progress: r.progress, problems: r.problems.map((p) => ({ ...p, cause: redactSecrets(p.cause) })) }));
-      process.stdout.write(`${JSON.stringify(json.length === 1 ? json[0] : { tests: json })}\n`);
-    } else {
-      for (const r of rows) {
-        if (!r.found) {
-          process.stdout.write(`${r.workflowId}: no ingestion of test ${r.testId} found\n`);
-          continue;
-        }
-        process.stdout.write(`${r.workflowId} ${r.status} (started ${r.startTime!.toISOString()})\n${r.progress ? describeProgress(r.progress) : 'progress unavailable (no worker answered the query)'}\n`);
-        for (const p of r.problems) process.stdout.write(`PROBLEM ${redactSecrets(describeProblem(p))}\n`);
-      }
+    if (source.note && !flags.json) process.stderr.write(`Reading ${source.note}.\n`);
+    if (flags.wait) {
+      if (source.workerless) throw new CliError('--wait: no worker runs here, so nothing would move; run `ut-media ingest` again to resume (or set TEMPORAL_ADDRESS)', EXIT.usage);
+      const handles = testIds.map((id) => source.client.workflow.getHandle(testWorkflowId(id)));
+      return await followAndReport(source.client, handles, { testIds, only: [...ASSET_KINDS] }, settings, { json: flags.json, progress: flags.progress });
     }
-    const bad = rows.some((r) => !r.found || FAILED_STATES.has(r.status ?? '') || r.problems.some((p) => p.kind === 'workflow-task'));
+    const rows: TestStatus[] = [];
+    for (const testId of testIds) rows.push(await statusOf(source.client, testId, source.workerless));
+    print(rows, Boolean(flags.json));
+    const bad = rows.some((r) => !r.found || FAILED_STATES.has(r.status ?? '') || (r.summary?.failed ?? 0) > 0 || r.problems.some((p) => p.kind === 'workflow-task'));
     return bad ? EXIT.failed : EXIT.ok;
   } finally {
-    await connection.close();
+    await source.close();
   }
 }
 
-async function statusOf(client: Client, testId: string): Promise<TestStatus> {
+function print(rows: TestStatus[], json: boolean): void {
+  if (json) {
+    const out = rows.map((r) => ({ testId: r.testId, workflowId: r.workflowId, found: r.found, runId: r.runId ?? null, status: r.status ?? null, paused: r.paused ?? false, startTime: r.startTime ?? null, closeTime: r.closeTime ?? null, progress: r.progress, summary: r.summary ?? null, problems: r.problems.map((p) => ({ ...p, cause: redactSecrets(p.cause) })) }));
+    process.stdout.write(`${JSON.stringify(out.length === 1 ? out[0] : { tests: out })}\n`);
+    return;
+  }
+  for (const r of rows) {
+    if (!r.found) {
+      process.stdout.write(`${r.workflowId}: no ingestion of test ${r.testId} found\n`);
+      continue;
+    }
+    process.stdout.write(`${r.workflowId} ${r.status} (started ${r.startTime!.toISOString()}${r.closeTime ? `, closed ${r.closeTime.toISOString()}` : ''})\n`);
+    if (r.summary) {
+      const s = r.summary;
+      process.stdout.write(`${s.sessions} sessions, ${s.downloaded} files downloaded (${(s.bytesDownloaded / 1048576).toFixed(1)} MiB), ${s.failed} failed, ${s.apiRequests ?? '?'} API requests\n`);
+      for (const [kind, c] of Object.entries(s.counts)) process.stdout.write(`  ${`${kind}s`.padEnd(12)} stored ${c.stored}, skipped ${c.skipped}, failed ${c.failed}\n`);
+      if (s.manifestPath) process.stdout.write(`  Manifest: ${s.manifestPath}\n`);
+    } else if (r.paused) {
+      process.stdout.write('PAUSED: its `ingest` stopped before the end; run the same `ut-media ingest` here again to resume it\n');
+    } else if (r.status === 'RUNNING') {
+      process.stdout.write(`${r.progress ? describeProgress(r.progress) : 'progress unavailable (no worker answered the query)'}\n`);
+    }
+    for (const p of r.problems) process.stdout.write(`PROBLEM ${redactSecrets(describeProblem(p))}\n`);
+  }
+}
+
+async function statusOf(client: Client, testId: string, workerless: boolean): Promise<TestStatus> {
   const handle = client.workflow.getHandle(testWorkflowId(testId));
   let description;
   try {
@@ -71,11 +117,20 @@ async function statusOf(client: Client, testId: string): Promise<TestStatus> {
     throw err;
   }
   const status = description.status.name;
-  // A stuck run answers no query (its workflow task fails): ask briefly, then say why.
+  const base = { testId, workflowId: handle.workflowId, found: true, runId: description.runId, status, startTime: description.startTime, closeTime: description.closeTime ?? null };
+  if (status === 'COMPLETED') {
+    const summary = (await handle.result()) as IngestSummary;
+    return { ...base, progress: workerless ? null : ((await askProgress(handle)) ?? null), summary, problems: [] };
+  }
+  if (status !== 'RUNNING') return { ...base, progress: null, problems: [] };
+  if (workerless) return { ...base, progress: null, paused: true, problems: [] };
+  return { ...base, progress: (await askProgress(handle)) ?? null, problems: await checkRunHealth(client, handle) };
+}
+
+/** A stuck run answers no query (its workflow task fails): ask briefly, then say why. */
+async function askProgress(handle: WorkflowHandle): Promise<ProgressSnapshot | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  const progress = await Promise.race([handle.query(progressQuery), new Promise<undefined>((r) => (timer = setTimeout(r, 3000, undefined)))])
+  return Promise.race([handle.query(progressQuery), new Promise<undefined>((r) => (timer = setTimeout(r, 3000, undefined)))])
     .catch(() => undefined)
     .finally(() => clearTimeout(timer));
-  const problems = status === 'RUNNING' ? await checkRunHealth(client, handle) : [];
-  return { testId, workflowId: handle.workflowId, found: true, runId: description.runId, status, startTime: description.startTime, closeTime: description.closeTime ?? null, progress: progress ?? null, problems };
 }

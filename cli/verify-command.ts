@@ -1,10 +1,10 @@
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
-import { ChecksumTransform, createGcsClient, destinationUri, openDestination, parseDestination, type Destination } from '../storage';
-import { manifestPath } from '../workflows/asset-paths';
+import { ChecksumTransform, type Destination } from '../storage';
 import { isUuid } from '../workflows/ids';
-import type { Manifest } from '../activities/manifest';
 import { CliError, EXIT } from './exit-codes';
+import { destinationOfFlag, readManifest } from './destination-reader';
+import { manifestPath } from '../workflows/asset-paths';
 
 export interface VerifyFlags {
   test?: string;
@@ -20,16 +20,9 @@ interface Problem {
 /** `ut-media verify`: re-reads every stored object and checks size, md5 and crc32c against the manifest. */
 export async function runVerify(flags: VerifyFlags): Promise<number> {
   if (!flags.test || !isUuid(flags.test)) throw new CliError('--test: testId must be a UUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6', EXIT.usage);
-  let destination: Destination;
-  try {
-    const spec = parseDestination(flags.dest ?? '');
-    destination = openDestination(spec, spec.scheme === 'gs' ? { storage: createGcsClient() } : {});
-    void destinationUri(spec);
-  } catch (err) {
-    throw new CliError(`--dest: ${(err as Error).message}`, EXIT.usage);
-  }
+  const destination = destinationOfFlag(flags.dest);
   const testId = flags.test.toLowerCase();
-  const manifest = await readJson<Manifest>(destination, manifestPath(testId));
+  const manifest = await readManifest(destination, testId);
   if (!manifest) throw new CliError(`no manifest at ${destination.objectUri(manifestPath(testId))}: nothing was ingested there yet`, EXIT.failed);
 
   const problems: Problem[] = [];
@@ -60,11 +53,4 @@ export async function runVerify(flags: VerifyFlags): Promise<number> {
     process.stdout.write(`${checked} stored objects checked, ${problems.length} differ or are missing\n`);
   }
   return problems.length ? EXIT.failed : EXIT.ok;
-}
-
-async function readJson<T>(destination: Destination, relativePath: string): Promise<T | undefined> {
-  if (!(await destination.stat(relativePath))) return undefined;
-  const chunks: Buffer[] = [];
-  for await (const chunk of destination.readObject(relativePath)) chunks.push(chunk as Buffer);
-  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
 }

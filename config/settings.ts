@@ -43,6 +43,7 @@ const settingsSchema = z.object({
   UT_SESSIONS_PER_RUN: positiveInt('UT_SESSIONS_PER_RUN', DEFAULT_RUN_OPTIONS.sessionsPerRun),
   UT_ABSENT_RECHECK_MS: positiveInt('UT_ABSENT_RECHECK_MS', DEFAULT_RUN_OPTIONS.absentRecheckMs),
   UT_STALL_TIMEOUT_MS: positiveInt('UT_STALL_TIMEOUT_MS', 600_000),
+  UT_PROGRESS_INTERVAL_MS: positiveInt('UT_PROGRESS_INTERVAL_MS', 5000),
   TEMPORAL_ADDRESS: z.preprocess(emptyToUndefined, z.string().optional()),
   TEMPORAL_NAMESPACE: z.preprocess(emptyToUndefined, z.string().default('default')),
   UT_TASK_QUEUE: z.preprocess(emptyToUndefined, z.string().regex(/^[\w.-]+$/, 'UT_TASK_QUEUE may hold letters, digits, ".", "_" and "-"').default('ut-media')),
@@ -72,6 +73,8 @@ export interface Settings {
   absentRecheckMs: number;
   /** `ingest` gives up (exit 1) on a run whose workflow tasks keep failing for this long. */
   stallTimeoutMs: number;
+  /** Without a terminal, `ingest` prints a progress line per test at most this often. */
+  progressIntervalMs: number;
   temporalAddress?: string;
   namespace: string;
   taskQueue: string;
@@ -111,6 +114,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     sessionsPerRun: e.UT_SESSIONS_PER_RUN,
     absentRecheckMs: e.UT_ABSENT_RECHECK_MS,
     stallTimeoutMs: e.UT_STALL_TIMEOUT_MS,
+    progressIntervalMs: e.UT_PROGRESS_INTERVAL_MS,
     temporalAddress: e.TEMPORAL_ADDRESS,
     namespace: e.TEMPORAL_NAMESPACE,
     taskQueue: e.UT_TASK_QUEUE,

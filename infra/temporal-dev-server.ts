@@ -1,6 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { locateTool } from '../scripts/tools';
+import { spawnDevServer } from './dev-server-process';
 
 export interface DevServerOptions {
   /** SQLite file for state that survives restarts; in memory when unset. */
@@ -23,6 +24,8 @@ export interface RunningDevServer {
   address: string;
   namespace: string;
   uiUrl?: string;
+  /** The server's process id, when we spawned it ourselves. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -43,21 +46,27 @@ const PRECISE_TIMER_ARGS = ['--dynamic-config-value', 'history.timerProcessorMax
 export async function startTemporalDevServer(options: DevServerOptions = {}): Promise<RunningDevServer> {
   const found = locateTool('temporal');
   const namespace = options.namespace ?? 'default';
+  const searchAttributes = options.searchAttributes === false ? [] : SEARCH_ATTRIBUTES;
+  const extraArgs = options.preciseTimers ? [...DEV_SERVER_ARGS, ...PRECISE_TIMER_ARGS] : DEV_SERVER_ARGS;
+  const uiUrlOf = (address: string) => (options.ui ? `http://127.0.0.1:${options.uiPort ?? Number(address.split(':').pop()) + 1000}` : undefined);
+  if (found) {
+    const server = await spawnDevServer({ executable: found.path, port: options.port, ui: options.ui ?? false, uiPort: options.uiPort, dbFilename: options.dbFilename, namespace, searchAttributes: searchAttributes.map((a) => a.name), extraArgs });
+    return { address: server.address, namespace, uiUrl: uiUrlOf(server.address), pid: server.pid, stop: () => server.stop() };
+  }
+  // No binary here: the SDK downloads one (its launcher lets the server's banner reach our stdout).
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
-      executable: found ? { type: 'existing-path', path: found.path } : { type: 'cached-download' },
+      executable: { type: 'cached-download' },
       ip: '127.0.0.1',
       port: options.port,
       ui: options.ui ?? false,
       uiPort: options.uiPort,
       dbFilename: options.dbFilename,
       namespace,
-      searchAttributes: options.searchAttributes === false ? [] : SEARCH_ATTRIBUTES,
-      extraArgs: options.preciseTimers ? [...DEV_SERVER_ARGS, ...PRECISE_TIMER_ARGS] : DEV_SERVER_ARGS,
+      searchAttributes,
+      extraArgs,
       log: { format: 'json', level: 'error' },
     },
   });
-  const address = env.address;
-  const uiUrl = options.ui ? `http://127.0.0.1:${options.uiPort ?? Number(address.split(':').pop()) + 1000}` : undefined;
-  return { address, namespace, uiUrl, stop: () => env.teardown() };
+  return { address: env.address, namespace, uiUrl: uiUrlOf(env.address), stop: () => env.teardown() };
 }

@@ -32,6 +32,8 @@ export interface AssetOutcome {
   notFound?: boolean;
   /** Source fields for the record of a failure the workflow decided (name, lastUpdatedAtMs...). */
   source?: Record<string, string | number | boolean | null>;
+  /** Generation checks a child `awaitGeneration` made for this asset (they count against the budget). */
+  generationChecks?: number;
 }
 
 /** Answer of a reel/clip detail activity: still generating, failed this attempt, or finished. */
@@ -51,6 +53,12 @@ export interface ProgressSnapshot {
   runs?: number;
   /** Parent only: the reels child has reported. */
   reelsDone?: boolean;
+  /** Parent only: session children running now. */
+  sessionsInFlight?: number;
+  /** Results API requests made so far (parent: the pages, finished sessions, and the reels once reported). */
+  apiRequests?: number;
+  /** Parent only: of those, the requests of finished sessions (what a session costs, for the ETA). */
+  sessionApiRequests?: number;
 }
 
 export type AssetCounts = Record<AssetKind, Record<AssetStatus, number>>;
@@ -72,6 +80,8 @@ export interface RunTally {
   failed: number;
   /** The first few failures, as examples; the manifest lists every one. */
   failures: FailureSample[];
+  /** Results API requests made: one per API activity that ran (a retried attempt's request not counted). */
+  apiRequests: number;
 }
 
 export interface SessionResult extends RunTally {

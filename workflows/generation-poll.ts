@@ -18,6 +18,8 @@ export interface PollState {
   attemptStartedAtMs?: number;
   /** Workflow time it was last seen GENERATING. */
   lastGeneratingAtMs?: number;
+  /** Checks made by an `awaitGeneration` child so far (its runs included). */
+  checks?: number;
 }
 
 /**
@@ -28,15 +30,18 @@ export interface PollState {
  * `options.inlinePolls` checks, a child `awaitGeneration` takes the wait over, so a reel that
  * generates for hours does not grow the history of the workflow that asked for it.
  */
-export async function pollGeneration(target: GenerationTarget, options: RunOptions, onGenerating: () => void = () => undefined): Promise<AssetOutcome> {
+export async function pollGeneration(target: GenerationTarget, options: RunOptions, onGenerating: () => void = () => undefined, onRequests: (n: number) => void = () => undefined): Promise<AssetOutcome> {
   try {
-    const result = await pollLoop(target, options, { attempts: 1, startedAtMs: Date.now(), delayMs: options.pollInitialDelayMs }, options.inlinePolls, onGenerating);
+    const result = await pollLoop(target, options, { attempts: 1, startedAtMs: Date.now(), delayMs: options.pollInitialDelayMs }, options.inlinePolls, onGenerating, onRequests);
     if ('outcome' in result) return result.outcome;
-    return await executeChild(awaitGeneration, {
+    const outcome = await executeChild(awaitGeneration, {
       workflowId: generationWorkflowId(generationTargetId(target)),
       args: [{ target, options, state: result.state }],
+      staticSummary: `wait for generation of ${describeTarget(target)}`,
       typedSearchAttributes: [{ key: TEST_ID_SEARCH_ATTRIBUTE, value: target.testId }],
     });
+    onRequests(outcome.generationChecks ?? 0);
+    return outcome;
   } catch (err) {
     return generationFailure(target, failureReason(err));
   }
@@ -44,21 +49,26 @@ export async function pollGeneration(target: GenerationTarget, options: RunOptio
 
 /** Child workflow of a long generation: polls, continuing as new every `options.pollsPerRun` checks. */
 export async function awaitGeneration(input: { target: GenerationTarget; options: RunOptions; state: PollState }): Promise<AssetOutcome> {
-  const result = await pollLoop(input.target, input.options, input.state, input.options.pollsPerRun, () => undefined);
-  if ('outcome' in result) return result.outcome;
-  return continueAsNew<typeof awaitGeneration>({ ...input, state: result.state });
+  let checks = input.state.checks ?? 0;
+  const result = await pollLoop(input.target, input.options, input.state, input.options.pollsPerRun, () => undefined, (n) => (checks += n));
+  if ('outcome' in result) return { ...result.outcome, generationChecks: checks };
+  return continueAsNew<typeof awaitGeneration>({ ...input, state: { ...result.state, checks } });
 }
 
-async function pollLoop(target: GenerationTarget, options: RunOptions, state: PollState, maxPolls: number, onGenerating: () => void): Promise<{ outcome: AssetOutcome } | { state: PollState }> {
+const describeTarget = (target: GenerationTarget) => `${target.kind} ${generationTargetId(target)}`;
+
+async function pollLoop(target: GenerationTarget, options: RunOptions, state: PollState, maxPolls: number, onGenerating: () => void, onRequests: (n: number) => void): Promise<{ outcome: AssetOutcome } | { state: PollState }> {
   const api = apiActivities(options);
   let { attempts, delayMs, attemptStartedAtMs, lastGeneratingAtMs } = state;
   for (let polls = 0; polls < maxPolls; polls++) {
     // The request that starts a generation goes before others; a later check is a check that is due.
     const proxy = attemptStartedAtMs === undefined ? api.generationStart : api.generationCheck;
     const generation = attemptStartedAtMs === undefined ? undefined : { startedAtMs: attemptStartedAtMs, lastGeneratingAtMs };
+    onRequests(1);
+    const summary = { summary: `${generation ? 'check' : 'start'} generation of ${describeTarget(target)}` };
     const result: GenerationCheck = target.kind === 'reel'
-      ? await proxy.fetchReel({ dest: target.dest, testId: target.testId, reel: target.reel, hadRecord: target.hadRecord, generation })
-      : await proxy.fetchClip({ dest: target.dest, testId: target.testId, sessionId: target.sessionId, clip: target.clip, hadRecord: target.hadRecord, generation });
+      ? await proxy.fetchReel.executeWithOptions(summary, [{ dest: target.dest, testId: target.testId, reel: target.reel, hadRecord: target.hadRecord, generation }])
+      : await proxy.fetchClip.executeWithOptions(summary, [{ dest: target.dest, testId: target.testId, sessionId: target.sessionId, clip: target.clip, hadRecord: target.hadRecord, generation }]);
     if (result.state === 'done') return { outcome: result.outcome };
     if (result.state === 'error') {
       if (attempts >= options.maxGenerationAttempts) return { outcome: generationFailure(target, `generation ended in ERROR ${attempts} times`) };
@@ -78,7 +88,7 @@ async function pollLoop(target: GenerationTarget, options: RunOptions, state: Po
     // The worker's learned estimate when it has one; else the growing backoff.
     const advised = result.checkAgainInMs;
     const wait = advised !== undefined ? Math.min(Math.max(1, advised), options.pollMaxDelayMs) : delayMs;
-    await sleep(Math.min(wait, Math.max(1, options.generationDeadlineMs - waited)));
+    await sleep(Math.min(wait, Math.max(1, options.generationDeadlineMs - waited)), { summary: `wait for generation of ${describeTarget(target)}` });
     if (advised === undefined) delayMs = Math.min(delayMs * 2, options.pollMaxDelayMs);
   }
   return { state: { attempts, startedAtMs: state.startedAtMs, delayMs, attemptStartedAtMs, lastGeneratingAtMs } };

@@ -5,3 +5,4 @@ export { ingestSession } from './ingest-session';
 export { ingestReels } from './ingest-reels';
 export { awaitGeneration } from './generation-poll';
 export { scheduledIngest } from './scheduled-ingest';
+export { planTestResult, planSessions } from './plan-test-result';

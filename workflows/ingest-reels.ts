@@ -29,8 +29,8 @@ export async function ingestReels(input: IngestReelsInput): Promise<RunTally> {
   const options = runOptionsSchema.parse(input.options ?? {});
   upsertSearchAttributes([{ key: TEST_ID_SEARCH_ATTRIBUTE, value: testId }]);
   const progress = new ProgressTracker(testId);
-  setHandler(progressQuery, () => progress.snapshot);
   const tally = emptyTally();
+  setHandler(progressQuery, () => ({ ...progress.snapshot, apiRequests: tally.apiRequests }));
   try {
     await ingestAllReels(input, options, progress, tally);
   } catch (err) {
@@ -57,7 +57,8 @@ async function ingestAllReels(input: IngestReelsInput, options: RunOptions, prog
   progress.snapshot.phase = 'ingesting';
   let listing;
   try {
-    listing = await api.listing.listReels({ testId });
+    tally.apiRequests += 1;
+    listing = await api.listing.listReels.executeWithOptions({ summary: 'list highlight reels' }, [{ testId }]);
   } catch (err) {
     finish({ kind: 'reel', testId, status: 'failed', reason: `reel list: ${failureReason(err)}`, downloaded: false }, undefined);
   }
@@ -72,10 +73,15 @@ async function ingestAllReels(input: IngestReelsInput, options: RunOptions, prog
         }
         progress.move('reel', undefined, 'pending');
         let state: 'pending' | 'generating' = 'pending';
-        const outcome = await pollGeneration({ kind: 'reel', dest, testId, reel, hadRecord: recorded.has(recordKey({ kind: 'reel', reelId: reel.uuid })) }, options, () => {
-          if (state === 'pending') progress.move('reel', 'pending', 'generating');
-          state = 'generating';
-        });
+        const outcome = await pollGeneration(
+          { kind: 'reel', dest, testId, reel, hadRecord: recorded.has(recordKey({ kind: 'reel', reelId: reel.uuid })) },
+          options,
+          () => {
+            if (state === 'pending') progress.move('reel', 'pending', 'generating');
+            state = 'generating';
+          },
+          (n) => (tally.apiRequests += n),
+        );
         finish(outcome, state);
       }),
     );

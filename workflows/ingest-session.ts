@@ -24,16 +24,16 @@ export async function ingestSession(input: IngestSessionInput): Promise<SessionR
     { key: SESSION_ID_SEARCH_ATTRIBUTE, value: sessionId },
   ]);
   const progress = new ProgressTracker(testId, sessionId);
-  setHandler(progressQuery, () => progress.snapshot);
+  const tally = emptyTally();
+  setHandler(progressQuery, () => ({ ...progress.snapshot, apiRequests: tally.apiRequests }));
   const api = apiActivities(options);
   const storage = storageActivities(options);
   const wants = new Set(params.only);
 
-  const { stored, knownAbsent, recorded } = await storage.findStoredAssets({ dest, testId, sessionId, absentRecheckMs: options.absentRecheckMs });
+  const { stored, knownAbsent, recorded } = await storage.findStoredAssets.executeWithOptions({ summary: `look up what is stored of session ${sessionId}` }, [{ dest, testId, sessionId, absentRecheckMs: options.absentRecheckMs }]);
   const absent = new Set(knownAbsent);
   const hasRecord = new Set(recorded);
   progress.snapshot.phase = 'ingesting';
-  const tally = emptyTally();
   // Failures decided here (not by an activity) get their records written at the end.
   const decided: AssetOutcome[] = [];
   const finish = (outcome: AssetOutcome, from?: 'pending' | 'generating') => {
@@ -45,6 +45,10 @@ export async function ingestSession(input: IngestSessionInput): Promise<SessionR
     finish({ kind, testId, sessionId, status: 'stored', downloaded: false, ...extra }, undefined);
 
   const tasks: Array<Promise<void>> = [];
+  const request = <T>(call: () => Promise<T>) => {
+    tally.apiRequests += 1;
+    return call();
+  };
   const sessionAsset = (kind: 'video' | 'transcript', path: string, run: () => Promise<AssetOutcome>) => {
     if (stored[path]) return alreadyStored(kind, {});
     if (absent.has(recordKey({ kind }))) return finish({ kind, testId, sessionId, status: 'skipped', reason: ABSENT_BEFORE, downloaded: false, notFound: true }, undefined);
@@ -57,8 +61,8 @@ export async function ingestSession(input: IngestSessionInput): Promise<SessionR
     );
   };
   const sessionInput = (kind: 'video' | 'transcript') => ({ dest, testId, sessionId, session: params.session, hadRecord: hasRecord.has(recordKey({ kind })) });
-  if (wants.has('videos')) sessionAsset('video', videoPath(testId, sessionId), () => api.media.fetchVideo(sessionInput('video')));
-  if (wants.has('transcripts')) sessionAsset('transcript', transcriptPath(testId, sessionId), () => api.media.fetchTranscript(sessionInput('transcript')));
+  if (wants.has('videos')) sessionAsset('video', videoPath(testId, sessionId), () => request(() => api.media.fetchVideo.executeWithOptions({ summary: `fetch video of session ${sessionId}` }, [sessionInput('video')])));
+  if (wants.has('transcripts')) sessionAsset('transcript', transcriptPath(testId, sessionId), () => request(() => api.media.fetchTranscript.executeWithOptions({ summary: `fetch transcript of session ${sessionId}` }, [sessionInput('transcript')])));
   if (wants.has('clips')) {
     if (absent.has(recordKey({ kind: 'clip' }))) finish({ kind: 'clip', testId, sessionId, status: 'skipped', reason: ABSENT_BEFORE, downloaded: false, notFound: true }, undefined);
     else tasks.push(ingestClips());
@@ -67,7 +71,7 @@ export async function ingestSession(input: IngestSessionInput): Promise<SessionR
   async function ingestClips(): Promise<void> {
     let listing;
     try {
-      listing = await api.listing.listClips({ dest, testId, sessionId, hadRecord: hasRecord.has(recordKey({ kind: 'clip' })) });
+      listing = await request(() => api.listing.listClips.executeWithOptions({ summary: `list clips of session ${sessionId}` }, [{ dest, testId, sessionId, hadRecord: hasRecord.has(recordKey({ kind: 'clip' })) }]));
     } catch (err) {
       finish({ kind: 'clip', testId, sessionId, status: 'failed', reason: `clip list: ${failureReason(err)}`, downloaded: false }, undefined);
       return;
@@ -81,10 +85,15 @@ export async function ingestSession(input: IngestSessionInput): Promise<SessionR
         if (stored[clipPath(testId, sessionId, clip.uuid)]) return alreadyStored('clip', { clipId: clip.uuid });
         progress.move('clip', undefined, 'pending');
         let state: 'pending' | 'generating' = 'pending';
-        const outcome = await pollGeneration({ kind: 'clip', dest, testId, sessionId, clip, hadRecord: hasRecord.has(recordKey({ kind: 'clip', clipId: clip.uuid })) }, options, () => {
-          if (state === 'pending') progress.move('clip', 'pending', 'generating');
-          state = 'generating';
-        });
+        const outcome = await pollGeneration(
+          { kind: 'clip', dest, testId, sessionId, clip, hadRecord: hasRecord.has(recordKey({ kind: 'clip', clipId: clip.uuid })) },
+          options,
+          () => {
+            if (state === 'pending') progress.move('clip', 'pending', 'generating');
+            state = 'generating';
+          },
+          (n) => (tally.apiRequests += n),
+        );
         finish(outcome, state);
       }),
     );

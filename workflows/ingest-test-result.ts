@@ -3,6 +3,7 @@ import {
   condition,
   continueAsNew,
   executeChild,
+  setCurrentDetails,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -21,6 +22,7 @@ import { progressQuery } from './progress';
 import { addOutcome, emptyTally, mergeTally } from './run-tally';
 import { SESSION_ID_SEARCH_ATTRIBUTE, TEST_ID_SEARCH_ATTRIBUTE } from './search-attributes';
 import { reelsWorkflowId, sessionWorkflowId } from './task-queues';
+import { currentDetails } from './ui-metadata';
 
 /** The API caps `offset` at 10000 and `limit` at 500. */
 const PAGE_LIMIT = 500;
@@ -45,23 +47,29 @@ export async function ingestTestResult(input: IngestTestResultInput): Promise<In
     ? { ...params.cursor, runs: params.cursor.runs + 1 }
     : { offset: 0, listed: false, sessionsDone: 0, tally: emptyTally(), reelsDone: !wants.has('reels'), runs: 1 };
   let phase: ProgressSnapshot['phase'] = params.cursor ? 'ingesting' : 'listing';
+  const inFlight = { sessions: 0 };
+  const snapshot = () => snapshotOf(testId, phase, cursor, inFlight.sessions);
+  const showDetails = () => setCurrentDetails(currentDetails(snapshot()));
   setHandler(reelsDoneSignal, ({ dest: reelsDest, tally }) => {
     // A reels child left by an earlier run of this id into another destination is not ours.
     if (cursor.reelsDone || reelsDest !== dest) return;
     mergeTally(cursor.tally, tally);
     cursor.reelsDone = true;
+    showDetails();
   });
-  setHandler(progressQuery, () => snapshotOf(testId, phase, cursor));
+  setHandler(progressQuery, snapshot);
+  showDetails();
   const api = apiActivities(options);
   const storage = storageActivities(options);
 
   if (cursor.runs === 1) {
     upsertSearchAttributes([{ key: TEST_ID_SEARCH_ATTRIBUTE, value: testId }]);
     // Validates the destination before any API request is spent.
-    await storage.findStoredAssets({ dest, testId });
+    await storage.findStoredAssets.executeWithOptions({ summary: `check the destination ${dest}` }, [{ dest, testId }]);
     if (!cursor.reelsDone) await startReels(params);
   }
   phase = 'ingesting';
+  showDetails();
 
   const needsSessions = wants.has('clips') || wants.has('videos') || wants.has('transcripts');
   let sessionsThisRun = 0;
@@ -70,9 +78,14 @@ export async function ingestTestResult(input: IngestTestResultInput): Promise<In
       return continueAsNew<typeof ingestTestResult>({ ...input, cursor });
     }
     const sessions = await nextPage(params, cursor, api);
+    showDetails();
     await forEachBounded(sessions, options.maxSessionsInFlight, async (session) => {
+      inFlight.sessions += 1;
+      showDetails();
       await ingestOneSession(params, session, cursor, storage);
+      inFlight.sessions -= 1;
       cursor.sessionsDone += 1;
+      showDetails();
     });
     sessionsThisRun += sessions.length;
   }
@@ -91,10 +104,12 @@ export async function ingestTestResult(input: IngestTestResultInput): Promise<In
     addOutcome(cursor.tally, { kind: 'reel', testId, status: 'failed', reason: 'the reels workflow did not report before the generation deadline', downloaded: false });
   }
   phase = 'writing-manifest';
+  showDetails();
   const settled = needsSessions && !params.sessionIds && !cursor.listingFailed ? [{ kind: 'video' as const, testId }] : [];
   // Every writer of this run has finished; one silent for twice the heartbeat timeout is dead.
-  const manifest = await storage.assembleManifest({ dest, testId, settled, deadWriterIdleMs: 2 * options.heartbeatTimeoutMs });
+  const manifest = await storage.assembleManifest.executeWithOptions({ summary: 'assemble manifest.json from the destination' }, [{ dest, testId, settled, deadWriterIdleMs: 2 * options.heartbeatTimeoutMs }]);
   phase = 'done';
+  showDetails();
   const { workflowId } = workflowInfo();
   return { testId, dest, manifestPath: manifest.manifestUri, sessions: cursor.sessionsDone, runs: cursor.runs, workflowId, ...cursor.tally };
 }
@@ -106,6 +121,7 @@ async function startReels(params: IngestTestResultParams): Promise<void> {
     await startChild(ingestReels, {
       workflowId: reelsWorkflowId(workflowId, params.dest),
       args: [{ testId: params.testId, dest: params.dest, options: params.options, notify: workflowId }],
+      staticSummary: `highlight reels of test ${params.testId} into ${params.dest}`,
       parentClosePolicy: ParentClosePolicy.ABANDON,
       typedSearchAttributes: [{ key: TEST_ID_SEARCH_ATTRIBUTE, value: params.testId }],
     });
@@ -126,8 +142,9 @@ async function nextPage(params: IngestTestResultParams, cursor: IngestCursor, ap
     await storageActivities(params.options).recordOutcomes({ dest: params.dest, write: [outcome] });
   };
   let page;
+  cursor.tally.apiRequests = (cursor.tally.apiRequests ?? 0) + 1;
   try {
-    page = await api.listing.listSessionsPage({ testId, offset: cursor.offset, limit: Math.min(PAGE_LIMIT, params.options.sessionsPerRun) });
+    page = await api.listing.listSessionsPage.executeWithOptions({ summary: `list sessions from offset ${cursor.offset}` }, [{ testId, offset: cursor.offset, limit: Math.min(PAGE_LIMIT, params.options.sessionsPerRun) }]);
   } catch (err) {
     await fail(`session list at offset ${cursor.offset}: ${failureReason(err)}`);
     return [];
@@ -161,12 +178,14 @@ async function ingestOneSession(params: IngestTestResultParams, session: Session
     const result = await executeChild(ingestSession, {
       workflowId: sessionWorkflowId(session.sessionId),
       args: [{ testId, sessionId: session.sessionId, dest, only: params.only, options, session }],
+      staticSummary: `session ${session.sessionId} (${params.only.join(', ')})`,
       typedSearchAttributes: [
         { key: TEST_ID_SEARCH_ATTRIBUTE, value: testId },
         { key: SESSION_ID_SEARCH_ATTRIBUTE, value: session.sessionId },
       ],
     });
     mergeTally(cursor.tally, result);
+    cursor.sessionApiRequests = (cursor.sessionApiRequests ?? 0) + (result.apiRequests ?? 0);
   } catch (err) {
     const reason = `session workflow failed: ${failureReason(err)}`;
     // One failed record per wanted kind (clips as a list-level record), so the run cannot exit 0.
@@ -178,7 +197,7 @@ async function ingestOneSession(params: IngestTestResultParams, session: Session
   }
 }
 
-function snapshotOf(testId: string, phase: ProgressSnapshot['phase'], cursor: IngestCursor): ProgressSnapshot {
+function snapshotOf(testId: string, phase: ProgressSnapshot['phase'], cursor: IngestCursor, sessionsInFlight: number): ProgressSnapshot {
   const assets = {} as ProgressSnapshot['assets'];
   for (const [kind, c] of Object.entries(cursor.tally.counts)) assets[kind as keyof typeof assets] = { pending: 0, generating: 0, ...c };
   return {
@@ -189,5 +208,8 @@ function snapshotOf(testId: string, phase: ProgressSnapshot['phase'], cursor: In
     bytesDownloaded: cursor.tally.bytesDownloaded,
     runs: cursor.runs,
     reelsDone: cursor.reelsDone,
+    sessionsInFlight,
+    apiRequests: cursor.tally.apiRequests ?? 0,
+    sessionApiRequests: cursor.sessionApiRequests ?? 0,
   };
 }

@@ -6,6 +6,7 @@ import { ingestTestsInputSchema, type IngestTestsInput } from './inputs';
 import { parseInput } from './parse-input';
 import { TEST_ID_SEARCH_ATTRIBUTE } from './search-attributes';
 import { testWorkflowId } from './task-queues';
+import { ingestionDetails, ingestionSummary } from './ui-metadata';
 
 /** One row per test: its summary, or why its run failed. */
 export type TestRow = { testId: string; ok: boolean; summary?: IngestSummary; error?: string };
@@ -32,6 +33,8 @@ export async function ingestTests(input: IngestTestsInput): Promise<IngestTestsS
           args: [{ testId, dest: params.dest, only: params.only, options: params.options }],
           priority: { fairnessKey: testId },
           typedSearchAttributes: [{ key: TEST_ID_SEARCH_ATTRIBUTE, value: testId }],
+          staticSummary: ingestionSummary(testId, params.dest, params.only),
+          staticDetails: ingestionDetails({ testId, dest: params.dest, only: params.only }),
         });
         return { testId, ok: summary.failed === 0, summary };
       } catch (err) {

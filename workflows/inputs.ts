@@ -111,6 +111,8 @@ export interface IngestCursor {
   foundSessionIds?: string[];
   /** The session list ended in a failure (recorded at the destination). */
   listingFailed?: boolean;
+  /** Results API requests of the finished sessions (also inside `tally.apiRequests`). */
+  sessionApiRequests?: number;
 }
 
 export const ingestTestResultInputSchema = z

@@ -6,7 +6,7 @@ export const MAX_FAILURE_SAMPLES = 20;
 export function emptyTally(): RunTally {
   const counts = {} as RunTally['counts'];
   for (const kind of ASSET_KIND_LIST) counts[kind] = { stored: 0, skipped: 0, failed: 0 };
-  return { counts, downloaded: 0, bytesDownloaded: 0, failed: 0, failures: [] };
+  return { counts, downloaded: 0, bytesDownloaded: 0, failed: 0, failures: [], apiRequests: 0 };
 }
 
 export function addOutcome(tally: RunTally, o: AssetOutcome): void {
@@ -31,5 +31,7 @@ export function mergeTally(total: RunTally, part: RunTally): void {
   total.downloaded += part.downloaded;
   total.bytesDownloaded += part.bytesDownloaded;
   total.failed += part.failed;
+  // Tallies carried over from runs before the field existed have none.
+  total.apiRequests = (total.apiRequests ?? 0) + (part.apiRequests ?? 0);
   for (const f of part.failures) if (total.failures.length < MAX_FAILURE_SAMPLES) total.failures.push(f);
 }

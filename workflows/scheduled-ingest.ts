@@ -6,6 +6,7 @@ import { ingestTestResultInputSchema, type IngestTestResultInput } from './input
 import { parseInput } from './parse-input';
 import { TEST_ID_SEARCH_ATTRIBUTE } from './search-attributes';
 import { testWorkflowId } from './task-queues';
+import { ingestionDetails, ingestionSummary } from './ui-metadata';
 
 /**
  * What a `ut-media schedule` starts. Schedules suffix their workflow ids with a timestamp, so this
@@ -13,7 +14,7 @@ import { testWorkflowId } from './task-queues';
  * `status` find it, and a run already going (scheduled or manual) is left alone, not doubled.
  */
 export async function scheduledIngest(input: IngestTestResultInput): Promise<IngestSummary | { skipped: string }> {
-  const { testId } = parseInput(ingestTestResultInputSchema, input, 'scheduledIngest');
+  const { testId, dest, only } = parseInput(ingestTestResultInputSchema, input, 'scheduledIngest');
   upsertSearchAttributes([{ key: TEST_ID_SEARCH_ATTRIBUTE, value: testId }]);
   try {
     return await executeChild(ingestTestResult, {
@@ -21,6 +22,8 @@ export async function scheduledIngest(input: IngestTestResultInput): Promise<Ing
       args: [input],
       priority: { fairnessKey: testId },
       typedSearchAttributes: [{ key: TEST_ID_SEARCH_ATTRIBUTE, value: testId }],
+      staticSummary: ingestionSummary(testId, dest, only),
+      staticDetails: ingestionDetails({ testId, dest, only }),
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { skipped: `${testWorkflowId(testId)} is already running` };

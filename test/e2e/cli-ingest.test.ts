@@ -48,13 +48,29 @@ describe('ut-media ingest', () => {
     expect(stats.calls.length + stats.tokenRequests.length).toBe(0);
   });
 
-  test('embedded default: a local dev server and worker do the whole job; --json prints the summary last', async () => {
+  test('embedded default: a local dev server and worker do the whole job; --json prints only the summary', async () => {
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-cli-'));
+    // plan first: listing requests only, and what the ingestion then spends, within 5 %.
+    sim.resetStats();
+    const plan = spawnCli(['plan', '--test', testId, '--dest', 'archive', '--json'], embeddedEnv(), cwd);
+    expect(await plan.exited).toBe(0);
+    const planned = JSON.parse(plan.output().stdout.trim());
+    expect(planned).toMatchObject({ testId, sessions: 4, ratePerMinute: 600 });
+    expect(planned.estimatedSeconds).toBe(Math.ceil((planned.apiRequests * 60) / 600));
+    expect(sim.stats().calls.every((c) => ['listSessions', 'listReels', 'listClips'].includes(c.operation))).toBe(true);
+    const dryRun = spawnCli(['ingest', '--test', testId, '--dest', 'archive', '--dry-run'], embeddedEnv(), cwd);
+    expect(await dryRun.exited).toBe(0);
+    expect(dryRun.output().stdout).toMatch(new RegExp(`API requests: ${planned.apiRequests} \\(session pages 1, reel list 1`));
+    expect(fs.existsSync(path.join(cwd, 'archive'))).toBe(false);
+
+    sim.resetStats();
     const cli = spawnCli(['ingest', '--test', testId, '--dest', 'archive', '--json'], embeddedEnv(), cwd);
     const code = await cli.exited;
     const { stdout, stderr } = cli.output();
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
-    const summary = JSON.parse(stdout.trim().split('\n').pop()!);
+    const spent = sim.stats().calls.length;
+    expect(Math.abs(planned.apiRequests - spent) / spent).toBeLessThanOrEqual(0.05);
+    const summary = JSON.parse(stdout); // --json: nothing else on stdout
     expect(summary).toMatchObject({ ok: true, testId, dest: `file://${path.join(cwd, 'archive')}`, failures: [] });
     expect(fs.existsSync(path.join(cwd, 'archive', `test_id=${testId}`, 'manifest.json'))).toBe(true);
     expect(fs.existsSync(path.join(cwd, '.ut-media', 'temporal.db'))).toBe(true);

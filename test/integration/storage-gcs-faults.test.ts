@@ -26,6 +26,10 @@ afterEach(async () => {
   await proxy?.close();
   proxy = undefined;
 });
+// After a failed chunk the client schedules its own retry on a timer nothing can cancel (our write has
+// failed and destroyed the upload by then); it fires within a few seconds against the closed proxy.
+// Let it fire while this file's modules are loaded, not in the next test file of this jest worker.
+afterAll(() => new Promise((resolve) => setTimeout(resolve, 5000)));
 
 /** A destination whose every request goes through a proxy applying `decide`, in a fresh bucket. */
 async function throughProxy(decide: (r: ProxiedRequest) => ProxyAction, stallTimeoutMs = 30_000) {

@@ -16,7 +16,12 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv, cwd = PROJECT_R
   if (!fs.existsSync(path.join(PROJECT_ROOT, 'dist', 'cli', 'main.js'))) {
     throw new Error('dist/ is missing: run `npm run build` (npm test does it in pretest)');
   }
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnCommand(process.execPath, [CLI, ...args], env, cwd);
+}
+
+/** Any command, its output collected; the environment is `env` plus PATH and HOME. */
+export function spawnCommand(command: string, args: string[], env: NodeJS.ProcessEnv, cwd = PROJECT_ROOT): CliProcess {
+  const child = spawn(command, args, { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));

@@ -1,0 +1,23 @@
+import { createGcsClient, openDestination, parseDestination, type Destination } from '../storage';
+import { manifestPath } from '../workflows/asset-paths';
+import type { Manifest } from '../activities/manifest';
+import { CliError, EXIT } from './exit-codes';
+
+/** The destination a `--dest` flag names, opened for reading by the CLI itself (exit 2 when malformed). */
+export function destinationOfFlag(dest: string | undefined): Destination {
+  try {
+    const spec = parseDestination(dest ?? '');
+    return openDestination(spec, spec.scheme === 'gs' ? { storage: createGcsClient() } : {});
+  } catch (err) {
+    throw new CliError(`--dest: ${(err as Error).message}`, EXIT.usage);
+  }
+}
+
+export async function readJson<T>(destination: Destination, relativePath: string): Promise<T | undefined> {
+  if (!(await destination.stat(relativePath))) return undefined;
+  const chunks: Buffer[] = [];
+  for await (const chunk of destination.readObject(relativePath)) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
+}
+
+export const readManifest = (destination: Destination, testId: string) => readJson<Manifest>(destination, manifestPath(testId));

@@ -1,0 +1,77 @@
+import crypto from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { runOptionsFromSettings } from '../config/run-options';
+import { loadSettings, type Settings } from '../config/settings';
+import { ASSET_KIND_LIST } from '../workflows/asset-types';
+import type { PlanTestResultInput } from '../workflows/plan-test-result';
+import type { TestPlan } from '../workflows/plan-types';
+import { testWorkflowId } from '../workflows/task-queues';
+import { EXIT } from './exit-codes';
+import { formatDuration } from './format';
+import { openTemporalSession } from './temporal-session';
+import { asUsageError, validateIngest, type IngestFlags, type IngestRequest } from './validate-ingest';
+
+export type PlannedTest = TestPlan & { estimatedSeconds: number };
+
+/** Seconds `requests` take at the budget (requests per minute). */
+export const secondsAtBudget = (requests: number, ratePerMinute: number) => Math.ceil((requests * 60) / ratePerMinute);
+
+/**
+ * `ut-media plan` and `ingest --dry-run`: what an ingestion would fetch and what it would cost,
+ * from a `planTestResult` run per test (listing requests only, inside the cluster's budget).
+ */
+export async function runPlan(flags: IngestFlags & { json?: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const request = validateIngest(flags);
+  let settings: Settings;
+  try {
+    settings = loadSettings(env);
+  } catch (err) {
+    asUsageError(err);
+  }
+  const session = await openTemporalSession(settings, (line) => process.stderr.write(`${line}\n`));
+  try {
+    const plans = await Promise.all(request.testIds.map((testId) => planOne(session.client, settings, request, testId)));
+    print(plans, settings.ratePerMinute, Boolean(flags.json));
+    return EXIT.ok;
+  } finally {
+    await session.close();
+  }
+}
+
+async function planOne(client: Client, settings: Settings, request: IngestRequest, testId: string): Promise<PlannedTest> {
+  const input: PlanTestResultInput = { testId, dest: request.dest, only: request.only, sessionIds: request.sessionIds, options: runOptionsFromSettings(settings) };
+  const plan = (await client.workflow.execute('planTestResult', {
+    taskQueue: settings.taskQueue,
+    workflowId: `${testWorkflowId(testId).replace('-test-', '-plan-')}-${crypto.randomUUID().slice(0, 8)}`,
+    args: [input],
+    priority: { fairnessKey: testId },
+    staticSummary: `plan test ${testId} into ${request.dest}`,
+  })) as TestPlan;
+  return { ...plan, estimatedSeconds: secondsAtBudget(plan.apiRequests, settings.ratePerMinute) };
+}
+
+function print(plans: PlannedTest[], ratePerMinute: number, json: boolean): void {
+  const apiRequests = plans.reduce((n, p) => n + p.apiRequests, 0);
+  const estimatedSeconds = secondsAtBudget(apiRequests, ratePerMinute);
+  if (json) {
+    const rows = plans.map((p) => ({ ...p, ratePerMinute }));
+    process.stdout.write(`${JSON.stringify(rows.length === 1 ? rows[0] : { tests: rows, apiRequests, estimatedSeconds, ratePerMinute })}\n`);
+    return;
+  }
+  const lines: string[] = [];
+  for (const p of plans) {
+    lines.push(`Test ${p.testId} into ${p.dest}: ${p.sessions} sessions`, '  kind          to fetch    stored  known absent');
+    for (const kind of ASSET_KIND_LIST) {
+      const k = p.kinds[kind];
+      lines.push(`  ${`${kind}s`.padEnd(12)}${String(k.toFetch).padStart(10)}${String(k.stored).padStart(10)}${String(k.knownAbsent).padStart(14)}`);
+    }
+    const r = p.requests;
+    lines.push(
+      `  API requests: ${p.apiRequests} (session pages ${r.sessionPages}, reel list ${r.reelList}, clip lists ${r.clipLists}, video links ${r.videoLinks}, transcripts ${r.transcripts}, generation checks ${r.generationChecks})`,
+      `  about ${formatDuration(p.estimatedSeconds)} at ${ratePerMinute} requests/min; this plan spent ${p.listingRequestsSpent} listing requests`,
+    );
+  }
+  if (plans.length > 1) lines.push(`All ${plans.length} tests: ${apiRequests} API requests, about ${formatDuration(estimatedSeconds)} at ${ratePerMinute} requests/min (one budget)`);
+  lines.push('Generation waits come on top where the last reels or clips are still generating; faults add retries.');
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

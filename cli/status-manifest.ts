@@ -1,0 +1,36 @@
+import { ASSET_KIND_LIST, type AssetKind, type AssetStatus } from '../workflows/asset-types';
+import { manifestPath } from '../workflows/asset-paths';
+import { destinationOfFlag, readManifest } from './destination-reader';
+import { EXIT } from './exit-codes';
+
+type Counts = Record<AssetKind, Record<AssetStatus, number>>;
+
+/** `status --dest` where no Temporal state is known: what the manifest of each test says. */
+export async function statusFromManifest(testIds: string[], dest: string, json: boolean): Promise<number> {
+  const destination = destinationOfFlag(dest);
+  const rows = [];
+  for (const testId of testIds) {
+    const manifest = await readManifest(destination, testId);
+    if (!manifest) {
+      rows.push({ testId, found: false, manifest: destination.objectUri(manifestPath(testId)) });
+      continue;
+    }
+    const counts = {} as Counts;
+    for (const kind of ASSET_KIND_LIST) counts[kind] = { stored: 0, skipped: 0, failed: 0 };
+    for (const a of manifest.assets) counts[a.kind][a.status] += 1;
+    const failed = ASSET_KIND_LIST.reduce((n, k) => n + counts[k].failed, 0);
+    rows.push({ testId, found: true, manifest: destination.objectUri(manifestPath(testId)), updatedAt: manifest.updatedAt, counts, failed });
+  }
+  if (json) process.stdout.write(`${JSON.stringify(rows.length === 1 ? rows[0] : { tests: rows })}\n`);
+  else {
+    for (const r of rows) {
+      if (!('counts' in r) || !r.counts) {
+        process.stdout.write(`test ${r.testId}: no manifest at ${r.manifest}\n`);
+        continue;
+      }
+      process.stdout.write(`test ${r.testId}: manifest ${r.manifest}, updated ${r.updatedAt} (no Temporal state here: from the manifest)\n`);
+      for (const kind of ASSET_KIND_LIST) process.stdout.write(`  ${`${kind}s`.padEnd(12)} stored ${r.counts[kind].stored}, skipped ${r.counts[kind].skipped}, failed ${r.counts[kind].failed}\n`);
+    }
+  }
+  return rows.every((r) => r.found && r.failed === 0) ? EXIT.ok : EXIT.failed;
+}

@@ -1,0 +1,38 @@
+import { EXIT } from './exit-codes';
+import type { IngestSummary } from '../workflows/asset-types';
+
+/** How one test's run ended, as `ingest` and `status --wait` report it (a row of the summary). */
+export type TestOutcome = { testId: string; code: number; summary?: IngestSummary; error?: string };
+
+/** The summary: one JSON object with `--json` (stdout holds nothing else), else a block per test and a table. */
+export function printSummary(outcomes: TestOutcome[], json: boolean): void {
+  const ok = outcomes.every((o) => o.code === EXIT.ok);
+  if (json) {
+    const rows = outcomes.map((o) => ({ ok: o.code === EXIT.ok, exitCode: o.code, testId: o.testId, ...(o.summary ?? {}), ...(o.error ? { error: o.error } : {}) }));
+    // One test: its row is the object (as before several tests were possible).
+    process.stdout.write(`${JSON.stringify(rows.length === 1 ? rows[0] : { ok, tests: rows })}\n`);
+    return;
+  }
+  const lines: string[] = [];
+  for (const o of outcomes) {
+    if (o.error) process.stderr.write(`ut-media: test ${o.testId}: ${o.error}\n`);
+    const s = o.summary;
+    if (!s) {
+      lines.push(`Test ${o.testId}: FAILED (${o.error})`);
+      continue;
+    }
+    lines.push(`Test ${s.testId}: ${s.sessions} sessions, ${s.downloaded} files downloaded (${(s.bytesDownloaded / 1048576).toFixed(1)} MiB)`);
+    for (const [kind, c] of Object.entries(s.counts)) lines.push(`  ${`${kind}s`.padEnd(12)} stored ${c.stored}, skipped ${c.skipped}, failed ${c.failed}`);
+    for (const f of s.failures) lines.push(`  FAILED ${f.kind} ${f.id}: ${f.reason}`);
+    if (s.failed > s.failures.length) lines.push(`  ... and ${s.failed - s.failures.length} more failures: see the manifest`);
+    lines.push(`  Manifest: ${s.manifestPath}`);
+  }
+  if (outcomes.length > 1) {
+    lines.push('', 'test                                  exit  sessions  stored  skipped  failed');
+    for (const o of outcomes) {
+      const total = (status: 'stored' | 'skipped' | 'failed') => (o.summary ? Object.values(o.summary.counts).reduce((n, c) => n + c[status], 0) : 0);
+      lines.push(`${o.testId}  ${String(o.code).padStart(4)}  ${String(o.summary?.sessions ?? '-').padStart(8)}  ${String(total('stored')).padStart(6)}  ${String(total('skipped')).padStart(7)}  ${String(total('failed')).padStart(6)}`);
+    }
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,48 @@
+import { Client, Connection } from '@temporalio/client';
+import { requireCredentials, type Settings } from '../config/settings';
+import { startEmbeddedCluster, type EmbeddedCluster } from './embedded-cluster';
+import { ensureSearchAttributes } from './search-attributes-check';
+import { asUsageError } from './validate-ingest';
+
+/** A client of TEMPORAL_ADDRESS, or of the embedded server and worker started for this command. */
+export interface TemporalSession {
+  client: Client;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to TEMPORAL_ADDRESS, or starts the embedded cluster (state in ./.ut-media/), then checks
+ * (and where allowed registers) the search attributes before anything is started.
+ */
+export async function openTemporalSession(settings: Settings, log: (line: string) => void): Promise<TemporalSession> {
+  let cluster: EmbeddedCluster | undefined;
+  let connection: Connection | undefined;
+  try {
+    if (!settings.temporalAddress) {
+      // Embedded runs do the work here, so credentials must be present before anything starts.
+      try {
+        requireCredentials(settings);
+      } catch (err) {
+        asUsageError(err);
+      }
+      log('Starting the embedded Temporal dev server and worker (state in ./.ut-media/) ...');
+      cluster = await startEmbeddedCluster(settings);
+    }
+    connection = await Connection.connect({ address: settings.temporalAddress ?? cluster!.address });
+    await ensureSearchAttributes(connection, settings.namespace, log);
+  } catch (err) {
+    await connection?.close();
+    await cluster?.stop();
+    throw err;
+  }
+  const open = { connection, cluster };
+  return {
+    client: new Client({ connection, namespace: settings.namespace }),
+    embedded: Boolean(cluster),
+    async close() {
+      await open.connection.close();
+      await open.cluster?.stop();
+    },
+  };
+}

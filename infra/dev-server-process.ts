@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { freePort } from './net';
+
+export interface DevServerProcessOptions {
+  executable: string;
+  port?: number;
+  uiPort?: number;
+  ui: boolean;
+  dbFilename?: string;
+  namespace: string;
+  searchAttributes: string[];
+  extraArgs: string[];
+}
+
+export interface DevServerProcess {
+  address: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 60_000;
+
+/**
+ * `temporal server start-dev` as our own child process, its output kept off our stdout (the SDK's
+ * launcher lets the server's banner into the parent's stdout, which `--json` must keep clean).
+ */
+export async function spawnDevServer(options: DevServerProcessOptions): Promise<DevServerProcess> {
+  const port = options.port ?? (await freePort());
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', options.namespace, '--log-format', 'json', '--log-level', 'error'];
+  if (options.ui) args.push('--ui-port', String(options.uiPort ?? port + 1000));
+  else args.push('--headless');
+  if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+  for (const name of options.searchAttributes) args.push('--search-attribute', `${name}=Keyword`);
+  args.push(...options.extraArgs);
+  const child = spawn(options.executable, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let errorOutput = '';
+  child.stderr.on('data', (chunk: Buffer) => (errorOutput = (errorOutput + chunk.toString()).slice(-4000)));
+  let exitCode: number | null | undefined;
+  const exited = new Promise<void>((resolve) => child.once('exit', (code) => ((exitCode = code), resolve())));
+  child.once('error', (err) => (errorOutput += String(err)));
+
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!(await accepts(port))) {
+    if (exitCode !== undefined || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the Temporal dev server (${options.executable}) did not start on 127.0.0.1:${port}${exitCode !== undefined ? ` (exit ${exitCode})` : ''}: ${errorOutput.trim().split('\n').slice(-3).join(' | ') || 'no output'}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    address: `127.0.0.1:${port}`,
+    pid: child.pid!,
+    async stop() {
+      if (exitCode !== undefined) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,108 @@
+import { executeChild, workflowInfo } from '@temporalio/workflow';
+import { apiActivities, storageActivities } from './activity-proxies';
+import { clipPath, recordKey, reelPath, transcriptPath, videoPath } from './asset-paths';
+import { forEachBounded } from './bounded-pool';
+import { ingestTestResultInputSchema, runOptionsSchema, type AssetSelection, type RunOptions } from './inputs';
+import { parseInput } from './parse-input';
+import { addPlanCounts, emptyPlanCounts, totalRequests, type PlanCounts, type TestPlan } from './plan-types';
+import { z } from 'zod';
+
+/** The API caps `limit` at 500; the plan reads pages as the ingestion will. */
+const PAGE_LIMIT = 500;
+
+export const planTestResultInputSchema = ingestTestResultInputSchema.omit({ cursor: true });
+export type PlanTestResultInput = z.input<typeof planTestResultInputSchema>;
+
+/**
+ * What `ingestTestResult` would do with the same input, without doing it: per kind what it would
+ * fetch, what is stored and what is known absent, and the API requests it would spend. Spends only
+ * listing requests (session pages, the reel list, one clip list per session), on the API queue and
+ * its budget like any run; writes nothing. Each page of sessions is planned by a child, so the
+ * history stays bounded.
+ */
+export async function planTestResult(input: PlanTestResultInput): Promise<TestPlan> {
+  const params = parseInput(planTestResultInputSchema, input, 'planTestResult');
+  const { testId, dest, options } = params;
+  const wants = new Set(params.only);
+  const api = apiActivities(options);
+  const storage = storageActivities(options);
+  const plan = emptyPlanCounts();
+
+  const testLevel = await storage.findStoredAssets({ dest, testId, absentRecheckMs: options.absentRecheckMs });
+  if (wants.has('reels')) {
+    plan.requests.reelList += 1;
+    plan.listingRequestsSpent += 1;
+    const listing = await api.listing.listReels({ testId });
+    for (const reel of listing.found ? listing.reels : []) {
+      const stored = testLevel.stored[reelPath(testId, reel.uuid)];
+      if (stored && stored.lastUpdatedAtMs === reel.lastUpdatedAtMs) plan.kinds.reel.stored += 1;
+      else {
+        plan.kinds.reel.toFetch += 1;
+        plan.requests.generationChecks += 2;
+      }
+    }
+  }
+
+  if (wants.has('clips') || wants.has('videos') || wants.has('transcripts')) {
+    const wanted = params.sessionIds ? new Set(params.sessionIds) : undefined;
+    let offset = 0;
+    for (;;) {
+      const page = await api.listing.listSessionsPage({ testId, offset, limit: Math.min(PAGE_LIMIT, options.sessionsPerRun) });
+      plan.requests.sessionPages += 1;
+      plan.listingRequestsSpent += 1;
+      const sessionIds = Array.from(new Set(page.sessions.map((s) => s.sessionId.toLowerCase()))).filter((id) => !wanted || wanted.has(id));
+      if (sessionIds.length) {
+        const part = await executeChild(planSessions, {
+          workflowId: `${workflowInfo().workflowId}-page-${page.offset}`,
+          args: [{ testId, dest, only: params.only, options, sessionIds }],
+        });
+        addPlanCounts(plan, part);
+      }
+      const next = page.offset + page.sessions.length;
+      if (next >= page.totalCount || page.sessions.length === 0 || next <= offset) break;
+      offset = next;
+    }
+  }
+  return { testId, dest, ...plan, apiRequests: totalRequests(plan.requests) };
+}
+
+/** One page of sessions: their stored state, and their clip lists (one listing request each). */
+export async function planSessions(input: { testId: string; dest: string; only: AssetSelection[]; options: Partial<RunOptions>; sessionIds: string[] }): Promise<PlanCounts> {
+  const { testId, dest } = input;
+  const options = runOptionsSchema.parse(input.options);
+  const wants = new Set(input.only);
+  const api = apiActivities(options);
+  const storage = storageActivities(options);
+  const plan = emptyPlanCounts();
+  await forEachBounded(input.sessionIds, options.maxSessionsInFlight, async (sessionId) => {
+    plan.sessions += 1;
+    const { stored, knownAbsent } = await storage.findStoredAssets({ dest, testId, sessionId, absentRecheckMs: options.absentRecheckMs });
+    const absent = new Set(knownAbsent);
+    const sessionAsset = (kind: 'video' | 'transcript', path: string) => {
+      if (stored[path]) plan.kinds[kind].stored += 1;
+      else if (absent.has(recordKey({ kind }))) plan.kinds[kind].knownAbsent += 1;
+      else {
+        plan.kinds[kind].toFetch += 1;
+        plan.requests[kind === 'video' ? 'videoLinks' : 'transcripts'] += 1;
+      }
+    };
+    if (wants.has('videos')) sessionAsset('video', videoPath(testId, sessionId));
+    if (wants.has('transcripts')) sessionAsset('transcript', transcriptPath(testId, sessionId));
+    if (!wants.has('clips')) return;
+    if (absent.has(recordKey({ kind: 'clip' }))) {
+      plan.kinds.clip.knownAbsent += 1;
+      return;
+    }
+    plan.requests.clipLists += 1;
+    plan.listingRequestsSpent += 1;
+    const listing = await api.listing.listClips({ dest, testId, sessionId, readOnly: true });
+    for (const clip of listing.found ? listing.clips : []) {
+      if (stored[clipPath(testId, sessionId, clip.uuid)]) plan.kinds.clip.stored += 1;
+      else {
+        plan.kinds.clip.toFetch += 1;
+        plan.requests.generationChecks += 2;
+      }
+    }
+  });
+  return plan;
+}
