@@ -1,4 +1,4 @@
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createApiActivities, createStorageActivities, type ActivityDeps } from '../activities';
 import type { Settings } from '../config/settings';
 import { apiTaskQueue } from '../workflows/task-queues';
@@ -39,13 +39,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<UtMediaWorkers>
     activities: createStorageActivities(setup.deps),
     maxConcurrentActivityTaskExecutions: 8,
   });
-  const api = await Worker.create({
-    ...common,
-    taskQueue: apiTaskQueue(setup.taskQueue),
-    activities: createApiActivities(setup.deps),
-    maxConcurrentActivityTaskExecutions: setup.maxConcurrentDownloads,
-    maxTaskQueueActivitiesPerSecond: apiActivitiesPerSecond(setup.ratePerMinute),
-  });
+  const api = await Worker.create({ ...common, ...apiWorkerOptions(setup) });
   const shutdown = () => {
     for (const w of [main, api]) if (w.getState() === 'RUNNING') w.shutdown();
   };
@@ -58,6 +52,20 @@ export async function createWorkers(setup: WorkerSetup): Promise<UtMediaWorkers>
     },
     shutdown,
   };
+}
+
+/**
+ * The worker on the API queue `<taskQueue>-api`, for a host that runs ut-media's workflows on its own
+ * queue `taskQueue`: every worker of that queue must be given the same `ratePerMinute`, since the
+ * server enforces the rate the most recent poller sent.
+ */
+export function apiWorkerOptions(setup: Pick<WorkerSetup, 'taskQueue' | 'deps' | 'ratePerMinute' | 'maxConcurrentDownloads'>) {
+  return {
+    taskQueue: apiTaskQueue(setup.taskQueue),
+    activities: createApiActivities(setup.deps),
+    maxConcurrentActivityTaskExecutions: setup.maxConcurrentDownloads,
+    maxTaskQueueActivitiesPerSecond: apiActivitiesPerSecond(setup.ratePerMinute),
+  } satisfies Partial<WorkerOptions>;
 }
 
 /** The usual case: both workers configured from the settings (env) of this process. */

@@ -1,4 +1,8 @@
-// The workflow entry module bundled for workers: every workflow the project registers.
+/**
+ * The workflow entry: bundled for ut-media's workers, and `ut-media/workflows` for a host's workflow
+ * code. Only workflows, query definitions and types: the worker takes every exported function for a
+ * workflow type, and nothing here may pull in Node I/O.
+ */
 export { ingestTestResult } from './ingest-test-result';
 export { ingestTests } from './ingest-tests';
 export { ingestSession } from './ingest-session';
@@ -6,3 +10,11 @@ export { ingestReels } from './ingest-reels';
 export { awaitGeneration } from './generation-poll';
 export { scheduledIngest } from './scheduled-ingest';
 export { planTestResult, planSessions } from './plan-test-result';
+export { progressQuery } from './progress';
+
+export type { IngestTestResultInput, IngestTestsInput, IngestSessionInput, RunOptions, AssetSelection } from './inputs';
+export type { IngestReelsInput } from './ingest-reels';
+export type { IngestTestsSummary, TestRow } from './ingest-tests';
+export type { IngestSummary, SessionResult, RunTally, AssetCounts, AssetKind, AssetStatus, FailureSample, ProgressSnapshot, ProgressState } from './asset-types';
+export type { PlanTestResultInput } from './plan-test-result';
+export type { TestPlan, KindPlan, RequestPlan } from './plan-types';
