@@ -3,6 +3,7 @@ import { createApiActivities, createStorageActivities, type ActivityDeps } from 
 import type { Settings } from '../config/settings';
 import { apiTaskQueue } from '../workflows/task-queues';
 import { apiActivitiesPerSecond } from './api-budget';
+import { apiQueueWaitInterceptor, type PipelineMetrics } from './metrics';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -10,6 +11,8 @@ export interface WorkerSetup {
   /** Task queue prefix (UT_TASK_QUEUE). */
   taskQueue: string;
   deps: ActivityDeps;
+  /** Records how long API activities waited in the rate-limited queue (workers/metrics.ts). */
+  metrics?: Pick<PipelineMetrics, 'budgetWait'>;
   ratePerMinute: number;
   /** Transfers in flight in this worker (UT_MAX_CONCURRENT_DOWNLOADS). */
   maxConcurrentDownloads: number;
@@ -45,6 +48,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<UtMediaWorkers>
     activities: createApiActivities(setup.deps),
     maxConcurrentActivityTaskExecutions: setup.maxConcurrentDownloads,
     maxTaskQueueActivitiesPerSecond: apiActivitiesPerSecond(setup.ratePerMinute),
+    ...(setup.metrics ? { interceptors: { activity: [apiQueueWaitInterceptor(setup.metrics)] } } : {}),
   });
   const shutdown = () => {
     for (const w of [main, api]) if (w.getState() === 'RUNNING') w.shutdown();
@@ -61,12 +65,13 @@ export async function createWorkers(setup: WorkerSetup): Promise<UtMediaWorkers>
 }
 
 /** The usual case: both workers configured from the settings (env) of this process. */
-export function createWorkersFromSettings(connection: NativeConnection, settings: Settings, deps: ActivityDeps, workflowBundlePath?: string): Promise<UtMediaWorkers> {
+export function createWorkersFromSettings(connection: NativeConnection, settings: Settings, deps: ActivityDeps, workflowBundlePath?: string, metrics?: PipelineMetrics): Promise<UtMediaWorkers> {
   return createWorkers({
     connection,
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
     deps,
+    metrics,
     ratePerMinute: settings.ratePerMinute,
     maxConcurrentDownloads: settings.maxConcurrentDownloads,
     workflowBundlePath,
