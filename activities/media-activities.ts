@@ -1,5 +1,5 @@
 import { ObjectAlreadyExistsError, type Destination, type StoredObject } from '../storage';
-import { NotFoundError } from '../usertesting/errors';
+import { LinkExpiredError, NotFoundError } from '../usertesting/errors';
 import type { Clip, Reel } from '../usertesting/schemas';
 import { openSignedMedia } from '../usertesting/signed-media';
 import { clipPath, fullFieldsPath, reelPath, transcriptPath, videoPath } from '../workflows/asset-paths';
@@ -54,6 +54,15 @@ export function createMediaActivities(deps: ActivityDeps) {
    * attempt left (0: nothing to take over, or the store cannot).
    */
   async function write(destination: Destination, path: string, identity: Identity, source: SourceFields, open: (from: number) => Promise<OpenedBody>, existing: StoredObject | undefined, hadRecord: boolean | undefined): Promise<AssetOutcome> {
+    try {
+      return await transfer(destination, path, identity, source, open, existing, hadRecord);
+    } catch (err) {
+      if (err instanceof LinkExpiredError) deps.metrics?.linkExpired(identity.kind);
+      throw err;
+    }
+  }
+
+  async function transfer(destination: Destination, path: string, identity: Identity, source: SourceFields, open: (from: number) => Promise<OpenedBody>, existing: StoredObject | undefined, hadRecord: boolean | undefined): Promise<AssetOutcome> {
     const activity = currentActivity();
     activity.heartbeat({ bytes: 0 });
     const work = activity.work;
@@ -71,6 +80,13 @@ export function createMediaActivities(deps: ActivityDeps) {
     const { metadata, cut } = fitMetadata(objectMetadata(identity, { ...source, sourceBytes: media.totalBytes }, now().toISOString()));
     // Written first, so an object that says its fields were cut always has them beside it.
     if (Object.keys(cut).length) await destination.writeSmallObject(fullFieldsPath(identity), `${JSON.stringify(cut)}\n`, { contentType: 'application/json', metadata: { utMediaFields: '1' } });
+    // Progress counts from 0 and includes the bytes taken over: only those past `startsAt` are moved now.
+    let counted = startsAt;
+    const onProgress = (bytes: number) => {
+      activity.heartbeat({ bytes });
+      if (bytes > counted) deps.metrics?.bytesMoved(identity.kind, bytes - counted);
+      counted = Math.max(counted, bytes);
+    };
     try {
       // The head of a taken-over transfer was checked by the attempt that wrote it.
       const body = startsAt > 0 ? media.stream : checkedContent(media.stream, expected);
@@ -79,7 +95,7 @@ export function createMediaActivities(deps: ActivityDeps) {
         metadata,
         replace: existing,
         expectedBytes: media.totalBytes,
-        onProgress: (bytes) => activity.heartbeat({ bytes }),
+        onProgress,
         signal: activity.signal,
         resume: kept && { ...kept, bytes: startsAt },
       });

@@ -5,6 +5,7 @@ import type { Settings } from '../config/settings';
 import { buildActivityDeps } from '../workers/activity-deps';
 import { createWorkersFromSettings, type UtMediaWorkers } from '../workers/create-workers';
 import { createLogger } from '../workers/logger';
+import { createPipelineMetrics } from '../workers/metrics';
 import { installRuntime } from '../workers/runtime';
 import { announceRunning, clearRunning, embeddedDbFile, embeddedStateDir } from './embedded-state';
 import { workflowBundlePath } from './workflow-bundle';
@@ -22,16 +23,16 @@ export interface EmbeddedCluster {
 export async function startEmbeddedCluster(settings: Settings, stateDir = embeddedStateDir()): Promise<EmbeddedCluster> {
   fs.mkdirSync(stateDir, { recursive: true });
   const logger = createLogger(process.env.UT_LOG_LEVEL ?? 'warn');
-  const deps = buildActivityDeps(settings, logger);
   // The SDK's lifecycle chatter would drown the progress display; its warnings stay visible with UT_LOG_LEVEL.
-  installRuntime(process.env.UT_LOG_LEVEL ? logger : createLogger('error'));
+  const metrics = createPipelineMetrics(installRuntime(process.env.UT_LOG_LEVEL ? logger : createLogger('error'), settings.metrics));
+  const deps = buildActivityDeps(settings, logger, metrics);
   let server: RunningDevServer | undefined;
   let connection: NativeConnection | undefined;
   let workers: UtMediaWorkers | undefined;
   try {
     server = await startTemporalDevServer({ dbFilename: embeddedDbFile(stateDir), namespace: settings.namespace });
     connection = await NativeConnection.connect({ address: server.address });
-    workers = await createWorkersFromSettings(connection, settings, deps, workflowBundlePath());
+    workers = await createWorkersFromSettings(connection, settings, deps, workflowBundlePath(), metrics);
   } catch (err) {
     await connection?.close();
     await server?.stop();

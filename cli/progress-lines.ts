@@ -70,5 +70,5 @@ export function plainLine(view: RunView, ratePerMinute: number): string {
     const c = t.assets[kind];
     return `${kind}s ${c.stored} stored/${c.skipped} skipped/${c.failed} failed/${c.pending + c.generating} in progress`;
   });
-  return `test ${s.testId.slice(0, 8)} [${s.phase}] sessions ${s.sessions.done}/${s.sessions.total} | ${kinds.join(' | ')} | ${mib(t.bytes)} | ${budgetLine(t, ratePerMinute, s.phase === 'done')}`;
+  return `test ${s.testId.slice(0, 8)} [${s.phase}] sessions ${s.sessions.done}/${s.sessions.total || '?'} | ${kinds.join(' | ')} | ${mib(t.bytes)} | ${budgetLine(t, ratePerMinute, s.phase === 'done')}`;
 }

@@ -1,8 +1,9 @@
 import { NativeConnection } from '@temporalio/worker';
-import { loadSettings } from '../config/settings';
+import { loadSettings, requireCredentials } from '../config/settings';
 import { buildActivityDeps } from '../workers/activity-deps';
 import { createWorkersFromSettings } from '../workers/create-workers';
 import { createLogger } from '../workers/logger';
+import { createPipelineMetrics } from '../workers/metrics';
 import { installRuntime } from '../workers/runtime';
 import { asUsageError } from './validate-ingest';
 import { workflowBundlePath } from './workflow-bundle';
@@ -11,19 +12,22 @@ import { workflowBundlePath } from './workflow-bundle';
 export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let settings;
   let deps;
+  let metrics;
   const logger = createLogger(env.UT_LOG_LEVEL ?? 'info');
   try {
     settings = loadSettings(env);
-    deps = buildActivityDeps(settings, logger);
+    requireCredentials(settings); // before the metrics port opens
+    metrics = createPipelineMetrics(installRuntime(logger, settings.metrics));
+    deps = buildActivityDeps(settings, logger, metrics);
   } catch (err) {
     asUsageError(err);
   }
-  installRuntime(logger);
   const address = settings.temporalAddress ?? 'localhost:7233';
   const connection = await NativeConnection.connect({ address });
   try {
-    const workers = await createWorkersFromSettings(connection, settings, deps, workflowBundlePath());
-    logger.info({ address, namespace: settings.namespace, taskQueue: settings.taskQueue, ratePerMinute: settings.ratePerMinute }, 'worker started');
+    const workers = await createWorkersFromSettings(connection, settings, deps, workflowBundlePath(), metrics);
+    const served = settings.metrics && `http://${settings.metrics.host}:${settings.metrics.port}/metrics`;
+    logger.info({ address, namespace: settings.namespace, taskQueue: settings.taskQueue, ratePerMinute: settings.ratePerMinute, ...(served ? { metrics: served } : {}) }, 'worker started');
     await workers.run();
     logger.info({}, 'worker stopped');
     return 0;

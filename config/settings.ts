@@ -26,6 +26,17 @@ const url = (name: string, fallback: string) =>
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
+const optionalPort = (name: string) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: `${name} must be a number` })
+      .int(`${name} must be a whole number`)
+      .min(1, `${name} must be a TCP port (1-65535)`)
+      .max(65535, `${name} must be a TCP port (1-65535)`)
+      .optional(),
+  );
+
 /** Every environment variable of CONTRACT.md, parsed once into a fully defaulted object. */
 const settingsSchema = z.object({
   UT_API_BASE_URL: url('UT_API_BASE_URL', DEFAULT_API_BASE_URL),
@@ -48,6 +59,9 @@ const settingsSchema = z.object({
   TEMPORAL_NAMESPACE: z.preprocess(emptyToUndefined, z.string().default('default')),
   UT_TASK_QUEUE: z.preprocess(emptyToUndefined, z.string().regex(/^[\w.-]+$/, 'UT_TASK_QUEUE may hold letters, digits, ".", "_" and "-"').default('ut-media')),
   UT_LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  UT_METRICS_PORT: optionalPort('UT_METRICS_PORT'),
+  // Loopback by default: metrics stay on the machine unless the operator opens them (0.0.0.0 in a container).
+  UT_METRICS_HOST: z.preprocess(emptyToUndefined, z.string().regex(/^[\w.:-]+$/, 'UT_METRICS_HOST must be a host name or IP address').default('127.0.0.1')),
 });
 
 export type Credentials =
@@ -79,6 +93,13 @@ export interface Settings {
   namespace: string;
   taskQueue: string;
   logLevel: string;
+  /** Where workers serve Prometheus metrics; undefined (the default) serves none. */
+  metrics?: MetricsEndpoint;
+}
+
+export interface MetricsEndpoint {
+  host: string;
+  port: number;
 }
 
 /** Reads settings from an environment (flags are merged into it by the CLI beforehand). */
@@ -119,6 +140,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     namespace: e.TEMPORAL_NAMESPACE,
     taskQueue: e.UT_TASK_QUEUE,
     logLevel: e.UT_LOG_LEVEL,
+    metrics: e.UT_METRICS_PORT === undefined ? undefined : { host: e.UT_METRICS_HOST, port: e.UT_METRICS_PORT },
   };
 }
 

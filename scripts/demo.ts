@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { runIngest } from '../cli/ingest-command';
+import { runPlan } from '../cli/plan-command';
 import { CliError } from '../cli/exit-codes';
 import { generateScenario, startSimulator } from '../simulator';
 
@@ -50,6 +51,9 @@ async function main(): Promise<number> {
   };
   delete env.TEMPORAL_ADDRESS;
   try {
+    process.stderr.write('\nFirst `ut-media plan`: what the run will fetch and cost (listing requests only).\n');
+    await runPlan({ test: test.testId, dest }, env);
+    process.stderr.write('\nThen `ut-media ingest`:\n');
     const code = await runIngest({ test: test.testId, dest }, env);
     const manifest = path.join(dest, `test_id=${test.testId}`, 'manifest.json');
     process.stdout.write(`\nFiles are under ${dest}\nManifest: ${manifest}\nRun \`npm run demo\` again: already stored files are not downloaded twice.\n`);

@@ -45,9 +45,18 @@ export interface ResultsApiClient {
   openTranscript(sessionId: string): Promise<{ body: Readable; contentType: string }>;
 }
 
+/** Told about every request the client sends or refuses to send (for metrics). */
+export interface ApiRequestMetrics {
+  /** The HTTP status of an answer, or 'error' when none came (network failure, timeout). */
+  requestAnswered(operation: ApiOperation, status: number | 'error'): void;
+  /** A 429, or a request refused locally while the window is spent: the activity's retry waits `waitMs`. */
+  heldBack(waitMs: number): void;
+}
+
 export interface ResultsApiClientOptions {
   baseUrl: string;
   tokens: TokenProvider;
+  metrics?: ApiRequestMetrics;
   dispatcher?: Dispatcher;
   /** Applied to headers and to idle time between body chunks; below the listing activities' 1 min limit. @default 30000 */
   timeoutMs?: number;
@@ -73,7 +82,11 @@ export function createResultsApiClient(options: ResultsApiClientOptions): Result
   };
 
   async function send(operation: ApiOperation, path: string, what: string, accept = 'application/json'): Promise<Dispatcher.ResponseData> {
-    if (now() < refusedUntil) throw new RateLimitedError(operation, refusedUntil - now());
+    if (now() < refusedUntil) {
+      const waitMs = refusedUntil - now();
+      options.metrics?.heldBack(waitMs);
+      throw new RateLimitedError(operation, waitMs);
+    }
     const token = await options.tokens.getToken();
     let response: Dispatcher.ResponseData;
     try {
@@ -85,16 +98,21 @@ export function createResultsApiClient(options: ResultsApiClientOptions): Result
         bodyTimeout: timeout,
       });
     } catch (err) {
+      options.metrics?.requestAnswered(operation, 'error');
       throw new TransientApiError(`${operation}: request failed: ${redactSecrets((err as Error).message)}`, operation);
     }
     const status = response.statusCode;
+    options.metrics?.requestAnswered(operation, status);
     if (status !== 429 && numberHeader(response.headers['x-ratelimit-remaining']) === 0) holdBackUntilReset(response.headers);
     if (status >= 200 && status < 300) return response;
     const detail = await readErrorDetail(response);
     switch (true) {
-      case status === 429:
+      case status === 429: {
+        const waitMs = retryAfterMs(response.headers);
         holdBackUntilReset(response.headers);
-        throw new RateLimitedError(operation, retryAfterMs(response.headers));
+        options.metrics?.heldBack(waitMs);
+        throw new RateLimitedError(operation, waitMs);
+      }
       case status === 401:
         if (!options.tokens.canRefresh) throw new InvalidCredentialsError(401, 'the API rejected UT_ACCESS_TOKEN (expired or revoked); set a fresh one or use client credentials');
         options.tokens.invalidate(token);

@@ -3,6 +3,7 @@ import { createApiActivities, createStorageActivities, type ActivityDeps } from 
 import type { Settings } from '../config/settings';
 import { apiTaskQueue } from '../workflows/task-queues';
 import { apiActivitiesPerSecond } from './api-budget';
+import { apiQueueWaitInterceptor, type PipelineMetrics } from './metrics';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -10,6 +11,8 @@ export interface WorkerSetup {
   /** Task queue prefix (UT_TASK_QUEUE). */
   taskQueue: string;
   deps: ActivityDeps;
+  /** Records how long API activities waited in the rate-limited queue (workers/metrics.ts). */
+  metrics?: Pick<PipelineMetrics, 'budgetWait'>;
   ratePerMinute: number;
   /** Transfers in flight in this worker (UT_MAX_CONCURRENT_DOWNLOADS). */
   maxConcurrentDownloads: number;
@@ -59,22 +62,24 @@ export async function createWorkers(setup: WorkerSetup): Promise<UtMediaWorkers>
  * queue `taskQueue`: every worker of that queue must be given the same `ratePerMinute`, since the
  * server enforces the rate the most recent poller sent.
  */
-export function apiWorkerOptions(setup: Pick<WorkerSetup, 'taskQueue' | 'deps' | 'ratePerMinute' | 'maxConcurrentDownloads'>) {
+export function apiWorkerOptions(setup: Pick<WorkerSetup, 'taskQueue' | 'deps' | 'ratePerMinute' | 'maxConcurrentDownloads' | 'metrics'>) {
   return {
     taskQueue: apiTaskQueue(setup.taskQueue),
     activities: createApiActivities(setup.deps),
     maxConcurrentActivityTaskExecutions: setup.maxConcurrentDownloads,
     maxTaskQueueActivitiesPerSecond: apiActivitiesPerSecond(setup.ratePerMinute),
+    ...(setup.metrics ? { interceptors: { activity: [apiQueueWaitInterceptor(setup.metrics)] } } : {}),
   } satisfies Partial<WorkerOptions>;
 }
 
 /** The usual case: both workers configured from the settings (env) of this process. */
-export function createWorkersFromSettings(connection: NativeConnection, settings: Settings, deps: ActivityDeps, workflowBundlePath?: string): Promise<UtMediaWorkers> {
+export function createWorkersFromSettings(connection: NativeConnection, settings: Settings, deps: ActivityDeps, workflowBundlePath?: string, metrics?: PipelineMetrics): Promise<UtMediaWorkers> {
   return createWorkers({
     connection,
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
     deps,
+    metrics,
     ratePerMinute: settings.ratePerMinute,
     maxConcurrentDownloads: settings.maxConcurrentDownloads,
     workflowBundlePath,

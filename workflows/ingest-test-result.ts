@@ -6,6 +6,7 @@ import {
   setCurrentDetails,
   setHandler,
   startChild,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -22,7 +23,7 @@ import { progressQuery } from './progress';
 import { addOutcome, emptyTally, mergeTally } from './run-tally';
 import { SESSION_ID_SEARCH_ATTRIBUTE, TEST_ID_SEARCH_ATTRIBUTE } from './search-attributes';
 import { reelsWorkflowId, sessionWorkflowId } from './task-queues';
-import { currentDetails } from './ui-metadata';
+import { currentDetails, progressMemo } from './ui-metadata';
 
 /** The API caps `offset` at 10000 and `limit` at 500. */
 const PAGE_LIMIT = 500;
@@ -31,6 +32,7 @@ const MAX_OFFSET = 10_000;
 const REELS_REPORT_MARGIN_MS = 12 * 3_600_000;
 /** A run continues as new well before Temporal's limits, whatever sessionsPerRun says. */
 const MAX_EVENTS_PER_RUN = 8000;
+const MEMO_EVERY_SESSIONS = 25;
 
 /**
  * One test result. Workflow id `ut-media-test-<testId>`. Its reels run in a child `ingestReels`;
@@ -50,6 +52,8 @@ export async function ingestTestResult(input: IngestTestResultInput): Promise<In
   const inFlight = { sessions: 0 };
   const snapshot = () => snapshotOf(testId, phase, cursor, inFlight.sessions);
   const showDetails = () => setCurrentDetails(currentDetails(snapshot()));
+  // The memo costs a history event per update: at phase changes, pages and every MEMO_EVERY_SESSIONS only.
+  const updateMemo = () => upsertMemo({ progress: progressMemo(snapshot()) });
   setHandler(reelsDoneSignal, ({ dest: reelsDest, tally }) => {
     // A reels child left by an earlier run of this id into another destination is not ours.
     if (cursor.reelsDone || reelsDest !== dest) return;
@@ -70,6 +74,7 @@ export async function ingestTestResult(input: IngestTestResultInput): Promise<In
   }
   phase = 'ingesting';
   showDetails();
+  updateMemo();
 
   const needsSessions = wants.has('clips') || wants.has('videos') || wants.has('transcripts');
   let sessionsThisRun = 0;
@@ -79,6 +84,7 @@ export async function ingestTestResult(input: IngestTestResultInput): Promise<In
     }
     const sessions = await nextPage(params, cursor, api);
     showDetails();
+    updateMemo();
     await forEachBounded(sessions, options.maxSessionsInFlight, async (session) => {
       inFlight.sessions += 1;
       showDetails();
@@ -86,6 +92,7 @@ export async function ingestTestResult(input: IngestTestResultInput): Promise<In
       inFlight.sessions -= 1;
       cursor.sessionsDone += 1;
       showDetails();
+      if (cursor.sessionsDone % MEMO_EVERY_SESSIONS === 0) updateMemo();
     });
     sessionsThisRun += sessions.length;
   }
@@ -110,6 +117,7 @@ export async function ingestTestResult(input: IngestTestResultInput): Promise<In
   const manifest = await storage.assembleManifest.executeWithOptions({ summary: 'assemble manifest.json from the destination' }, [{ dest, testId, settled, deadWriterIdleMs: 2 * options.heartbeatTimeoutMs }]);
   phase = 'done';
   showDetails();
+  updateMemo();
   const { workflowId } = workflowInfo();
   return { testId, dest, manifestPath: manifest.manifestUri, sessions: cursor.sessionsDone, runs: cursor.runs, workflowId, ...cursor.tally };
 }

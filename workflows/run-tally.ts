@@ -1,3 +1,4 @@
+import { countAssetOutcome } from './asset-metrics';
 import { ASSET_KIND_LIST, type AssetOutcome, type RunTally } from './asset-types';
 
 /** Failure examples a tally keeps; every failure is in the manifest. */
@@ -9,7 +10,9 @@ export function emptyTally(): RunTally {
   return { counts, downloaded: 0, bytesDownloaded: 0, failed: 0, failures: [], apiRequests: 0 };
 }
 
+/** Every outcome a workflow decides passes here once (children's tallies are merged, not re-added). */
 export function addOutcome(tally: RunTally, o: AssetOutcome): void {
+  countAssetOutcome(o);
   tally.counts[o.kind][o.status] += 1;
   if (o.downloaded) {
     tally.downloaded += 1;

@@ -34,3 +34,9 @@ export function currentDetails(s: ProgressSnapshot): string {
     `API requests so far: ${s.apiRequests ?? 0} · downloaded ${(s.bytesDownloaded / 1048576).toFixed(1)} MiB`,
   ].join('\n');
 }
+
+/** One line for the run's memo, which `temporal workflow describe` prints (it does not print the current details). */
+export function progressMemo(s: ProgressSnapshot): string {
+  const total = (state: 'stored' | 'skipped' | 'failed') => Object.values(s.assets).reduce((n, c) => n + c[state], 0);
+  return `${s.phase} · sessions ${s.sessions.done}/${s.sessions.total || '?'} · stored ${total('stored')} · skipped ${total('skipped')} · failed ${total('failed')} · API requests ${s.apiRequests ?? 0}`;
+}

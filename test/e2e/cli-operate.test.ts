@@ -39,6 +39,8 @@ describe('operating an ingestion', () => {
     const described = await temporalCli('describe');
     expect(described).toContain(`StaticSummary  "ingest test ${testId} into file://${dest} (reels, clips, videos, transcripts)"`);
     expect(described).toContain('**Kinds** reels, clips, videos, transcripts');
+    // Where it stands, in the memo (updated per page and every 25 sessions).
+    expect(described).toMatch(/Memo +map\[progress:.*ingesting · sessions \d+\/6 · stored \d+ · skipped \d+ · failed \d+ · API requests [1-9]\d*/);
     // The CLI's describe (1.9) prints the static metadata; the current details come from the
     // workflow's metadata query, which the UI and `temporal workflow metadata` show.
     const metadata = await temporalCli('metadata');

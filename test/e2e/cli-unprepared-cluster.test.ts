@@ -38,4 +38,25 @@ describe('a cluster without the search attributes', () => {
     await worker.exited;
     fs.rmSync(dest, { recursive: true, force: true });
   }, 180_000);
+
+  test('a cluster that refuses them: exit 2 before any API request, naming each attribute and the command that creates it', async () => {
+    // SQL visibility has ten Keyword columns: a cluster whose ten are taken refuses ours, as a
+    // cluster without operator rights for this client would.
+    const taken = Array.from({ length: 10 }, (_, i) => ['--search-attribute', `OtherTeam${i}=Keyword`]).flat();
+    const full = await startTemporalDevServer({ searchAttributes: false, extraArgs: taken });
+    try {
+      sim ??= await startSimulator({ scenario: { ...generateScenario({ seed: 8601, sessions: 2, reels: 1, clipsPerSession: [0, 1] }), rateLimit: { limit: 600, windowMs: 60_000 } } });
+      sim.resetStats();
+      const env = testEnv(sim, { TEMPORAL_ADDRESS: full.address });
+      const ingest = cli.spawn(['ingest', '--test', sim.scenario.tests[0].testId, '--dest', fs.mkdtempSync(path.join(os.tmpdir(), 'ut-refused-')), '--no-progress'], env);
+      expect(await ingest.exited).toBe(2);
+      const { stderr } = ingest.output();
+      expect(stderr).toMatch(/lacks the search attributes ut-media sets \(UtTestId, UtSessionId\) and this client may not create them \(.+\)/);
+      expect(stderr).toContain('temporal operator search-attribute create --namespace default --name UtTestId --type Keyword');
+      expect(stderr).toContain('temporal operator search-attribute create --namespace default --name UtSessionId --type Keyword');
+      expect(sim.stats().calls.length + sim.stats().tokenRequests.length).toBe(0);
+    } finally {
+      await full.stop();
+    }
+  }, 180_000);
 });

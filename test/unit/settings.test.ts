@@ -17,4 +17,12 @@ describe('loadSettings', () => {
     expect(() => loadSettings({ UT_CLIENT_ID: 'only-id' })).toThrow(/set together/);
     expect(() => loadSettings({ UT_API_BASE_URL: 'ftp://x' })).toThrow(/UT_API_BASE_URL must be an http/);
   });
+  test('metrics are off unless UT_METRICS_PORT is set, and bind to loopback unless told otherwise', () => {
+    expect(loadSettings({}).metrics).toBeUndefined();
+    expect(loadSettings({ UT_METRICS_PORT: '' }).metrics).toBeUndefined();
+    expect(loadSettings({ UT_METRICS_PORT: '9464' }).metrics).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(loadSettings({ UT_METRICS_PORT: '9464', UT_METRICS_HOST: '0.0.0.0' }).metrics).toEqual({ host: '0.0.0.0', port: 9464 });
+    for (const port of ['0', '65536', '94.6', 'http']) expect(() => loadSettings({ UT_METRICS_PORT: port })).toThrow(/UT_METRICS_PORT/);
+    expect(() => loadSettings({ UT_METRICS_PORT: '9464', UT_METRICS_HOST: 'a b' })).toThrow(/UT_METRICS_HOST/);
+  });
 });
