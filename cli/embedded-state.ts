@@ -18,7 +18,14 @@ export function announceRunning(dir: string, running: RunningEmbedded): void {
   fs.writeFileSync(runningFile(dir), `${JSON.stringify(running)}\n`);
 }
 
+/** Removes the announcement, if it is still this process's (a later `ingest` may have replaced it). */
 export function clearRunning(dir: string): void {
+  try {
+    const running = JSON.parse(fs.readFileSync(runningFile(dir), 'utf8')) as RunningEmbedded;
+    if (running.pid !== process.pid) return;
+  } catch {
+    return;
+  }
   fs.rmSync(runningFile(dir), { force: true });
 }
 

@@ -8,13 +8,11 @@ import type { TestPlan } from '../workflows/plan-types';
 import { testWorkflowId } from '../workflows/task-queues';
 import { EXIT } from './exit-codes';
 import { formatDuration } from './format';
+import { secondsAtBudget } from './run-estimate';
 import { openTemporalSession } from './temporal-session';
 import { asUsageError, validateIngest, type IngestFlags, type IngestRequest } from './validate-ingest';
 
 export type PlannedTest = TestPlan & { estimatedSeconds: number };
-
-/** Seconds `requests` take at the budget (requests per minute). */
-export const secondsAtBudget = (requests: number, ratePerMinute: number) => Math.ceil((requests * 60) / ratePerMinute);
 
 /**
  * `ut-media plan` and `ingest --dry-run`: what an ingestion would fetch and what it would cost,

@@ -1,5 +1,6 @@
 import { MultiBar } from 'cli-progress';
 import { plainLine, renderRuns, type RunView } from './progress-lines';
+import { totalsOf } from './run-estimate';
 
 /** Live progress on stderr: a block redrawn in place on a terminal, plain lines every few seconds otherwise. */
 export interface ProgressDisplay {
@@ -16,7 +17,7 @@ export interface DisplayOptions {
 
 export function createProgressDisplay(options: DisplayOptions): ProgressDisplay {
   const stream = options.stream ?? process.stderr;
-  const withRates = trackRates();
+  const withRates = trackTrends(options.ratePerMinute);
   if (!stream.isTTY) return plainLines(stream, options.ratePerMinute, options.plainEveryMs ?? 5000, withRates);
 
   // cli-progress draws and redraws the block; each of its "bars" is one of our lines.
@@ -48,32 +49,45 @@ export function createProgressDisplay(options: DisplayOptions): ProgressDisplay 
 }
 
 function plainLines(stream: NodeJS.WriteStream, ratePerMinute: number, everyMs: number, withRates: (v: RunView[]) => RunView[]): ProgressDisplay {
-  const last = new Map<string, { line: string; at: number }>();
+  const printed = new Map<string, { line: string; at: number }>();
+  let latest: RunView[] = [];
+  const print = (force: boolean) => {
+    for (const view of latest) {
+      const line = plainLine(view, ratePerMinute);
+      const previous = printed.get(view.snapshot.testId);
+      if (previous && (previous.line === line || (!force && Date.now() - previous.at < everyMs))) continue;
+      stream.write(`${line}\n`);
+      printed.set(view.snapshot.testId, { line, at: Date.now() });
+    }
+  };
   return {
     update(views) {
-      for (const view of withRates(views)) {
-        const line = plainLine(view, ratePerMinute);
-        const previous = last.get(view.snapshot.testId);
-        if (previous && (previous.line === line || Date.now() - previous.at < everyMs)) continue;
-        stream.write(`${line}\n`);
-        last.set(view.snapshot.testId, { line, at: Date.now() });
-      }
+      latest = withRates(views);
+      print(false);
     },
-    stop: () => undefined,
+    // The final state is printed even if the last line went out a moment ago.
+    stop: () => print(true),
   };
 }
 
-/** Bytes per second of each test over the last few seconds (the parent's byte count moves in steps). */
-function trackRates(): (views: RunView[]) => RunView[] {
+/**
+ * Bytes per second of each test over the last few seconds (the parent's byte count moves in steps),
+ * and the requests shown so far, which never go back.
+ */
+function trackTrends(ratePerMinute: number): (views: RunView[]) => RunView[] {
   const samples = new Map<string, Array<{ at: number; bytes: number }>>();
+  const shown = new Map<string, number>();
   return (views) =>
-    views.map((view) => {
-      const list = samples.get(view.snapshot.testId) ?? [];
-      list.push({ at: Date.now(), bytes: view.snapshot.bytesDownloaded });
+    views.map((raw) => {
+      const id = raw.snapshot.testId;
+      const view = { ...raw, spentAtLeast: shown.get(id) };
+      const totals = totalsOf(view, ratePerMinute);
+      shown.set(id, totals.spent);
+      const list = samples.get(id) ?? [];
+      list.push({ at: Date.now(), bytes: totals.bytes });
       while (list.length > 2 && list[0].at < Date.now() - 10_000) list.shift();
-      samples.set(view.snapshot.testId, list);
-      const first = list[0];
-      const seconds = (Date.now() - first.at) / 1000;
-      return { ...view, bytesPerSecond: seconds >= 1 ? (view.snapshot.bytesDownloaded - first.bytes) / seconds : undefined };
+      samples.set(id, list);
+      const seconds = (Date.now() - list[0].at) / 1000;
+      return { ...view, bytesPerSecond: seconds >= 1 ? Math.max(0, totals.bytes - list[0].bytes) / seconds : undefined };
     });
 }

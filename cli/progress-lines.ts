@@ -1,7 +1,7 @@
 import type { AssetKind, ProgressSnapshot } from '../workflows/asset-types';
 import type { AssetSelection } from '../workflows/inputs';
 import { formatDuration } from './format';
-import { totalsOf, type RunProgress, type RunTotals } from './run-estimate';
+import { secondsAtBudget, totalsOf, type RunProgress, type RunTotals } from './run-estimate';
 
 export interface RunView extends RunProgress {
   /** Bytes per second lately, measured by the display. */
@@ -57,7 +57,7 @@ export function renderRuns(views: RunView[], ratePerMinute: number, width: numbe
     const total = (state: 'stored' | 'skipped' | 'failed') => KINDS.reduce((n, k) => n + t.assets[k][state], 0);
     return fit(`${s.testId.slice(0, 8)} ${s.phase.padEnd(9)} sessions ${s.sessions.done}/${s.sessions.total || '?'} · stored ${total('stored')} skipped ${total('skipped')} failed ${total('failed')} · ${mib(t.bytes)} · ${t.spent} req`, width);
   });
-  const eta = Math.ceil((remaining * 60) / ratePerMinute);
+  const eta = secondsAtBudget(remaining, ratePerMinute);
   lines.push(fit(`${views.length} tests · API requests ${spent}, ~${remaining} left · ETA ${formatDuration(eta)} at ${ratePerMinute}/min (one budget)`, width));
   return lines;
 }

@@ -20,9 +20,9 @@ const FINAL_ROUND_MS = 3000;
 /**
  * Asks each run for its progress every `everyMs` (one round at a time per run): the parent, its
  * reels child until it has reported, and some of its running session children (round-robin), and
- * hands the latest views to the display. `finish` shows the final state once more and stops.
+ * hands the latest views to the display. `finish` shows the final state once more and stops; `stop` just stops.
  */
-export function pollProgress(client: Client, runs: FollowedRun[], display: ProgressDisplay, everyMs: number): { finish(): Promise<void> } {
+export function pollProgress(client: Client, runs: FollowedRun[], display: ProgressDisplay, everyMs: number): { finish(): Promise<void>; stop(): void } {
   const views = new Map<string, RunView>();
   const children = new Map<string, Map<string, ProgressSnapshot>>();
   const cursor = new Map<string, number>();
@@ -63,6 +63,7 @@ export function pollProgress(client: Client, runs: FollowedRun[], display: Progr
     show();
   }, everyMs);
   return {
+    stop: () => clearInterval(timer),
     async finish() {
       clearInterval(timer);
       // A run that cannot answer (its workflow task failing) must not hold the summary up.

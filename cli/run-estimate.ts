@@ -7,6 +7,8 @@ export interface RunProgress {
   reels?: ProgressSnapshot;
   /** Some (or all) of the session children running now. */
   inFlight?: ProgressSnapshot[];
+  /** Requests already shown: a child that finished between two queries is briefly counted nowhere. */
+  spentAtLeast?: number;
   only: readonly AssetSelection[];
 }
 
@@ -21,6 +23,9 @@ export interface RunTotals {
   /** Seconds the remaining requests take at the budget. */
   etaSeconds: number;
 }
+
+/** Seconds `requests` take at the budget (requests per minute). */
+export const secondsAtBudget = (requests: number, ratePerMinute: number) => Math.ceil((requests * 60) / ratePerMinute);
 
 /** Requests a session costs before any has finished: one per wanted session kind, clips as a list and one clip. */
 function priorPerSession(only: readonly AssetSelection[]): number {
@@ -52,7 +57,7 @@ export function totalsOf(run: RunProgress, ratePerMinute: number): RunTotals {
     bytes += child.bytesDownloaded;
     spentInFlight += child.apiRequests ?? 0;
   }
-  spent += spentInFlight;
+  spent = Math.max(spent + spentInFlight, run.spentAtLeast ?? 0);
 
   let remaining = 0;
   if (s.phase !== 'done' && s.phase !== 'writing-manifest') {
@@ -64,5 +69,5 @@ export function totalsOf(run: RunProgress, ratePerMinute: number): RunTotals {
     else if (!s.reelsDone && only.includes('reels')) remaining += 1;
   }
   remaining = Math.round(remaining);
-  return { assets, bytes, spent, remaining, etaSeconds: Math.ceil((remaining * 60) / ratePerMinute) };
+  return { assets, bytes, spent, remaining, etaSeconds: secondsAtBudget(remaining, ratePerMinute) };
 }

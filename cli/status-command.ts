@@ -7,7 +7,7 @@ import { progressQuery } from '../workflows/progress';
 import { isUuid } from '../workflows/ids';
 import { testWorkflowId } from '../workflows/task-queues';
 import { CliError, EXIT } from './exit-codes';
-import { followAndReport } from './ingest-command';
+import { followAndReport } from './follow-runs';
 import { describeProgress } from './progress-lines';
 import { checkRunHealth, describeProblem, type RunProblem } from './run-health';
 import { openStatusSource } from './status-source';
@@ -42,7 +42,7 @@ interface TestStatus {
   problems: RunProblem[];
 }
 
-const FAILED_STATES = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT']);
+const FAILED_STATES = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED']);
 
 /**
  * `ut-media status`: state, progress and problems of the latest ingestion of each test, from
@@ -69,7 +69,7 @@ export async function runStatus(flags: StatusFlags, env: NodeJS.ProcessEnv = pro
     if (flags.wait) {
       if (source.workerless) throw new CliError('--wait: no worker runs here, so nothing would move; run `ut-media ingest` again to resume (or set TEMPORAL_ADDRESS)', EXIT.usage);
       const handles = testIds.map((id) => source.client.workflow.getHandle(testWorkflowId(id)));
-      return await followAndReport(source.client, handles, { testIds, only: [...ASSET_KINDS] }, settings, { json: flags.json, progress: flags.progress });
+      return (await followAndReport(source.client, handles, { testIds, only: [...ASSET_KINDS] }, settings, { json: flags.json, progress: flags.progress })) ?? EXIT.failed;
     }
     const rows: TestStatus[] = [];
     for (const testId of testIds) rows.push(await statusOf(source.client, testId, source.workerless));

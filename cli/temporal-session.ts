@@ -1,6 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { requireCredentials, type Settings } from '../config/settings';
 import { startEmbeddedCluster, type EmbeddedCluster } from './embedded-cluster';
+import { embeddedStateDir, findRunning } from './embedded-state';
+import { CliError, EXIT } from './exit-codes';
 import { ensureSearchAttributes } from './search-attributes-check';
 import { asUsageError } from './validate-ingest';
 
@@ -25,6 +27,14 @@ export async function openTemporalSession(settings: Settings, log: (line: string
         requireCredentials(settings);
       } catch (err) {
         asUsageError(err);
+      }
+      // One server per state file: a second one on the same SQLite database would corrupt both runs.
+      const other = findRunning(embeddedStateDir());
+      if (other) {
+        throw new CliError(
+          `another ut-media (pid ${other.pid}) runs the embedded Temporal server of this folder (./.ut-media/): wait for it to end, follow it with \`ut-media status --test <id>\` here, or run from another folder`,
+          EXIT.usage,
+        );
       }
       log('Starting the embedded Temporal dev server and worker (state in ./.ut-media/) ...');
       cluster = await startEmbeddedCluster(settings);

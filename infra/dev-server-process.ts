@@ -33,11 +33,21 @@ export async function spawnDevServer(options: DevServerProcessOptions): Promise<
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
   for (const name of options.searchAttributes) args.push('--search-attribute', `${name}=Keyword`);
   args.push(...options.extraArgs);
-  const child = spawn(options.executable, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group: a Ctrl-C on the terminal reaches us, and we stop the server after the worker.
+  const child = spawn(options.executable, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  // Whatever way this process ends (short of SIGKILL), the server ends with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let errorOutput = '';
   child.stderr.on('data', (chunk: Buffer) => (errorOutput = (errorOutput + chunk.toString()).slice(-4000)));
   let exitCode: number | null | undefined;
-  const exited = new Promise<void>((resolve) => child.once('exit', (code) => ((exitCode = code), resolve())));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code) => {
+      exitCode = code;
+      process.off('exit', killOnExit);
+      resolve();
+    }),
+  );
   child.once('error', (err) => (errorOutput += String(err)));
 
   const deadline = Date.now() + START_TIMEOUT_MS;

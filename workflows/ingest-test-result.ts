@@ -4,6 +4,7 @@ import {
   continueAsNew,
   executeChild,
   setCurrentDetails,
+  patched,
   setHandler,
   startChild,
   upsertMemo,
@@ -24,10 +25,8 @@ import { addOutcome, emptyTally, mergeTally } from './run-tally';
 import { SESSION_ID_SEARCH_ATTRIBUTE, TEST_ID_SEARCH_ATTRIBUTE } from './search-attributes';
 import { reelsWorkflowId, sessionWorkflowId } from './task-queues';
 import { currentDetails, progressMemo } from './ui-metadata';
+import { MAX_LIST_OFFSET, pageStep, sessionPageLimit } from './session-paging';
 
-/** The API caps `offset` at 10000 and `limit` at 500. */
-const PAGE_LIMIT = 500;
-const MAX_OFFSET = 10_000;
 /** How long past the generation deadline the parent waits for its reels child (a download can take 6 h, retries more). */
 const REELS_REPORT_MARGIN_MS = 12 * 3_600_000;
 /** A run continues as new well before Temporal's limits, whatever sessionsPerRun says. */
@@ -50,10 +49,12 @@ export async function ingestTestResult(input: IngestTestResultInput): Promise<In
     : { offset: 0, listed: false, sessionsDone: 0, tally: emptyTally(), reelsDone: !wants.has('reels'), runs: 1 };
   let phase: ProgressSnapshot['phase'] = params.cursor ? 'ingesting' : 'listing';
   const inFlight = { sessions: 0 };
-  const snapshot = () => snapshotOf(testId, phase, cursor, inFlight.sessions);
+  // With --session the run's sessions are those asked for, not the whole list.
+  const snapshot = () => snapshotOf(testId, phase, cursor, inFlight.sessions, params.sessionIds?.length);
   const showDetails = () => setCurrentDetails(currentDetails(snapshot()));
   // The memo costs a history event per update: at phase changes, pages and every MEMO_EVERY_SESSIONS only.
-  const updateMemo = () => upsertMemo({ progress: progressMemo(snapshot()) });
+  // Runs started before the memo existed replay without it.
+  const updateMemo = () => patched('progress-memo') && upsertMemo({ progress: progressMemo(snapshot()) });
   setHandler(reelsDoneSignal, ({ dest: reelsDest, tally }) => {
     // A reels child left by an earlier run of this id into another destination is not ours.
     if (cursor.reelsDone || reelsDest !== dest) return;
@@ -152,21 +153,19 @@ async function nextPage(params: IngestTestResultParams, cursor: IngestCursor, ap
   let page;
   cursor.tally.apiRequests = (cursor.tally.apiRequests ?? 0) + 1;
   try {
-    page = await api.listing.listSessionsPage.executeWithOptions({ summary: `list sessions from offset ${cursor.offset}` }, [{ testId, offset: cursor.offset, limit: Math.min(PAGE_LIMIT, params.options.sessionsPerRun) }]);
+    page = await api.listing.listSessionsPage.executeWithOptions({ summary: `list sessions from offset ${cursor.offset}` }, [{ testId, offset: cursor.offset, limit: sessionPageLimit(params.options.sessionsPerRun) }]);
   } catch (err) {
     await fail(`session list at offset ${cursor.offset}: ${failureReason(err)}`);
     return [];
   }
   cursor.totalCount = page.totalCount;
-  // The server may apply a smaller page than asked: advance by what it really returned.
-  const next = page.offset + page.sessions.length;
-  const advanced = page.offset >= cursor.offset && next > cursor.offset;
-  if (!advanced && cursor.offset < page.totalCount) {
+  const { next, advanced, last, capped } = pageStep(cursor.offset, page);
+  if (!advanced) {
     await fail(`the session list stopped advancing at offset ${cursor.offset} of ${page.totalCount}; the rest were not reached`);
     return [];
   }
-  if (next >= page.totalCount || page.sessions.length === 0) cursor.listed = true;
-  else if (next > MAX_OFFSET) await fail(`the API lists at most ${MAX_OFFSET + page.limit} sessions of ${page.totalCount}; the rest were not reached`);
+  if (last) cursor.listed = true;
+  else if (capped) await fail(`the API lists at most ${MAX_LIST_OFFSET + page.limit} sessions of ${page.totalCount}; the rest were not reached`);
   cursor.offset = next;
   // A list that shifts while paged can repeat a session within a page; one child per session id.
   const seen = new Set<string>();
@@ -205,13 +204,13 @@ async function ingestOneSession(params: IngestTestResultParams, session: Session
   }
 }
 
-function snapshotOf(testId: string, phase: ProgressSnapshot['phase'], cursor: IngestCursor, sessionsInFlight: number): ProgressSnapshot {
+function snapshotOf(testId: string, phase: ProgressSnapshot['phase'], cursor: IngestCursor, sessionsInFlight: number, sessionsAskedFor: number | undefined): ProgressSnapshot {
   const assets = {} as ProgressSnapshot['assets'];
   for (const [kind, c] of Object.entries(cursor.tally.counts)) assets[kind as keyof typeof assets] = { pending: 0, generating: 0, ...c };
   return {
     testId,
     phase,
-    sessions: { total: cursor.totalCount ?? 0, done: cursor.sessionsDone },
+    sessions: { total: sessionsAskedFor ?? cursor.totalCount ?? 0, done: cursor.sessionsDone },
     assets,
     bytesDownloaded: cursor.tally.bytesDownloaded,
     runs: cursor.runs,

@@ -6,9 +6,7 @@ import { ingestTestResultInputSchema, runOptionsSchema, type AssetSelection, typ
 import { parseInput } from './parse-input';
 import { addPlanCounts, emptyPlanCounts, totalRequests, type PlanCounts, type TestPlan } from './plan-types';
 import { z } from 'zod';
-
-/** The API caps `limit` at 500; the plan reads pages as the ingestion will. */
-const PAGE_LIMIT = 500;
+import { pageStep, sessionPageLimit } from './session-paging';
 
 export const planTestResultInputSchema = ingestTestResultInputSchema.omit({ cursor: true });
 export type PlanTestResultInput = z.input<typeof planTestResultInputSchema>;
@@ -47,9 +45,13 @@ export async function planTestResult(input: PlanTestResultInput): Promise<TestPl
     const wanted = params.sessionIds ? new Set(params.sessionIds) : undefined;
     let offset = 0;
     for (;;) {
-      const page = await api.listing.listSessionsPage({ testId, offset, limit: Math.min(PAGE_LIMIT, options.sessionsPerRun) });
+      const page = await api.listing.listSessionsPage({ testId, offset, limit: sessionPageLimit(options.sessionsPerRun) });
       plan.requests.sessionPages += 1;
       plan.listingRequestsSpent += 1;
+      // The pages the ingestion reads: to the list's end, or until it stops advancing (whose page the
+      // ingestion drops) or passes the API's offset cap (whose page it still ingests).
+      const step = pageStep(offset, page);
+      if (!step.advanced) break;
       const sessionIds = Array.from(new Set(page.sessions.map((s) => s.sessionId.toLowerCase()))).filter((id) => !wanted || wanted.has(id));
       if (sessionIds.length) {
         const part = await executeChild(planSessions, {
@@ -58,9 +60,8 @@ export async function planTestResult(input: PlanTestResultInput): Promise<TestPl
         });
         addPlanCounts(plan, part);
       }
-      const next = page.offset + page.sessions.length;
-      if (next >= page.totalCount || page.sessions.length === 0 || next <= offset) break;
-      offset = next;
+      if (step.last || step.capped) break;
+      offset = step.next;
     }
   }
   return { testId, dest, ...plan, apiRequests: totalRequests(plan.requests) };

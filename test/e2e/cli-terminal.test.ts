@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateScenario, startSimulator, type RunningSimulator } from '../../simulator';
 import { testEnv } from '../support/pipeline-fixture';
-import { PROJECT_ROOT, ProcessGroup, spawnCommand } from '../support/processes';
+import { PROJECT_ROOT, ProcessGroup } from '../support/processes';
 
 const PTY = path.join(PROJECT_ROOT, 'test', 'support', 'pty-run.py');
 const CLI = path.join(PROJECT_ROOT, 'bin', 'ut-media.js');
@@ -35,8 +35,8 @@ describe('ingest progress, as a terminal, a pipe and a program see it', () => {
     const testId = sim.scenario.tests[0].testId;
     const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-tty-'));
     cli.spawn(['worker'], env);
-    const resizeAfterS = 12;
-    const tty = spawnCommand('python3', [PTY, '80', '24', '--resize-after', String(resizeAfterS), '40', '--', process.execPath, CLI, 'ingest', '--test', testId, '--dest', dest], env);
+    // 4 s after the block first shows its budget line, the terminal gets 40 columns narrow.
+    const tty = cli.spawnCommand('python3', [PTY, '80', '24', '--resize-after-seen', 'API requests', '4', '40', '--', process.execPath, CLI, 'ingest', '--test', testId, '--dest', dest], env);
     expect(await tty.exited).toBe(0);
     const raw = tty.output().stdout;
     // The live block's lines (messages and the final summary are ordinary text the terminal wraps).

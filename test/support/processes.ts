@@ -50,6 +50,12 @@ export class ProcessGroup {
     return p;
   }
 
+  spawnCommand(command: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): CliProcess {
+    const p = spawnCommand(command, args, env, cwd);
+    this.started.push(p);
+    return p;
+  }
+
   killAll(): void {
     for (const p of this.started) if (p.child.exitCode === null) p.child.kill('SIGKILL');
   }

@@ -1,6 +1,7 @@
 """Runs a command in a real pseudo-terminal of a given size and copies everything it draws to stdout.
 
-usage: pty-run.py COLUMNS ROWS [--resize-after SECONDS COLUMNS] [--interrupt-after SECONDS] -- command args...
+usage: pty-run.py COLUMNS ROWS [--resize-after-seen TEXT SECONDS COLUMNS] [--interrupt-after SECONDS] -- command args...
+(--resize-after-seen: SECONDS after TEXT first appears in the output, the terminal gets COLUMNS wide.)
 """
 import fcntl, os, pty, select, signal, struct, sys, termios, time
 
@@ -17,9 +18,9 @@ def main():
     resize = interrupt = None
     i = 2
     while i < len(options):
-        if options[i] == '--resize-after':
-            resize = (float(options[i + 1]), int(options[i + 2]))
-            i += 3
+        if options[i] == '--resize-after-seen':
+            resize = [options[i + 1].encode(), float(options[i + 2]), int(options[i + 3]), None]
+            i += 4
         elif options[i] == '--interrupt-after':
             interrupt = float(options[i + 1])
             i += 2
@@ -31,10 +32,11 @@ def main():
     set_size(fd, columns, rows)
     started = time.time()
     out = sys.stdout.buffer
+    seen = b''
     while True:
         now = time.time() - started
-        if resize and now >= resize[0]:
-            set_size(fd, resize[1], rows)
+        if resize and resize[3] is not None and now >= resize[3]:
+            set_size(fd, resize[2], rows)
             os.kill(pid, signal.SIGWINCH)
             resize = None
         if interrupt is not None and now >= interrupt:
@@ -50,6 +52,10 @@ def main():
                 break
             out.write(data)
             out.flush()
+            if resize and resize[3] is None:
+                seen = (seen + data)[-4096:]
+                if resize[0] in seen:
+                    resize[3] = time.time() - started + resize[1]
     _, status = os.waitpid(pid, 0)
     sys.exit(os.waitstatus_to_exitcode(status) if hasattr(os, 'waitstatus_to_exitcode') else status >> 8)
 

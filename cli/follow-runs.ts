@@ -1,0 +1,106 @@
+import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Settings } from '../config/settings';
+import { redactSecrets } from '../usertesting/redact';
+import type { IngestSummary } from '../workflows/asset-types';
+import { failureReason, failureType } from '../workflows/failure-reason';
+import { EXIT } from './exit-codes';
+import { createProgressDisplay } from './progress-display';
+import { pollProgress } from './progress-poller';
+import { checkRunHealth, describeProblem } from './run-health';
+import { printSummary, type TestOutcome } from './summary-output';
+import type { IngestRequest } from './validate-ingest';
+
+export interface FollowFlags {
+  json?: boolean;
+  progress?: boolean;
+}
+
+/** What following runs needs: `dest` to check an attached run writes where asked (unknown to `status --wait`). */
+export type FollowRequest = Pick<IngestRequest, 'testIds' | 'only'> & { dest?: string };
+
+/** How often the runs are checked for a cause that keeps them from progressing (per five tests). */
+const HEALTH_CHECK_MS = 5000;
+
+/**
+ * Follows the runs to their end (`ingest`, `status --wait`), prints the summary and returns the exit
+ * code (the worst test's); undefined when `interrupt` fired first (display stopped, nothing printed).
+ */
+export async function followAndReport(client: Client, handles: WorkflowHandle[], request: FollowRequest, settings: Settings, flags: FollowFlags, interrupt?: AbortSignal): Promise<number | undefined> {
+  const outcomes = await follow(client, handles, request, settings, flags, interrupt);
+  if (!outcomes) return undefined;
+  printSummary(outcomes, Boolean(flags.json));
+  return Math.max(...outcomes.map((o) => o.code));
+}
+
+/** Waits for every run, showing progress and problems; a run stuck past UT_STALL_TIMEOUT_MS ends with exit 1. */
+async function follow(client: Client, handles: WorkflowHandle[], request: FollowRequest, settings: Settings, flags: FollowFlags, interrupt?: AbortSignal): Promise<TestOutcome[] | undefined> {
+  const display = flags.progress === false ? undefined : createProgressDisplay({ ratePerMinute: settings.ratePerMinute, plainEveryMs: settings.progressIntervalMs });
+  // Queries spread out with many tests: about five runs asked per second.
+  const everyMs = Math.min(settings.progressIntervalMs, 1000 * Math.max(1, Math.ceil(handles.length / 5)));
+  const polling = display ? pollProgress(client, handles.map((handle) => ({ handle, dest: request.dest, only: request.only })), display, everyMs) : undefined;
+  // Health checks describe each run and its children: spread them out when there are many tests.
+  const healthEveryMs = Math.min(settings.stallTimeoutMs, HEALTH_CHECK_MS * Math.max(1, Math.ceil(handles.length / 5)));
+  const stop = new AbortController();
+  const interrupted = new Promise<undefined>((resolve) => {
+    if (interrupt?.aborted) resolve(undefined);
+    interrupt?.addEventListener('abort', () => resolve(undefined), { once: true });
+  });
+  try {
+    return await Promise.race([Promise.all(handles.map((h, i) => followOne(client, h, request.testIds[i], request.dest, settings, healthEveryMs, stop.signal))), interrupted]);
+  } finally {
+    stop.abort();
+    if (interrupt?.aborted) polling?.stop();
+    else await polling?.finish();
+    display?.stop();
+  }
+}
+
+async function followOne(client: Client, handle: WorkflowHandle, testId: string, dest: string | undefined, settings: Settings, everyMs: number, stop: AbortSignal): Promise<TestOutcome> {
+  let stuckSince: number | undefined;
+  const shown = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<TestOutcome>((resolve) => {
+    timer = setInterval(() => {
+      checkRunHealth(client, handle, dest).then((problems) => {
+        for (const p of problems) {
+          const line = redactSecrets(describeProblem(p));
+          if (!shown.has(line)) process.stderr.write(`ut-media: ${line}\n`);
+          shown.add(line);
+        }
+        const stuck = problems.find((p) => p.kind === 'workflow-task');
+        if (!stuck) {
+          stuckSince = undefined;
+          return;
+        }
+        stuckSince ??= Date.now();
+        if (Date.now() - stuckSince >= settings.stallTimeoutMs) {
+          const error = `gave up after ${Math.round(settings.stallTimeoutMs / 1000)} s without progress: ${describeProblem(stuck)}. The workflow is still open: fix the cause and run ingest again (it attaches), or terminate it`;
+          resolve({ testId, code: EXIT.failed, error: redactSecrets(error) });
+        }
+      }, () => undefined);
+    }, everyMs);
+    stop.addEventListener('abort', () => clearInterval(timer), { once: true });
+  });
+  try {
+    return await Promise.race([result(handle, testId, dest), stalled]);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function result(handle: WorkflowHandle, testId: string, dest: string | undefined): Promise<TestOutcome> {
+  try {
+    const summary = (await handle.result()) as IngestSummary;
+    if (dest !== undefined && summary.dest !== dest) {
+      // USE_EXISTING attached us to a run that was started with another destination.
+      const error = `attached to a running ingestion of this test into ${summary.dest}, not ${dest}; run again to ingest into ${dest}`;
+      return { testId, code: EXIT.failed, summary, error };
+    }
+    return { testId, code: summary.failed ? EXIT.failed : EXIT.ok, summary };
+  } catch (err) {
+    if (!(err instanceof WorkflowFailedError)) throw err;
+    const type = failureType(err.cause);
+    const code = type === 'InvalidInput' || type === 'InvalidDestination' || type === 'InvalidCredentials' ? EXIT.usage : EXIT.failed;
+    return { testId, code, error: `ingestion failed: ${redactSecrets(failureReason(err.cause))}` };
+  }
+}
