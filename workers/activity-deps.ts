@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { ActivityDeps } from '../activities';
 import { requireCredentials, type Settings } from '../config/settings';
-import { createGcsClient, openDestination, parseDestination, type Destination } from '../storage';
+import type { BlobServiceClient } from '@azure/storage-blob';
+import { createAzureClient, createGcsClient, openDestination, parseDestination, type Destination } from '../storage';
 import { createResultsApiClient } from '../usertesting/results-api-client';
 import { createTokenProvider } from '../usertesting/token-provider';
 
@@ -11,6 +12,13 @@ export function buildActivityDeps(settings: Settings, logger?: Logger): Activity
   const tokens = createTokenProvider({ credentials, tokenUrl: settings.tokenUrl });
   const api = createResultsApiClient({ baseUrl: settings.apiBaseUrl, tokens });
   let gcs: ReturnType<typeof createGcsClient> | undefined;
+  // One Azure client per account (one in all with a connection string), for the process.
+  const azure = new Map<string, BlobServiceClient>();
+  const azureClient = (account: string | undefined) => {
+    let client = azure.get(account ?? '');
+    if (!client) azure.set(account ?? '', (client = createAzureClient(account)));
+    return client;
+  };
   const cache = new Map<string, Destination>();
   return {
     api,
@@ -19,7 +27,7 @@ export function buildActivityDeps(settings: Settings, logger?: Logger): Activity
       let destination = cache.get(uri);
       if (!destination) {
         const spec = parseDestination(uri);
-        destination = openDestination(spec, spec.scheme === 'gs' ? { storage: (gcs ??= createGcsClient()) } : {});
+        destination = openDestination(spec, spec.scheme === 'gs' ? { storage: (gcs ??= createGcsClient()) } : spec.scheme === 'az' ? { blobService: azureClient(spec.account) } : {});
         cache.set(uri, destination);
       }
       return destination;
