@@ -33,6 +33,8 @@ export class BlockStager extends Writable {
   private readonly tag = randomBytes(12).toString('hex');
   private block: Buffer | undefined;
   private filled = 0;
+  /** Buffers of staged blocks, reused: a fresh 8 MiB buffer per block would pile up as garbage. */
+  private readonly spare: Buffer[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private failure: Error | undefined;
 
@@ -64,13 +66,14 @@ export class BlockStager extends Writable {
 
   override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
     this.block = undefined;
+    this.spare.length = 0;
     callback(err);
   }
 
   private async take(chunk: Buffer): Promise<void> {
     let offset = 0;
     while (offset < chunk.length) {
-      this.block ??= Buffer.allocUnsafe(this.options.blockSize);
+      this.block ??= this.spare.pop() ?? Buffer.allocUnsafe(this.options.blockSize);
       const copied = chunk.copy(this.block, this.filled, offset);
       offset += copied;
       this.filled += copied;
@@ -101,7 +104,10 @@ export class BlockStager extends Writable {
       })
       .then(() => this.options.onProgress?.());
     const tracked: Promise<void> = request.then(
-      () => void this.inFlight.delete(tracked),
+      () => {
+        this.inFlight.delete(tracked);
+        if (data.length === this.options.blockSize) this.spare.push(data);
+      },
       (err: unknown) => {
         this.inFlight.delete(tracked);
         this.failure ??= err instanceof Error ? err : new Error(String(err));
