@@ -9,6 +9,7 @@ import type { IngestTestResultInput } from '../workflows/inputs';
 import { progressQuery } from '../workflows/progress';
 import { TEST_ID_SEARCH_ATTRIBUTE } from '../workflows/search-attributes';
 import { testWorkflowId } from '../workflows/task-queues';
+import { checkDestination } from './destination-check';
 import { startEmbeddedCluster, type EmbeddedCluster } from './embedded-cluster';
 import { EXIT } from './exit-codes';
 import { createProgressDisplay } from './progress-display';
@@ -43,6 +44,9 @@ export async function runIngest(flags: IngestOptions, env: NodeJS.ProcessEnv = p
   } catch (err) {
     asUsageError(err);
   }
+
+  // With TEMPORAL_ADDRESS the workers hold the storage credentials, and they report it.
+  if (!settings.temporalAddress) await checkDestination(request.dest);
 
   let cluster: EmbeddedCluster | undefined;
   let connection: Connection | undefined;

@@ -164,6 +164,14 @@ export class AzureDestination implements Destination {
     return found.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
   }
 
+  async checkAvailable(): Promise<void> {
+    try {
+      await this.container.listBlobsFlat({ prefix: this.spec.prefix ? `${this.spec.prefix}/` : '' }).byPage({ maxPageSize: 1 }).next();
+    } catch (err) {
+      throw mapAzureError(err, this.context('.', 'list'));
+    }
+  }
+
   private async upload(relativePath: string, source: NodeJS.ReadableStream | Readable, plan: WriteOptions & { metadata: Record<string, string>; expectedEtag?: string }): Promise<StoredObject> {
     const blob = this.blob(relativePath);
     const ctx = this.context(relativePath, 'upload', plan.expectedEtag);

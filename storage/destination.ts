@@ -125,4 +125,10 @@ export interface Destination {
    * Local: excludes sidecars and the temp folder.
    */
   list(relativePrefix: string): Promise<StoredObject[]>;
+  /**
+   * Stores that belong to the user (a bucket, a container) check that theirs exists and that the
+   * credentials may list it, with one request; DestinationUnavailableError when not. A local folder
+   * is created when written to and has no such check.
+   */
+  checkAvailable?(): Promise<void>;
 }

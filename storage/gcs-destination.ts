@@ -166,6 +166,14 @@ export class GcsDestination implements Destination {
     }
   }
 
+  async checkAvailable(): Promise<void> {
+    try {
+      await this.bucket.getFiles({ prefix: this.spec.prefix ? `${this.spec.prefix}/` : '', maxResults: 1, autoPaginate: false });
+    } catch (err) {
+      throw mapGcsError(err, this.context('.', 'list'));
+    }
+  }
+
   private async upload(source: NodeJS.ReadableStream | Readable, plan: UploadPlan): Promise<StoredObject> {
     const { relativePath, hasher } = plan;
     const file = this.file(relativePath);

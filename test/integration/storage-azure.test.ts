@@ -310,6 +310,8 @@ describe('az:// destination', () => {
     }
     await expect(dest.stat(REL)).rejects.toThrow(DestinationUnavailableError);
     await expect(dest.list('')).rejects.toThrow(DestinationUnavailableError);
+    await expect(dest.checkAvailable!()).rejects.toThrow(DestinationUnavailableError);
+    await expect((await newDestination()).dest.checkAvailable()).resolves.toBeUndefined();
     await expect(dest.writeSmallObject('m.json', '{}', { contentType: 'application/json' })).rejects.toThrow(DestinationUnavailableError);
   });
 
