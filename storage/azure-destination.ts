@@ -179,7 +179,9 @@ export class AzureDestination implements Destination {
     const onCallerAbort = () => abort.abort();
     plan.signal?.addEventListener('abort', onCallerAbort, { once: true });
     const stalled = new StorageRequestError(`upload of ${ctx.objectUri} moved no byte for ${this.stallTimeoutMs} ms (the service did not answer)`, ctx.objectUri, undefined, 'ETIMEDOUT', true);
+    let stalledOut = false;
     const watchdog = new StallWatchdog(this.stallTimeoutMs, () => {
+      stalledOut = true;
       abort.abort();
       stager.destroy(stalled);
     });
@@ -216,7 +218,7 @@ export class AzureDestination implements Destination {
       return this.written(relativePath, hasher.checksums, plan.metadata, etag);
     } catch (err) {
       abort.abort();
-      if (err === stalled || stager.errored === stalled) throw stalled;
+      if (stalledOut) throw stalled;
       if (plan.signal?.aborted || failedFirst !== 'service') throw err;
       throw mapAzureError(err, ctx);
     } finally {
