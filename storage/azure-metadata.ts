@@ -120,7 +120,8 @@ export function decodeMetadata(stored: Record<string, string> | undefined): { me
     const name = rawName.toLowerCase();
     if (name === MD5_KEY) md5 = value;
     else if (name === CRC32C_KEY) crc32c = value;
-    else metadata[decodeMetadataName(name)] = decodeMetadataValue(value);
+    // defineProperty: a name such as `__proto__` must become an entry like any other.
+    else Object.defineProperty(metadata, decodeMetadataName(name), { value: decodeMetadataValue(value), enumerable: true, writable: true, configurable: true });
   }
   return { metadata, md5, crc32c };
 }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { destinationUri, InvalidDestinationError, parseDestination, StorageRequestError } from '../../storage';
+import { fitMetadata } from '../../activities/metadata-limits';
 import { mapAzureError } from '../../storage/azure-errors';
 import { DestinationUnavailableError, ObjectAlreadyExistsError, ChecksumMismatchError } from '../../storage/errors';
 import {
@@ -59,7 +60,7 @@ describe('Azure metadata encoding', () => {
     expect(encodeMetadataName('9lives')).toBe('_00039lives');
     expect(encodeMetadataName('a-b')).toBe('a_0002db');
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 40 }), (name) => {
+      fc.property(fc.string({ minLength: 1, maxLength: 40, unit: 'binary' }), (name) => {
         const encoded = encodeMetadataName(name);
         expect(encoded).toMatch(/^[a-z_][a-z0-9_]*$/);
         // Azure may hand names back in another case: still the same name.
@@ -70,13 +71,15 @@ describe('Azure metadata encoding', () => {
 
   it('values of any text come back exactly; plain ASCII stays readable', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), fc.string({ maxLength: 60 }), { maxKeys: 8 }), (metadata) => {
+      fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 12, unit: 'binary' }), fc.string({ maxLength: 60, unit: 'binary' }), { maxKeys: 8 }), (metadata) => {
         const encoded = encodeMetadata('az://c/o', metadata, { md5: 'bWQ1', crc32c: 'Y3Jj' });
         for (const value of Object.values(encoded)) expect(value).toMatch(/^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/);
         const upper = Object.fromEntries(Object.entries(encoded).map(([k, v]) => [k.toUpperCase(), v]));
         expect(decodeMetadata(upper)).toEqual({ metadata, md5: 'bWQ1', crc32c: 'Y3Jj' });
       }),
     );
+    const proto = JSON.parse('{"__proto__":"x"}') as Record<string, string>;
+    expect(Object.keys(decodeMetadata(encodeMetadata('az://c/o', proto)).metadata)).toEqual(['__proto__']);
     expect(encodeMetadata('az://c/o', { name: 'Plain text, 100%' })).toEqual({ name: 'Plain text, 100%' });
     expect(encodeMetadata('az://c/o', { name: 'Café', empty: '' })).toEqual({ name: '=?utf-8?b?Q2Fmw6k=?=', empty: '=?utf-8?b??=' });
   });
@@ -88,6 +91,18 @@ describe('Azure metadata encoding', () => {
     expect(over).toThrow(StorageRequestError);
     expect(over).toThrow(/over the 8192-byte limit/);
     expect(() => encodeMetadata('az://c/o', { utMediaMd5: 'x' })).toThrow(/reserved/);
+  });
+
+  it('metadata the activities cut to an az:// destination\'s budget always fits once encoded', () => {
+    const id = '11111111-1111-4111-8111-111111111111';
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 6000 }), fc.string({ unit: 'grapheme', maxLength: 3000 }), (description, name) => {
+        const fields = { kind: 'clip', testId: id, sessionId: id, clipId: id, name, description, lastUpdatedAtMs: '1764000000000', downloadedAt: '2026-11-26T04:00:00.000Z' };
+        const { metadata } = fitMetadata(fields, AZURE_METADATA_BUDGET_BYTES);
+        expect(() => encodeMetadata('az://c/o', metadata, { md5: 'x'.repeat(24), crc32c: 'x'.repeat(8) })).not.toThrow();
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 
