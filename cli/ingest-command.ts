@@ -10,6 +10,7 @@ import { CliError, EXIT } from './exit-codes';
 import { followAndReport } from './follow-runs';
 import { runPlan } from './plan-command';
 import { openTemporalSession } from './temporal-session';
+import { checkDestination } from './destination-check';
 import { asUsageError, validateIngest, type IngestFlags, type IngestRequest } from './validate-ingest';
 
 export interface IngestOptions extends IngestFlags {
@@ -42,6 +43,8 @@ export async function runIngest(flags: IngestOptions, env: NodeJS.ProcessEnv = p
     throw new CliError('--detach needs TEMPORAL_ADDRESS: the embedded server and worker live only as long as this command', EXIT.usage);
   }
   const session = await openTemporalSession(settings, (line) => process.stderr.write(`${line}\n`));
+  // With TEMPORAL_ADDRESS the workers hold the storage credentials, and they report it.
+  if (!settings.temporalAddress) await checkDestination(request.dest);
   try {
     const handles = [];
     for (const testId of request.testIds) handles.push(await startIngestion(session.client, settings, request, testId));

@@ -6,6 +6,7 @@ import { ASSET_KIND_LIST } from '../workflows/asset-types';
 import type { PlanTestResultInput } from '../workflows/plan-test-result';
 import type { TestPlan } from '../workflows/plan-types';
 import { testWorkflowId } from '../workflows/task-queues';
+import { checkDestination } from './destination-check';
 import { EXIT } from './exit-codes';
 import { formatDuration } from './format';
 import { secondsAtBudget } from './run-estimate';
@@ -26,6 +27,7 @@ export async function runPlan(flags: IngestFlags & { json?: boolean }, env: Node
   } catch (err) {
     asUsageError(err);
   }
+  if (!settings.temporalAddress) await checkDestination(request.dest);
   const session = await openTemporalSession(settings, (line) => process.stderr.write(`${line}\n`));
   try {
     const plans = await Promise.all(request.testIds.map((testId) => planOne(session.client, settings, request, testId)));

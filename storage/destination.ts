@@ -1,13 +1,22 @@
 /** The types every destination shares: where objects go, what a stored object is, how to write one. */
 import type { Readable } from 'node:stream';
 import type { Storage } from '@google-cloud/storage';
+import type { BlobServiceClient } from '@azure/storage-blob';
 
-/** A parsed `--dest`: a bucket and prefix on GCS, or an absolute local folder. */
+/** A parsed `--dest`: a bucket and prefix on GCS, a container and prefix on Azure Blob, or an absolute local folder. */
 export type DestinationSpec =
   | {
       scheme: 'gs';
       bucket: string;
       /** '' or 'a/b': no leading or trailing slash, no empty, '.' or '..' segment. */
+      prefix: string;
+    }
+  | {
+      scheme: 'az';
+      /** From the https://<account>.blob.core.windows.net form; else the environment's account. */
+      account?: string;
+      container: string;
+      /** As for gs. */
       prefix: string;
     }
   | {
@@ -20,6 +29,8 @@ export type DestinationSpec =
 export interface StorageDeps {
   /** GCS client. @default createGcsClient(process.env) */
   storage?: Storage;
+  /** Azure Blob client. @default createAzureClient(spec.account) */
+  blobService?: BlobServiceClient;
 }
 
 /** One stored object as the destination reports it. */
@@ -33,7 +44,7 @@ export interface StoredObject {
   md5: string;
   /** Base64 of the big-endian CRC32C, as GCS reports it ('' when unknown). */
   crc32c: string;
-  /** GCS generation; local: a token that changes whenever the file is replaced. */
+  /** GCS generation; Azure: the ETag; local: a token that changes whenever the file is replaced. */
   generation?: string;
   /** The custom metadata written with the object. */
   metadata: Record<string, string>;
@@ -86,6 +97,8 @@ export interface Destination {
   readonly spec: DestinationSpec;
   /** Canonical URI of the destination root. */
   readonly uri: string;
+  /** Bytes of custom metadata (names and values, UTF-8) an object may carry here; callers cut to it. */
+  readonly metadataBudgetBytes: number;
   objectUri(relativePath: string): string;
   /** The stored object, or undefined when there is none. */
   stat(relativePath: string): Promise<StoredObject | undefined>;
@@ -112,4 +125,10 @@ export interface Destination {
    * Local: excludes sidecars and the temp folder.
    */
   list(relativePrefix: string): Promise<StoredObject[]>;
+  /**
+   * Stores that belong to the user (a bucket, a container) check that theirs exists and that the
+   * credentials may list it, with one request; DestinationUnavailableError when not. A local folder
+   * is created when written to and has no such check.
+   */
+  checkAvailable?(): Promise<void>;
 }

@@ -12,7 +12,7 @@ import { ChecksumTransform, describeMismatch, type Checksums } from './checksums
 import { ChecksumMismatchError, ObjectAlreadyExistsError, StorageRequestError } from './errors';
 import { StallWatchdog } from './stall-watchdog';
 import { httpStatusOf, mapGcsError } from './gcs-errors';
-import { stringifyMetadata } from './metadata';
+import { DEFAULT_METADATA_BUDGET_BYTES, stringifyMetadata } from './metadata';
 import { checkRelativePath, folderPrefix, joinKey } from './object-names';
 import { destinationUri } from './parse-destination';
 
@@ -57,6 +57,7 @@ interface UploadPlan {
 
 export class GcsDestination implements Destination {
   readonly uri: string;
+  readonly metadataBudgetBytes = DEFAULT_METADATA_BUDGET_BYTES;
   private readonly bucket: Bucket;
   private readonly chunkSize: number;
   private readonly simpleUploadMaxBytes: number;
@@ -162,6 +163,14 @@ export class GcsDestination implements Destination {
         .sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
     } catch (err) {
       throw mapGcsError(err, this.context(folder || '.', 'list'));
+    }
+  }
+
+  async checkAvailable(): Promise<void> {
+    try {
+      await this.bucket.getFiles({ prefix: this.spec.prefix ? `${this.spec.prefix}/` : '', maxResults: 1, autoPaginate: false });
+    } catch (err) {
+      throw mapGcsError(err, this.context('.', 'list'));
     }
   }
 

@@ -1,5 +1,5 @@
 /**
- * The storage layer's public API: destinations (gs://, local folders) that stream bytes in with
+ * The storage layer's public API: destinations (gs://, az://, local folders) that stream bytes in with
  * flat memory, compute and check md5/crc32c, attach metadata, and never make a half-written
  * object visible under its final name.
  */
@@ -15,6 +15,8 @@ export type {
 } from './destination';
 export { parseDestination, destinationUri, bucketNameProblem } from './parse-destination';
 export { createGcsClient, emulatorEndpoint } from './gcs-client';
+export { containerNameProblem } from './parse-destination';
+export { createAzureClient } from './azure-client';
 export { openDestination } from './open-destination';
 export { sweepStaleTempFiles } from './local-files';
 export { ChecksumTransform, checksumsOf, type Checksums } from './checksums';

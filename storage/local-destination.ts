@@ -15,7 +15,7 @@ import { ChecksumTransform } from './checksums';
 import { DestinationUnavailableError, ObjectAlreadyExistsError } from './errors';
 import { adoptLeftover, newTempPath, publishIfAbsent, resumableTempPath, removeQuietly, statOrUndefined, syncDirectory, versionToken } from './local-files';
 import { readSidecar, sidecarPathOf, SIDECAR_SUFFIX, writeSidecar } from './local-sidecar';
-import { stringifyMetadata } from './metadata';
+import { DEFAULT_METADATA_BUDGET_BYTES, stringifyMetadata } from './metadata';
 import { checkRelativePath, folderPrefix, LOCAL_TEMP_DIR } from './object-names';
 import { destinationUri } from './parse-destination';
 
@@ -35,6 +35,7 @@ interface WritePlan {
 
 export class LocalDestination implements Destination {
   readonly uri: string;
+  readonly metadataBudgetBytes = DEFAULT_METADATA_BUDGET_BYTES;
 
   constructor(readonly spec: FileSpec) {
     this.uri = destinationUri(spec);

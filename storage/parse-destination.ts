@@ -1,10 +1,13 @@
-/** `--dest` parsing: gs://bucket[/prefix], file:///absolute/path, or a plain path. */
+/**
+ * `--dest` parsing: gs://bucket[/prefix], az://container[/prefix] (or
+ * https://<account>.blob.core.windows.net/container[/prefix]), file:///absolute/path, or a plain path.
+ */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DestinationSpec } from './destination';
 import { InvalidDestinationError } from './errors';
 
-const ACCEPTED = 'accepted forms: gs://bucket[/prefix], file:///absolute/path, or a plain (relative or absolute) path';
+const ACCEPTED = 'accepted forms: gs://bucket[/prefix], az://container[/prefix], https://<account>.blob.core.windows.net/container[/prefix], file:///absolute/path, or a plain (relative or absolute) path';
 
 function invalid(input: string, problem: string): InvalidDestinationError {
   return new InvalidDestinationError(`invalid destination ${JSON.stringify(input)}: ${problem}; ${ACCEPTED}`, input);
@@ -38,15 +41,62 @@ function parseGs(input: string, rest: string): DestinationSpec {
   const bucket = slash === -1 ? rest : rest.slice(0, slash);
   const problem = bucketNameProblem(bucket);
   if (problem) throw invalid(input, problem);
-  const rawPrefix = slash === -1 ? '' : rest.slice(slash + 1).replace(/\/+$/, '');
-  if (rawPrefix === '') return { scheme: 'gs', bucket, prefix: '' };
+  return { scheme: 'gs', bucket, prefix: parsePrefix(input, slash === -1 ? '' : rest.slice(slash + 1)) };
+}
+
+/** A bucket or container prefix: '' or 'a/b', no control characters, backslashes, '.', '..' or empty segments. */
+function parsePrefix(input: string, raw: string): string {
+  const rawPrefix = raw.replace(/\/+$/, '');
+  if (rawPrefix === '') return '';
   if (/[\u0000-\u001f\u007f]/.test(rawPrefix)) throw invalid(input, 'the prefix contains control characters');
   if (rawPrefix.includes('\\')) throw invalid(input, 'the prefix contains a backslash');
   for (const segment of rawPrefix.split('/')) {
     if (segment === '..' || segment === '.') throw invalid(input, `the prefix must not contain '${segment}' segments`);
     if (segment === '') throw invalid(input, 'the prefix must not contain empty segments (//)');
   }
-  return { scheme: 'gs', bucket, prefix: rawPrefix };
+  return rawPrefix;
+}
+
+/**
+ * Why `name` is not a valid Azure Blob container name, or undefined when it is.
+ * Rules: https://learn.microsoft.com/rest/api/storageservices/naming-and-referencing-containers--blobs--and-metadata
+ */
+export function containerNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'the container name is missing';
+  if (name.length < 3 || name.length > 63) return `container name ${JSON.stringify(name)} must be 3 to 63 characters long`;
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name)) {
+    return `container name ${JSON.stringify(name)} must use only lowercase letters, digits and single hyphens, and start and end with a letter or digit`;
+  }
+  return undefined;
+}
+
+function parseAz(input: string, rest: string, account?: string): DestinationSpec {
+  const slash = rest.indexOf('/');
+  const container = slash === -1 ? rest : rest.slice(0, slash);
+  const problem = containerNameProblem(container);
+  if (problem) throw invalid(input, problem);
+  const prefix = parsePrefix(input, slash === -1 ? '' : rest.slice(slash + 1));
+  return account === undefined ? { scheme: 'az', container, prefix } : { scheme: 'az', account, container, prefix };
+}
+
+/** https://<account>.blob.core.windows.net/container[/prefix]: the account's own endpoint. */
+function parseAzureUrl(input: string): DestinationSpec {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    throw invalid(input, 'not a valid URL');
+  }
+  const account = /^([a-z0-9]{3,24})\.blob\.core\.windows\.net$/.exec(url.hostname)?.[1];
+  if (!account || url.port) throw invalid(input, 'an https destination must be an Azure Blob endpoint, https://<account>.blob.core.windows.net/<container>');
+  if (url.search || url.hash || url.username || url.password) throw invalid(input, 'an Azure Blob destination must not carry a query (a SAS token belongs in AZURE_STORAGE_CONNECTION_STRING), fragment or user');
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname.slice(1));
+  } catch {
+    throw invalid(input, 'the path is not valid percent-encoding');
+  }
+  return parseAz(input, path, account);
 }
 
 function parseFile(input: string): DestinationSpec {
@@ -83,8 +133,13 @@ export function parseDestination(uri: string, cwd: string = process.cwd()): Dest
   const input = uri.trim();
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(input)?.[1];
   // A single letter before ':' would be a Windows drive; anything else with "://" is a URI.
-  if (scheme && (input.slice(scheme.length).startsWith('://') || ['gs', 'file'].includes(scheme.toLowerCase()))) {
+  if (scheme && (input.slice(scheme.length).startsWith('://') || ['gs', 'az', 'file'].includes(scheme.toLowerCase()))) {
     const lower = scheme.toLowerCase();
+    if (lower === 'az') {
+      if (!input.slice(scheme.length).startsWith('://')) throw invalid(input, 'an az destination starts with az://');
+      return parseAz(input, input.slice(scheme.length + 3));
+    }
+    if (lower === 'https') return parseAzureUrl(input);
     if (lower === 'gs') {
       if (!input.slice(scheme.length).startsWith('://')) throw invalid(input, 'a gs destination starts with gs://');
       return parseGs(input, input.slice(scheme.length + 3));
@@ -100,8 +155,20 @@ export function parseDestination(uri: string, cwd: string = process.cwd()): Dest
   return { scheme: 'file', root: normaliseRoot(path.resolve(cwd, input)) };
 }
 
-/** Canonical URI of a destination: gs://bucket[/prefix] or file:///abs/path (percent-encoded). */
+/**
+ * Canonical URI of a destination: gs://bucket[/prefix], az://container[/prefix] (or the https form
+ * when it names its account) or file:///abs/path (percent-encoded).
+ */
 export function destinationUri(spec: DestinationSpec): string {
   if (spec.scheme === 'gs') return spec.prefix ? `gs://${spec.bucket}/${spec.prefix}` : `gs://${spec.bucket}`;
+  if (spec.scheme === 'az') return azureObjectUri(spec, spec.prefix);
   return pathToFileURL(spec.root).href;
+}
+
+/** URI of a blob (or, with `key` = the prefix, of the destination root) in an az destination. */
+export function azureObjectUri(spec: Extract<DestinationSpec, { scheme: 'az' }>, key: string): string {
+  const root = spec.account ? `https://${spec.account}.blob.core.windows.net/${spec.container}` : `az://${spec.container}`;
+  if (!key) return root;
+  // A URL: segments percent-encoded, but for '=' (our `test_id=` folders), which a path may hold as it is.
+  return spec.account ? `${root}/${key.split('/').map((segment) => encodeURIComponent(segment).replace(/%3D/g, '=')).join('/')}` : `${root}/${key}`;
 }

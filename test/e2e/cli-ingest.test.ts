@@ -31,6 +31,10 @@ describe('ut-media ingest', () => {
     ['an unknown asset kind', ['--only', 'videos,photos'], {}, /--only: .*photos/],
     ['missing credentials', [], { UT_CLIENT_ID: '', UT_CLIENT_SECRET: '' }, /missing API credentials.*UT_CLIENT_ID/],
     ['a bad rate limit', [], { UT_RATE_LIMIT_PER_MINUTE: 'fast' }, /UT_RATE_LIMIT_PER_MINUTE must be a number/],
+    ['a malformed Azure container name', ['--dest', 'az://Research_Archive/usertesting'], {}, /--dest: .*container name "Research_Archive" must use only lowercase letters/],
+    ['a missing Azure container', ['--dest', 'az://ut-media-no-such-container/x'], {}, /--dest: az:\/\/ut-media-no-such-container is not available: the container does not exist/],
+    ['az:// without credentials', ['--dest', 'az://archive'], { AZURE_STORAGE_CONNECTION_STRING: '' }, /--dest: az:\/\/ needs AZURE_STORAGE_CONNECTION_STRING/],
+    ['a missing bucket', ['--dest', 'gs://ut-media-no-such-bucket/x'], {}, /--dest: gs:\/\/ut-media-no-such-bucket is not available: the bucket does not exist/],
   ];
   test.each(badInputs)('%s: exit 2, a clear message, zero requests at the simulator', async (_what, args, envOverrides, message) => {
     sim.resetStats();

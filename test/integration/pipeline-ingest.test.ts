@@ -1,15 +1,18 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createGcsClient } from '../../storage';
+import { createGcsClient, openDestination, parseDestination } from '../../storage';
+import { readAll } from '../../storage/testing';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { generateScenario } from '../../simulator';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';
 import { expectedAssets, maxCallsInWindow, md5OfFile, minimumRequests } from '../support/expectations';
 
 /**
  * The product end to end on the real parts: 20+ sessions of the three product types, reels and
- * clips, ingested by in-process workers on the shared dev server into a folder and into
- * fake-gcs-server; then the incremental rerun.
+ * clips, ingested by in-process workers on the shared dev server into a folder, into
+ * fake-gcs-server and into Azurite; then the incremental rerun.
  */
 const scenario = {
   ...generateScenario({
@@ -109,5 +112,45 @@ describe('ingestTestResult on the real dev server, emulator and simulator', () =
     const [manifestBytes] = await storage.bucket(bucket).file(`archive/test_id=${testId}/manifest.json`).download();
     const manifest = JSON.parse(manifestBytes.toString('utf8'));
     expect(manifest.assets.filter((a: { status: string }) => a.status === 'stored').every((a: { storagePath: string }) => a.storagePath.startsWith(`gs://${bucket}/archive/`))).toBe(true);
+  });
+
+  test('into az:// on Azurite: every object byte-exact with its metadata, manifest complete; a rerun downloads nothing', async () => {
+    const service = BlobServiceClient.fromConnectionString(fx.env.AZURE_STORAGE_CONNECTION_STRING!);
+    const container = `ingest-${Date.now()}`;
+    await service.getContainerClient(container).create();
+    const dest = `az://${container}/archive`;
+    const summary = await fx.ingest({ testId, dest });
+    expect(summary.failures).toEqual([]);
+
+    const expected = expectedAssets(fx.sim, testId);
+    const destination = openDestination(parseDestination(dest), { blobService: service });
+    for (const asset of expected) {
+      const object = await destination.stat(asset.relativePath);
+      expect(object !== undefined).toBe(asset.status === 'stored');
+      if (!object) continue;
+      expect(object.metadata).toMatchObject({ kind: asset.kind, testId });
+      if (asset.kind !== 'reel') expect(object.metadata.sessionId).toBeDefined();
+      if (!asset.digest) continue;
+      expect(object).toMatchObject({ bytes: asset.digest.bytes, md5: asset.digest.md5, crc32c: asset.digest.crc32c });
+      const bytes = await readAll(destination.readObject(asset.relativePath));
+      expect(createHash('md5').update(bytes).digest('base64')).toBe(asset.digest.md5);
+    }
+
+    const manifest = JSON.parse((await readAll(destination.readObject(`test_id=${testId}/manifest.json`))).toString('utf8'));
+    expect(manifest.assets).toHaveLength(expected.length);
+    for (const asset of expected) {
+      const entry = manifest.assets.find((a: { storagePath: string }) => a.storagePath === `${dest}/${asset.relativePath}`);
+      expect(entry).toMatchObject({ kind: asset.kind, status: asset.status });
+      if (asset.digest) expect(entry).toMatchObject({ md5: asset.digest.md5, crc32c: asset.digest.crc32c, bytes: asset.digest.bytes });
+      if (asset.status === 'skipped') expect(entry.reason).toMatch(/404/);
+    }
+
+    fx.sim.resetStats();
+    const again = await fx.ingest({ testId, dest });
+    expect(again.failures).toEqual([]);
+    expect(again.downloaded).toBe(0);
+    const rerun = fx.sim.stats();
+    expect(rerun.media).toHaveLength(0);
+    expect(rerun.calls.filter((c) => ['reelDetail', 'clipDetail', 'videoDownloadUrl', 'transcript'].includes(c.operation))).toHaveLength(0);
   });
 });

@@ -243,6 +243,8 @@ describe('gs:// destination', () => {
       await expect(write).rejects.toThrow(/gs:\/\/ut-media-no-such-bucket .*does not exist/);
     }
     await expect(dest.list('')).rejects.toThrow(DestinationUnavailableError);
+    await expect(dest.checkAvailable!()).rejects.toThrow(DestinationUnavailableError);
+    await expect((await newDestination()).dest.checkAvailable!()).resolves.toBeUndefined();
     expect(await dest.stat(REL)).toBeUndefined();
   });
 });

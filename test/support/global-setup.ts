@@ -4,14 +4,16 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startTemporalDevServer } from '../../infra/temporal-dev-server';
 import { startFakeGcsServer } from '../../infra/fake-gcs-server';
+import { startAzurite } from '../../infra/azurite';
 import { HARNESS_ENV } from './harness-env';
 
-/** Starts the run's one Temporal dev server and one fake-gcs-server, and bundles the workflows once. */
+/** Starts the run's one Temporal dev server, one fake-gcs-server and one Azurite, and bundles the workflows once. */
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
-  const [temporal, gcs, bundle] = await Promise.all([
+  const [temporal, gcs, azurite, bundle] = await Promise.all([
     startTemporalDevServer({ preciseTimers: true }),
     startFakeGcsServer(),
+    startAzurite(),
     bundleWorkflowCode({
       workflowsPath: require.resolve('../../workflows/index.ts'),
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
@@ -22,6 +24,7 @@ export default async function globalSetup(): Promise<void> {
   process.env[HARNESS_ENV.temporalAddress] = temporal.address;
   process.env[HARNESS_ENV.gcsUrl] = gcs.url;
   process.env[HARNESS_ENV.workflowBundle] = bundlePath;
-  (globalThis as Record<string, unknown>).__utMediaHarness = { temporal, gcs, bundlePath };
-  process.stderr.write(`\n[harness] Temporal ${temporal.address}, fake-gcs-server ${gcs.url}, ready in ${Date.now() - started} ms\n`);
+  process.env[HARNESS_ENV.azureConnectionString] = azurite.connectionString;
+  (globalThis as Record<string, unknown>).__utMediaHarness = { temporal, gcs, azurite, bundlePath };
+  process.stderr.write(`\n[harness] Temporal ${temporal.address}, fake-gcs-server ${gcs.url}, Azurite ${azurite.blobEndpoint}, ready in ${Date.now() - started} ms\n`);
 }

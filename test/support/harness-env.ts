@@ -3,6 +3,8 @@ export const HARNESS_ENV = {
   temporalAddress: 'UT_TEST_TEMPORAL_ADDRESS',
   gcsUrl: 'UT_TEST_GCS_URL',
   workflowBundle: 'UT_TEST_WORKFLOW_BUNDLE',
+  /** Azurite's connection string (the well-known development account). */
+  azureConnectionString: 'UT_TEST_AZURE_CONNECTION_STRING',
 } as const;
 
 export function harnessValue(name: keyof typeof HARNESS_ENV): string {

@@ -26,6 +26,7 @@ export function testEnv(sim: RunningSimulator, overrides: Record<string, string>
     UT_RETRY_INITIAL_INTERVAL_MS: '100',
     UT_HEARTBEAT_TIMEOUT_MS: '5000',
     STORAGE_EMULATOR_HOST: harnessValue('gcsUrl'),
+    AZURE_STORAGE_CONNECTION_STRING: harnessValue('azureConnectionString'),
     TEMPORAL_ADDRESS: harnessValue('temporalAddress'),
     UT_TASK_QUEUE: `ut-media-test-${crypto.randomUUID().slice(0, 8)}`,
     UT_LOG_LEVEL: 'silent',
@@ -57,6 +58,9 @@ export async function createPipelineFixture(scenario: ScenarioInput, envOverride
   const running: Array<{ workers: UtMediaWorkers; done: Promise<void>; connection: NativeConnection }> = [];
   const savedEmulator = process.env.STORAGE_EMULATOR_HOST;
   process.env.STORAGE_EMULATOR_HOST = env.STORAGE_EMULATOR_HOST;
+  // In-process workers build their Azure client from process.env, as a worker process would.
+  const savedAzure = process.env.AZURE_STORAGE_CONNECTION_STRING;
+  process.env.AZURE_STORAGE_CONNECTION_STRING = env.AZURE_STORAGE_CONNECTION_STRING;
   return {
     sim,
     env,
@@ -83,6 +87,8 @@ export async function createPipelineFixture(scenario: ScenarioInput, envOverride
       await sim.close();
       if (savedEmulator === undefined) delete process.env.STORAGE_EMULATOR_HOST;
       else process.env.STORAGE_EMULATOR_HOST = savedEmulator;
+      if (savedAzure === undefined) delete process.env.AZURE_STORAGE_CONNECTION_STRING;
+      else process.env.AZURE_STORAGE_CONNECTION_STRING = savedAzure;
     },
   };
 }

@@ -62,7 +62,7 @@ describe('parseDestination: rejected forms', () => {
     const error = caught as InvalidDestinationError;
     expect(error.message).toMatch(message);
     // Every message also says what is accepted.
-    expect(error.message).toContain('accepted forms: gs://bucket[/prefix], file:///absolute/path, or a plain');
+    expect(error.message).toMatch(/accepted forms: gs:\/\/bucket\[\/prefix\], .*az:\/\/container\[\/prefix\], .*file:\/\/\/absolute\/path, or a plain/);
   });
 });
 
