@@ -45,7 +45,8 @@ describe('ut-media ingest', () => {
       if (at >= 0) merged[at + 1] = args[i + 1];
       else merged.push(args[i], args[i + 1]);
     }
-    const cli = spawnCli(merged, embeddedEnv(envOverrides));
+    // A folder of its own: a run that wrongly started would not leave its embedded state in the project.
+    const cli = spawnCli(merged, embeddedEnv(envOverrides), fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-bad-input-')));
     expect(await cli.exited).toBe(2);
     expect(cli.output().stderr).toMatch(message);
     const stats = sim.stats();
