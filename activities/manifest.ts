@@ -75,8 +75,3 @@ export function buildManifest(testId: string, objects: StoredObject[], storagePa
   );
   return { testId, updatedAt, assets };
 }
-
-/** `manifest.jsonl`: the same assets, one JSON object a line, for loading into tables. */
-export function manifestLines(manifest: Manifest): string {
-  return manifest.assets.map((a) => `${JSON.stringify(a)}\n`).join('');
-}

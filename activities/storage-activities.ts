@@ -4,7 +4,8 @@ import type { AssetIdentity, AssetOutcome } from '../workflows/asset-types';
 import { readRecord, recordOf, removeRecord, writeRecord } from './asset-records';
 import type { ActivityDeps } from './deps';
 import { withFailureMapping } from './failures';
-import { buildManifest, manifestLines } from './manifest';
+import { buildManifest } from './manifest';
+import { manifestLines } from './manifest-lines';
 import { metadataStrings } from './object-metadata';
 
 /** A stored object as the workflow needs to see it: enough to decide, nothing more. */

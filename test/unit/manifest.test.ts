@@ -1,4 +1,5 @@
-import { buildManifest, manifestLines } from '../../activities/manifest';
+import { buildManifest } from '../../activities/manifest';
+import { manifestLineSchema, manifestLines } from '../../activities/manifest-lines';
 import { objectMetadata } from '../../activities/object-metadata';
 import { recordOf, type AssetRecord } from '../../activities/asset-records';
 import type { StoredObject } from '../../storage';
@@ -39,7 +40,13 @@ describe('buildManifest', () => {
         { kind: 'video', testId, sessionId, status: 'skipped', reason: 'no session video (404)', notFound: true, checkedAt: '2026-01-01T12:00:00.000Z', storagePath: `gs://b/video-${sessionId}`, bytes: null, md5: null, crc32c: null, downloadedAt: null },
       ],
     });
-    expect(manifestLines(manifest).trim().split('\n').map((l) => JSON.parse(l))).toEqual(manifest.assets);
+    // manifest.jsonl: every line parses against the documented schema; ids, times and source typed.
+    const lines = manifestLines(manifest).trim().split('\n').map((l: string) => manifestLineSchema.parse(JSON.parse(l)));
+    expect(lines).toEqual([
+      { kind: 'reel', test_id: testId, session_id: null, reel_id: reelId, clip_id: null, status: 'stored', reason: null, storage_path: `gs://b/test_id=${testId}/highlight_reels/${reelId}.mp4`, bytes: 10, md5: 'bWQ1', crc32c: 'Y3Jj', downloaded_at: '2026-01-01T00:00:00.000Z', source_updated_at: '1970-01-01T00:00:00.005Z', manifest_updated_at: '2026-01-02T00:00:00.000Z', source: JSON.stringify({ name: 'Checkout', durationMs: 1200, areAllClipsInReel: true, numClips: 2 }) },
+      { kind: 'video', test_id: testId, session_id: sessionId, reel_id: null, clip_id: null, status: 'skipped', reason: 'no session video (404)', storage_path: `gs://b/video-${sessionId}`, bytes: null, md5: null, crc32c: null, downloaded_at: null, source_updated_at: null, manifest_updated_at: '2026-01-02T00:00:00.000Z', source: JSON.stringify({ notFound: true, checkedAt: '2026-01-01T12:00:00.000Z' }) },
+    ]);
+    expect(() => manifestLineSchema.parse({ ...lines[0], extra: 1 })).toThrow();
   });
 
   test('a stored copy wins over a failed refresh of the same asset; other tests and incomplete objects are left out', () => {
