@@ -40,7 +40,7 @@ export function recordOf(outcome: AssetOutcome, checkedAt: string, source: Sourc
 
 /** Its fields are its metadata, cut to the store's limit like any object's; the body keeps them whole. */
 export async function writeRecord(destination: Destination, record: AssetRecord): Promise<void> {
-  const { metadata } = fitMetadata({ utMediaRecord: '1', ...metadataStrings(record) });
+  const { metadata } = fitMetadata({ utMediaRecord: '1', ...metadataStrings(record) }, destination.metadataBudgetBytes);
   await destination.writeSmallObject(recordPath(record), `${JSON.stringify(record)}\n`, { contentType: 'application/json', metadata });
 }
 

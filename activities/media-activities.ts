@@ -68,7 +68,7 @@ export function createMediaActivities(deps: ActivityDeps) {
       (media.stream as Readable).destroy?.();
       throw err;
     }
-    const { metadata, cut } = fitMetadata(objectMetadata(identity, { ...source, sourceBytes: media.totalBytes }, now().toISOString()));
+    const { metadata, cut } = fitMetadata(objectMetadata(identity, { ...source, sourceBytes: media.totalBytes }, now().toISOString()), destination.metadataBudgetBytes);
     // Written first, so an object that says its fields were cut always has them beside it.
     if (Object.keys(cut).length) await destination.writeSmallObject(fullFieldsPath(identity), `${JSON.stringify(cut)}\n`, { contentType: 'application/json', metadata: { utMediaFields: '1' } });
     try {

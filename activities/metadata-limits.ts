@@ -1,10 +1,14 @@
 /**
- * Object stores cap custom metadata: GCS at 8 KiB for all keys and values together. A long clip
- * description must not keep the clip from being stored, so the longest source texts are cut to
- * fit, the object says which (`truncatedFields`), and the full values are kept for the manifest:
- * beside a media object (fullFieldsPath), in a record's own body.
+ * Object stores cap custom metadata: GCS at 8 KiB for all keys and values together, S3 at 2 KB.
+ * A long clip description must not keep the clip from being stored, so the longest source texts
+ * are cut to the destination's budget (`Destination.metadataBudgetBytes`), the object says which
+ * (`truncatedFields`), and the full values are kept for the manifest: beside a media object
+ * (fullFieldsPath), in a record's own body.
  */
-export const METADATA_BUDGET_BYTES = 7 * 1024;
+import { GCS_METADATA_BUDGET_BYTES } from '../storage/metadata';
+
+/** The default budget, GCS's. */
+export const METADATA_BUDGET_BYTES = GCS_METADATA_BUDGET_BYTES;
 const KEEP_AT_LEAST = 64;
 const MARK = '…';
 /** Never cut: the asset's identity and what reruns decide by. */

@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
-import { ChecksumTransform, createGcsClient, destinationUri, openDestination, parseDestination, type Destination } from '../storage';
+import { ChecksumTransform, destinationUri, openDestination, parseDestination, type Destination } from '../storage';
 import { manifestPath } from '../workflows/asset-paths';
 import { isUuid } from '../workflows/ids';
 import type { Manifest } from '../activities/manifest';
@@ -23,7 +23,7 @@ export async function runVerify(flags: VerifyFlags): Promise<number> {
   let destination: Destination;
   try {
     const spec = parseDestination(flags.dest ?? '');
-    destination = openDestination(spec, spec.scheme === 'gs' ? { storage: createGcsClient() } : {});
+    destination = openDestination(spec);
     void destinationUri(spec);
   } catch (err) {
     throw new CliError(`--dest: ${(err as Error).message}`, EXIT.usage);

@@ -1,15 +1,19 @@
 /** The types every destination shares: where objects go, what a stored object is, how to write one. */
 import type { Readable } from 'node:stream';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Storage } from '@google-cloud/storage';
 
-/** A parsed `--dest`: a bucket and prefix on GCS, or an absolute local folder. */
+/** A bucket and a folder in it. */
+export interface BucketLocation {
+  bucket: string;
+  /** '' or 'a/b': no leading or trailing slash, no empty, '.' or '..' segment. */
+  prefix: string;
+}
+
+/** A parsed `--dest`: a bucket and prefix on GCS or S3, or an absolute local folder. */
 export type DestinationSpec =
-  | {
-      scheme: 'gs';
-      bucket: string;
-      /** '' or 'a/b': no leading or trailing slash, no empty, '.' or '..' segment. */
-      prefix: string;
-    }
+  | ({ scheme: 'gs' } & BucketLocation)
+  | ({ scheme: 's3' } & BucketLocation)
   | {
       scheme: 'file';
       /** Absolute, normalised, without a trailing slash (except '/'). */
@@ -20,11 +24,13 @@ export type DestinationSpec =
 export interface StorageDeps {
   /** GCS client. @default createGcsClient(process.env) */
   storage?: Storage;
+  /** S3 client. @default createS3Client(process.env) */
+  s3?: S3Client;
 }
 
 /** One stored object as the destination reports it. */
 export interface StoredObject {
-  /** Full URI of the object: gs://bucket/prefix/rel or file:///abs/rel. */
+  /** Full URI of the object: gs://bucket/prefix/rel, s3://bucket/prefix/rel or file:///abs/rel. */
   uri: string;
   /** Path under the destination root, '/'-separated. */
   relativePath: string;
@@ -33,11 +39,11 @@ export interface StoredObject {
   md5: string;
   /** Base64 of the big-endian CRC32C, as GCS reports it ('' when unknown). */
   crc32c: string;
-  /** GCS generation; local: a token that changes whenever the file is replaced. */
+  /** GCS generation; S3: the ETag; local: a token that changes whenever the file is replaced. */
   generation?: string;
   /** The custom metadata written with the object. */
   metadata: Record<string, string>;
-  /** Local: the sidecar is present and agrees with the file. GCS: always true. */
+  /** Local: the sidecar is present and agrees with the file. S3: our checksums are in its metadata. GCS: always true. */
   metadataComplete: boolean;
 }
 
@@ -86,6 +92,8 @@ export interface Destination {
   readonly spec: DestinationSpec;
   /** Canonical URI of the destination root. */
   readonly uri: string;
+  /** Bytes of custom metadata (keys and values, UTF-8) a write may carry; longer values are cut to fit by the caller. */
+  readonly metadataBudgetBytes: number;
   objectUri(relativePath: string): string;
   /** The stored object, or undefined when there is none. */
   stat(relativePath: string): Promise<StoredObject | undefined>;
@@ -112,4 +120,10 @@ export interface Destination {
    * Local: excludes sidecars and the temp folder.
    */
   list(relativePrefix: string): Promise<StoredObject[]>;
+  /**
+   * Removes what writers that died left behind (temp files, unfinished uploads) once quiet for more
+   * than `idleMs`; with `ownerFolder` (`test_id=<id>`), only that folder's. Returns how many.
+   * Stores with nothing to sweep do not have it.
+   */
+  sweepAbandonedWrites?(idleMs: number, ownerFolder?: string): Promise<number>;
 }

@@ -12,7 +12,7 @@ import { ChecksumTransform, describeMismatch, type Checksums } from './checksums
 import { ChecksumMismatchError, ObjectAlreadyExistsError, StorageRequestError } from './errors';
 import { StallWatchdog } from './stall-watchdog';
 import { httpStatusOf, mapGcsError } from './gcs-errors';
-import { stringifyMetadata } from './metadata';
+import { GCS_METADATA_BUDGET_BYTES, stringifyMetadata } from './metadata';
 import { checkRelativePath, folderPrefix, joinKey } from './object-names';
 import { destinationUri } from './parse-destination';
 
@@ -57,6 +57,7 @@ interface UploadPlan {
 
 export class GcsDestination implements Destination {
   readonly uri: string;
+  readonly metadataBudgetBytes = GCS_METADATA_BUDGET_BYTES;
   private readonly bucket: Bucket;
   private readonly chunkSize: number;
   private readonly simpleUploadMaxBytes: number;

@@ -3,15 +3,19 @@ import type { Destination, DestinationSpec, StorageDeps } from './destination';
 import { createGcsClient } from './gcs-client';
 import { GcsDestination } from './gcs-destination';
 import { LocalDestination } from './local-destination';
+import { createS3Client } from './s3-client';
+import { S3Destination } from './s3-destination';
 
 /**
  * Opens a destination. Cheap and offline: nothing is contacted or created until the first call.
- * gs:// uses `deps.storage` when given, else a client built from the environment.
+ * gs:// and s3:// use the client in `deps` when given, else one built from the environment.
  */
 export function openDestination(spec: DestinationSpec, deps: StorageDeps = {}): Destination {
   switch (spec.scheme) {
     case 'gs':
       return new GcsDestination(spec, deps.storage ?? createGcsClient());
+    case 's3':
+      return new S3Destination(spec, deps.s3 ?? createS3Client());
     case 'file':
       return new LocalDestination(spec);
     default: {

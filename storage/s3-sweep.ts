@@ -1,0 +1,98 @@
+/**
+ * What dead writers leave in a bucket: multipart uploads never completed nor aborted (their parts
+ * are stored and billed, though invisible) and temp objects never published. Writers in this
+ * process clean up after themselves; a process that was killed cannot, so the end of a run sweeps.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  ListPartsCommand,
+  type MultipartUpload,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { joinKey, LOCAL_TEMP_DIR } from './object-names';
+import { s3CodeOf } from './s3-errors';
+
+/** Temp objects live in the same folder a local destination uses, `<prefix>/.ut-media-tmp/`. */
+const TEMP_FOLDER = LOCAL_TEMP_DIR;
+
+const ownerTag = (firstFolder: string) => `${firstFolder.slice(0, 60)}~`;
+
+/** A fresh temp key for one write of `relativePath`; its first folder (`test_id=<id>`) says whose it is. */
+export function tempKeyFor(prefix: string, relativePath: string): string {
+  const owner = ownerTag(relativePath.split('/')[0]);
+  const name = path.posix.basename(relativePath).slice(0, 80);
+  return joinKey(prefix, `${TEMP_FOLDER}/${owner}${name}.${process.pid}.${Date.now()}.${randomBytes(6).toString('hex')}`);
+}
+
+/** Whether a key under the destination (final or temp) belongs to the folder `ownerFolder`. */
+function ownedBy(relativePath: string, ownerFolder: string): boolean {
+  return relativePath.startsWith(`${ownerFolder}/`) || relativePath.startsWith(`${TEMP_FOLDER}/${ownerTag(ownerFolder)}`);
+}
+
+export interface SweepScope {
+  bucket: string;
+  /** The destination's prefix ('' or 'a/b'). */
+  prefix: string;
+  /** Only writes quiet for longer than this are dead. */
+  idleMs: number;
+  /** Only this folder's (`test_id=<id>`) leftovers; all of the destination's when undefined. */
+  ownerFolder?: string;
+}
+
+/** Aborts abandoned multipart uploads and removes stale temp objects; returns how many. SDK errors are the caller's to map. */
+export async function sweepAbandonedWrites(client: S3Client, scope: SweepScope): Promise<number> {
+  const base = scope.prefix ? `${scope.prefix}/` : '';
+  const cutoff = Date.now() - scope.idleMs;
+  const inScope = (key: string) => scope.ownerFolder === undefined || ownedBy(key.slice(base.length), scope.ownerFolder);
+  let removed = 0;
+  for await (const upload of multipartUploads(client, scope.bucket, base)) {
+    if (!inScope(upload.Key!) || (await lastActivity(client, scope.bucket, upload)) > cutoff) continue;
+    const aborted = await client.send(new AbortMultipartUploadCommand({ Bucket: scope.bucket, Key: upload.Key, UploadId: upload.UploadId })).then(() => true, unlessGone);
+    if (aborted) removed++;
+  }
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: scope.bucket, Prefix: `${base}${TEMP_FOLDER}/`, ContinuationToken: token }));
+    for (const object of page.Contents ?? []) {
+      if (!inScope(object.Key!) || (object.LastModified?.getTime() ?? 0) > cutoff) continue;
+      await client.send(new DeleteObjectCommand({ Bucket: scope.bucket, Key: object.Key }));
+      removed++;
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return removed;
+}
+
+async function* multipartUploads(client: S3Client, bucket: string, prefix: string): AsyncGenerator<MultipartUpload> {
+  let keyMarker: string | undefined;
+  let uploadIdMarker: string | undefined;
+  do {
+    const page = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+    yield* page.Uploads ?? [];
+    [keyMarker, uploadIdMarker] = page.IsTruncated ? [page.NextKeyMarker, page.NextUploadIdMarker] : [undefined, undefined];
+  } while (keyMarker !== undefined);
+}
+
+/** An upload completed or aborted meanwhile by its own writer is not an error. */
+function unlessGone(err: unknown): false {
+  if (s3CodeOf(err) === 'NoSuchUpload') return false;
+  throw err;
+}
+
+/** When the upload last moved: its newest part, else its start (a live writer sends a part every few seconds). */
+async function lastActivity(client: S3Client, bucket: string, upload: MultipartUpload): Promise<number> {
+  let latest = upload.Initiated?.getTime() ?? 0;
+  let marker: string | undefined;
+  do {
+    const page = await client.send(new ListPartsCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId, PartNumberMarker: marker })).catch(unlessGone);
+    if (!page) return Number.POSITIVE_INFINITY;
+    for (const part of page.Parts ?? []) latest = Math.max(latest, part.LastModified?.getTime() ?? 0);
+    marker = page.IsTruncated ? page.NextPartNumberMarker : undefined;
+  } while (marker !== undefined);
+  return latest;
+}
