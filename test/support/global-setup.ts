@@ -4,14 +4,16 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startTemporalDevServer } from '../../infra/temporal-dev-server';
 import { startFakeGcsServer } from '../../infra/fake-gcs-server';
+import { startMotoServer } from '../../infra/moto-server';
 import { HARNESS_ENV } from './harness-env';
 
-/** Starts the run's one Temporal dev server and one fake-gcs-server, and bundles the workflows once. */
+/** Starts the run's one Temporal dev server, one fake-gcs-server and one moto S3 server, and bundles the workflows once. */
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
-  const [temporal, gcs, bundle] = await Promise.all([
+  const [temporal, gcs, s3, bundle] = await Promise.all([
     startTemporalDevServer({ preciseTimers: true }),
     startFakeGcsServer(),
+    startMotoServer(),
     bundleWorkflowCode({
       workflowsPath: require.resolve('../../workflows/index.ts'),
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
@@ -21,7 +23,8 @@ export default async function globalSetup(): Promise<void> {
   fs.writeFileSync(bundlePath, bundle.code);
   process.env[HARNESS_ENV.temporalAddress] = temporal.address;
   process.env[HARNESS_ENV.gcsUrl] = gcs.url;
+  process.env[HARNESS_ENV.s3Url] = s3.url;
   process.env[HARNESS_ENV.workflowBundle] = bundlePath;
-  (globalThis as Record<string, unknown>).__utMediaHarness = { temporal, gcs, bundlePath };
-  process.stderr.write(`\n[harness] Temporal ${temporal.address}, fake-gcs-server ${gcs.url}, ready in ${Date.now() - started} ms\n`);
+  (globalThis as Record<string, unknown>).__utMediaHarness = { temporal, gcs, s3, bundlePath };
+  process.stderr.write(`\n[harness] Temporal ${temporal.address}, fake-gcs-server ${gcs.url}, moto ${s3.url}, ready in ${Date.now() - started} ms\n`);
 }
