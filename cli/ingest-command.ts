@@ -16,6 +16,12 @@ import { ensureSearchAttributes } from './search-attributes-check';
 import { checkRunHealth, describeProblem } from './run-health';
 import { asUsageError, validateIngest, type IngestFlags, type IngestRequest } from './validate-ingest';
 
+/**
+ * Run failures that are bad input or configuration (exit 2). A destination that cannot be used (a
+ * bucket that does not exist, credentials refused) fails the run at its first step, before any API request.
+ */
+const CONFIGURATION_FAILURES = new Set(['InvalidInput', 'InvalidDestination', 'InvalidCredentials', 'DestinationUnavailable']);
+
 export interface IngestOptions extends IngestFlags {
   json?: boolean;
   progress?: boolean;
@@ -151,7 +157,7 @@ async function result(handle: WorkflowHandle, testId: string, dest: string): Pro
   } catch (err) {
     if (!(err instanceof WorkflowFailedError)) throw err;
     const type = failureType(err.cause);
-    const code = type === 'InvalidInput' || type === 'InvalidDestination' || type === 'InvalidCredentials' ? EXIT.usage : EXIT.failed;
+    const code = type !== undefined && CONFIGURATION_FAILURES.has(type) ? EXIT.usage : EXIT.failed;
     return { testId, code, error: `ingestion failed: ${redactSecrets(failureReason(err.cause))}` };
   }
 }
