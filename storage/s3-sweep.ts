@@ -15,7 +15,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { joinKey, LOCAL_TEMP_DIR } from './object-names';
-import { s3CodeOf } from './s3-errors';
+import { s3CodeOf, s3StatusOf } from './s3-errors';
 
 /** Temp objects live in the same folder a local destination uses, `<prefix>/.ut-media-tmp/`. */
 const TEMP_FOLDER = LOCAL_TEMP_DIR;
@@ -68,19 +68,27 @@ export async function sweepAbandonedWrites(client: S3Client, scope: SweepScope):
   return removed;
 }
 
+/**
+ * The unfinished uploads under `prefix`. Credentials without s3:ListBucketMultipartUploads see none:
+ * housekeeping must not fail a run (a lifecycle rule aborting incomplete uploads does the same job).
+ */
 async function* multipartUploads(client: S3Client, bucket: string, prefix: string): AsyncGenerator<MultipartUpload> {
   let keyMarker: string | undefined;
   let uploadIdMarker: string | undefined;
   do {
-    const page = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+    const page = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker })).catch((err: unknown) => {
+      if (s3StatusOf(err) === 403) return undefined;
+      throw err;
+    });
+    if (!page) return;
     yield* page.Uploads ?? [];
     [keyMarker, uploadIdMarker] = page.IsTruncated ? [page.NextKeyMarker, page.NextUploadIdMarker] : [undefined, undefined];
   } while (keyMarker !== undefined);
 }
 
-/** An upload completed or aborted meanwhile by its own writer is not an error. */
+/** An upload completed or aborted meanwhile by its own writer, or one these credentials may not touch, is left alone. */
 function unlessGone(err: unknown): false {
-  if (s3CodeOf(err) === 'NoSuchUpload') return false;
+  if (s3CodeOf(err) === 'NoSuchUpload' || s3StatusOf(err) === 403) return false;
   throw err;
 }
 
@@ -89,7 +97,11 @@ async function lastActivity(client: S3Client, bucket: string, upload: MultipartU
   let latest = upload.Initiated?.getTime() ?? 0;
   let marker: string | undefined;
   do {
-    const page = await client.send(new ListPartsCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId, PartNumberMarker: marker })).catch(unlessGone);
+    const page = await client.send(new ListPartsCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId, PartNumberMarker: marker })).catch((err: unknown) => {
+      if (s3StatusOf(err) === 403) return 'unseen' as const;
+      return unlessGone(err);
+    });
+    if (page === 'unseen') return latest;
     if (!page) return Number.POSITIVE_INFINITY;
     for (const part of page.Parts ?? []) latest = Math.max(latest, part.LastModified?.getTime() ?? 0);
     marker = page.IsTruncated ? page.NextPartNumberMarker : undefined;

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
-import { S3ServiceException } from '@aws-sdk/client-s3';
+import { ListMultipartUploadsCommand, ListObjectsV2Command, ListPartsCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { ChecksumMismatchError, DestinationUnavailableError, ObjectAlreadyExistsError, StorageRequestError } from '../../storage';
 import { fitMetadata } from '../../activities/metadata-limits';
 import { s3ClientConfig, s3EndpointFromEnv } from '../../storage/s3-client';
 import { mapS3Error } from '../../storage/s3-errors';
+import { sweepAbandonedWrites } from '../../storage/s3-sweep';
 import {
   decodeMetadataKey,
   encodeMetadataKey,
@@ -123,5 +124,30 @@ describe('mapS3Error', () => {
 
   it('a replace that lost names the ETag it expected', () => {
     expect(mapS3Error(sdkError('PreconditionFailed', 412), { ...ctx, expectedGeneration: '"abc"' }).message).toMatch(/no longer generation "abc"/);
+  });
+});
+
+describe('sweeping abandoned writes', () => {
+  const denied = () => new S3ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'denied' });
+
+  it('credentials that may not list uploads (or their parts) do not fail the run: those are left to a lifecycle rule', async () => {
+    const sent: string[] = [];
+    const fake = (listUploads: 'denied' | 'one') =>
+      ({
+        send: async (command: object) => {
+          sent.push(command.constructor.name);
+          if (command instanceof ListMultipartUploadsCommand) {
+            if (listUploads === 'denied') throw denied();
+            return { Uploads: [{ Key: 'p/test_id=a/x.mp4', UploadId: 'u', Initiated: new Date() }] };
+          }
+          if (command instanceof ListPartsCommand) throw denied();
+          if (command instanceof ListObjectsV2Command) return { Contents: [] };
+          throw new Error(`unexpected ${command.constructor.name}`);
+        },
+      }) as unknown as S3Client;
+    await expect(sweepAbandonedWrites(fake('denied'), { bucket: 'b', prefix: 'p', idleMs: 1000 })).resolves.toBe(0);
+    // Parts unseen: the upload counts as moving since it started (just now), so it stays.
+    await expect(sweepAbandonedWrites(fake('one'), { bucket: 'b', prefix: 'p', idleMs: 60_000 })).resolves.toBe(0);
+    expect(sent).toEqual(['ListMultipartUploadsCommand', 'ListObjectsV2Command', 'ListMultipartUploadsCommand', 'ListPartsCommand', 'ListObjectsV2Command']);
   });
 });
