@@ -5,7 +5,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { generateScenario } from '../../simulator';
 import type { ProgressSnapshot } from '../../workflows/asset-types';
 import { progressQuery } from '../../workflows/progress';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, HeadObjectCommand, ListMultipartUploadsCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { createGcsClient, openDestination, parseDestination } from '../../storage';
 import { readAll } from '../../storage/testing';
 import { newTestBucket, testS3Client } from '../support/s3';
@@ -124,6 +124,27 @@ describe('ingestTestResult behaviour', () => {
     const summary = await fx.ingest({ testId, dest, only: ['reels'] });
     expect(summary.failed).toBe(0);
     expect(fs.readdirSync(temp)).toEqual(['live-writer.part']);
+  });
+
+  test('a run into s3:// aborts multipart uploads dead writers left: any idle for a day, this test\'s idle past twice the heartbeat timeout; live ones and other tests\' recent ones stay', async () => {
+    const client = testS3Client();
+    const bucket = await newTestBucket(client, 'dead-writers');
+    const otherTest = '33333333-3333-4333-8333-333333333333';
+    const key = (test: string, tag: string) => `archive/.ut-media-tmp/test_id=${test}~r.mp4.1.2.${tag}`;
+    const startUpload = async (Key: string, withPart: boolean) => {
+      const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key }));
+      if (withPart) await client.send(new UploadPartCommand({ Bucket: bucket, Key, UploadId, PartNumber: 1, Body: 'a part' }));
+    };
+    // moto dates every upload 2010-11-10 (S3: its real start), so one without parts has been idle for years there.
+    await startUpload(key(otherTest, 'ancient'), false);
+    await startUpload(key(testId, 'dead'), true);
+    await startUpload(key(otherTest, 'quiet'), true);
+    await new Promise((r) => setTimeout(r, 2 * Number(fx.env.UT_HEARTBEAT_TIMEOUT_MS) + 500));
+    await startUpload(key(testId, 'live'), true);
+    const summary = await fx.ingest({ testId, dest: `s3://${bucket}/archive`, only: ['reels'] });
+    expect(summary.failed).toBe(0);
+    const left = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    expect((left.Uploads ?? []).map((u) => u.Key).sort()).toEqual([key(testId, 'live'), key(otherTest, 'quiet')].sort());
   });
 
   /** Per store: a fresh destination, and the metadata of an object as that store counts it against its limit. */
