@@ -29,37 +29,38 @@ export function tempKeyFor(prefix: string, relativePath: string): string {
   return joinKey(prefix, `${TEMP_FOLDER}/${owner}${name}.${process.pid}.${Date.now()}.${randomBytes(6).toString('hex')}`);
 }
 
-/** Whether a key under the destination (final or temp) belongs to the folder `ownerFolder`. */
-function ownedBy(relativePath: string, ownerFolder: string): boolean {
-  return relativePath.startsWith(`${ownerFolder}/`) || relativePath.startsWith(`${TEMP_FOLDER}/${ownerTag(ownerFolder)}`);
-}
-
 export interface SweepScope {
   bucket: string;
   /** The destination's prefix ('' or 'a/b'). */
   prefix: string;
   /** Only writes quiet for longer than this are dead. */
   idleMs: number;
-  /** Only this folder's (`test_id=<id>`) leftovers; all of the destination's when undefined. */
+  /** Only this folder's (`test_id=<id>`) leftovers; when undefined, whatever is in the temp folder. */
   ownerFolder?: string;
 }
 
-/** Aborts abandoned multipart uploads and removes stale temp objects; returns how many. SDK errors are the caller's to map. */
+/**
+ * Aborts abandoned multipart uploads and removes stale temp objects; returns how many. Only keys
+ * ut-media writes are looked at: the temp folder, and with `ownerFolder` that folder too (a
+ * multipart copy into place runs under the final name). SDK errors are the caller's to map.
+ */
 export async function sweepAbandonedWrites(client: S3Client, scope: SweepScope): Promise<number> {
   const base = scope.prefix ? `${scope.prefix}/` : '';
+  const temp = `${base}${TEMP_FOLDER}/${scope.ownerFolder === undefined ? '' : ownerTag(scope.ownerFolder)}`;
   const cutoff = Date.now() - scope.idleMs;
-  const inScope = (key: string) => scope.ownerFolder === undefined || ownedBy(key.slice(base.length), scope.ownerFolder);
   let removed = 0;
-  for await (const upload of multipartUploads(client, scope.bucket, base)) {
-    if (!inScope(upload.Key!) || (await lastActivity(client, scope.bucket, upload)) > cutoff) continue;
-    const aborted = await client.send(new AbortMultipartUploadCommand({ Bucket: scope.bucket, Key: upload.Key, UploadId: upload.UploadId })).then(() => true, unlessGone);
-    if (aborted) removed++;
+  for (const prefix of scope.ownerFolder === undefined ? [temp] : [temp, `${base}${scope.ownerFolder}/`]) {
+    for await (const upload of multipartUploads(client, scope.bucket, prefix)) {
+      if ((await lastActivity(client, scope.bucket, upload)) > cutoff) continue;
+      const aborted = await client.send(new AbortMultipartUploadCommand({ Bucket: scope.bucket, Key: upload.Key, UploadId: upload.UploadId })).then(() => true, unlessGone);
+      if (aborted) removed++;
+    }
   }
   let token: string | undefined;
   do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: scope.bucket, Prefix: `${base}${TEMP_FOLDER}/`, ContinuationToken: token }));
+    const page = await client.send(new ListObjectsV2Command({ Bucket: scope.bucket, Prefix: temp, ContinuationToken: token }));
     for (const object of page.Contents ?? []) {
-      if (!inScope(object.Key!) || (object.LastModified?.getTime() ?? 0) > cutoff) continue;
+      if ((object.LastModified?.getTime() ?? 0) > cutoff) continue;
       await client.send(new DeleteObjectCommand({ Bucket: scope.bucket, Key: object.Key }));
       removed++;
     }
