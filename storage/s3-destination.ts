@@ -59,6 +59,8 @@ interface WritePlan {
   contentType: string;
   metadata: Record<string, string>;
   precondition: Precondition;
+  /** Aborting before the object is published rejects the write and leaves nothing. */
+  signal?: AbortSignal;
 }
 
 export class S3Destination implements Destination {
@@ -108,7 +110,7 @@ export class S3Destination implements Destination {
     if (expected === undefined ? current !== undefined : current?.generation !== expected) {
       throw new ObjectAlreadyExistsError(relativePath, this.objectUri(relativePath), expected);
     }
-    const plan: WritePlan = { relativePath, contentType: options.contentType, metadata: stringifyMetadata(options.metadata), precondition };
+    const plan: WritePlan = { relativePath, contentType: options.contentType, metadata: stringifyMetadata(options.metadata), precondition, signal: options.signal };
     this.ensureMetadataFits(plan);
     const hasher = new ChecksumTransform({ relativePath, expectedBytes: options.expectedBytes, onProgress: options.onProgress });
     // Errors of the source, the size check or an abort go back unchanged; the store's are mapped.
@@ -208,8 +210,10 @@ export class S3Destination implements Destination {
           Metadata: toS3Metadata(plan.metadata, checksums),
           ...(precondition.kind === 'create' ? { IfNoneMatch: '*' } : precondition.kind === 'replace' ? { IfMatch: precondition.etag } : {}),
         }),
+        { abortSignal: plan.signal },
       );
     } catch (err) {
+      if (plan.signal?.aborted) throw plan.signal.reason;
       throw mapS3Error(err, this.context(relativePath, 'upload', precondition.kind === 'replace' ? precondition.etag : undefined));
     }
     // Where the ETag is the MD5 of the bytes (not with SSE-KMS), it is the store's own word on what it got.
@@ -231,6 +235,7 @@ export class S3Destination implements Destination {
         throw isUpstream(err) ? err : mapS3Error(err, this.context(relativePath, 'upload'));
       });
       const checksums = hasher.checksums;
+      plan.signal?.throwIfAborted();
       const etag = await copyIntoPlace(this.client, {
         bucket: this.spec.bucket,
         sourceKey: tempKey,
