@@ -8,7 +8,7 @@
  * connections) is not growth with the object. Growth is then the parts in flight, the one being
  * assembled, the hashing thread's blocks and garbage awaiting collection.
  *
- * moto is the slow side (about 80 MB/s for the parts, then some 40 s to assemble the temp object
+ * moto is the slow side (about 50-80 MB/s for the parts, then some 45 s to assemble the temp object
  * and copy it into place); the publishing copy runs in the store and costs this process nothing.
  */
 import { S3Destination } from '../../storage/s3-destination';
