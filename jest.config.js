@@ -1,4 +1,4 @@
-/** One test run: one Temporal dev server and one fake-gcs-server, shared by every test file. */
+/** One test run: one Temporal dev server, one fake-gcs-server, one moto S3 server and one Azurite, shared by every test file. */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],

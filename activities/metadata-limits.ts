@@ -1,12 +1,13 @@
 /**
  * Object stores cap custom metadata: GCS at 8 KiB for all keys and values together, Azure too but
- * encoded (`Destination.metadataBudgetBytes` says how much each takes). A long clip description
- * must not keep the clip from being stored, so the longest source texts are cut to fit, the object
- * says which (`truncatedFields`), and the full values are kept for the manifest: beside a media
- * object (fullFieldsPath), in a record's own body.
+ * encoded, S3 at 2 KB. A long clip description must not keep the clip from being stored, so the
+ * longest source texts are cut to the destination's budget (`Destination.metadataBudgetBytes` says
+ * how much each takes), the object says which (`truncatedFields`), and the full values are kept for
+ * the manifest: beside a media object (fullFieldsPath), in a record's own body.
  */
 import { DEFAULT_METADATA_BUDGET_BYTES } from '../storage/metadata';
 
+/** The default budget, GCS's. */
 export const METADATA_BUDGET_BYTES = DEFAULT_METADATA_BUDGET_BYTES;
 const KEEP_AT_LEAST = 64;
 const MARK = '…';

@@ -1,4 +1,3 @@
-import { sweepStaleTempFiles } from '../storage';
 import { assetObjectPath, fullFieldsPath, recordKey, manifestLinesPath, manifestPath, recordPath, reelRecordsPrefix, reelsPrefix, sessionPrefix, sessionRecordsPrefix, testPrefix } from '../workflows/asset-paths';
 import type { AssetIdentity, AssetOutcome } from '../workflows/asset-types';
 import { readRecord, recordOf, removeRecord, writeRecord } from './asset-records';
@@ -32,8 +31,8 @@ export function createStorageActivities(deps: ActivityDeps) {
     async findStoredAssets(input: { dest: string; testId: string; sessionId?: string; absentRecheckMs?: number }): Promise<StoredAssets> {
       return withFailureMapping(async () => {
         const destination = deps.openDestination(input.dest);
-        // Temp files of writers that crashed a day ago or more are debris, never a write in progress.
-        if (!input.sessionId && destination.spec.scheme === 'file') await sweepStaleTempFiles(destination.spec.root, 24 * 3600 * 1000);
+        // What writers that crashed a day ago or more left is debris, never a write in progress.
+        if (!input.sessionId) await destination.sweepAbandonedWrites?.(24 * 3600 * 1000);
         const prefix = input.sessionId ? sessionPrefix(input.testId, input.sessionId) : reelsPrefix(input.testId);
         const stored: Record<string, StoredAssetInfo> = {};
         for (const object of await destination.list(prefix)) {
@@ -75,16 +74,16 @@ export function createStorageActivities(deps: ActivityDeps) {
       });
     },
 
-    /** `manifest.json` and `manifest.jsonl`, assembled from the destination: every stored object and every record. */
     /**
-     * Also, on a local destination, removes temp files idle for `deadWriterIdleMs`: a writer that has
-     * sent nothing that long was given up by Temporal (its heartbeat timed out), so the file is debris.
+     * `manifest.json` and `manifest.jsonl`, assembled from the destination: every stored object and every record.
+     * Also removes this test's temp files and unfinished uploads idle for `deadWriterIdleMs`: a writer
+     * that has sent nothing that long was given up by Temporal (its heartbeat timed out), so they are debris.
      */
     async assembleManifest(input: { dest: string; testId: string; settled?: AssetIdentity[]; deadWriterIdleMs?: number }): Promise<{ manifestUri: string; assets: number }> {
       return withFailureMapping(async () => {
         const destination = deps.openDestination(input.dest);
         // Every activity of this test has settled, so its own resumable leftovers will not be taken over.
-        if (input.deadWriterIdleMs !== undefined && destination.spec.scheme === 'file') await sweepStaleTempFiles(destination.spec.root, input.deadWriterIdleMs, testPrefix(input.testId));
+        if (input.deadWriterIdleMs !== undefined) await destination.sweepAbandonedWrites?.(input.deadWriterIdleMs, testPrefix(input.testId));
         for (const identity of input.settled ?? []) await removeRecord(destination, identity);
         const objects = await destination.list(testPrefix(input.testId));
         const listed = new Set(objects.map((o) => o.relativePath));

@@ -1,13 +1,15 @@
-import { createGcsClient, openDestination, parseDestination, type Destination } from '../storage';
+import { openDestination, parseDestination, type Destination } from '../storage';
 import { manifestPath } from '../workflows/asset-paths';
 import type { Manifest } from '../activities/manifest';
 import { CliError, EXIT } from './exit-codes';
 
-/** The destination a `--dest` flag names, opened for reading by the CLI itself (exit 2 when malformed). */
+/**
+ * The destination a `--dest` flag names, opened for reading by the CLI itself with a client built from
+ * its own environment, whatever the store (exit 2 when malformed, or when az:// has no credentials).
+ */
 export function destinationOfFlag(dest: string | undefined): Destination {
   try {
-    const spec = parseDestination(dest ?? '');
-    return openDestination(spec, spec.scheme === 'gs' ? { storage: createGcsClient() } : {});
+    return openDestination(parseDestination(dest ?? ''));
   } catch (err) {
     throw new CliError(`--dest: ${(err as Error).message}`, EXIT.usage);
   }

@@ -18,6 +18,12 @@ export interface FollowFlags {
 /** What following runs needs: `dest` to check an attached run writes where asked (unknown to `status --wait`). */
 export type FollowRequest = Pick<IngestRequest, 'testIds' | 'only'> & { dest?: string };
 
+/**
+ * Run failures that are bad input or configuration (exit 2). A destination that cannot be used (a
+ * bucket that does not exist, credentials refused) fails the run at its first step, before any API request.
+ */
+const CONFIGURATION_FAILURES = new Set(['InvalidInput', 'InvalidDestination', 'InvalidCredentials', 'DestinationUnavailable']);
+
 /** How often the runs are checked for a cause that keeps them from progressing (per five tests). */
 const HEALTH_CHECK_MS = 5000;
 
@@ -100,7 +106,7 @@ async function result(handle: WorkflowHandle, testId: string, dest: string | und
   } catch (err) {
     if (!(err instanceof WorkflowFailedError)) throw err;
     const type = failureType(err.cause);
-    const code = type === 'InvalidInput' || type === 'InvalidDestination' || type === 'InvalidCredentials' ? EXIT.usage : EXIT.failed;
+    const code = type !== undefined && CONFIGURATION_FAILURES.has(type) ? EXIT.usage : EXIT.failed;
     return { testId, code, error: `ingestion failed: ${redactSecrets(failureReason(err.cause))}` };
   }
 }

@@ -42,7 +42,8 @@ export async function runIngest(flags: IngestOptions, env: NodeJS.ProcessEnv = p
   if (flags.detach && !settings.temporalAddress) {
     throw new CliError('--detach needs TEMPORAL_ADDRESS: the embedded server and worker live only as long as this command', EXIT.usage);
   }
-  // With TEMPORAL_ADDRESS the workers hold the storage credentials, and they report it.
+  // Before any server starts (a failed check must leave nothing running). With TEMPORAL_ADDRESS the
+  // workers hold the storage credentials, and they report it.
   if (!settings.temporalAddress) await checkDestination(request.dest);
   const session = await openTemporalSession(settings, (line) => process.stderr.write(`${line}\n`));
   try {

@@ -24,7 +24,7 @@ export function buildProgram(): Command {
     .description('start (or attach to) the ingestion of each test result, follow them, print a summary with a row per test')
     .option('--test <testId>', 'test result UUID (repeatable)', collect)
     .option('--tests-file <file>', 'test result UUIDs, one a line (# comments)')
-    .requiredOption('--dest <uri>', 'gs://bucket[/prefix], az://container[/prefix], file:///absolute/path or a path')
+    .requiredOption('--dest <uri>', 'gs://bucket[/prefix], s3://bucket[/prefix], az://container[/prefix], file:///absolute/path or a path')
     .option('--session <sessionId>', 'only this session (repeatable)', collect)
     .option('--only <kinds>', 'comma-separated subset of reels,clips,videos,transcripts')
     .option('--json', 'print one JSON summary object as the last line of stdout')

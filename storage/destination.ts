@@ -1,16 +1,20 @@
 /** The types every destination shares: where objects go, what a stored object is, how to write one. */
 import type { Readable } from 'node:stream';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Storage } from '@google-cloud/storage';
 import type { BlobServiceClient } from '@azure/storage-blob';
 
-/** A parsed `--dest`: a bucket and prefix on GCS, a container and prefix on Azure Blob, or an absolute local folder. */
+/** A bucket and a folder in it. */
+export interface BucketLocation {
+  bucket: string;
+  /** '' or 'a/b': no leading or trailing slash, no empty, '.' or '..' segment. */
+  prefix: string;
+}
+
+/** A parsed `--dest`: a bucket and prefix on GCS or S3, a container and prefix on Azure Blob, or an absolute local folder. */
 export type DestinationSpec =
-  | {
-      scheme: 'gs';
-      bucket: string;
-      /** '' or 'a/b': no leading or trailing slash, no empty, '.' or '..' segment. */
-      prefix: string;
-    }
+  | ({ scheme: 'gs' } & BucketLocation)
+  | ({ scheme: 's3' } & BucketLocation)
   | {
       scheme: 'az';
       /** From the https://<account>.blob.core.windows.net form; else the environment's account. */
@@ -31,11 +35,13 @@ export interface StorageDeps {
   storage?: Storage;
   /** Azure Blob client. @default createAzureClient(spec.account) */
   blobService?: BlobServiceClient;
+  /** S3 client. @default createS3Client(process.env) */
+  s3?: S3Client;
 }
 
 /** One stored object as the destination reports it. */
 export interface StoredObject {
-  /** Full URI of the object: gs://bucket/prefix/rel or file:///abs/rel. */
+  /** Full URI of the object: gs://bucket/prefix/rel, s3://bucket/prefix/rel, az://container/prefix/rel (or its https:// form) or file:///abs/rel. */
   uri: string;
   /** Path under the destination root, '/'-separated. */
   relativePath: string;
@@ -44,11 +50,11 @@ export interface StoredObject {
   md5: string;
   /** Base64 of the big-endian CRC32C, as GCS reports it ('' when unknown). */
   crc32c: string;
-  /** GCS generation; Azure: the ETag; local: a token that changes whenever the file is replaced. */
+  /** GCS generation; S3 and Azure: the ETag; local: a token that changes whenever the file is replaced. */
   generation?: string;
   /** The custom metadata written with the object. */
   metadata: Record<string, string>;
-  /** Local: the sidecar is present and agrees with the file. GCS: always true. */
+  /** Local: the sidecar is present and agrees with the file. S3: our checksums are in its metadata. GCS, Azure: always true. */
   metadataComplete: boolean;
 }
 
@@ -131,4 +137,10 @@ export interface Destination {
    * is created when written to and has no such check.
    */
   checkAvailable?(): Promise<void>;
+  /**
+   * Removes what writers that died left behind (temp files, unfinished uploads) once quiet for more
+   * than `idleMs`; with `ownerFolder` (`test_id=<id>`), only that folder's. Returns how many.
+   * Stores with nothing to sweep do not have it.
+   */
+  sweepAbandonedWrites?(idleMs: number, ownerFolder?: string): Promise<number>;
 }

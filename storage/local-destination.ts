@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import type { Destination, DestinationSpec, ResumePoint, SmallWriteOptions, StoredObject, WriteOptions } from './destination';
 import { ChecksumTransform } from './checksums';
 import { DestinationUnavailableError, ObjectAlreadyExistsError } from './errors';
-import { adoptLeftover, newTempPath, publishIfAbsent, resumableTempPath, removeQuietly, statOrUndefined, syncDirectory, versionToken } from './local-files';
+import { adoptLeftover, newTempPath, publishIfAbsent, resumableTempPath, removeQuietly, statOrUndefined, sweepStaleTempFiles, syncDirectory, versionToken } from './local-files';
 import { readSidecar, sidecarPathOf, SIDECAR_SUFFIX, writeSidecar } from './local-sidecar';
 import { DEFAULT_METADATA_BUDGET_BYTES, stringifyMetadata } from './metadata';
 import { checkRelativePath, folderPrefix, LOCAL_TEMP_DIR } from './object-names';
@@ -35,6 +35,7 @@ interface WritePlan {
 
 export class LocalDestination implements Destination {
   readonly uri: string;
+  /** A sidecar has no limit; cut as on gs:// all the same, so a folder holds what a bucket would. */
   readonly metadataBudgetBytes = DEFAULT_METADATA_BUDGET_BYTES;
 
   constructor(readonly spec: FileSpec) {
@@ -108,6 +109,11 @@ export class LocalDestination implements Destination {
 
   readObject(relativePath: string): Readable {
     return createReadStream(this.pathOf(relativePath));
+  }
+
+  /** Temp files in `.ut-media-tmp/` idle that long; with `ownerFolder`, other folders' resumable ones are kept. */
+  async sweepAbandonedWrites(idleMs: number, ownerFolder?: string): Promise<number> {
+    return sweepStaleTempFiles(this.spec.root, idleMs, ownerFolder);
   }
 
   async list(relativePrefix: string): Promise<StoredObject[]> {

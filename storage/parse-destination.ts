@@ -1,5 +1,5 @@
 /**
- * `--dest` parsing: gs://bucket[/prefix], az://container[/prefix] (or
+ * `--dest` parsing: gs://bucket[/prefix], s3://bucket[/prefix], az://container[/prefix] (or
  * https://<account>.blob.core.windows.net/container[/prefix]), file:///absolute/path, or a plain path.
  */
 import path from 'node:path';
@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DestinationSpec } from './destination';
 import { InvalidDestinationError } from './errors';
 
-const ACCEPTED = 'accepted forms: gs://bucket[/prefix], az://container[/prefix], https://<account>.blob.core.windows.net/container[/prefix], file:///absolute/path, or a plain (relative or absolute) path';
+const ACCEPTED = 'accepted forms: gs://bucket[/prefix], s3://bucket[/prefix], az://container[/prefix], https://<account>.blob.core.windows.net/container[/prefix], file:///absolute/path, or a plain (relative or absolute) path';
 
 function invalid(input: string, problem: string): InvalidDestinationError {
   return new InvalidDestinationError(`invalid destination ${JSON.stringify(input)}: ${problem}; ${ACCEPTED}`, input);
@@ -36,12 +36,34 @@ export function bucketNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-function parseGs(input: string, rest: string): DestinationSpec {
+/**
+ * Why `name` is not a valid S3 (general purpose) bucket name, or undefined when it is.
+ * Rules: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+ */
+export function s3BucketNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'the bucket name is missing';
+  if (name.length < 3 || name.length > 63) return `bucket name ${JSON.stringify(name)} must be 3 to 63 characters long`;
+  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name)) {
+    return `bucket name ${JSON.stringify(name)} must use only lowercase letters, digits, '-' and '.', and start and end with a letter or digit`;
+  }
+  if (name.includes('..')) return `bucket name ${JSON.stringify(name)} must not contain two adjacent periods`;
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return `bucket name ${JSON.stringify(name)} must not be an IP address`;
+  const reservedStart = ['xn--', 'sthree-', 'amzn-s3-demo-'].find((p) => name.startsWith(p));
+  if (reservedStart) return `bucket name ${JSON.stringify(name)} must not start with "${reservedStart}"`;
+  const reservedEnd = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'].find((p) => name.endsWith(p));
+  if (reservedEnd) return `bucket name ${JSON.stringify(name)} must not end with "${reservedEnd}"`;
+  return undefined;
+}
+
+const BUCKET_RULES = { gs: bucketNameProblem, s3: s3BucketNameProblem } as const;
+
+/** `rest` is what follows `gs://` or `s3://`: the bucket, then an optional prefix. */
+function parseBucketUri(input: string, scheme: keyof typeof BUCKET_RULES, rest: string): DestinationSpec {
   const slash = rest.indexOf('/');
   const bucket = slash === -1 ? rest : rest.slice(0, slash);
-  const problem = bucketNameProblem(bucket);
+  const problem = BUCKET_RULES[scheme](bucket);
   if (problem) throw invalid(input, problem);
-  return { scheme: 'gs', bucket, prefix: parsePrefix(input, slash === -1 ? '' : rest.slice(slash + 1)) };
+  return { scheme, bucket, prefix: parsePrefix(input, slash === -1 ? '' : rest.slice(slash + 1)) };
 }
 
 /** A bucket or container prefix: '' or 'a/b', no control characters, backslashes, '.', '..' or empty segments. */
@@ -133,16 +155,16 @@ export function parseDestination(uri: string, cwd: string = process.cwd()): Dest
   const input = uri.trim();
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(input)?.[1];
   // A single letter before ':' would be a Windows drive; anything else with "://" is a URI.
-  if (scheme && (input.slice(scheme.length).startsWith('://') || ['gs', 'az', 'file'].includes(scheme.toLowerCase()))) {
+  if (scheme && (input.slice(scheme.length).startsWith('://') || ['gs', 's3', 'az', 'file'].includes(scheme.toLowerCase()))) {
     const lower = scheme.toLowerCase();
     if (lower === 'az') {
       if (!input.slice(scheme.length).startsWith('://')) throw invalid(input, 'an az destination starts with az://');
       return parseAz(input, input.slice(scheme.length + 3));
     }
     if (lower === 'https') return parseAzureUrl(input);
-    if (lower === 'gs') {
-      if (!input.slice(scheme.length).startsWith('://')) throw invalid(input, 'a gs destination starts with gs://');
-      return parseGs(input, input.slice(scheme.length + 3));
+    if (lower === 'gs' || lower === 's3') {
+      if (!input.slice(scheme.length).startsWith('://')) throw invalid(input, `a ${lower} destination starts with ${lower}://`);
+      return parseBucketUri(input, lower, input.slice(scheme.length + 3));
     }
     if (lower === 'file') {
       if (!input.slice(scheme.length).startsWith('://')) throw invalid(input, 'a file destination starts with file:///');
@@ -156,13 +178,13 @@ export function parseDestination(uri: string, cwd: string = process.cwd()): Dest
 }
 
 /**
- * Canonical URI of a destination: gs://bucket[/prefix], az://container[/prefix] (or the https form
- * when it names its account) or file:///abs/path (percent-encoded).
+ * Canonical URI of a destination: gs:// or s3://bucket[/prefix], az://container[/prefix] (or the
+ * https form when it names its account) or file:///abs/path (percent-encoded).
  */
 export function destinationUri(spec: DestinationSpec): string {
-  if (spec.scheme === 'gs') return spec.prefix ? `gs://${spec.bucket}/${spec.prefix}` : `gs://${spec.bucket}`;
+  if (spec.scheme === 'file') return pathToFileURL(spec.root).href;
   if (spec.scheme === 'az') return azureObjectUri(spec, spec.prefix);
-  return pathToFileURL(spec.root).href;
+  return spec.prefix ? `${spec.scheme}://${spec.bucket}/${spec.prefix}` : `${spec.scheme}://${spec.bucket}`;
 }
 
 /** URI of a blob (or, with `key` = the prefix, of the destination root) in an az destination. */

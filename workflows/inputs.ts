@@ -17,7 +17,7 @@ const uuid = (what: string) =>
     .transform((v) => v.toLowerCase());
 
 const destination = z
-  .string({ error: 'dest is required: gs://bucket[/prefix], az://container[/prefix], file:///absolute/path or a path' })
+  .string({ error: 'dest is required: gs://bucket[/prefix], s3://bucket[/prefix], az://container[/prefix], file:///absolute/path or a path' })
   .trim()
   .min(1, 'dest must not be empty');
 

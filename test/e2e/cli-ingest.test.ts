@@ -27,7 +27,8 @@ describe('ut-media ingest', () => {
   const badInputs: Array<[string, string[], Record<string, string>, RegExp]> = [
     ['a malformed test UUID', ['--test', 'not-a-uuid', '--dest', '/tmp/x'], {}, /--test: .*UUID/],
     ['a malformed session UUID', ['--session', '1234'], {}, /--session: .*UUID/],
-    ['an unknown destination scheme', ['--dest', 's3://bucket/prefix'], {}, /--dest: .*s3/],
+    ['an unknown destination scheme', ['--dest', 'ftp://bucket/prefix'], {}, /--dest: .*ftp/],
+    ['an s3 bucket that does not exist', ['--dest', 's3://ut-media-no-such-bucket/archive'], {}, /s3:\/\/ut-media-no-such-bucket is not available: the bucket does not exist/],
     ['an unknown asset kind', ['--only', 'videos,photos'], {}, /--only: .*photos/],
     ['missing credentials', [], { UT_CLIENT_ID: '', UT_CLIENT_SECRET: '' }, /missing API credentials.*UT_CLIENT_ID/],
     ['a bad rate limit', [], { UT_RATE_LIMIT_PER_MINUTE: 'fast' }, /UT_RATE_LIMIT_PER_MINUTE must be a number/],

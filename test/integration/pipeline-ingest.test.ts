@@ -2,17 +2,19 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { createGcsClient, openDestination, parseDestination } from '../../storage';
 import { readAll } from '../../storage/testing';
-import { BlobServiceClient } from '@azure/storage-blob';
 import { generateScenario } from '../../simulator';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';
 import { expectedAssets, maxCallsInWindow, md5OfFile, minimumRequests } from '../support/expectations';
+import { bucketKeys, newTestBucket, testS3Client } from '../support/s3';
 
 /**
  * The product end to end on the real parts: 20+ sessions of the three product types, reels and
  * clips, ingested by in-process workers on the shared dev server into a folder, into
- * fake-gcs-server and into Azurite; then the incremental rerun.
+ * fake-gcs-server, into moto's S3 and into Azurite; then the incremental rerun.
  */
 const scenario = {
   ...generateScenario({
@@ -112,6 +114,49 @@ describe('ingestTestResult on the real dev server, emulator and simulator', () =
     const [manifestBytes] = await storage.bucket(bucket).file(`archive/test_id=${testId}/manifest.json`).download();
     const manifest = JSON.parse(manifestBytes.toString('utf8'));
     expect(manifest.assets.filter((a: { status: string }) => a.status === 'stored').every((a: { storagePath: string }) => a.storagePath.startsWith(`gs://${bucket}/archive/`))).toBe(true);
+  });
+
+  test('into s3:// on moto: every object byte-exact with its metadata, manifest complete, nothing left aside; a rerun downloads nothing', async () => {
+    const client = testS3Client();
+    const bucket = await newTestBucket(client, 'ingest');
+    const dest = `s3://${bucket}/archive`;
+    fx.sim.resetStats();
+    const summary = await fx.ingest({ testId, dest });
+    expect(summary.failures).toEqual([]);
+
+    const expected = expectedAssets(fx.sim, testId);
+    const destination = openDestination(parseDestination(dest), { s3: client });
+    for (const asset of expected) {
+      const stored = await destination.stat(asset.relativePath);
+      expect({ path: asset.relativePath, stored: stored !== undefined }).toEqual({ path: asset.relativePath, stored: asset.status === 'stored' });
+      if (!stored) continue;
+      expect(stored).toMatchObject({ metadataComplete: true, metadata: { kind: asset.kind, testId } });
+      // As any S3 client sees it: x-amz-meta-kind, x-amz-meta-test-id, ...
+      const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: `archive/${asset.relativePath}` }));
+      expect(head.Metadata).toMatchObject({ kind: asset.kind, 'test-id': testId });
+      if (!asset.digest) continue;
+      expect(stored).toMatchObject(asset.digest);
+      expect(createHash('md5').update(await readAll(destination.readObject(asset.relativePath))).digest('base64')).toBe(asset.digest.md5);
+    }
+
+    const manifest = JSON.parse((await readAll(destination.readObject(`test_id=${testId}/manifest.json`))).toString('utf8'));
+    expect(manifest.assets).toHaveLength(expected.length);
+    for (const asset of expected) {
+      const entry = manifest.assets.find((a: { storagePath: string }) => a.storagePath === `s3://${bucket}/archive/${asset.relativePath}`);
+      expect(entry).toMatchObject({ kind: asset.kind, status: asset.status });
+      if (asset.digest) expect(entry).toMatchObject(asset.digest);
+      if (asset.status === 'skipped') expect(entry.reason).toMatch(/404/);
+    }
+    expect((await bucketKeys(client, bucket)).filter((k) => k.includes('.ut-media-tmp/'))).toEqual([]);
+    expect((await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? []).toEqual([]);
+
+    fx.sim.resetStats();
+    const again = await fx.ingest({ testId, dest });
+    expect(again.failures).toEqual([]);
+    expect(again.downloaded).toBe(0);
+    const rerun = fx.sim.stats();
+    expect(rerun.media).toHaveLength(0);
+    expect(rerun.calls.filter((c) => ['reelDetail', 'clipDetail', 'videoDownloadUrl', 'transcript'].includes(c.operation))).toHaveLength(0);
   });
 
   test('into az:// on Azurite: every object byte-exact with its metadata, manifest complete; a rerun downloads nothing', async () => {

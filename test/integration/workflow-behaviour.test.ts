@@ -5,7 +5,12 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { generateScenario } from '../../simulator';
 import type { ProgressSnapshot } from '../../workflows/asset-types';
 import { progressQuery } from '../../workflows/progress';
-import { createGcsClient } from '../../storage';
+import { CreateMultipartUploadCommand, HeadObjectCommand, ListMultipartUploadsCommand, UploadPartCommand } from '@aws-sdk/client-s3';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { createGcsClient, openDestination, parseDestination } from '../../storage';
+import { readAll } from '../../storage/testing';
+import { harnessValue } from '../support/harness-env';
+import { newTestBucket, testS3Client } from '../support/s3';
 import { createPipelineFixture, runOptions, type PipelineFixture } from '../support/pipeline-fixture';
 
 /** Workflow rules on the real dev server: input validation, polling bounds, deadline, incremental reels. */
@@ -123,26 +128,93 @@ describe('ingestTestResult behaviour', () => {
     expect(fs.readdirSync(temp)).toEqual(['live-writer.part']);
   });
 
-  test('a clip description over the store metadata limit: the clip is stored with it cut to fit, the manifest has it whole', async () => {
-    const long = `Says "../../etc/passwd" then\n${'a very long remark about checkout, '.repeat(300)}`;
+  test('a run into s3:// aborts multipart uploads dead writers left: any idle for a day, this test\'s idle past twice the heartbeat timeout; live ones and other tests\' recent ones stay', async () => {
+    const client = testS3Client();
+    const bucket = await newTestBucket(client, 'dead-writers');
+    const otherTest = '33333333-3333-4333-8333-333333333333';
+    const key = (test: string, tag: string) => `archive/.ut-media-tmp/test_id=${test}~r.mp4.1.2.${tag}`;
+    const startUpload = async (Key: string, withPart: boolean) => {
+      const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key }));
+      if (withPart) await client.send(new UploadPartCommand({ Bucket: bucket, Key, UploadId, PartNumber: 1, Body: 'a part' }));
+    };
+    // moto dates every upload 2010-11-10 (S3: its real start), so one without parts has been idle for years there.
+    await startUpload(key(otherTest, 'ancient'), false);
+    await startUpload(key(testId, 'dead'), true);
+    await startUpload(key(otherTest, 'quiet'), true);
+    await new Promise((r) => setTimeout(r, 2 * Number(fx.env.UT_HEARTBEAT_TIMEOUT_MS) + 500));
+    await startUpload(key(testId, 'live'), true);
+    const summary = await fx.ingest({ testId, dest: `s3://${bucket}/archive`, only: ['reels'] });
+    expect(summary.failed).toBe(0);
+    const left = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    expect((left.Uploads ?? []).map((u) => u.Key).sort()).toEqual([key(testId, 'live'), key(otherTest, 'quiet')].sort());
+  });
+
+  /** Per store: a fresh destination, and the metadata of an object as that store counts it against its limit. */
+  const stores = {
+    'gs:// (8 KiB)': {
+      limit: 8 * 1024,
+      async destination(emulatorHost: string | undefined) {
+        const storage = createGcsClient({ STORAGE_EMULATOR_HOST: emulatorHost });
+        const bucket = `long-metadata-${Date.now()}`;
+        await storage.createBucket(bucket);
+        return {
+          dest: `gs://${bucket}/a`,
+          storedBytes: async (key: string) => {
+            const [meta] = await storage.bucket(bucket).file(`a/${key}`).getMetadata();
+            return Object.entries(meta.metadata ?? {}).reduce((n, [k, v]) => n + k.length + Buffer.byteLength(String(v)), 0);
+          },
+        };
+      },
+    },
+    's3:// (2 KB)': {
+      limit: 2048,
+      async destination() {
+        const client = testS3Client();
+        const bucket = await newTestBucket(client, 'long-metadata');
+        return {
+          dest: `s3://${bucket}/a`,
+          storedBytes: async (key: string) => {
+            const { Metadata } = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: `a/${key}` }));
+            return Object.entries(Metadata ?? {}).reduce((n, [k, v]) => n + k.length + Buffer.byteLength(v), 0);
+          },
+        };
+      },
+    },
+    'az:// (8 KiB)': {
+      limit: 8 * 1024,
+      async destination() {
+        const container = BlobServiceClient.fromConnectionString(harnessValue('azureConnectionString')).getContainerClient(`long-metadata-${Date.now()}`);
+        await container.create();
+        return {
+          dest: `az://${container.containerName}/a`,
+          // As stored: the encoded names and values Azure counts against its limit.
+          storedBytes: async (key: string) => {
+            const { metadata } = await container.getBlobClient(`a/${key}`).getProperties();
+            return Object.entries(metadata ?? {}).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+          },
+        };
+      },
+    },
+  };
+
+  test.each(Object.keys(stores) as Array<keyof typeof stores>)('a clip description over the store metadata limit (%s): the clip is stored with it cut to fit, the manifest has it whole', async (store) => {
+    const long = `Says "../../etc/passwd" then\n${'a very long remark about checkout, ☕ '.repeat(300)}`;
     const tests = structuredClone(scenario.tests);
     const clip = tests[0].sessions.flatMap((s) => s.clips ?? [])[0]!;
     clip.description = long;
     const withLong = await createPipelineFixture({ ...scenario, tests, rateLimit: { limit: 600, windowMs: 60_000 }, generation: { generatingMs: 20 } });
     try {
       await withLong.startWorkers();
-      const storage = createGcsClient({ STORAGE_EMULATOR_HOST: withLong.env.STORAGE_EMULATOR_HOST });
-      const bucket = `long-metadata-${Date.now()}`;
-      await storage.createBucket(bucket);
-      const summary = await withLong.ingest({ testId, dest: `gs://${bucket}/a`, only: ['clips'] });
+      const { dest, storedBytes } = await stores[store].destination(withLong.env.STORAGE_EMULATOR_HOST);
+      const summary = await withLong.ingest({ testId, dest, only: ['clips'] });
       expect(summary.failed).toBe(0);
       const session = tests[0].sessions.find((s) => (s.clips ?? []).some((c) => c.uuid === clip.uuid))!;
-      const [meta] = await storage.bucket(bucket).file(`a/test_id=${testId}/session_id=${session.sessionId}/clips/${clip.uuid}.mp4`).getMetadata();
-      const custom = meta.metadata as Record<string, string>;
-      expect(Object.entries(custom).reduce((n, [k, v]) => n + k.length + Buffer.byteLength(String(v)), 0)).toBeLessThanOrEqual(8 * 1024);
-      expect(custom.truncatedFields).toBe('description');
-      const [manifestBytes] = await storage.bucket(bucket).file(`a/test_id=${testId}/manifest.json`).download();
-      const entry = JSON.parse(manifestBytes.toString('utf8')).assets.find((a: { clipId?: string }) => a.clipId === clip.uuid);
+      const key = `test_id=${testId}/session_id=${session.sessionId}/clips/${clip.uuid}.mp4`;
+      expect(await storedBytes(key)).toBeLessThanOrEqual(stores[store].limit);
+      const destination = openDestination(parseDestination(dest));
+      expect((await destination.stat(key))?.metadata.truncatedFields).toBe('description');
+      const manifest = JSON.parse((await readAll(destination.readObject(`test_id=${testId}/manifest.json`))).toString('utf8'));
+      const entry = manifest.assets.find((a: { clipId?: string }) => a.clipId === clip.uuid);
       expect(entry).toMatchObject({ status: 'stored', description: long });
       expect(entry.truncatedFields).toBeUndefined();
     } finally {

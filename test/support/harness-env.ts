@@ -2,6 +2,7 @@
 export const HARNESS_ENV = {
   temporalAddress: 'UT_TEST_TEMPORAL_ADDRESS',
   gcsUrl: 'UT_TEST_GCS_URL',
+  s3Url: 'UT_TEST_S3_URL',
   workflowBundle: 'UT_TEST_WORKFLOW_BUNDLE',
   /** Azurite's connection string (the well-known development account). */
   azureConnectionString: 'UT_TEST_AZURE_CONNECTION_STRING',

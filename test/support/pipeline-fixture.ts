@@ -11,6 +11,10 @@ import type { IngestSummary } from '../../workflows/asset-types';
 import type { IngestTestResultInput } from '../../workflows/inputs';
 import { testWorkflowId } from '../../workflows/task-queues';
 import { harnessValue } from './harness-env';
+import { s3TestEnv } from './s3';
+
+/** What the storage clients of in-process workers read from process.env: set for a fixture's lifetime. */
+const STORAGE_ENV = ['STORAGE_EMULATOR_HOST', 'AWS_ENDPOINT_URL_S3', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AZURE_STORAGE_CONNECTION_STRING'] as const;
 
 /** Settings for fast tests: millisecond polls and retries, the simulator's endpoints and demo client. */
 export function testEnv(sim: RunningSimulator, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -26,6 +30,7 @@ export function testEnv(sim: RunningSimulator, overrides: Record<string, string>
     UT_RETRY_INITIAL_INTERVAL_MS: '100',
     UT_HEARTBEAT_TIMEOUT_MS: '5000',
     STORAGE_EMULATOR_HOST: harnessValue('gcsUrl'),
+    ...s3TestEnv(),
     AZURE_STORAGE_CONNECTION_STRING: harnessValue('azureConnectionString'),
     TEMPORAL_ADDRESS: harnessValue('temporalAddress'),
     UT_TASK_QUEUE: `ut-media-test-${crypto.randomUUID().slice(0, 8)}`,
@@ -56,11 +61,12 @@ export async function createPipelineFixture(scenario: ScenarioInput, envOverride
   const connection = await Connection.connect({ address: settings.temporalAddress! });
   const client = new Client({ connection, namespace: settings.namespace });
   const running: Array<{ workers: UtMediaWorkers; done: Promise<void>; connection: NativeConnection }> = [];
-  const savedEmulator = process.env.STORAGE_EMULATOR_HOST;
-  process.env.STORAGE_EMULATOR_HOST = env.STORAGE_EMULATOR_HOST;
-  // In-process workers build their Azure client from process.env, as a worker process would.
-  const savedAzure = process.env.AZURE_STORAGE_CONNECTION_STRING;
-  process.env.AZURE_STORAGE_CONNECTION_STRING = env.AZURE_STORAGE_CONNECTION_STRING;
+  // In-process workers build their storage clients from process.env, as a worker process would.
+  const savedStorageEnv = STORAGE_ENV.map((name) => [name, process.env[name]] as const);
+  for (const name of STORAGE_ENV) {
+    if (env[name] === undefined) delete process.env[name];
+    else process.env[name] = env[name];
+  }
   return {
     sim,
     env,
@@ -85,10 +91,10 @@ export async function createPipelineFixture(scenario: ScenarioInput, envOverride
       await Promise.allSettled(running.map((r) => r.connection.close()));
       await connection.close();
       await sim.close();
-      if (savedEmulator === undefined) delete process.env.STORAGE_EMULATOR_HOST;
-      else process.env.STORAGE_EMULATOR_HOST = savedEmulator;
-      if (savedAzure === undefined) delete process.env.AZURE_STORAGE_CONNECTION_STRING;
-      else process.env.AZURE_STORAGE_CONNECTION_STRING = savedAzure;
+      for (const [name, value] of savedStorageEnv) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
     },
   };
 }

@@ -7,6 +7,9 @@ describe('parseDestination: accepted forms', () => {
     ['gs://my_bucket.example.com/a/b/', { scheme: 'gs', bucket: 'my_bucket.example.com', prefix: 'a/b' }],
     ['gs://abc/research/usertesting', { scheme: 'gs', bucket: 'abc', prefix: 'research/usertesting' }],
     ['GS://abc/x', { scheme: 'gs', bucket: 'abc', prefix: 'x' }],
+    ['s3://my-bucket', { scheme: 's3', bucket: 'my-bucket', prefix: '' }],
+    ['s3://my.bucket-1/research/usertesting/', { scheme: 's3', bucket: 'my.bucket-1', prefix: 'research/usertesting' }],
+    ['S3://abc/x', { scheme: 's3', bucket: 'abc', prefix: 'x' }],
     ['file:///var/data/media', { scheme: 'file', root: '/var/data/media' }],
     ['file:///var/data/media/', { scheme: 'file', root: '/var/data/media' }],
     ['file://localhost/var/data', { scheme: 'file', root: '/var/data' }],
@@ -14,7 +17,7 @@ describe('parseDestination: accepted forms', () => {
     ['/abs/path/', { scheme: 'file', root: '/abs/path' }],
     ['out', { scheme: 'file', root: '/home/me/out' }],
     ['./out/../media', { scheme: 'file', root: '/home/me/media' }],
-    ['s3:not-a-uri', { scheme: 'file', root: '/home/me/s3:not-a-uri' }],
+    ['ftp:not-a-uri', { scheme: 'file', root: '/home/me/ftp:not-a-uri' }],
   ])('%s', (input, expected) => {
     expect(parseDestination(input, '/home/me')).toEqual(expected);
   });
@@ -28,7 +31,21 @@ describe('parseDestination: rejected forms', () => {
   it.each([
     ['', /it is empty/],
     ['   ', /it is empty/],
-    ['s3://bucket/x', /unsupported scheme "s3:\/\/"/],
+    ['ftp://bucket/x', /unsupported scheme "ftp:\/\/"/],
+    ['s3://', /bucket name is missing/],
+    ['s3://my_bucket', /lowercase letters, digits, '-' and '\.'/],
+    ['s3://My-Bucket', /lowercase letters/],
+    ['s3://ab', /3 to 63 characters/],
+    [`s3://${'a'.repeat(64)}`, /3 to 63 characters/],
+    ['s3://a..b', /two adjacent periods/],
+    ['s3://10.0.0.1', /IP address/],
+    ['s3://xn--bucket', /must not start with "xn--"/],
+    ['s3://sthree-data', /must not start with "sthree-"/],
+    ['s3://data-s3alias', /must not end with "-s3alias"/],
+    ['s3://data--ol-s3', /must not end with "--ol-s3"/],
+    ['s3://bucket/a/../b', /must not contain '\.\.' segments/],
+    ['s3://bucket/a//b', /empty segments/],
+    ['s3:bucket', /starts with s3:\/\//],
     ['http://example.com/x', /unsupported scheme "http:\/\/"/],
     ['gs://', /bucket name is missing/],
     ['gs:///prefix', /bucket name is missing/],
@@ -62,19 +79,23 @@ describe('parseDestination: rejected forms', () => {
     const error = caught as InvalidDestinationError;
     expect(error.message).toMatch(message);
     // Every message also says what is accepted.
-    expect(error.message).toMatch(/accepted forms: gs:\/\/bucket\[\/prefix\], .*az:\/\/container\[\/prefix\], .*file:\/\/\/absolute\/path, or a plain/);
+    expect(error.message).toContain(
+      'accepted forms: gs://bucket[/prefix], s3://bucket[/prefix], az://container[/prefix], https://<account>.blob.core.windows.net/container[/prefix], file:///absolute/path, or a plain',
+    );
   });
 });
 
 describe('destinationUri', () => {
   it('is canonical and round-trips through parseDestination', () => {
-    for (const input of ['gs://bkt', 'gs://bkt/a/b/', 'file:///srv/media/', '/srv/with space', 'rel/dir']) {
+    for (const input of ['gs://bkt', 'gs://bkt/a/b/', 's3://bkt', 's3://bkt/a/b/', 'file:///srv/media/', '/srv/with space', 'rel/dir']) {
       const spec = parseDestination(input, '/home/me');
       const uri = destinationUri(spec);
       expect(parseDestination(uri)).toEqual(spec);
     }
     expect(destinationUri({ scheme: 'gs', bucket: 'bkt', prefix: '' })).toBe('gs://bkt');
     expect(destinationUri({ scheme: 'gs', bucket: 'bkt', prefix: 'a/b' })).toBe('gs://bkt/a/b');
+    expect(destinationUri({ scheme: 's3', bucket: 'bkt', prefix: '' })).toBe('s3://bkt');
+    expect(destinationUri({ scheme: 's3', bucket: 'bkt', prefix: 'a/b' })).toBe('s3://bkt/a/b');
     expect(destinationUri({ scheme: 'file', root: '/srv/with space' })).toBe('file:///srv/with%20space');
   });
 });
