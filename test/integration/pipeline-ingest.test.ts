@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { manifestLineSchema } from '../../activities/manifest-lines';
 import { createGcsClient, openDestination, parseDestination } from '../../storage';
 import { readAll } from '../../storage/testing';
 import { generateScenario } from '../../simulator';
@@ -73,6 +74,11 @@ describe('ingestTestResult on the real dev server, emulator and simulator', () =
       if (asset.digest) expect(entry).toMatchObject({ md5: asset.digest.md5, crc32c: asset.digest.crc32c, bytes: asset.digest.bytes });
       if (asset.status === 'skipped') expect(entry.reason).toMatch(/404/);
     }
+    // manifest.jsonl: one line per asset, each parsing against the documented table schema.
+    const lines = fs.readFileSync(path.join(root, `test_id=${testId}`, 'manifest.jsonl'), 'utf8').trim().split('\n');
+    const rows = lines.map((line) => manifestLineSchema.parse(JSON.parse(line)));
+    expect(rows.map((r) => r.storage_path).sort()).toEqual(manifest.assets.map((a: { storagePath: string }) => a.storagePath).sort());
+    expect(rows.filter((r) => r.kind === 'clip' && r.status === 'stored').every((r) => r.session_id && r.clip_id && r.downloaded_at && JSON.parse(r.source).name !== undefined)).toBe(true);
 
     // The budget: the minimum (pages + reel list + 3/session + 2/reel and clip) within 10 %.
     const calls = fx.sim.stats().calls;
