@@ -36,7 +36,7 @@ export interface S3DestinationOptions {
   /**
    * Bytes per multipart part, and the largest object sent in one PutObject. Memory per upload is
    * about this times (`queueSize` + 2). At least 5 MiB (S3's minimum part).
-   * @default 8 MiB
+   * @default 5 MiB (S3's smallest part: the least memory; parts grow for objects over 48 GiB)
    */
   partSize?: number;
   /** Parts uploaded side by side per object. @default 2 */
@@ -46,7 +46,7 @@ export interface S3DestinationOptions {
 }
 
 const MiB = 1024 * 1024;
-export const DEFAULT_PART_SIZE = 8 * MiB;
+export const DEFAULT_PART_SIZE = 5 * MiB;
 export const DEFAULT_QUEUE_SIZE = 2;
 const MAX_PARTS = 10_000;
 const STAT_CONCURRENCY = 8;

@@ -1,5 +1,5 @@
 /**
- * A 2 GiB object streams to s3:// (moto) with flat memory, at the destination's defaults: 8 MiB
+ * A 2 GiB object streams to s3:// (moto) with flat memory, at the destination's defaults: 5 MiB
  * parts, two in flight. The bytes are generated on the fly in 64 KiB chunks (as an HTTP body
  * arrives; never allocated whole) while the process's peak RSS is sampled.
  *
@@ -21,7 +21,7 @@ const OBJECT_BYTES = 2048 * MiB;
 describe('bounded memory on s3://', () => {
   jest.setTimeout(240_000);
 
-  it('2 GiB in 8 MiB parts with peak RSS growth under 64 MiB; every byte arrives', async () => {
+  it('2 GiB in 5 MiB parts with peak RSS growth under 64 MiB; every byte arrives', async () => {
     const client = testS3Client();
     const bucket = await newTestBucket(client, 'memory');
     const dest = new S3Destination({ scheme: 's3', bucket, prefix: 'p' }, client);
