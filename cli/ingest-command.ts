@@ -1,7 +1,7 @@
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { runOptionsFromSettings } from '../config/run-options';
-import { loadSettings, type Settings } from '../config/settings';
+import type { Settings } from '../config/settings';
 import type { IngestTestResultInput } from '../workflows/inputs';
 import { TEST_ID_SEARCH_ATTRIBUTE } from '../workflows/search-attributes';
 import { testWorkflowId } from '../workflows/task-queues';
@@ -11,7 +11,7 @@ import { followAndReport } from './follow-runs';
 import { runPlan } from './plan-command';
 import { openTemporalSession } from './temporal-session';
 import { checkDestination } from './destination-check';
-import { asUsageError, validateIngest, type IngestFlags, type IngestRequest } from './validate-ingest';
+import { type IngestFlags, type IngestRequest, cliSettings, validateIngest } from './validate-ingest';
 
 export interface IngestOptions extends IngestFlags {
   json?: boolean;
@@ -33,12 +33,7 @@ const followHint = (testIds: string[]) => `ut-media status ${testIds.map((id) =>
 export async function runIngest(flags: IngestOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   if (flags.dryRun) return runPlan(flags, env);
   const request = validateIngest(flags);
-  let settings: Settings;
-  try {
-    settings = loadSettings(env);
-  } catch (err) {
-    asUsageError(err);
-  }
+  const settings = cliSettings(env);
   if (flags.detach && !settings.temporalAddress) {
     throw new CliError('--detach needs TEMPORAL_ADDRESS: the embedded server and worker live only as long as this command', EXIT.usage);
   }

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { runOptionsFromSettings } from '../config/run-options';
-import { loadSettings, type Settings } from '../config/settings';
+import type { Settings } from '../config/settings';
 import { ASSET_KIND_LIST } from '../workflows/asset-types';
 import type { PlanTestResultInput } from '../workflows/plan-test-result';
 import type { TestPlan } from '../workflows/plan-types';
@@ -11,7 +11,7 @@ import { EXIT } from './exit-codes';
 import { formatDuration } from './format';
 import { secondsAtBudget } from './run-estimate';
 import { openTemporalSession } from './temporal-session';
-import { asUsageError, validateIngest, type IngestFlags, type IngestRequest } from './validate-ingest';
+import { type IngestFlags, type IngestRequest, cliSettings, validateIngest } from './validate-ingest';
 
 export type PlannedTest = TestPlan & { estimatedSeconds: number };
 
@@ -21,12 +21,7 @@ export type PlannedTest = TestPlan & { estimatedSeconds: number };
  */
 export async function runPlan(flags: IngestFlags & { json?: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const request = validateIngest(flags);
-  let settings: Settings;
-  try {
-    settings = loadSettings(env);
-  } catch (err) {
-    asUsageError(err);
-  }
+  const settings = cliSettings(env);
   if (!settings.temporalAddress) await checkDestination(request.dest);
   const session = await openTemporalSession(settings, (line) => process.stderr.write(`${line}\n`));
   try {

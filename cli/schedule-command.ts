@@ -1,11 +1,10 @@
 import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
 import { runOptionsFromSettings } from '../config/run-options';
-import { loadSettings, type Settings } from '../config/settings';
 import type { IngestTestResultInput } from '../workflows/inputs';
 import { TEST_ID_SEARCH_ATTRIBUTE } from '../workflows/search-attributes';
 import { CliError, EXIT } from './exit-codes';
 import { ensureSearchAttributes } from './search-attributes-check';
-import { asUsageError, validateIngest } from './validate-ingest';
+import { cliSettings, validateIngest } from './validate-ingest';
 import { ingestionSummary } from '../workflows/ui-metadata';
 
 export interface ScheduleFlags {
@@ -24,12 +23,7 @@ const DURATION = /^(\d+)(m|h|d)$/;
 
 /** `ut-media schedule`: a Temporal Schedule that re-runs the incremental ingestion (overlap: skip). */
 export async function runSchedule(flags: ScheduleFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let settings: Settings;
-  try {
-    settings = loadSettings(env);
-  } catch (err) {
-    asUsageError(err);
-  }
+  const settings = cliSettings(env);
   if (!settings.temporalAddress) throw new CliError('schedule needs TEMPORAL_ADDRESS: schedules live on a cluster whose workers run them', EXIT.usage);
   const modes = [flags.list, flags.delete !== undefined, flags.every !== undefined].filter(Boolean).length;
   if (modes !== 1) throw new CliError('use exactly one of --every <duration> (with --test and --dest), --list, --delete <scheduleId>', EXIT.usage);

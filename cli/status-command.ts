@@ -1,5 +1,4 @@
 import { Client, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
-import { loadSettings, type Settings } from '../config/settings';
 import { redactSecrets } from '../usertesting/redact';
 import type { IngestSummary, ProgressSnapshot } from '../workflows/asset-types';
 import { ASSET_KINDS } from '../workflows/inputs';
@@ -13,7 +12,7 @@ import { checkRunHealth, describeProblem, type RunProblem } from './run-health';
 import { openStatusSource } from './status-source';
 import { statusFromManifest } from './status-manifest';
 import { givenTestIds } from './tests-file';
-import { asUsageError } from './validate-ingest';
+import { cliSettings } from './validate-ingest';
 
 export interface StatusFlags {
   test?: string | string[];
@@ -53,12 +52,7 @@ export async function runStatus(flags: StatusFlags, env: NodeJS.ProcessEnv = pro
   const given = givenTestIds(flags);
   for (const id of given) if (!isUuid(id)) throw new CliError(`--test: "${id}" is not a UUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6`, EXIT.usage);
   const testIds = Array.from(new Set(given.map((id) => id.toLowerCase())));
-  let settings: Settings;
-  try {
-    settings = loadSettings(env);
-  } catch (err) {
-    asUsageError(err);
-  }
+  const settings = cliSettings(env);
   const source = await openStatusSource(settings);
   if (!source) {
     if (flags.dest) return statusFromManifest(testIds, flags.dest, Boolean(flags.json));

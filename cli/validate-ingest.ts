@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/settings';
+import { ConfigError, loadSettings, type Settings } from '../config/settings';
 import { destinationUri, parseDestination } from '../storage';
 import { describeIssues, ingestTestResultInputSchema, MAX_TESTS_PER_RUN, type IngestTestResultParams } from '../workflows/inputs';
 import { CliError, EXIT } from './exit-codes';
@@ -48,4 +48,13 @@ function validateOne(flags: IngestFlags & { test: string }, cwd: string): Pick<I
 export function asUsageError(err: unknown): never {
   if (err instanceof ConfigError) throw new CliError(err.message, EXIT.usage);
   throw err;
+}
+
+/** The environment's settings for a CLI command; a bad value is exit 2. */
+export function cliSettings(env: NodeJS.ProcessEnv): Settings {
+  try {
+    return loadSettings(env);
+  } catch (err) {
+    asUsageError(err);
+  }
 }

@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
-import { ChecksumTransform, type Destination } from '../storage';
+import { ChecksumTransform } from '../storage';
 import { isUuid } from '../workflows/ids';
 import { CliError, EXIT } from './exit-codes';
 import { destinationOfFlag, readManifest } from './destination-reader';
