@@ -5,8 +5,8 @@ import type { RateDecision } from './rate-limiter';
 import { classifyOperation, routeApi, type ApiResult } from './routes-api';
 
 /**
- * The gateway in front of /api/v2, in the order a real one applies its steps:
- *  1. number the call (fault schedules count every /api/v2 request, 1-based);
+ * The gateway in front of the Results API (/api/v2 and /api/v3 alike), in the order a real one applies its steps:
+ *  1. number the call (fault schedules count every /api/v2 and /api/v3 request, 1-based);
  *  2. `revokeTokenAtCall`: revoke the token presented on that call;
  *  3. authenticate the bearer token → 401 (not charged: no client is identified);
  *  4. `rateLimitLockout` / `rateLimitBurst` → 429 (not charged, remaining 0, reset = what is left of it);

@@ -16,7 +16,7 @@ export class SimulatorContext {
   readonly generation: GenerationTracker;
   readonly links: SignedLinks;
   readonly stats = new StatsRecorder();
-  /** Number of /api/v2 requests received so far (the fault schedule's call numbers). */
+  /** Number of /api/v2 and /api/v3 requests received so far (the fault schedule's call numbers). */
   apiCalls = 0;
   /** Set once the server listens, e.g. http://127.0.0.1:8080 */
   baseUrl = 'http://127.0.0.1';

@@ -2,7 +2,7 @@ import type { ScenarioFaults } from './scenario';
 
 /**
  * The scenario's injectable faults and their one-shot bookkeeping. Call numbers are 1-based and
- * count every /api/v2 request the server receives (authenticated or not).
+ * count every /api/v2 and /api/v3 request the server receives (authenticated or not).
  */
 export class FaultInjector {
   private readonly errorOnceLeft: Set<string>;

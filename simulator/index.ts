@@ -23,7 +23,7 @@ export interface StartSimulatorOptions {
 }
 
 export interface RunningSimulator {
-  /** e.g. http://127.0.0.1:PORT (the API base; paths /api/v2/...) */
+  /** e.g. http://127.0.0.1:PORT (the API base; paths /api/v2/... and /api/v3/...) */
   baseUrl: string;
   /** `${baseUrl}/oauth2/default/v1/token` */
   tokenUrl: string;

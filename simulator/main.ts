@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   const client = sim.scenario.clients[0];
   const secret = client && client.clientId === DEMO_CLIENT.clientId && client.clientSecret === DEMO_CLIENT.clientSecret ? client.clientSecret : '<the clientSecret from your scenario>';
   console.log(`UserTesting Results API simulator listening on ${sim.baseUrl}`);
-  console.log(`  API base:  ${sim.baseUrl}/api/v2`);
+  console.log(`  API base:  ${sim.baseUrl}/api/v2 (session details: /api/v3)`);
   console.log(`  token URL: ${sim.tokenUrl}`);
   console.log(`  rate limit: ${sim.scenario.rateLimit.limit} requests per ${sim.scenario.rateLimit.windowMs} ms per client`);
   console.log('\nPoint ut-media at it:');

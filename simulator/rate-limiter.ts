@@ -2,7 +2,7 @@
  * The API budget, as a gateway enforces it: a fixed window per client (the client a bearer
  * token was issued to), opened by the client's first counted request and lasting `windowMs`.
  *
- * What counts: every authenticated /api/v2 request, whatever its outcome (200, 400, 404, an
+ * What counts: every authenticated /api/v2 or /api/v3 request, whatever its outcome (200, 400, 404, an
  * injected 500/503, or a 429 past the budget, which changes nothing since remaining is already 0).
  * Requests answered 401 are not counted: the gateway rejects them before it knows whose budget to
  * charge. Calls in an injected `rateLimitBurst` are not counted either (they simulate the gateway

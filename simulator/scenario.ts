@@ -67,7 +67,7 @@ const testInput = z.object({
 });
 
 export const faultsSchema = z.object({
-  /** Every Nth /api/v2 call (all calls counted, 1-based) answers 500, then 503, alternately. */
+  /** Every Nth Results API call (/api/v2 and /api/v3, all calls counted, 1-based) answers 500, then 503, alternately. */
   serverErrorEveryNth: z.number().int().min(1).optional(),
   /** Calls atCall..atCall+count-1 all answer 503 (charged): an outage behind the gateway. */
   serverErrorStorm: z.object({ atCall: z.number().int().min(1), count: z.number().int().min(1) }).optional(),
@@ -110,7 +110,7 @@ export const faultsSchema = z.object({
   malformedAnswers: z
     .array(
       z.object({
-        operation: z.enum(['listSessions', 'listReels', 'reelDetail', 'listClips', 'clipDetail', 'videoDownloadUrl']),
+        operation: z.enum(['listSessions', 'listReels', 'reelDetail', 'listClips', 'clipDetail', 'videoDownloadUrl', 'sessionDetails', 'qxScores']),
         kind: z.enum(['html', 'empty', 'missingField', 'wrongType', 'extraFields']),
         count: z.number().int().min(1).default(1),
       }),

@@ -1,5 +1,5 @@
 /**
- * What the simulator saw, for tests and the bench: every /api/v2 call, every token request and
+ * What the simulator saw, for tests and the bench: every Results API call (/api/v2 and /api/v3), every token request and
  * every media transfer. Entries never hold tokens, secrets or link signatures.
  */
 
@@ -11,6 +11,8 @@ export type ApiOperation =
   | 'clipDetail'
   | 'videoDownloadUrl'
   | 'transcript'
+  | 'sessionDetails'
+  | 'qxScores'
   | 'unknown';
 
 export interface ApiCallRecord {
