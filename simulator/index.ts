@@ -1,13 +1,15 @@
 import type { AddressInfo } from 'node:net';
 import { SimulatorContext } from './context';
+import type { QxScores } from './qx-scores';
 import { parseScenario, type Scenario, type ScenarioInput } from './scenario';
+import type { SessionDetails } from './session-details';
 import { createSimulatorServer } from './server';
 import type { SimulatorStats } from './stats';
 import { mediaKeyString, type MediaKey } from './world';
 
 /**
  * The UserTesting Results API v2 simulator: a real HTTP server with a seeded world (tests,
- * sessions, clips, reels, transcripts), the OAuth token endpoint, the rate limit, reel/clip
+ * sessions, clips, reels, transcripts, v3 session details, QXscores), the OAuth token endpoint, the rate limit, reel/clip
  * generation, S3-style pre-signed media links and injectable faults.
  */
 
@@ -36,6 +38,15 @@ export interface RunningSimulator {
   expectedDigest(objectKey: MediaKey): { bytes: number; md5: string; crc32c: string };
   /** Changes a reel's lastUpdatedAtMs and so its content (bytes, digest); it must be generated again. */
   updateReel(testId: string, reelId: string, change: { lastUpdatedAtMs: number }): void;
+  /**
+   * Changes a session's details (v3): its first task's answer and, for an interaction session, its
+   * QXscore, hence also its test's QXscores. Nothing else changes. Throws for an unknown session.
+   */
+  updateSessionDetails(sessionId: string): void;
+  /** The JSON the server now answers for the session's details; undefined where it answers 404. */
+  expectedSessionDetails(sessionId: string): SessionDetails | undefined;
+  /** The JSON the server now answers for the test's QXscores; undefined where it answers 404. */
+  expectedQxScores(testId: string): QxScores | undefined;
   close(): Promise<void>;
 }
 
@@ -78,6 +89,9 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
       ctx.world.updateReel(testId, reelId, change.lastUpdatedAtMs);
       ctx.generation.reset(`reel:${reelId.toLowerCase()}`);
     },
+    updateSessionDetails: (sessionId) => ctx.world.updateSessionDetails(sessionId),
+    expectedSessionDetails: (sessionId) => ctx.world.sessionDetails(sessionId),
+    expectedQxScores: (testId) => ctx.world.qxScores(testId),
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -108,3 +122,16 @@ export type { SimulatorStats, ApiOperation, ApiCallRecord, TokenRequestRecord, M
 export type { MediaKey } from './world';
 export { mediaKeyString } from './world';
 export { expectedAssetStatuses, type ExpectedAssetStatus } from './expected-assets';
+export {
+  TASK_TYPES,
+  type SessionDetails,
+  type SessionParticipant,
+  type DemographicInfo,
+  type DemographicType,
+  type TaskGroup,
+  type Task,
+  type TaskType,
+  type TaskResponse,
+  type TaskAnswer,
+} from './session-details';
+export type { QxScores, QxScoreItem } from './qx-scores';

@@ -6,7 +6,7 @@ import { transcriptVtt } from './transcript';
 import { hasTranscript, hasVideo } from './world';
 
 /**
- * The Results API v2 endpoints, behind the gateway (auth, budget and faults are handled by
+ * The Results API endpoints (v2, and the v3 session details), behind the gateway (auth, budget and faults are handled by
  * api-gateway.ts). Each handler validates ids (400 naming the parameter), looks them up (404)
  * and builds the documented response.
  */
@@ -27,6 +27,8 @@ const ROUTES: Array<{ operation: ApiOperation; pattern: RegExp; names: string[];
   { operation: 'clipDetail', pattern: new RegExp(`^/api/v2/sessionResults/${ID}/clips/${ID}$`), names: ['sessionId', 'clipUuid'], handler: clipDetail },
   { operation: 'videoDownloadUrl', pattern: new RegExp(`^/api/v2/sessionResults/${ID}/videoDownloadUrl$`), names: ['sessionId'], handler: videoDownloadUrl },
   { operation: 'transcript', pattern: new RegExp(`^/api/v2/sessionResults/${ID}/transcript$`), names: ['sessionId'], handler: transcript },
+  { operation: 'sessionDetails', pattern: new RegExp(`^/api/v3/sessionResults/${ID}$`), names: ['sessionId'], handler: sessionDetails },
+  { operation: 'qxScores', pattern: new RegExp(`^/api/v2/testResults/${ID}/qxScores$`), names: ['testId'], handler: qxScores },
   { operation: 'listReels', pattern: new RegExp(`^/api/v2/testResults/${ID}/highlightreels$`), names: ['testId'], handler: listReels },
   { operation: 'reelDetail', pattern: new RegExp(`^/api/v2/testResults/${ID}/highlightreels/${ID}$`), names: ['testId', 'reelId'], handler: reelDetail },
 ];
@@ -200,6 +202,22 @@ function transcript(ctx: SimulatorContext, [sessionId]: string[]): ApiResult {
   if (!found) return error(404, 'Session not found');
   if (!hasTranscript(found.session)) return error(404, 'Transcript not found');
   return { status: 200, text: { contentType: 'text/vtt; charset=utf-8', body: transcriptVtt(ctx.scenario.seed, found.session) } };
+}
+
+/** Every product type has session details (surveys too). */
+function sessionDetails(ctx: SimulatorContext, [sessionId]: string[]): ApiResult {
+  const details = ctx.world.sessionDetails(sessionId);
+  return details ? { status: 200, json: details } : error(404, 'Session not found');
+}
+
+function qxScores(ctx: SimulatorContext, [testId]: string[]): ApiResult {
+  const test = ctx.world.test(testId);
+  if (!test) return error(404, 'Test not found');
+  const scores = ctx.world.qxScores(testId);
+  // What the real API answers for a test without interaction sessions is not documented: a 404
+  // saying why is the simulator's choice (only its message tells it from "Test not found").
+  if (!scores) return error(404, 'QXscore is only available for interaction (NON_THINK_OUT_LOUD) tests');
+  return { status: 200, json: scores };
 }
 
 function issueLink(ctx: SimulatorContext, mediaKey: string, ttlMs: number) {

@@ -1,9 +1,12 @@
 import { computeDigest, mediaContent, type MediaContent, type MediaDigest } from './media-bytes';
+import { qxScores, type QxScores } from './qx-scores';
 import type { ClipSpec, ReelSpec, Scenario, SessionSpec, TestSpec } from './scenario';
+import { sessionDetails, type SessionDetails } from './session-details';
 
 /**
- * The resolved scenario, indexed for the routes: tests, sessions, clips and reels by id, and the
- * media objects (with their content version and cached digests).
+ * The resolved scenario, indexed for the routes: tests, sessions, clips and reels by id, the
+ * media objects (with their content version and cached digests), and the session details and
+ * QXscores as they currently are.
  */
 
 /** Which media object: used by `expectedDigest` and the public API. */
@@ -45,6 +48,8 @@ export class World {
   private readonly sessions = new Map<string, { test: TestSpec; session: SessionSpec }>();
   private readonly clips = new Map<string, { session: SessionSpec; clip: ClipSpec }>();
   private readonly reels = new Map<string, { test: TestSpec; reel: ReelSpec }>();
+  /** sessionId → how often its details were changed (absent: never). */
+  private readonly detailsVersions = new Map<string, number>();
 
   constructor(readonly scenario: Scenario) {
     for (const test of scenario.tests) {
@@ -113,6 +118,28 @@ export class World {
       DIGEST_CACHE.set(cacheKey, digest);
     }
     return digest;
+  }
+
+  /** The version of a session's details (0 until `updateSessionDetails`). */
+  detailsVersion(sessionId: string): number {
+    return this.detailsVersions.get(sessionId.toLowerCase()) ?? 0;
+  }
+
+  /** What `GET /api/v3/sessionResults/{sessionId}` answers now; undefined for an unknown session. */
+  sessionDetails(sessionId: string): SessionDetails | undefined {
+    const found = this.session(sessionId);
+    return found && sessionDetails(this.scenario.seed, found.test, found.session, this.detailsVersion(sessionId));
+  }
+
+  /** What `GET /api/v2/testResults/{testId}/qxScores` answers now; undefined for an unknown test or one without interaction sessions. */
+  qxScores(testId: string): QxScores | undefined {
+    const test = this.test(testId);
+    return test && qxScores(this.scenario.seed, test, (sessionId) => this.detailsVersion(sessionId));
+  }
+
+  updateSessionDetails(sessionId: string): void {
+    if (!this.session(sessionId)) throw new Error(`no session ${sessionId}`);
+    this.detailsVersions.set(sessionId.toLowerCase(), this.detailsVersion(sessionId) + 1);
   }
 
   /** Changes a reel's lastUpdatedAtMs, and so its content (bytes and digest). */
