@@ -120,11 +120,18 @@ export function participantQxScore(seed: number, session: SessionSpec, version: 
 
 function testPlan(seed: number, testId: string): Array<{ uuid: string; text: string; type: TaskType }> {
   const rng = new Rng(seed, 'test-plan', testId.toLowerCase());
-  const count = rng.int(3, 6);
-  return Array.from({ length: count }, (_, i) => {
-    const type = i === 0 ? rng.pick(ANSWERED) : rng.pick(TASK_TYPES);
-    return { uuid: seededUuid(seed, testId.toLowerCase(), 'task', i), text: PROMPTS[type], type };
-  });
+  const first = rng.pick(ANSWERED);
+  const rest = shuffled(rng, TASK_TYPES.filter((t) => t !== first)).slice(0, rng.int(2, 5));
+  return [first, ...rest].map((type, i) => ({ uuid: seededUuid(seed, testId.toLowerCase(), 'task', i), text: PROMPTS[type], type }));
+}
+
+function shuffled<T>(rng: Rng, items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
 }
 
 const hasComparison = (seed: number, testId: string) => new Rng(seed, 'balanced-comparison', testId.toLowerCase()).chance(0.4);
@@ -139,11 +146,7 @@ function answerOf(type: TaskType, rng: Rng, revision: number): TaskAnswer {
     const multiSelect = rng.chance(0.5);
     content = { options: CHOICES, selected: shift(CHOICES, rng.int(0, CHOICES.length - 1), multiSelect ? 2 : 1), multiSelect, randomizedOptions: rng.chance(0.5), maxLimit: multiSelect ? 2 : 1 };
   } else if (type === 'RANK_ORDER') {
-    const order = [...FEATURES];
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = rng.int(0, i);
-      [order[i], order[j]] = [order[j], order[i]];
-    }
+    const order = shuffled(rng, FEATURES);
     content = { ranking: shift(order, 0, order.length) };
   } else if (type === 'WRITTEN') content = { text: SAYINGS[(rng.int(0, SAYINGS.length - 1) + revision) % SAYINGS.length] };
   else if (type === 'MATRIX') content = { rows: PAGE_PARTS.map((label) => ({ label, value: 1 + ((rng.int(1, 5) - 1 + revision) % 5) })), min: 1, max: 5 };
