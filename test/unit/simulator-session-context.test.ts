@@ -1,4 +1,4 @@
-import { generateScenario, parseScenario, type SessionDetails, type TestSpec } from '../../simulator';
+import { expectedAssetStatuses, generateScenario, parseScenario, type SessionDetails, type TestSpec } from '../../simulator';
 import { qxScores } from '../../simulator/qx-scores';
 import { participantQxScore, sessionDetails } from '../../simulator/session-details';
 
@@ -83,5 +83,20 @@ describe('simulator session details and QXscores (generation)', () => {
     const noInteraction: TestSpec = { testId: '9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d', sessions: scenario.tests[0].sessions.filter((s) => s.productType !== 'NON_THINK_OUT_LOUD'), reels: [] };
     expect(qxScores(scenario.seed, noInteraction, versionOf)).toBeUndefined();
     expect(qxScores(scenario.seed, { ...noInteraction, sessions: [] }, versionOf)).toBeUndefined();
+  });
+});
+
+describe('expectedAssetStatuses: session details and QXscores', () => {
+  const tests = parseScenario({
+    tests: [{ sessions: [{ productType: 'NON_THINK_OUT_LOUD' }, { productType: 'SURVEY' }] }, { sessions: [{ productType: 'THINK_OUT_LOUD' }] }, { sessions: [] }],
+  }).tests;
+
+  test('details stored for every session (surveys too); one qxscore per test, stored only with an interaction session', () => {
+    const [interaction, thinkAloud, empty] = tests.map(expectedAssetStatuses);
+    expect(interaction.filter((a) => a.kind === 'details')).toEqual(tests[0].sessions.map((s) => ({ kind: 'details', sessionId: s.sessionId, status: 'stored' })));
+    expect(interaction.filter((a) => a.kind === 'qxscore')).toEqual([{ kind: 'qxscore', status: 'stored' }]);
+    expect(thinkAloud.filter((a) => a.kind === 'details')).toHaveLength(1);
+    expect(thinkAloud.filter((a) => a.kind === 'qxscore')).toEqual([{ kind: 'qxscore', status: 'skipped' }]);
+    expect(empty).toEqual([{ kind: 'qxscore', status: 'skipped' }]);
   });
 });
