@@ -1,6 +1,6 @@
 import type { Destination, StoredObject } from '../storage';
 import { recordPath } from '../workflows/asset-paths';
-import type { AssetIdentity, AssetKind, AssetOutcome } from '../workflows/asset-types';
+import { isAssetKind, type AssetIdentity, type AssetKind, type AssetOutcome } from '../workflows/asset-types';
 import { fitMetadata } from './metadata-limits';
 import { metadataStrings, parseObjectMetadata, type SourceFields } from './object-metadata';
 
@@ -19,7 +19,6 @@ export interface AssetRecord extends AssetIdentity {
 }
 
 
-const KINDS = new Set<AssetKind>(['reel', 'clip', 'video', 'transcript']);
 
 export function recordOf(outcome: AssetOutcome, checkedAt: string, source: SourceFields = {}): AssetRecord {
   const fields: Record<string, unknown> = {};
@@ -54,7 +53,7 @@ export function readRecord(object: StoredObject, testId: string): AssetRecord | 
   const { utMediaRecord: _marker, truncatedFields: _cut, ...rest } = object.metadata;
   const fields = parseObjectMetadata(rest);
   const kind = fields.kind as AssetKind;
-  if (!KINDS.has(kind) || fields.testId !== testId) return undefined;
+  if (!isAssetKind(kind) || fields.testId !== testId) return undefined;
   if (fields.status !== 'skipped' && fields.status !== 'failed') return undefined;
   return { ...fields, kind, testId, status: fields.status, reason: String(fields.reason ?? ''), notFound: rest.notFound === 'true', checkedAt: String(fields.checkedAt ?? '') };
 }

@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './deps';
+import { createContextActivities } from './context-activities';
 import { createListingActivities } from './listing-activities';
 import { createMediaActivities } from './media-activities';
 import { createStorageActivities } from './storage-activities';
@@ -7,7 +8,7 @@ export type { ActivityDeps } from './deps';
 
 /** Activities that make Results API requests: registered only on the rate-limited API task queue. */
 export function createApiActivities(deps: ActivityDeps) {
-  return { ...createListingActivities(deps), ...createMediaActivities(deps) };
+  return { ...createListingActivities(deps), ...createMediaActivities(deps), ...createContextActivities(deps) };
 }
 
 /** Activities that only touch the destination: registered on the main task queue. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ASSET_KIND_LIST, type AssetKind } from '../workflows/asset-types';
 import type { Manifest, ManifestAsset } from './manifest';
 
 /** The identity and outcome columns; everything else an asset carries goes into `source`. */
@@ -15,7 +16,7 @@ const timestamp = z.iso.datetime();
  */
 export const manifestLineSchema = z
   .object({
-    kind: z.enum(['reel', 'clip', 'video', 'transcript']),
+    kind: z.enum(ASSET_KIND_LIST as [AssetKind, ...AssetKind[]]),
     test_id: uuid,
     session_id: uuid.nullable(),
     reel_id: uuid.nullable(),

@@ -1,5 +1,5 @@
 import type { StoredObject } from '../storage';
-import type { AssetKind } from '../workflows/asset-types';
+import { isAssetKind, type AssetKind } from '../workflows/asset-types';
 import { readRecord, type AssetRecord } from './asset-records';
 import { parseObjectMetadata } from './object-metadata';
 
@@ -25,7 +25,6 @@ export interface Manifest {
   assets: ManifestAsset[];
 }
 
-const KINDS = new Set<AssetKind>(['reel', 'clip', 'video', 'transcript']);
 
 export function assetKey(a: { kind: AssetKind; sessionId?: string; reelId?: string; clipId?: string }): string {
   return `${a.kind}:${a.reelId ?? a.clipId ?? a.sessionId ?? ''}`;
@@ -48,7 +47,7 @@ export function buildManifest(testId: string, objects: StoredObject[], storagePa
     if (!object.metadataComplete) continue;
     const meta = parseObjectMetadata(object.metadata);
     const kind = meta.kind as AssetKind;
-    if (!KINDS.has(kind) || meta.testId !== testId) continue;
+    if (!isAssetKind(kind) || meta.testId !== testId) continue;
     // Fields cut to the store's metadata limit are restored from their full copy.
     const { sourceBytes: _sourceBytes, truncatedFields: _truncated, ...fields } = { ...meta, ...parseObjectMetadata(fullFields.get(object.relativePath) ?? {}) };
     const asset: ManifestAsset = {
@@ -69,7 +68,7 @@ export function buildManifest(testId: string, objects: StoredObject[], storagePa
     if (byKey.has(key)) continue; // stored since: the record is history
     byKey.set(key, { ...record, storagePath: storagePathOf(record), bytes: null, md5: null, crc32c: null, downloadedAt: null });
   }
-  const order: Record<AssetKind, number> = { reel: 0, video: 1, transcript: 2, clip: 3 };
+  const order: Record<AssetKind, number> = { qxscore: 0, reel: 1, details: 2, video: 3, transcript: 4, clip: 5 };
   const assets = [...byKey.values()].sort(
     (a, b) => (a.sessionId ?? '').localeCompare(b.sessionId ?? '') || order[a.kind] - order[b.kind] || assetKey(a).localeCompare(assetKey(b)),
   );

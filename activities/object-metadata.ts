@@ -1,7 +1,7 @@
 import type { AssetKind } from '../workflows/asset-types';
 
 /** Source fields copied from the API into object metadata and the manifest, with their JSON type. */
-const NUMBER_FIELDS = new Set(['durationMs', 'lastUpdatedAtMs', 'numClips', 'timeStartMs', 'timeEndMs', 'sourceBytes']);
+const NUMBER_FIELDS = new Set(['durationMs', 'lastUpdatedAtMs', 'numClips', 'timeStartMs', 'timeEndMs', 'sourceBytes', 'sessionsListed', 'completes', 'totalQxTasks']);
 const BOOLEAN_FIELDS = new Set(['areAllClipsInReel', 'hasAudio', 'hasCamera', 'studyWithClips', 'notFound']);
 
 export type SourceFields = Record<string, string | number | boolean | null | undefined>;

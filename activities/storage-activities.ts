@@ -1,4 +1,4 @@
-import { assetObjectPath, fullFieldsPath, recordKey, manifestLinesPath, manifestPath, recordPath, reelRecordsPrefix, reelsPrefix, sessionPrefix, sessionRecordsPrefix, testPrefix } from '../workflows/asset-paths';
+import { assetObjectPath, fullFieldsPath, recordKey, manifestLinesPath, manifestPath, qxScorePath, recordPath, reelRecordsPrefix, reelsPrefix, sessionPrefix, sessionRecordsPrefix, testPrefix } from '../workflows/asset-paths';
 import type { AssetIdentity, AssetOutcome } from '../workflows/asset-types';
 import { readRecord, recordOf, removeRecord, writeRecord } from './asset-records';
 import type { ActivityDeps } from './deps';
@@ -21,6 +21,17 @@ export interface StoredAssets {
   knownAbsent: string[];
   /** Assets with a record (skipped or failed earlier): a later success removes the record. */
   recorded: string[];
+}
+
+/** What the destination knows of a test's QXscores. */
+export interface StoredQxScore {
+  stored: boolean;
+  /** The session list's count when the stored QXscores were fetched. */
+  sessionsListed?: number;
+  /** The API answered 404 within the re-check age: not asked again. */
+  knownAbsent: boolean;
+  /** A record (skipped or failed earlier) that storing it makes obsolete. */
+  recorded: boolean;
 }
 
 /** Activities that touch only the destination; they run on the main task queue, outside the API budget. */
@@ -51,6 +62,23 @@ export function createStorageActivities(deps: ActivityDeps) {
           if (record.notFound && Date.parse(record.checkedAt) > recheckAfter) knownAbsent.push(recordKey(record));
         }
         return { stored, knownAbsent, recorded };
+      });
+    },
+
+    async findStoredQxScore(input: { dest: string; testId: string; absentRecheckMs?: number }): Promise<StoredQxScore> {
+      return withFailureMapping(async () => {
+        const destination = deps.openDestination(input.dest);
+        const object = await destination.stat(qxScorePath(input.testId));
+        const recordObject = await destination.stat(recordPath({ kind: 'qxscore', testId: input.testId }));
+        const record = recordObject && readRecord(recordObject, input.testId);
+        const listed = Number(object?.metadata.sessionsListed);
+        const recheckAfter = now().getTime() - (input.absentRecheckMs ?? Number.POSITIVE_INFINITY);
+        return {
+          stored: object?.metadataComplete === true,
+          ...(object?.metadataComplete && Number.isFinite(listed) && object.metadata.sessionsListed !== '' ? { sessionsListed: listed } : {}),
+          knownAbsent: record?.notFound === true && Date.parse(record.checkedAt) > recheckAfter,
+          recorded: record !== undefined,
+        };
       });
     },
 

@@ -13,7 +13,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 export function buildProgram(): Command {
   const program = new Command('ut-media')
-    .description('Archive UserTesting highlight reels, clips, session videos and transcripts into GCS or a folder, on Temporal.')
+    .description('Archive UserTesting highlight reels, clips, session videos, transcripts, session details and QXscores into GCS, S3, Azure Blob or a folder, on Temporal.')
     .version(packageVersion(), '--version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
@@ -26,13 +26,14 @@ export function buildProgram(): Command {
     .option('--tests-file <file>', 'test result UUIDs, one a line (# comments)')
     .requiredOption('--dest <uri>', 'gs://bucket[/prefix], s3://bucket[/prefix], az://container[/prefix], file:///absolute/path or a path')
     .option('--session <sessionId>', 'only this session (repeatable)', collect)
-    .option('--only <kinds>', 'comma-separated subset of reels,clips,videos,transcripts')
+    .option('--only <kinds>', 'comma-separated subset of reels,clips,videos,transcripts,details,qxscore (default: all)')
+    .option('--refresh-details', 'ask again for stored session details and QXscores (one request each); rewrite those that changed')
     .option('--json', 'print one JSON summary object as the last line of stdout')
     .option('--dry-run', 'fetch nothing: print what would be fetched and what it would cost (as `plan`)')
     .option('--detach', 'start (or attach to) the runs, print their workflow ids and return at once (needs TEMPORAL_ADDRESS)')
     .addOption(new Option('--no-progress', 'do not show live progress'))
     .action(async (opts) => {
-      process.exitCode = await runIngest({ test: opts.test, testsFile: opts.testsFile, dest: opts.dest, session: opts.session, only: opts.only, json: opts.json, progress: opts.progress, dryRun: opts.dryRun, detach: opts.detach });
+      process.exitCode = await runIngest({ test: opts.test, testsFile: opts.testsFile, dest: opts.dest, session: opts.session, only: opts.only, refreshDetails: opts.refreshDetails, json: opts.json, progress: opts.progress, dryRun: opts.dryRun, detach: opts.detach });
     })
     .addHelpText('after', example(['ut-media ingest --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --dest gs://research-archive/usertesting', 'ut-media ingest --tests-file tests.txt --dest ./archive --only videos,transcripts --json', 'TEMPORAL_ADDRESS=temporal.internal:7233 ut-media ingest --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --dest gs://research-archive/usertesting --detach --json']));
 
@@ -43,10 +44,11 @@ export function buildProgram(): Command {
     .option('--tests-file <file>', 'test result UUIDs, one a line (# comments)')
     .requiredOption('--dest <uri>', 'the destination the ingestion would write to')
     .option('--session <sessionId>', 'only this session (repeatable)', collect)
-    .option('--only <kinds>', 'comma-separated subset of reels,clips,videos,transcripts')
+    .option('--only <kinds>', 'comma-separated subset of reels,clips,videos,transcripts,details,qxscore (default: all)')
+    .option('--refresh-details', 'plan for asking again for stored session details and QXscores')
     .option('--json', 'print one JSON object (apiRequests, estimatedSeconds, per kind counts)')
     .action(async (opts) => {
-      process.exitCode = await runPlan({ test: opts.test, testsFile: opts.testsFile, dest: opts.dest, session: opts.session, only: opts.only, json: opts.json });
+      process.exitCode = await runPlan({ test: opts.test, testsFile: opts.testsFile, dest: opts.dest, session: opts.session, only: opts.only, refreshDetails: opts.refreshDetails, json: opts.json });
     })
     .addHelpText('after', example(['ut-media plan --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --dest gs://research-archive/usertesting', 'ut-media plan --tests-file tests.txt --dest ./archive --only videos --json']));
 
@@ -87,7 +89,8 @@ export function buildProgram(): Command {
     .option('--test <testId>', 'test result UUID (repeatable: one schedule per test)', collect)
     .option('--tests-file <file>', 'test result UUIDs, one a line (# comments)')
     .option('--dest <uri>', 'destination')
-    .option('--only <kinds>', 'comma-separated subset of reels,clips,videos,transcripts')
+    .option('--only <kinds>', 'comma-separated subset of reels,clips,videos,transcripts,details,qxscore (default: all)')
+    .option('--refresh-details', 'every run asks again for stored session details and QXscores')
     .option('--every <duration>', 'interval such as 30m, 6h, 1d')
     .option('--list', 'list ut-media schedules')
     .option('--delete <scheduleId>', 'delete a schedule')

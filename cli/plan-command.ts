@@ -34,7 +34,7 @@ export async function runPlan(flags: IngestFlags & { json?: boolean }, env: Node
 }
 
 async function planOne(client: Client, settings: Settings, request: IngestRequest, testId: string): Promise<PlannedTest> {
-  const input: PlanTestResultInput = { testId, dest: request.dest, only: request.only, sessionIds: request.sessionIds, options: runOptionsFromSettings(settings) };
+  const input: PlanTestResultInput = { testId, dest: request.dest, only: request.only, refreshDetails: request.refreshDetails, sessionIds: request.sessionIds, options: runOptionsFromSettings(settings) };
   const plan = (await client.workflow.execute('planTestResult', {
     taskQueue: settings.taskQueue,
     workflowId: `${testWorkflowId(testId).replace('-test-', '-plan-')}-${crypto.randomUUID().slice(0, 8)}`,
@@ -62,7 +62,7 @@ function print(plans: PlannedTest[], ratePerMinute: number, json: boolean): void
     }
     const r = p.requests;
     lines.push(
-      `  API requests: ${p.apiRequests} (session pages ${r.sessionPages}, reel list ${r.reelList}, clip lists ${r.clipLists}, video links ${r.videoLinks}, transcripts ${r.transcripts}, generation checks ${r.generationChecks})`,
+      `  API requests: ${p.apiRequests} (session pages ${r.sessionPages}, reel list ${r.reelList}, clip lists ${r.clipLists}, video links ${r.videoLinks}, transcripts ${r.transcripts}, session details ${r.sessionDetails}, QXscores ${r.qxScores}, generation checks ${r.generationChecks})`,
       `  about ${formatDuration(p.estimatedSeconds)} at ${ratePerMinute} requests/min; this plan spent ${p.listingRequestsSpent} listing requests`,
     );
   }

@@ -1,5 +1,5 @@
-import type { AssetKind, ProgressSnapshot } from '../workflows/asset-types';
-import type { AssetSelection } from '../workflows/inputs';
+import { ASSET_KIND_LIST, type AssetKind, type ProgressSnapshot, type ProgressState } from '../workflows/asset-types';
+import { SELECTION_OF_KIND } from '../workflows/inputs';
 import { formatDuration } from './format';
 import { secondsAtBudget, totalsOf, type RunProgress, type RunTotals } from './run-estimate';
 
@@ -8,16 +8,18 @@ export interface RunView extends RunProgress {
   bytesPerSecond?: number;
 }
 
-const KINDS: AssetKind[] = ['reel', 'clip', 'video', 'transcript'];
+const KINDS = ASSET_KIND_LIST;
+const NONE: Record<ProgressState, number> = { pending: 0, generating: 0, stored: 0, skipped: 0, failed: 0 };
 const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
 const fit = (line: string, width: number) => (line.length <= width ? line : `${line.slice(0, Math.max(0, width - 1))}…`);
-const wanted = (view: RunView, kind: AssetKind) => view.only.includes(`${kind}s` as AssetSelection);
+const wanted = (view: RunView, kind: AssetKind) => view.only.includes(SELECTION_OF_KIND[kind]);
 
 /** One plain line of a parent's snapshot (`status`). */
 export function describeProgress(s: ProgressSnapshot): string {
   const parts = KINDS.map((kind) => {
-    const c = s.assets[kind];
-    return `${kind}s ${c.stored} stored/${c.skipped} skipped/${c.failed} failed/${c.pending + c.generating} to do`;
+    // A run of an older version has no counts for the kinds added since.
+    const c = { ...NONE, ...s.assets[kind] };
+    return `${SELECTION_OF_KIND[kind]} ${c.stored} stored/${c.skipped} skipped/${c.failed} failed/${c.pending + c.generating} to do`;
   });
   return `[${s.phase}] sessions ${s.sessions.done}/${s.sessions.total} | ${parts.join(' | ')} | ${mib(s.bytesDownloaded)}`;
 }
@@ -37,7 +39,7 @@ export function renderRun(view: RunView, ratePerMinute: number, width: number): 
     if (!wanted(view, kind)) continue;
     const c = t.assets[kind];
     const busy = c.pending + c.generating;
-    lines.push(`  ${`${kind}s`.padEnd(12)} stored ${String(c.stored).padEnd(5)} skipped ${String(c.skipped).padEnd(4)} failed ${String(c.failed).padEnd(4)} ${busy ? `in progress ${busy}` : ''}`.trimEnd());
+    lines.push(`  ${SELECTION_OF_KIND[kind].padEnd(12)} stored ${String(c.stored).padEnd(5)} skipped ${String(c.skipped).padEnd(4)} failed ${String(c.failed).padEnd(4)} ${busy ? `in progress ${busy}` : ''}`.trimEnd());
   }
   const rate = view.bytesPerSecond ? ` at ${mib(view.bytesPerSecond)}/s` : '';
   lines.push(`  ${mib(t.bytes)}${rate} · ${budgetLine(t, ratePerMinute, s.phase === 'done')}`);
@@ -68,7 +70,7 @@ export function plainLine(view: RunView, ratePerMinute: number): string {
   const t = totalsOf(view, ratePerMinute);
   const kinds = KINDS.filter((k) => wanted(view, k)).map((kind) => {
     const c = t.assets[kind];
-    return `${kind}s ${c.stored} stored/${c.skipped} skipped/${c.failed} failed/${c.pending + c.generating} in progress`;
+    return `${SELECTION_OF_KIND[kind]} ${c.stored} stored/${c.skipped} skipped/${c.failed} failed/${c.pending + c.generating} in progress`;
   });
   return `test ${s.testId.slice(0, 8)} [${s.phase}] sessions ${s.sessions.done}/${s.sessions.total || '?'} | ${kinds.join(' | ')} | ${mib(t.bytes)} | ${budgetLine(t, ratePerMinute, s.phase === 'done')}`;
 }

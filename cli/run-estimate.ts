@@ -24,12 +24,14 @@ export interface RunTotals {
   etaSeconds: number;
 }
 
+const NO_ASSETS: Record<ProgressState, number> = { pending: 0, generating: 0, stored: 0, skipped: 0, failed: 0 };
+
 /** Seconds `requests` take at the budget (requests per minute). */
 export const secondsAtBudget = (requests: number, ratePerMinute: number) => Math.ceil((requests * 60) / ratePerMinute);
 
 /** Requests a session costs before any has finished: one per wanted session kind, clips as a list and one clip. */
 function priorPerSession(only: readonly AssetSelection[]): number {
-  return (only.includes('videos') ? 1 : 0) + (only.includes('transcripts') ? 1 : 0) + (only.includes('clips') ? 3 : 0);
+  return (only.includes('videos') ? 1 : 0) + (only.includes('transcripts') ? 1 : 0) + (only.includes('details') ? 1 : 0) + (only.includes('clips') ? 3 : 0);
 }
 
 /**
@@ -40,7 +42,8 @@ function priorPerSession(only: readonly AssetSelection[]): number {
 export function totalsOf(run: RunProgress, ratePerMinute: number): RunTotals {
   const { snapshot: s, only } = run;
   const assets = {} as RunTotals['assets'];
-  for (const kind of ASSET_KIND_LIST) assets[kind] = { ...s.assets[kind] };
+  // A run of an older version has no counts for the kinds added since.
+  for (const kind of ASSET_KIND_LIST) assets[kind] = { ...NO_ASSETS, ...s.assets[kind] };
   let bytes = s.bytesDownloaded;
   let spent = s.apiRequests ?? 0;
   const reelsRunning = !s.reelsDone && run.reels !== undefined;
@@ -51,8 +54,8 @@ export function totalsOf(run: RunProgress, ratePerMinute: number): RunTotals {
   }
   let spentInFlight = 0;
   for (const child of run.inFlight ?? []) {
-    for (const kind of ['clip', 'video', 'transcript'] as const) {
-      for (const state of Object.keys(assets[kind]) as ProgressState[]) assets[kind][state] += child.assets[kind][state];
+    for (const kind of ['clip', 'video', 'transcript', 'details'] as const) {
+      for (const state of Object.keys(assets[kind]) as ProgressState[]) assets[kind][state] += child.assets[kind]?.[state] ?? 0;
     }
     bytes += child.bytesDownloaded;
     spentInFlight += child.apiRequests ?? 0;
@@ -67,6 +70,7 @@ export function totalsOf(run: RunProgress, ratePerMinute: number): RunTotals {
     if (s.phase === 'listing' && only.some((k) => k !== 'reels')) remaining += 1;
     if (reelsRunning) remaining += 2 * (run.reels!.assets.reel.pending + run.reels!.assets.reel.generating) + (run.reels!.phase === 'listing' ? 1 : 0);
     else if (!s.reelsDone && only.includes('reels')) remaining += 1;
+    if (only.includes('qxscore')) remaining += 1;
   }
   remaining = Math.round(remaining);
   return { assets, bytes, spent, remaining, etaSeconds: secondsAtBudget(remaining, ratePerMinute) };

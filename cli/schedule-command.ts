@@ -49,12 +49,12 @@ export async function runSchedule(flags: ScheduleFlags, env: NodeJS.ProcessEnv =
       process.stdout.write(`deleted ${flags.delete}\n`);
       return EXIT.ok;
     }
-    const { dest, only } = request!;
+    const { dest, only, refreshDetails } = request!;
     const created: string[] = [];
     // One schedule per test: each can be listed, paused or deleted on its own.
     for (const testId of request!.testIds) {
       const scheduleId = `${SCHEDULE_PREFIX}${testId}`;
-      const input: IngestTestResultInput = { testId, dest, only, options: runOptionsFromSettings(settings) };
+      const input: IngestTestResultInput = { testId, dest, only, refreshDetails, options: runOptionsFromSettings(settings) };
       await client.schedule.create({
         scheduleId,
         spec: { intervals: [{ every: flags.every! as `${number}m` }] },

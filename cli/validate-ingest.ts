@@ -11,9 +11,10 @@ export interface IngestFlags {
   dest?: string;
   session?: string[];
   only?: string;
+  refreshDetails?: boolean;
 }
 
-export type IngestRequest = Pick<IngestTestResultParams, 'dest' | 'only' | 'sessionIds'> & { testIds: string[] };
+export type IngestRequest = Pick<IngestTestResultParams, 'dest' | 'only' | 'sessionIds' | 'refreshDetails'> & { testIds: string[] };
 
 /** Checks everything about the request before any network call; exit 2 with a clear message. */
 export function validateIngest(flags: IngestFlags, cwd = process.cwd()): IngestRequest {
@@ -25,7 +26,7 @@ export function validateIngest(flags: IngestFlags, cwd = process.cwd()): IngestR
   for (const test of given) {
     const one = validateOne({ ...flags, test }, cwd);
     if (!testIds.includes(one.testId)) testIds.push(one.testId);
-    common ??= { dest: one.dest, only: one.only, sessionIds: one.sessionIds };
+    common ??= { dest: one.dest, only: one.only, sessionIds: one.sessionIds, ...(flags.refreshDetails ? { refreshDetails: true } : {}) };
   }
   return { testIds, ...common! };
 }

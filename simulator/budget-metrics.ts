@@ -14,17 +14,19 @@ export function maxInWindow(times: number[], windowMs: number): number {
 
 /**
  * The fewest Results API requests a first full run of a test can make: the session pages, the reel
- * list, per session the video link, the transcript and the clip list, and per reel or clip one
- * detail request that starts the generation plus one that finds it GENERATED (with the link).
+ * list, the QXscores, per session the video link, the transcript, the clip list and the details, and
+ * per reel or clip one detail request that starts the generation plus one that finds it GENERATED
+ * (with the link). `media`: a run of the media kinds only (no details, no QXscores).
  */
-export function minimumRequests(counts: { pages: number; sessions: number; reels: number; clips: number }): number {
-  return counts.pages + 1 + 3 * counts.sessions + 2 * (counts.reels + counts.clips);
+export function minimumRequests(counts: { pages: number; sessions: number; reels: number; clips: number }, scope: 'everything' | 'media' = 'everything'): number {
+  const context = scope === 'everything' ? 1 + counts.sessions : 0;
+  return counts.pages + 1 + 3 * counts.sessions + 2 * (counts.reels + counts.clips) + context;
 }
 
 /** `minimumRequests` of one scenario test, read `pages` pages at a time. */
-export function minimumRequestsOfTest(test: { sessions: Array<{ clips: unknown[] }>; reels: unknown[] }, pages: number): number {
+export function minimumRequestsOfTest(test: { sessions: Array<{ clips: unknown[] }>; reels: unknown[] }, pages: number, scope: 'everything' | 'media' = 'everything'): number {
   const clips = test.sessions.reduce((n, s) => n + s.clips.length, 0);
-  return minimumRequests({ pages, sessions: test.sessions.length, reels: test.reels.length, clips });
+  return minimumRequests({ pages, sessions: test.sessions.length, reels: test.reels.length, clips }, scope);
 }
 
 /** A scenario's rate limit as requests per minute (what UT_RATE_LIMIT_PER_MINUTE says). */

@@ -10,6 +10,8 @@ export type ApiOperation =
   | 'clipDetail'
   | 'videoDownloadUrl'
   | 'transcript'
+  | 'sessionDetails'
+  | 'qxScores'
   | 'token'
   | 'media';
 

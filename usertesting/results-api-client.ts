@@ -16,13 +16,17 @@ import { redactSecrets } from './redact';
 import {
   clipDetailSchema,
   clipListSchema,
+  qxScoresSchema,
   reelDetailSchema,
   reelListSchema,
+  sessionDetailsSchema,
   sessionListSchema,
   videoDownloadSchema,
   type ClipList,
   type GenerationStatus,
+  type QxScores,
   type ReelList,
+  type SessionDetails,
   type SessionList,
 } from './schemas';
 import type { TokenProvider } from './token-provider';
@@ -43,6 +47,10 @@ export interface ResultsApiClient {
   getVideoDownloadUrl(sessionId: string): Promise<{ link: string; expiresAt: string }>;
   /** The WebVTT body, streamed. */
   openTranscript(sessionId: string): Promise<{ body: Readable; contentType: string }>;
+  /** Participant demographics, task groups and task responses of one session (v3). */
+  getSessionDetails(sessionId: string): Promise<SessionDetails>;
+  /** The QXscores of an interaction test. */
+  getQxScores(testId: string): Promise<QxScores>;
 }
 
 /** Told about every request the client sends or refuses to send (for metrics). */
@@ -128,7 +136,8 @@ export function createResultsApiClient(options: ResultsApiClientOptions): Result
     }
   }
 
-  async function json<S extends z.ZodType>(operation: ApiOperation, path: string, what: string, schema: S): Promise<z.output<S>> {
+  /** `asAnswered`: the body itself once it passed the schema (key order and unknown fields kept), not the schema's output. */
+  async function json<S extends z.ZodType>(operation: ApiOperation, path: string, what: string, schema: S, asAnswered = false): Promise<z.output<S>> {
     const response = await send(operation, path, what);
     let body: unknown;
     try {
@@ -141,7 +150,7 @@ export function createResultsApiClient(options: ResultsApiClientOptions): Result
       const issue = parsed.error.issues[0];
       throw new InvalidResponseError(`${operation}: response does not match the API description (${issue.path.join('.')}: ${issue.message})`, operation, response.statusCode);
     }
-    return parsed.data;
+    return asAnswered ? (body as z.output<S>) : parsed.data;
   }
 
   const seg = encodeURIComponent;
@@ -165,6 +174,16 @@ export function createResultsApiClient(options: ResultsApiClientOptions): Result
     async openTranscript(sessionId) {
       const response = await send('transcript', `/api/v2/sessionResults/${seg(sessionId)}/transcript`, `transcript of session ${sessionId}`, 'text/vtt, text/plain;q=0.9, */*;q=0.1');
       return { body: response.body, contentType: 'text/vtt' };
+    },
+    async getSessionDetails(sessionId) {
+      const details = await json('sessionDetails', `/api/v3/sessionResults/${seg(sessionId)}`, `details of session ${sessionId}`, sessionDetailsSchema, true);
+      if (details.sessionId.toLowerCase() !== sessionId.toLowerCase()) throw new InvalidResponseError('sessionDetails: the answer is about another session', 'sessionDetails', 200);
+      return details;
+    },
+    async getQxScores(testId) {
+      const scores = await json('qxScores', `/api/v2/testResults/${seg(testId)}/qxScores`, `QXscores of test ${testId}`, qxScoresSchema, true);
+      if (scores.testId.toLowerCase() !== testId.toLowerCase()) throw new InvalidResponseError('qxScores: the answer is about another test', 'qxScores', 200);
+      return scores;
     },
   };
 }

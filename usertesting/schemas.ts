@@ -70,3 +70,24 @@ export const clipListSchema = z.object({ studyUuid: z.string(), clips: z.array(c
 export type ClipList = z.output<typeof clipListSchema>;
 
 export const videoDownloadSchema = z.object({ videoUrl: z.string().min(1), sessionId: uuid, expiresAt: z.string() });
+
+/**
+ * Session details (v3) and QXscores are archived as the API answered them, so unknown fields are
+ * kept (loose objects); the required fields are checked, and the ids must be the ones asked for.
+ */
+export const sessionDetailsSchema = z.looseObject({
+  sessionId: uuid,
+  audienceId: z.string().nullable(),
+  testPlanId: z.string().nullable(),
+  sessionParticipant: z.looseObject({ participantId: z.string().nullable(), demographicsInfo: z.array(z.looseObject({})) }).nullable(),
+  taskGroups: z.array(z.looseObject({ uuid: z.string(), type: z.string() })),
+  tasks: z.array(z.looseObject({ uuid: z.string(), type: z.string() })),
+});
+export type SessionDetails = z.output<typeof sessionDetailsSchema>;
+
+export const qxScoresSchema = z.looseObject({
+  testId: uuid,
+  qxScores: z.array(z.looseObject({ taskGroupId: z.string(), label: z.string(), qxScore: z.number().nullable() })),
+  meta: z.looseObject({ totalQxTasks: z.number(), completes: z.number() }),
+});
+export type QxScores = z.output<typeof qxScoresSchema>;

@@ -45,6 +45,13 @@ export function apiActivities(options: RunOptions) {
       priority: { priorityKey: API_PRIORITY.unlocks },
     }),
     media: proxyActivities<Pick<ApiActivities, 'fetchVideo' | 'fetchTranscript'>>(media(API_PRIORITY.fill)),
+    /** Session details and QXscores: one small JSON answer each. */
+    context: proxyActivities<Pick<ApiActivities, 'fetchSessionDetails' | 'fetchQxScore'>>({
+      taskQueue,
+      startToCloseTimeout: '1 minute',
+      retry: retry(options),
+      priority: { priorityKey: API_PRIORITY.fill },
+    }),
     /** The first check of a reel or clip starts its generation. */
     generationStart: proxyActivities<Generation>(media(API_PRIORITY.unlocks)),
     generationCheck: proxyActivities<Generation>(media(API_PRIORITY.due)),

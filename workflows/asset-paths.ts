@@ -1,3 +1,4 @@
+import type { AssetKind } from './asset-types';
 import { isUuid } from './ids';
 
 /**
@@ -18,16 +19,20 @@ export const videoPath = (testId: string, sessionId: string) => `${sessionPrefix
 export const transcriptPath = (testId: string, sessionId: string) => `${sessionPrefix(testId, sessionId)}/transcript.vtt`;
 export const clipPath = (testId: string, sessionId: string, clipId: string) =>
   `${sessionPrefix(testId, sessionId)}/clips/${uuid(clipId, 'clipId')}.mp4`;
+export const detailsPath = (testId: string, sessionId: string) => `${sessionPrefix(testId, sessionId)}/session.json`;
+export const qxScorePath = (testId: string) => `${testPrefix(testId)}/qxscore.json`;
 export const manifestPath = (testId: string) => `${testPrefix(testId)}/manifest.json`;
 export const manifestLinesPath = (testId: string) => `${testPrefix(testId)}/manifest.jsonl`;
 
-type Identity = { kind: 'reel' | 'clip' | 'video' | 'transcript'; testId: string; sessionId?: string; reelId?: string; clipId?: string };
+type Identity = { kind: AssetKind; testId: string; sessionId?: string; reelId?: string; clipId?: string };
 
 /** Where an asset is (or would be) stored; a record about a whole list (no asset id) points at its folder. */
 export function assetObjectPath(a: Identity): string {
   if (a.kind === 'reel') return a.reelId ? reelPath(a.testId, a.reelId) : reelsPrefix(a.testId);
+  if (a.kind === 'qxscore') return qxScorePath(a.testId);
   if (!a.sessionId) return testPrefix(a.testId);
   if (a.kind === 'clip') return a.clipId ? clipPath(a.testId, a.sessionId, a.clipId) : `${sessionPrefix(a.testId, a.sessionId)}/clips`;
+  if (a.kind === 'details') return detailsPath(a.testId, a.sessionId);
   return a.kind === 'video' ? videoPath(a.testId, a.sessionId) : transcriptPath(a.testId, a.sessionId);
 }
 
@@ -42,6 +47,7 @@ export const sessionRecordsPrefix = (testId: string, sessionId: string) => `${re
 /** The record of one asset; a record about a whole list (no asset id) is named after the list. */
 export function recordPath(a: Identity): string {
   if (a.kind === 'reel') return a.reelId ? `${reelRecordsPrefix(a.testId)}/${uuid(a.reelId, 'reelId')}.json` : `${reelRecordsPrefix(a.testId)}/list.json`;
+  if (a.kind === 'qxscore') return `${recordsPrefix(a.testId)}/qxscore.json`;
   if (!a.sessionId) return `${recordsPrefix(a.testId)}/sessions.json`;
   const folder = sessionRecordsPrefix(a.testId, a.sessionId);
   if (a.kind === 'clip') return a.clipId ? `${folder}/clips/${uuid(a.clipId, 'clipId')}.json` : `${folder}/clips.json`;

@@ -1,6 +1,8 @@
 /** Shapes shared by workflows and activities (plain JSON; nothing secret ever goes in them). */
-export type AssetKind = 'reel' | 'clip' | 'video' | 'transcript';
-export const ASSET_KIND_LIST: AssetKind[] = ['reel', 'clip', 'video', 'transcript'];
+/** Media (reel, clip, video, transcript) and the context analysts join it with: session details (v3) and the test's QXscores. */
+export type AssetKind = 'reel' | 'clip' | 'video' | 'transcript' | 'details' | 'qxscore';
+export const ASSET_KIND_LIST: AssetKind[] = ['reel', 'clip', 'video', 'transcript', 'details', 'qxscore'];
+export const isAssetKind = (value: unknown): value is AssetKind => (ASSET_KIND_LIST as unknown[]).includes(value);
 
 export type AssetStatus = 'stored' | 'skipped' | 'failed';
 

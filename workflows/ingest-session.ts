@@ -1,6 +1,6 @@
-import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { apiActivities, storageActivities } from './activity-proxies';
-import { clipPath, recordKey, transcriptPath, videoPath } from './asset-paths';
+import { clipPath, detailsPath, recordKey, transcriptPath, videoPath } from './asset-paths';
 import type { AssetOutcome, SessionResult } from './asset-types';
 import { failureReason } from './failure-reason';
 import { pollGeneration } from './generation-poll';
@@ -13,7 +13,7 @@ import { SESSION_ID_SEARCH_ATTRIBUTE, TEST_ID_SEARCH_ATTRIBUTE } from './search-
 const ABSENT_BEFORE = 'the API had none for this session when last asked (404)';
 
 /**
- * One session: its video, transcript and clips. Workflow id `ut-media-session-<sessionId>`.
+ * One session: its video, transcript, clips and details. Workflow id `ut-media-session-<sessionId>`.
  * Returns counts only; skipped and failed assets have their records at the destination.
  */
 export async function ingestSession(input: IngestSessionInput): Promise<SessionResult> {
@@ -49,9 +49,9 @@ export async function ingestSession(input: IngestSessionInput): Promise<SessionR
     tally.apiRequests += 1;
     return call();
   };
-  const sessionAsset = (kind: 'video' | 'transcript', path: string, run: () => Promise<AssetOutcome>) => {
-    if (stored[path]) return alreadyStored(kind, {});
-    if (absent.has(recordKey({ kind }))) return finish({ kind, testId, sessionId, status: 'skipped', reason: ABSENT_BEFORE, downloaded: false, notFound: true }, undefined);
+  const sessionAsset = (kind: 'video' | 'transcript' | 'details', path: string, run: () => Promise<AssetOutcome>, askAgain = false) => {
+    if (stored[path] && !askAgain) return alreadyStored(kind, {});
+    if (absent.has(recordKey({ kind })) && !askAgain) return finish({ kind, testId, sessionId, status: 'skipped', reason: ABSENT_BEFORE, downloaded: false, notFound: true }, undefined);
     progress.move(kind, undefined, 'pending');
     tasks.push(
       run().then(
@@ -60,9 +60,13 @@ export async function ingestSession(input: IngestSessionInput): Promise<SessionR
       ),
     );
   };
-  const sessionInput = (kind: 'video' | 'transcript') => ({ dest, testId, sessionId, session: params.session, hadRecord: hasRecord.has(recordKey({ kind })) });
+  const sessionInput = (kind: 'video' | 'transcript' | 'details') => ({ dest, testId, sessionId, session: params.session, hadRecord: hasRecord.has(recordKey({ kind })) });
   if (wants.has('videos')) sessionAsset('video', videoPath(testId, sessionId), () => request(() => api.media.fetchVideo.executeWithOptions({ summary: `fetch video of session ${sessionId}` }, [sessionInput('video')])));
   if (wants.has('transcripts')) sessionAsset('transcript', transcriptPath(testId, sessionId), () => request(() => api.media.fetchTranscript.executeWithOptions({ summary: `fetch transcript of session ${sessionId}` }, [sessionInput('transcript')])));
+  // Runs started before session details existed replay without them.
+  if (wants.has('details') && patched('session-context')) {
+    sessionAsset('details', detailsPath(testId, sessionId), () => request(() => api.context.fetchSessionDetails.executeWithOptions({ summary: `fetch details of session ${sessionId}` }, [sessionInput('details')])), params.refreshDetails === true);
+  }
   if (wants.has('clips')) {
     if (absent.has(recordKey({ kind: 'clip' }))) finish({ kind: 'clip', testId, sessionId, status: 'skipped', reason: ABSENT_BEFORE, downloaded: false, notFound: true }, undefined);
     else tasks.push(ingestClips());

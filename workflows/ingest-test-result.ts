@@ -18,7 +18,7 @@ import { forEachBounded } from './bounded-pool';
 import { failureReason } from './failure-reason';
 import { ingestReels, reelsDoneSignal } from './ingest-reels';
 import { ingestSession } from './ingest-session';
-import { ingestTestResultInputSchema, type IngestCursor, type IngestTestResultInput, type IngestTestResultParams, type SessionSummary } from './inputs';
+import { KIND_OF_SELECTION, ingestTestResultInputSchema, sessionsNeeded, SESSION_KINDS, type IngestCursor, type IngestTestResultInput, type IngestTestResultParams, type SessionSummary } from './inputs';
 import { parseInput } from './parse-input';
 import { progressQuery } from './progress';
 import { addOutcome, emptyTally, mergeTally } from './run-tally';
@@ -77,7 +77,7 @@ export async function ingestTestResult(input: IngestTestResultInput): Promise<In
   showDetails();
   updateMemo();
 
-  const needsSessions = wants.has('clips') || wants.has('videos') || wants.has('transcripts');
+  const needsSessions = sessionsNeeded(params.only);
   let sessionsThisRun = 0;
   while (needsSessions && !cursor.listed) {
     if (sessionsThisRun >= options.sessionsPerRun || workflowInfo().historyLength > MAX_EVENTS_PER_RUN || workflowInfo().continueAsNewSuggested) {
@@ -111,6 +111,8 @@ export async function ingestTestResult(input: IngestTestResultInput): Promise<In
   if (!(await condition(() => cursor.reelsDone, options.generationDeadlineMs + REELS_REPORT_MARGIN_MS))) {
     addOutcome(cursor.tally, { kind: 'reel', testId, status: 'failed', reason: 'the reels workflow did not report before the generation deadline', downloaded: false });
   }
+  // From every session's answer: asked for once the sessions are done, so it counts them all.
+  if (wants.has('qxscore') && patched('session-context')) await ingestQxScore(params, cursor, api, storage);
   phase = 'writing-manifest';
   showDetails();
   const settled = needsSessions && !params.sessionIds && !cursor.listingFailed ? [{ kind: 'video' as const, testId }] : [];
@@ -184,7 +186,7 @@ async function ingestOneSession(params: IngestTestResultParams, session: Session
   try {
     const result = await executeChild(ingestSession, {
       workflowId: sessionWorkflowId(session.sessionId),
-      args: [{ testId, sessionId: session.sessionId, dest, only: params.only, options, session }],
+      args: [{ testId, sessionId: session.sessionId, dest, only: params.only, refreshDetails: params.refreshDetails, options, session }],
       staticSummary: `session ${session.sessionId} (${params.only.join(', ')})`,
       typedSearchAttributes: [
         { key: TEST_ID_SEARCH_ATTRIBUTE, value: testId },
@@ -196,11 +198,40 @@ async function ingestOneSession(params: IngestTestResultParams, session: Session
   } catch (err) {
     const reason = `session workflow failed: ${failureReason(err)}`;
     // One failed record per wanted kind (clips as a list-level record), so the run cannot exit 0.
-    const failed: AssetOutcome[] = (['video', 'transcript', 'clip'] as const)
-      .filter((kind) => params.only.includes(`${kind}s`))
+    const failed: AssetOutcome[] = params.only
+      .map((selection) => KIND_OF_SELECTION[selection])
+      .filter((kind) => SESSION_KINDS.has(kind))
       .map((kind) => ({ kind, testId, sessionId: session.sessionId, status: 'failed', reason, downloaded: false }));
     for (const o of failed) addOutcome(cursor.tally, o);
     await storage.recordOutcomes({ dest, write: failed }).catch(() => undefined);
+  }
+}
+
+/**
+ * The test's QXscores, after its sessions: asked for when not stored, when the session list's count
+ * changed since they were, or when details are refreshed; a 404 (not an interaction test) is not asked
+ * again within the re-check age.
+ */
+async function ingestQxScore(params: IngestTestResultParams, cursor: IngestCursor, api: ReturnType<typeof apiActivities>, storage: ReturnType<typeof storageActivities>): Promise<void> {
+  const { testId, dest, options } = params;
+  const refresh = params.refreshDetails === true;
+  const known = await storage.findStoredQxScore.executeWithOptions({ summary: 'look up the stored QXscores' }, [{ dest, testId, absentRecheckMs: options.absentRecheckMs }]);
+  const countUnchanged = cursor.totalCount === undefined || known.sessionsListed === cursor.totalCount;
+  if (known.stored && countUnchanged && !refresh) {
+    addOutcome(cursor.tally, { kind: 'qxscore', testId, status: 'stored', downloaded: false });
+    return;
+  }
+  if (known.knownAbsent && !refresh) {
+    addOutcome(cursor.tally, { kind: 'qxscore', testId, status: 'skipped', reason: 'the API had no QXscore for this test when last asked (404)', downloaded: false, notFound: true });
+    return;
+  }
+  cursor.tally.apiRequests += 1;
+  try {
+    addOutcome(cursor.tally, await api.context.fetchQxScore.executeWithOptions({ summary: `fetch the QXscores of test ${testId}` }, [{ dest, testId, sessionsListed: cursor.totalCount, hadRecord: known.recorded }]));
+  } catch (err) {
+    const failed: AssetOutcome = { kind: 'qxscore', testId, status: 'failed', reason: failureReason(err), downloaded: false };
+    addOutcome(cursor.tally, failed);
+    await storage.recordOutcomes({ dest, write: [failed] });
   }
 }
 

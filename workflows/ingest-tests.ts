@@ -30,7 +30,7 @@ export async function ingestTests(input: IngestTestsInput): Promise<IngestTestsS
       try {
         const summary = await executeChild(ingestTestResult, {
           workflowId: testWorkflowId(testId),
-          args: [{ testId, dest: params.dest, only: params.only, options: params.options }],
+          args: [{ testId, dest: params.dest, only: params.only, refreshDetails: params.refreshDetails, options: params.options }],
           priority: { fairnessKey: testId },
           typedSearchAttributes: [{ key: TEST_ID_SEARCH_ATTRIBUTE, value: testId }],
           staticSummary: ingestionSummary(testId, params.dest, params.only),

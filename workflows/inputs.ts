@@ -1,13 +1,21 @@
 import { z } from 'zod';
-import type { RunTally } from './asset-types';
+import type { AssetKind, RunTally } from './asset-types';
 import { UUID_PATTERN } from './ids';
 
 /**
  * Workflow inputs as a person types them into the Temporal UI's Start Workflow form. Parsed with
  * zod inside the workflow, so a bad input fails the run at once with a message naming the field.
  */
-export const ASSET_KINDS = ['reels', 'clips', 'videos', 'transcripts'] as const;
+export const ASSET_KINDS = ['reels', 'clips', 'videos', 'transcripts', 'details', 'qxscore'] as const;
 export type AssetSelection = (typeof ASSET_KINDS)[number];
+/** The asset kind each `only` value selects. */
+export const KIND_OF_SELECTION: Record<AssetSelection, AssetKind> = { reels: 'reel', clips: 'clip', videos: 'video', transcripts: 'transcript', details: 'details', qxscore: 'qxscore' };
+/** The `only` value that selects each kind (also its plural label). */
+export const SELECTION_OF_KIND: Record<AssetKind, AssetSelection> = { reel: 'reels', clip: 'clips', video: 'videos', transcript: 'transcripts', details: 'details', qxscore: 'qxscore' };
+
+/** Kinds that belong to a session: a run that wants any of them lists the sessions. */
+export const SESSION_KINDS: ReadonlySet<AssetKind> = new Set<AssetKind>(['clip', 'video', 'transcript', 'details']);
+export const sessionsNeeded = (only: readonly AssetSelection[]) => only.some((selection) => SESSION_KINDS.has(KIND_OF_SELECTION[selection]));
 
 const uuid = (what: string) =>
   z
@@ -35,6 +43,12 @@ const onlySchema = z
     }
     return items.length ? (Array.from(new Set(items)) as AssetSelection[]) : [...ASSET_KINDS];
   });
+
+/**
+ * Session details and QXscores already stored are not asked for again unless this is true: then each
+ * costs one request again and is rewritten only when the API's answer changed.
+ */
+const refreshDetails = z.boolean({ error: 'refreshDetails must be true or false' }).optional();
 
 /** Every run option's default, in one place (the CLI's environment overrides the delays). */
 export const DEFAULT_RUN_OPTIONS = {
@@ -120,6 +134,7 @@ export const ingestTestResultInputSchema = z
     testId: uuid('testId'),
     dest: destination,
     only: onlySchema,
+    refreshDetails,
     sessionIds: z.array(uuid('sessionIds[]')).optional(),
     options: runOptionsSchema,
     /** Where an earlier run of this workflow stopped: set by continue-as-new, never by hand. */
@@ -141,6 +156,7 @@ export const ingestTestsInputSchema = z
       .transform((ids) => Array.from(new Set(ids))),
     dest: destination,
     only: onlySchema,
+    refreshDetails,
     options: runOptionsSchema,
   })
   .strict();
@@ -152,6 +168,7 @@ export const ingestSessionInputSchema = z
     sessionId: uuid('sessionId'),
     dest: destination,
     only: onlySchema,
+    refreshDetails,
     options: runOptionsSchema,
     /** The summary from the session list, when the parent has it: recorded in metadata and the manifest. */
     session: sessionSummarySchema.optional(),

@@ -1,8 +1,8 @@
 import { executeChild, workflowInfo } from '@temporalio/workflow';
 import { apiActivities, storageActivities } from './activity-proxies';
-import { clipPath, recordKey, reelPath, transcriptPath, videoPath } from './asset-paths';
+import { clipPath, detailsPath, recordKey, reelPath, transcriptPath, videoPath } from './asset-paths';
 import { forEachBounded } from './bounded-pool';
-import { ingestTestResultInputSchema, runOptionsSchema, type AssetSelection, type RunOptions } from './inputs';
+import { ingestTestResultInputSchema, runOptionsSchema, sessionsNeeded, type AssetSelection, type RunOptions } from './inputs';
 import { parseInput } from './parse-input';
 import { addPlanCounts, emptyPlanCounts, totalRequests, type PlanCounts, type TestPlan } from './plan-types';
 import { z } from 'zod';
@@ -41,13 +41,15 @@ export async function planTestResult(input: PlanTestResultInput): Promise<TestPl
     }
   }
 
-  if (wants.has('clips') || wants.has('videos') || wants.has('transcripts')) {
+  let sessionsListed: number | undefined;
+  if (sessionsNeeded(params.only)) {
     const wanted = params.sessionIds ? new Set(params.sessionIds) : undefined;
     let offset = 0;
     for (;;) {
       const page = await api.listing.listSessionsPage({ testId, offset, limit: sessionPageLimit(options.sessionsPerRun) });
       plan.requests.sessionPages += 1;
       plan.listingRequestsSpent += 1;
+      sessionsListed = page.totalCount;
       // The pages the ingestion reads: to the list's end, or until it stops advancing (whose page the
       // ingestion drops) or passes the API's offset cap (whose page it still ingests).
       const step = pageStep(offset, page);
@@ -56,7 +58,7 @@ export async function planTestResult(input: PlanTestResultInput): Promise<TestPl
       if (sessionIds.length) {
         const part = await executeChild(planSessions, {
           workflowId: `${workflowInfo().workflowId}-page-${page.offset}`,
-          args: [{ testId, dest, only: params.only, options, sessionIds }],
+          args: [{ testId, dest, only: params.only, refreshDetails: params.refreshDetails, options, sessionIds }],
         });
         addPlanCounts(plan, part);
       }
@@ -64,11 +66,22 @@ export async function planTestResult(input: PlanTestResultInput): Promise<TestPl
       offset = step.next;
     }
   }
+  if (wants.has('qxscore')) {
+    // As the ingestion decides (ingest-test-result.ts, ingestQxScore).
+    const known = await storage.findStoredQxScore({ dest, testId, absentRecheckMs: options.absentRecheckMs });
+    const refresh = params.refreshDetails === true;
+    if (known.stored && !refresh && (sessionsListed === undefined || known.sessionsListed === sessionsListed)) plan.kinds.qxscore.stored += 1;
+    else if (known.knownAbsent && !refresh) plan.kinds.qxscore.knownAbsent += 1;
+    else {
+      plan.kinds.qxscore.toFetch += 1;
+      plan.requests.qxScores += 1;
+    }
+  }
   return { testId, dest, ...plan, apiRequests: totalRequests(plan.requests) };
 }
 
 /** One page of sessions: their stored state, and their clip lists (one listing request each). */
-export async function planSessions(input: { testId: string; dest: string; only: AssetSelection[]; options: Partial<RunOptions>; sessionIds: string[] }): Promise<PlanCounts> {
+export async function planSessions(input: { testId: string; dest: string; only: AssetSelection[]; refreshDetails?: boolean; options: Partial<RunOptions>; sessionIds: string[] }): Promise<PlanCounts> {
   const { testId, dest } = input;
   const options = runOptionsSchema.parse(input.options);
   const wants = new Set(input.only);
@@ -79,16 +92,17 @@ export async function planSessions(input: { testId: string; dest: string; only: 
     plan.sessions += 1;
     const { stored, knownAbsent } = await storage.findStoredAssets({ dest, testId, sessionId, absentRecheckMs: options.absentRecheckMs });
     const absent = new Set(knownAbsent);
-    const sessionAsset = (kind: 'video' | 'transcript', path: string) => {
-      if (stored[path]) plan.kinds[kind].stored += 1;
-      else if (absent.has(recordKey({ kind }))) plan.kinds[kind].knownAbsent += 1;
+    const sessionAsset = (kind: 'video' | 'transcript' | 'details', path: string, request: 'videoLinks' | 'transcripts' | 'sessionDetails', askAgain = false) => {
+      if (stored[path] && !askAgain) plan.kinds[kind].stored += 1;
+      else if (absent.has(recordKey({ kind })) && !askAgain) plan.kinds[kind].knownAbsent += 1;
       else {
         plan.kinds[kind].toFetch += 1;
-        plan.requests[kind === 'video' ? 'videoLinks' : 'transcripts'] += 1;
+        plan.requests[request] += 1;
       }
     };
-    if (wants.has('videos')) sessionAsset('video', videoPath(testId, sessionId));
-    if (wants.has('transcripts')) sessionAsset('transcript', transcriptPath(testId, sessionId));
+    if (wants.has('videos')) sessionAsset('video', videoPath(testId, sessionId), 'videoLinks');
+    if (wants.has('transcripts')) sessionAsset('transcript', transcriptPath(testId, sessionId), 'transcripts');
+    if (wants.has('details')) sessionAsset('details', detailsPath(testId, sessionId), 'sessionDetails', input.refreshDetails === true);
     if (!wants.has('clips')) return;
     if (absent.has(recordKey({ kind: 'clip' }))) {
       plan.kinds.clip.knownAbsent += 1;

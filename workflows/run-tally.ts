@@ -29,7 +29,9 @@ export function addOutcome(tally: RunTally, o: AssetOutcome): void {
 /** Adds `part` into `total`. */
 export function mergeTally(total: RunTally, part: RunTally): void {
   for (const kind of ASSET_KIND_LIST) {
-    for (const status of ['stored', 'skipped', 'failed'] as const) total.counts[kind][status] += part.counts[kind][status];
+    // Tallies of runs before a kind existed have no counts for it.
+    total.counts[kind] ??= { stored: 0, skipped: 0, failed: 0 };
+    for (const status of ['stored', 'skipped', 'failed'] as const) total.counts[kind][status] += part.counts[kind]?.[status] ?? 0;
   }
   total.downloaded += part.downloaded;
   total.bytesDownloaded += part.bytesDownloaded;

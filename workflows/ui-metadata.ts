@@ -1,5 +1,5 @@
 import type { ProgressSnapshot } from './asset-types';
-import type { AssetSelection } from './inputs';
+import { ASSET_KINDS, type AssetSelection } from './inputs';
 
 /** What the Temporal UI and `temporal workflow describe` show for an ingestion (workflow-safe). */
 
@@ -11,7 +11,7 @@ export function ingestionDetails(input: { testId: string; dest: string; only?: r
   return [
     `**Test result** \`${input.testId}\``,
     `**Destination** \`${input.dest}\``,
-    `**Kinds** ${input.only?.length ? input.only.join(', ') : 'reels, clips, videos, transcripts'}`,
+    `**Kinds** ${input.only?.length ? input.only.join(', ') : ASSET_KINDS.join(', ')}`,
     input.sessionIds?.length ? `**Sessions** ${input.sessionIds.length} chosen` : '**Sessions** all',
     'Follow it with `ut-media status --test ' + input.testId + '`; the manifest lands at `test_id=' + input.testId + '/manifest.json`.',
   ].join('\n\n');

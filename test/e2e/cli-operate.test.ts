@@ -37,8 +37,8 @@ describe('operating an ingestion', () => {
     const temporalCli = async (command: string) => (await run(temporal, ['workflow', command, '--address', harnessValue('temporalAddress'), '-w', testWorkflowId(testId)])).stdout;
     await waitFor(() => sim.stats().calls.length >= 8 || undefined, 60_000, 'the run to be under way');
     const described = await temporalCli('describe');
-    expect(described).toContain(`StaticSummary  "ingest test ${testId} into file://${dest} (reels, clips, videos, transcripts)"`);
-    expect(described).toContain('**Kinds** reels, clips, videos, transcripts');
+    expect(described).toContain(`StaticSummary  "ingest test ${testId} into file://${dest} (reels, clips, videos, transcripts, details, qxscore)"`);
+    expect(described).toContain('**Kinds** reels, clips, videos, transcripts, details, qxscore');
     // Where it stands, in the memo (updated per page and every 25 sessions).
     expect(described).toMatch(/Memo +map\[progress:.*ingesting · sessions \d+\/6 · stored \d+ · skipped \d+ · failed \d+ · API requests [1-9]\d*/);
     // The CLI's describe (1.9) prints the static metadata; the current details come from the

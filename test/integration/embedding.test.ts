@@ -66,7 +66,7 @@ test('a host workflow runs ingestSession as a child on the host worker and reads
     });
 
     const expected = expectedAssets(sim, testId).filter((a) => a.relativePath.includes(`/session_id=${sessionId}/`));
-    expect(expected.map((a) => a.kind).sort()).toEqual(['clip', 'clip', 'transcript', 'video']);
+    expect(expected.map((a) => a.kind).sort()).toEqual(['clip', 'clip', 'details', 'transcript', 'video']);
     let bytes = 0;
     for (const asset of expected) {
       const file = path.join(root, asset.relativePath);

@@ -33,17 +33,23 @@ describe('ingestTestResult at scale (small batches)', () => {
     });
     const seenRuns = new Set<number>();
     const seenDone: number[] = [];
-    const poll = setInterval(() => {
-      handle.query(progressQuery).then((p: ProgressSnapshot) => {
-        if (p.runs) seenRuns.add(p.runs);
-        seenDone.push(p.sessions.done);
-      }, () => undefined);
-    }, 100);
+    // One query at a time: answers to overlapping queries can arrive out of order on a loaded machine.
+    let finished = false;
+    const polling = (async () => {
+      while (!finished) {
+        await handle.query(progressQuery).then((p: ProgressSnapshot) => {
+          if (p.runs) seenRuns.add(p.runs);
+          seenDone.push(p.sessions.done);
+        }, () => undefined);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
     let summary: IngestSummary;
     try {
       summary = (await handle.result()) as IngestSummary;
     } finally {
-      clearInterval(poll);
+      finished = true;
+      await polling;
     }
     expect(summary.failed).toBe(0);
     expect(summary.sessions).toBe(14);

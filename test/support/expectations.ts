@@ -2,10 +2,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { expectedAssetStatuses, type RunningSimulator, type Scenario } from '../../simulator';
 import { minimumRequestsOfTest } from '../../simulator/budget-metrics';
+import { Crc32c } from '../../storage/crc32c';
 import { assetObjectPath, recordPath } from '../../workflows/asset-paths';
+import type { AssetKind } from '../../workflows/asset-types';
 
 export interface ExpectedAsset {
-  kind: 'reel' | 'clip' | 'video' | 'transcript';
+  kind: AssetKind;
   relativePath: string;
   status: 'stored' | 'skipped';
   /** Skipped assets: where their record is, under `test_id=<id>/_ut-media/`. */
@@ -20,9 +22,17 @@ export function expectedAssets(sim: RunningSimulator, testId: string): ExpectedA
     const identity = { kind: a.kind, testId, sessionId: a.sessionId, reelId: a.reelId, clipId: a.clipId };
     const relativePath = assetObjectPath(identity);
     if (a.status === 'skipped') return { kind: a.kind, relativePath, status: 'skipped', recordPath: recordPath(identity) };
+    if (a.kind === 'details') return { kind: a.kind, relativePath, status: 'stored', digest: jsonDigest(sim.expectedSessionDetails(a.sessionId!)) };
+    if (a.kind === 'qxscore') return { kind: a.kind, relativePath, status: 'stored', digest: jsonDigest(sim.expectedQxScores(testId)) };
     const digest = a.kind === 'transcript' ? undefined : sim.expectedDigest(a.kind === 'reel' ? { kind: 'reel', testId, reelId: a.reelId! } : a.kind === 'video' ? { kind: 'video', sessionId: a.sessionId! } : { kind: 'clip', sessionId: a.sessionId!, clipId: a.clipId! });
     return { kind: a.kind, relativePath, status: 'stored', digest };
   });
+}
+
+/** Session details and QXscores are stored as the API's JSON, pretty-printed. */
+function jsonDigest(answer: unknown): ExpectedAsset['digest'] {
+  const body = Buffer.from(`${JSON.stringify(answer, null, 2)}\n`, 'utf8');
+  return { bytes: body.length, md5: crypto.createHash('md5').update(body).digest('base64'), crc32c: new Crc32c().update(body).toString() };
 }
 
 /** The fewest API requests a full first run can make (issue #4's formula). */

@@ -1,5 +1,5 @@
 import { ingestSessionInputSchema, ingestTestResultInputSchema, describeIssues } from '../../workflows/inputs';
-import { clipPath, manifestPath, reelPath, transcriptPath, videoPath } from '../../workflows/asset-paths';
+import { clipPath, detailsPath, manifestPath, qxScorePath, reelPath, transcriptPath, videoPath } from '../../workflows/asset-paths';
 
 const testId = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
 const sessionId = '41f72104-5f84-44fa-a16a-03f5751596ec';
@@ -7,13 +7,21 @@ const sessionId = '41f72104-5f84-44fa-a16a-03f5751596ec';
 describe('workflow inputs', () => {
   test('defaults: every asset kind and the contract delays', () => {
     const parsed = ingestTestResultInputSchema.parse({ testId, dest: 'gs://bucket/p' });
-    expect(parsed.only).toEqual(['reels', 'clips', 'videos', 'transcripts']);
+    expect(parsed.only).toEqual(['reels', 'clips', 'videos', 'transcripts', 'details', 'qxscore']);
+    expect(parsed.refreshDetails).toBeUndefined();
     expect(parsed.options).toMatchObject({ pollInitialDelayMs: 3000, pollMaxDelayMs: 60000, generationDeadlineMs: 86_400_000 });
   });
 
   test('`only` as typed in the Temporal UI: an array or a comma-separated string', () => {
     expect(ingestTestResultInputSchema.parse({ testId, dest: 'x', only: 'Videos, reels' }).only).toEqual(['videos', 'reels']);
     expect(ingestTestResultInputSchema.parse({ testId, dest: 'x', only: ['clips'] }).only).toEqual(['clips']);
+    expect(ingestTestResultInputSchema.parse({ testId, dest: 'x', only: 'details,QXscore' }).only).toEqual(['details', 'qxscore']);
+  });
+
+  test('refreshDetails is a boolean', () => {
+    expect(ingestTestResultInputSchema.parse({ testId, dest: 'x', refreshDetails: true }).refreshDetails).toBe(true);
+    const r = ingestTestResultInputSchema.safeParse({ testId, dest: 'x', refreshDetails: 'yes' });
+    expect(describeIssues(r.error!)).toMatch(/refreshDetails: refreshDetails must be true or false/);
   });
 
   test('messages name every wrong field', () => {
@@ -44,6 +52,8 @@ describe('destination layout', () => {
     expect(transcriptPath(testId, sessionId)).toBe(`test_id=${testId}/session_id=${sessionId}/transcript.vtt`);
     expect(clipPath(testId, sessionId, testId)).toBe(`test_id=${testId}/session_id=${sessionId}/clips/${testId}.mp4`);
     expect(manifestPath(testId)).toBe(`test_id=${testId}/manifest.json`);
+    expect(detailsPath(testId, sessionId)).toBe(`test_id=${testId}/session_id=${sessionId}/session.json`);
+    expect(qxScorePath(testId)).toBe(`test_id=${testId}/qxscore.json`);
     expect(() => reelPath(testId, '../../etc/passwd')).toThrow(/not a UUID/);
   });
 });
