@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { runOptionsFromSettings } from '../config/run-options';
 import type { Settings } from '../config/settings';
 import { ASSET_KIND_LIST } from '../workflows/asset-types';
+import { SELECTION_OF_KIND } from '../workflows/inputs';
 import type { PlanTestResultInput } from '../workflows/plan-test-result';
 import type { TestPlan } from '../workflows/plan-types';
 import { testWorkflowId } from '../workflows/task-queues';
@@ -58,7 +59,7 @@ function print(plans: PlannedTest[], ratePerMinute: number, json: boolean): void
     lines.push(`Test ${p.testId} into ${p.dest}: ${p.sessions} sessions`, '  kind          to fetch    stored  known absent');
     for (const kind of ASSET_KIND_LIST) {
       const k = p.kinds[kind];
-      lines.push(`  ${`${kind}s`.padEnd(12)}${String(k.toFetch).padStart(10)}${String(k.stored).padStart(10)}${String(k.knownAbsent).padStart(14)}`);
+      lines.push(`  ${SELECTION_OF_KIND[kind].padEnd(12)}${String(k.toFetch).padStart(10)}${String(k.stored).padStart(10)}${String(k.knownAbsent).padStart(14)}`);
     }
     const r = p.requests;
     lines.push(

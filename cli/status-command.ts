@@ -11,6 +11,7 @@ import { describeProgress } from './progress-lines';
 import { checkRunHealth, describeProblem, type RunProblem } from './run-health';
 import { openStatusSource } from './status-source';
 import { statusFromManifest } from './status-manifest';
+import { countLines } from './summary-output';
 import { givenTestIds } from './tests-file';
 import { cliSettings } from './validate-ingest';
 
@@ -90,7 +91,7 @@ function print(rows: TestStatus[], json: boolean): void {
     if (r.summary) {
       const s = r.summary;
       process.stdout.write(`${s.sessions} sessions, ${s.downloaded} files downloaded (${(s.bytesDownloaded / 1048576).toFixed(1)} MiB), ${s.failed} failed, ${s.apiRequests ?? '?'} API requests\n`);
-      for (const [kind, c] of Object.entries(s.counts)) process.stdout.write(`  ${`${kind}s`.padEnd(12)} stored ${c.stored}, skipped ${c.skipped}, failed ${c.failed}\n`);
+      for (const line of countLines(s.counts)) process.stdout.write(`${line}\n`);
       if (s.manifestPath) process.stdout.write(`  Manifest: ${s.manifestPath}\n`);
     } else if (r.paused) {
       process.stdout.write('PAUSED: its `ingest` stopped before the end; run the same `ut-media ingest` here again to resume it\n');

@@ -1,5 +1,5 @@
 import { ASSET_KIND_LIST, type AssetKind, type AssetStatus } from '../workflows/asset-types';
-import { SELECTION_OF_KIND } from '../workflows/inputs';
+import { countLines } from './summary-output';
 import { manifestPath } from '../workflows/asset-paths';
 import { destinationOfFlag, readManifest } from './destination-reader';
 import { EXIT } from './exit-codes';
@@ -30,7 +30,7 @@ export async function statusFromManifest(testIds: string[], dest: string, json: 
         continue;
       }
       process.stdout.write(`test ${r.testId}: manifest ${r.manifest}, updated ${r.updatedAt} (no Temporal state here: from the manifest)\n`);
-      for (const kind of ASSET_KIND_LIST) process.stdout.write(`  ${SELECTION_OF_KIND[kind].padEnd(12)} stored ${r.counts[kind].stored}, skipped ${r.counts[kind].skipped}, failed ${r.counts[kind].failed}\n`);
+      for (const line of countLines(r.counts)) process.stdout.write(`${line}\n`);
     }
   }
   return rows.every((r) => r.found && r.failed === 0) ? EXIT.ok : EXIT.failed;

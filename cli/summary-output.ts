@@ -1,6 +1,11 @@
 import { EXIT } from './exit-codes';
-import type { AssetKind, IngestSummary } from '../workflows/asset-types';
+import type { AssetCounts, AssetKind, IngestSummary } from '../workflows/asset-types';
 import { SELECTION_OF_KIND } from '../workflows/inputs';
+
+/** One line per kind: `  videos       stored 10, skipped 2, failed 0`. */
+export function countLines(counts: Partial<AssetCounts>): string[] {
+  return Object.entries(counts).map(([kind, c]) => `  ${(SELECTION_OF_KIND[kind as AssetKind] ?? kind).padEnd(12)} stored ${c.stored}, skipped ${c.skipped}, failed ${c.failed}`);
+}
 
 /** How one test's run ended, as `ingest` and `status --wait` report it (a row of the summary). */
 export type TestOutcome = { testId: string; code: number; summary?: IngestSummary; error?: string };
@@ -23,7 +28,7 @@ export function printSummary(outcomes: TestOutcome[], json: boolean): void {
       continue;
     }
     lines.push(`Test ${s.testId}: ${s.sessions} sessions, ${s.downloaded} files downloaded (${(s.bytesDownloaded / 1048576).toFixed(1)} MiB)`);
-    for (const [kind, c] of Object.entries(s.counts)) lines.push(`  ${SELECTION_OF_KIND[kind as AssetKind].padEnd(12)} stored ${c.stored}, skipped ${c.skipped}, failed ${c.failed}`);
+    lines.push(...countLines(s.counts));
     for (const f of s.failures) lines.push(`  FAILED ${f.kind} ${f.id}: ${f.reason}`);
     if (s.failed > s.failures.length) lines.push(`  ... and ${s.failed - s.failures.length} more failures: see the manifest`);
     lines.push(`  Manifest: ${s.manifestPath}`);

@@ -1,5 +1,5 @@
 import type { ProgressSnapshot } from './asset-types';
-import { ASSET_KINDS, type AssetSelection } from './inputs';
+import { ASSET_KINDS, SELECTION_OF_KIND, type AssetSelection } from './inputs';
 
 /** What the Temporal UI and `temporal workflow describe` show for an ingestion (workflow-safe). */
 
@@ -21,7 +21,7 @@ export function ingestionDetails(input: { testId: string; dest: string; only?: r
 export function currentDetails(s: ProgressSnapshot): string {
   const rows = (Object.keys(s.assets) as Array<keyof ProgressSnapshot['assets']>).map((kind) => {
     const c = s.assets[kind];
-    return `| ${kind}s | ${c.stored} | ${c.skipped} | ${c.failed} |`;
+    return `| ${SELECTION_OF_KIND[kind] ?? kind} | ${c.stored} | ${c.skipped} | ${c.failed} |`;
   });
   const total = s.sessions.total ? `${s.sessions.done}/${s.sessions.total}` : `${s.sessions.done}`;
   return [
