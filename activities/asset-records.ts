@@ -1,5 +1,5 @@
 import type { Destination, StoredObject } from '../storage';
-import { recordPath } from '../workflows/asset-paths';
+import { fullFieldsPath, recordPath } from '../workflows/asset-paths';
 import { isAssetKind, type AssetIdentity, type AssetKind, type AssetOutcome } from '../workflows/asset-types';
 import { fitMetadata } from './metadata-limits';
 import { metadataStrings, parseObjectMetadata, type SourceFields } from './object-metadata';
@@ -41,6 +41,24 @@ export function recordOf(outcome: AssetOutcome, checkedAt: string, source: Sourc
 export async function writeRecord(destination: Destination, record: AssetRecord): Promise<void> {
   const { metadata } = fitMetadata({ utMediaRecord: '1', ...metadataStrings(record) }, destination.metadataBudgetBytes);
   await destination.writeSmallObject(recordPath(record), `${JSON.stringify(record)}\n`, { contentType: 'application/json', metadata });
+}
+
+/** The outcome of an asset now stored; its record (skipped or failed earlier), if any, goes. */
+export async function storedOutcome(destination: Destination, identity: AssetIdentity, bytes: number, downloaded: boolean, hadRecord: boolean | undefined): Promise<AssetOutcome> {
+  if (hadRecord) await removeRecord(destination, identity);
+  return { ...identity, status: 'stored', downloaded, bytes };
+}
+
+/** The API has no such asset (404): its record says so, with the time, for the re-check age. */
+export async function recordAbsent(destination: Destination, identity: AssetIdentity, reason: string, source: SourceFields, checkedAt: string): Promise<AssetOutcome> {
+  const outcome: AssetOutcome = { ...identity, status: 'skipped', reason, downloaded: false, notFound: true };
+  await writeRecord(destination, recordOf(outcome, checkedAt, source));
+  return outcome;
+}
+
+/** Source fields cut from an object's metadata, kept whole beside it; written before the object, so one that says its fields were cut always has them. */
+export async function writeCutFields(destination: Destination, identity: AssetIdentity, cut: Record<string, unknown>): Promise<void> {
+  if (Object.keys(cut).length) await destination.writeSmallObject(fullFieldsPath(identity), `${JSON.stringify(cut)}\n`, { contentType: 'application/json', metadata: { utMediaFields: '1' } });
 }
 
 export async function removeRecord(destination: Destination, identity: AssetIdentity): Promise<void> {

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ObjectAlreadyExistsError, type Destination } from '../storage';
-import { NotFoundError } from '../usertesting/errors';
+import { BadRequestError, NotFoundError } from '../usertesting/errors';
 import { detailsPath, qxScorePath } from '../workflows/asset-paths';
 import type { AssetIdentity, AssetOutcome } from '../workflows/asset-types';
 import type { SessionSummary } from '../workflows/inputs';
 import { currentActivity } from './activity-context';
-import { recordOf, removeRecord, writeRecord } from './asset-records';
+import { recordAbsent, storedOutcome, writeCutFields } from './asset-records';
 import type { ActivityDeps } from './deps';
 import { withFailureMapping } from './failures';
 import { sessionSource } from './media-activities';
@@ -25,24 +25,19 @@ export interface QxScoreInput { dest: string; testId: string; sessionsListed?: n
 export function createContextActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());
 
-  async function absent(destination: Destination, identity: AssetIdentity, reason: string, source: SourceFields): Promise<AssetOutcome> {
-    const outcome: AssetOutcome = { ...identity, status: 'skipped', reason, downloaded: false, notFound: true };
-    await writeRecord(destination, recordOf(outcome, now().toISOString(), source));
-    return outcome;
-  }
+  const absent = (destination: Destination, identity: AssetIdentity, reason: string, source: SourceFields) => recordAbsent(destination, identity, reason, source, now().toISOString());
 
   /** Writes `answer` unless the stored object already has these bytes and this metadata; replaces an older answer. */
   async function storeAnswer(destination: Destination, path: string, identity: AssetIdentity, answer: unknown, source: SourceFields, hadRecord: boolean | undefined): Promise<AssetOutcome> {
     const body = Buffer.from(`${JSON.stringify(answer, null, 2)}\n`, 'utf8');
     const md5 = createHash('md5').update(body).digest('base64');
     const existing = await destination.stat(path);
-    const sameSource = Object.entries(source).every(([k, v]) => v === undefined || v === null || existing?.metadata[k] === String(v));
-    const settle = async (downloaded: boolean, bytes: number): Promise<AssetOutcome> => {
-      if (hadRecord) await removeRecord(destination, identity);
-      return { ...identity, status: 'stored', downloaded, bytes };
-    };
+    const { metadata, cut } = fitMetadata(objectMetadata(identity, source, now().toISOString()), destination.metadataBudgetBytes);
+    // Fields as the store keeps them (cut ones are compared by their cut form); the download time aside.
+    const sameSource = Object.entries(metadata).every(([k, v]) => k === 'downloadedAt' || existing?.metadata[k] === v);
+    const settle = (downloaded: boolean, bytes: number) => storedOutcome(destination, identity, bytes, downloaded, hadRecord);
     if (existing?.metadataComplete && existing.md5 === md5 && sameSource) return settle(false, existing.bytes);
-    const { metadata } = fitMetadata(objectMetadata(identity, source, now().toISOString()), destination.metadataBudgetBytes);
+    await writeCutFields(destination, identity, cut);
     try {
       const object = await destination.writeObject(path, Readable.from([body]), {
         contentType: 'application/json',
@@ -90,7 +85,8 @@ export function createContextActivities(deps: ActivityDeps) {
         try {
           scores = await deps.api.getQxScores(input.testId);
         } catch (err) {
-          if (err instanceof NotFoundError) return absent(destination, identity, 'no QXscore: the API has none for this test; only interaction tests have one (404)', source);
+          // What the API answers for a test that is no interaction test is not documented: a 404 or a 400 both mean none.
+          if (err instanceof NotFoundError || err instanceof BadRequestError) return absent(destination, identity, 'no QXscore: the API has none for this test; only interaction tests have one', source);
           throw err;
         }
         return storeAnswer(destination, qxScorePath(input.testId), identity, scores, { ...source, completes: scores.meta.completes, totalQxTasks: scores.meta.totalQxTasks }, input.hadRecord);

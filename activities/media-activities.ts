@@ -2,14 +2,14 @@ import { ObjectAlreadyExistsError, type Destination, type StoredObject } from '.
 import { LinkExpiredError, NotFoundError } from '../usertesting/errors';
 import type { Clip, Reel } from '../usertesting/schemas';
 import { openSignedMedia } from '../usertesting/signed-media';
-import { clipPath, fullFieldsPath, reelPath, transcriptPath, videoPath } from '../workflows/asset-paths';
+import { clipPath, reelPath, transcriptPath, videoPath } from '../workflows/asset-paths';
 import type { AssetKind, AssetOutcome, GenerationCheck } from '../workflows/asset-types';
 import type { SessionSummary } from '../workflows/inputs';
 import { currentActivity } from './activity-context';
 import type { ActivityDeps } from './deps';
 import { withFailureMapping } from './failures';
 import { objectMetadata, type SourceFields } from './object-metadata';
-import { recordOf, removeRecord, writeRecord } from './asset-records';
+import { recordAbsent, storedOutcome, writeCutFields } from './asset-records';
 import { checkContentType, checkedContent } from './content-check';
 import { fitMetadata } from './metadata-limits';
 import { GenerationTimes } from './generation-times';
@@ -36,17 +36,9 @@ export function createMediaActivities(deps: ActivityDeps) {
   // Learned by this worker, shared by its activities.
   const generationTimes = new GenerationTimes();
 
-  async function stored(destination: Destination, identity: Identity, object: StoredObject, downloaded: boolean, hadRecord?: boolean): Promise<AssetOutcome> {
-    if (hadRecord) await removeRecord(destination, identity);
-    return { ...identity, status: 'stored', downloaded, bytes: object.bytes };
-  }
+  const stored = (destination: Destination, identity: Identity, object: StoredObject, downloaded: boolean, hadRecord?: boolean) => storedOutcome(destination, identity, object.bytes, downloaded, hadRecord);
 
-  /** The API has no such asset (404): its record says so, with the time, for the re-check age. */
-  async function absent(destination: Destination, identity: Identity, reason: string, source: SourceFields): Promise<AssetOutcome> {
-    const outcome: AssetOutcome = { ...identity, status: 'skipped', reason, downloaded: false, notFound: true };
-    await writeRecord(destination, recordOf(outcome, now().toISOString(), source));
-    return outcome;
-  }
+  const absent = (destination: Destination, identity: Identity, reason: string, source: SourceFields) => recordAbsent(destination, identity, reason, source, now().toISOString());
 
   /**
    * Streams a body into `path`; a concurrent or earlier writer that got there first counts as stored.
@@ -78,8 +70,7 @@ export function createMediaActivities(deps: ActivityDeps) {
       throw err;
     }
     const { metadata, cut } = fitMetadata(objectMetadata(identity, { ...source, sourceBytes: media.totalBytes }, now().toISOString()), destination.metadataBudgetBytes);
-    // Written first, so an object that says its fields were cut always has them beside it.
-    if (Object.keys(cut).length) await destination.writeSmallObject(fullFieldsPath(identity), `${JSON.stringify(cut)}\n`, { contentType: 'application/json', metadata: { utMediaFields: '1' } });
+    await writeCutFields(destination, identity, cut);
     // Progress counts from 0 and includes the bytes taken over: only those past `startsAt` are moved now.
     let counted = startsAt;
     const onProgress = (bytes: number) => {

@@ -1,5 +1,6 @@
 import { assetObjectPath, fullFieldsPath, recordKey, manifestLinesPath, manifestPath, qxScorePath, recordPath, reelRecordsPrefix, reelsPrefix, sessionPrefix, sessionRecordsPrefix, testPrefix } from '../workflows/asset-paths';
 import type { AssetIdentity, AssetOutcome } from '../workflows/asset-types';
+import type { StoredQxScore } from '../workflows/qxscore-decision';
 import { readRecord, recordOf, removeRecord, writeRecord } from './asset-records';
 import type { ActivityDeps } from './deps';
 import { withFailureMapping } from './failures';
@@ -21,17 +22,6 @@ export interface StoredAssets {
   knownAbsent: string[];
   /** Assets with a record (skipped or failed earlier): a later success removes the record. */
   recorded: string[];
-}
-
-/** What the destination knows of a test's QXscores. */
-export interface StoredQxScore {
-  stored: boolean;
-  /** The session list's count when the stored QXscores were fetched. */
-  sessionsListed?: number;
-  /** The API answered 404 within the re-check age: not asked again. */
-  knownAbsent: boolean;
-  /** A record (skipped or failed earlier) that storing it makes obsolete. */
-  recorded: boolean;
 }
 
 /** Activities that touch only the destination; they run on the main task queue, outside the API budget. */

@@ -1,4 +1,4 @@
-import { ASSET_KIND_LIST, type AssetKind, type ProgressSnapshot, type ProgressState } from '../workflows/asset-types';
+import { ASSET_KIND_LIST, noProgress, type AssetKind, type ProgressSnapshot } from '../workflows/asset-types';
 import { SELECTION_OF_KIND } from '../workflows/inputs';
 import { formatDuration } from './format';
 import { secondsAtBudget, totalsOf, type RunProgress, type RunTotals } from './run-estimate';
@@ -9,7 +9,6 @@ export interface RunView extends RunProgress {
 }
 
 const KINDS = ASSET_KIND_LIST;
-const NONE: Record<ProgressState, number> = { pending: 0, generating: 0, stored: 0, skipped: 0, failed: 0 };
 const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
 const fit = (line: string, width: number) => (line.length <= width ? line : `${line.slice(0, Math.max(0, width - 1))}…`);
 const wanted = (view: RunView, kind: AssetKind) => view.only.includes(SELECTION_OF_KIND[kind]);
@@ -18,7 +17,7 @@ const wanted = (view: RunView, kind: AssetKind) => view.only.includes(SELECTION_
 export function describeProgress(s: ProgressSnapshot): string {
   const parts = KINDS.map((kind) => {
     // A run of an older version has no counts for the kinds added since.
-    const c = { ...NONE, ...s.assets[kind] };
+    const c = { ...noProgress(), ...s.assets[kind] };
     return `${SELECTION_OF_KIND[kind]} ${c.stored} stored/${c.skipped} skipped/${c.failed} failed/${c.pending + c.generating} to do`;
   });
   return `[${s.phase}] sessions ${s.sessions.done}/${s.sessions.total} | ${parts.join(' | ')} | ${mib(s.bytesDownloaded)}`;

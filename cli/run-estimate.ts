@@ -1,5 +1,5 @@
-import { ASSET_KIND_LIST, type AssetKind, type ProgressSnapshot, type ProgressState } from '../workflows/asset-types';
-import type { AssetSelection } from '../workflows/inputs';
+import { ASSET_KIND_LIST, noProgress, type AssetKind, type ProgressSnapshot, type ProgressState } from '../workflows/asset-types';
+import { sessionsNeeded, type AssetSelection } from '../workflows/inputs';
 
 /** What the display knows of one test's run: the parent's progress, the reels child's while it runs, and running sessions'. */
 export interface RunProgress {
@@ -24,8 +24,6 @@ export interface RunTotals {
   etaSeconds: number;
 }
 
-const NO_ASSETS: Record<ProgressState, number> = { pending: 0, generating: 0, stored: 0, skipped: 0, failed: 0 };
-
 /** Seconds `requests` take at the budget (requests per minute). */
 export const secondsAtBudget = (requests: number, ratePerMinute: number) => Math.ceil((requests * 60) / ratePerMinute);
 
@@ -43,7 +41,7 @@ export function totalsOf(run: RunProgress, ratePerMinute: number): RunTotals {
   const { snapshot: s, only } = run;
   const assets = {} as RunTotals['assets'];
   // A run of an older version has no counts for the kinds added since.
-  for (const kind of ASSET_KIND_LIST) assets[kind] = { ...NO_ASSETS, ...s.assets[kind] };
+  for (const kind of ASSET_KIND_LIST) assets[kind] = { ...noProgress(), ...s.assets[kind] };
   let bytes = s.bytesDownloaded;
   let spent = s.apiRequests ?? 0;
   const reelsRunning = !s.reelsDone && run.reels !== undefined;
@@ -67,10 +65,12 @@ export function totalsOf(run: RunProgress, ratePerMinute: number): RunTotals {
     const done = s.sessions.done;
     const perSession = done > 0 ? (s.sessionApiRequests ?? 0) / done : priorPerSession(only);
     remaining += Math.max(0, Math.max(0, s.sessions.total - done) * perSession - spentInFlight);
-    if (s.phase === 'listing' && only.some((k) => k !== 'reels')) remaining += 1;
+    if (s.phase === 'listing' && sessionsNeeded(only)) remaining += 1;
     if (reelsRunning) remaining += 2 * (run.reels!.assets.reel.pending + run.reels!.assets.reel.generating) + (run.reels!.phase === 'listing' ? 1 : 0);
     else if (!s.reelsDone && only.includes('reels')) remaining += 1;
-    if (only.includes('qxscore')) remaining += 1;
+    // Decided after the sessions: one request unless stored or known absent (not known here).
+    const qx = assets.qxscore;
+    if (only.includes('qxscore') && qx.stored + qx.skipped + qx.failed === 0) remaining += 1;
   }
   remaining = Math.round(remaining);
   return { assets, bytes, spent, remaining, etaSeconds: secondsAtBudget(remaining, ratePerMinute) };

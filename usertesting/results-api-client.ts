@@ -177,7 +177,7 @@ export function createResultsApiClient(options: ResultsApiClientOptions): Result
     },
     async getSessionDetails(sessionId) {
       const details = await json('sessionDetails', `/api/v3/sessionResults/${seg(sessionId)}`, `details of session ${sessionId}`, sessionDetailsSchema, true);
-      if (details.sessionId.toLowerCase() !== sessionId.toLowerCase()) throw new InvalidResponseError('sessionDetails: the answer is about another session', 'sessionDetails', 200);
+      if (details.sessionId !== null && details.sessionId.toLowerCase() !== sessionId.toLowerCase()) throw new InvalidResponseError('sessionDetails: the answer is about another session', 'sessionDetails', 200);
       return details;
     },
     async getQxScores(testId) {

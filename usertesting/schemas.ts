@@ -76,7 +76,7 @@ export const videoDownloadSchema = z.object({ videoUrl: z.string().min(1), sessi
  * kept (loose objects); the required fields are checked, and the ids must be the ones asked for.
  */
 export const sessionDetailsSchema = z.looseObject({
-  sessionId: uuid,
+  sessionId: uuid.nullable(),
   audienceId: z.string().nullable(),
   testPlanId: z.string().nullable(),
   sessionParticipant: z.looseObject({ participantId: z.string().nullable(), demographicsInfo: z.array(z.looseObject({})) }).nullable(),

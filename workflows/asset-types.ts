@@ -43,6 +43,8 @@ export interface AssetOutcome {
 export type GenerationCheck = { state: 'generating'; checkAgainInMs?: number } | { state: 'error' } | { state: 'done'; outcome: AssetOutcome };
 
 export type ProgressState = 'pending' | 'generating' | 'stored' | 'skipped' | 'failed';
+/** Counts of one kind with nothing in any state. */
+export const noProgress = (): Record<ProgressState, number> => ({ pending: 0, generating: 0, stored: 0, skipped: 0, failed: 0 });
 
 export interface ProgressSnapshot {
   testId: string;

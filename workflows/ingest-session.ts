@@ -51,7 +51,7 @@ export async function ingestSession(input: IngestSessionInput): Promise<SessionR
   };
   const sessionAsset = (kind: 'video' | 'transcript' | 'details', path: string, run: () => Promise<AssetOutcome>, askAgain = false) => {
     if (stored[path] && !askAgain) return alreadyStored(kind, {});
-    if (absent.has(recordKey({ kind })) && !askAgain) return finish({ kind, testId, sessionId, status: 'skipped', reason: ABSENT_BEFORE, downloaded: false, notFound: true }, undefined);
+    if (absent.has(recordKey({ kind }))) return finish({ kind, testId, sessionId, status: 'skipped', reason: ABSENT_BEFORE, downloaded: false, notFound: true }, undefined);
     progress.move(kind, undefined, 'pending');
     tasks.push(
       run().then(

@@ -2,6 +2,7 @@ import {
   ParentClosePolicy,
   condition,
   continueAsNew,
+  isCancellation,
   executeChild,
   setCurrentDetails,
   patched,
@@ -25,6 +26,7 @@ import { addOutcome, emptyTally, mergeTally } from './run-tally';
 import { SESSION_ID_SEARCH_ATTRIBUTE, TEST_ID_SEARCH_ATTRIBUTE } from './search-attributes';
 import { reelsWorkflowId, sessionWorkflowId } from './task-queues';
 import { currentDetails, progressMemo } from './ui-metadata';
+import { decideQxScore } from './qxscore-decision';
 import { MAX_LIST_OFFSET, pageStep, sessionPageLimit } from './session-paging';
 
 /** How long past the generation deadline the parent waits for its reels child (a download can take 6 h, retries more). */
@@ -214,24 +216,21 @@ async function ingestOneSession(params: IngestTestResultParams, session: Session
  */
 async function ingestQxScore(params: IngestTestResultParams, cursor: IngestCursor, api: ReturnType<typeof apiActivities>, storage: ReturnType<typeof storageActivities>): Promise<void> {
   const { testId, dest, options } = params;
-  const refresh = params.refreshDetails === true;
-  const known = await storage.findStoredQxScore.executeWithOptions({ summary: 'look up the stored QXscores' }, [{ dest, testId, absentRecheckMs: options.absentRecheckMs }]);
-  const countUnchanged = cursor.totalCount === undefined || known.sessionsListed === cursor.totalCount;
-  if (known.stored && countUnchanged && !refresh) {
-    addOutcome(cursor.tally, { kind: 'qxscore', testId, status: 'stored', downloaded: false });
-    return;
-  }
-  if (known.knownAbsent && !refresh) {
-    addOutcome(cursor.tally, { kind: 'qxscore', testId, status: 'skipped', reason: 'the API had no QXscore for this test when last asked (404)', downloaded: false, notFound: true });
-    return;
-  }
-  cursor.tally.apiRequests += 1;
   try {
-    addOutcome(cursor.tally, await api.context.fetchQxScore.executeWithOptions({ summary: `fetch the QXscores of test ${testId}` }, [{ dest, testId, sessionsListed: cursor.totalCount, hadRecord: known.recorded }]));
+    const known = await storage.findStoredQxScore.executeWithOptions({ summary: 'look up the stored QXscores' }, [{ dest, testId, absentRecheckMs: options.absentRecheckMs }]);
+    const step = decideQxScore(known, cursor.totalCount, params.refreshDetails === true);
+    if (step === 'stored') addOutcome(cursor.tally, { kind: 'qxscore', testId, status: 'stored', downloaded: false });
+    else if (step === 'knownAbsent') addOutcome(cursor.tally, { kind: 'qxscore', testId, status: 'skipped', reason: 'the API had no QXscore for this test when last asked (404)', downloaded: false, notFound: true });
+    else {
+      cursor.tally.apiRequests += 1;
+      addOutcome(cursor.tally, await api.context.fetchQxScore.executeWithOptions({ summary: `fetch the QXscores of test ${testId}` }, [{ dest, testId, sessionsListed: cursor.totalCount, hadRecord: known.recorded }]));
+    }
   } catch (err) {
+    if (isCancellation(err)) throw err;
+    // The manifest is still written: a failed QXscore is one failed asset, not a failed run.
     const failed: AssetOutcome = { kind: 'qxscore', testId, status: 'failed', reason: failureReason(err), downloaded: false };
     addOutcome(cursor.tally, failed);
-    await storage.recordOutcomes({ dest, write: [failed] });
+    await storage.recordOutcomes({ dest, write: [failed] }).catch(() => undefined);
   }
 }
 

@@ -7,6 +7,7 @@ import { parseInput } from './parse-input';
 import { addPlanCounts, emptyPlanCounts, totalRequests, type PlanCounts, type TestPlan } from './plan-types';
 import { z } from 'zod';
 import { pageStep, sessionPageLimit } from './session-paging';
+import { decideQxScore } from './qxscore-decision';
 
 export const planTestResultInputSchema = ingestTestResultInputSchema.omit({ cursor: true });
 export type PlanTestResultInput = z.input<typeof planTestResultInputSchema>;
@@ -67,11 +68,10 @@ export async function planTestResult(input: PlanTestResultInput): Promise<TestPl
     }
   }
   if (wants.has('qxscore')) {
-    // As the ingestion decides (ingest-test-result.ts, ingestQxScore).
     const known = await storage.findStoredQxScore({ dest, testId, absentRecheckMs: options.absentRecheckMs });
-    const refresh = params.refreshDetails === true;
-    if (known.stored && !refresh && (sessionsListed === undefined || known.sessionsListed === sessionsListed)) plan.kinds.qxscore.stored += 1;
-    else if (known.knownAbsent && !refresh) plan.kinds.qxscore.knownAbsent += 1;
+    const step = decideQxScore(known, sessionsListed, params.refreshDetails === true);
+    if (step === 'stored') plan.kinds.qxscore.stored += 1;
+    else if (step === 'knownAbsent') plan.kinds.qxscore.knownAbsent += 1;
     else {
       plan.kinds.qxscore.toFetch += 1;
       plan.requests.qxScores += 1;
@@ -94,7 +94,7 @@ export async function planSessions(input: { testId: string; dest: string; only: 
     const absent = new Set(knownAbsent);
     const sessionAsset = (kind: 'video' | 'transcript' | 'details', path: string, request: 'videoLinks' | 'transcripts' | 'sessionDetails', askAgain = false) => {
       if (stored[path] && !askAgain) plan.kinds[kind].stored += 1;
-      else if (absent.has(recordKey({ kind })) && !askAgain) plan.kinds[kind].knownAbsent += 1;
+      else if (absent.has(recordKey({ kind }))) plan.kinds[kind].knownAbsent += 1;
       else {
         plan.kinds[kind].toFetch += 1;
         plan.requests[request] += 1;

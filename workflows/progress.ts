@@ -1,12 +1,12 @@
 import { defineQuery } from '@temporalio/workflow';
-import { ASSET_KIND_LIST, type AssetKind, type AssetOutcome, type ProgressSnapshot, type ProgressState } from './asset-types';
+import { ASSET_KIND_LIST, noProgress, type AssetKind, type AssetOutcome, type ProgressSnapshot, type ProgressState } from './asset-types';
 
 /** `progress` query of both workflows: counts per asset kind and state. */
 export const progressQuery = defineQuery<ProgressSnapshot>('progress');
 
 function emptyCounts(): ProgressSnapshot['assets'] {
   const counts = {} as ProgressSnapshot['assets'];
-  for (const kind of ASSET_KIND_LIST) counts[kind] = { pending: 0, generating: 0, stored: 0, skipped: 0, failed: 0 };
+  for (const kind of ASSET_KIND_LIST) counts[kind] = noProgress();
   return counts;
 }
 

@@ -13,6 +13,8 @@ export function emptyTally(): RunTally {
 /** Every outcome a workflow decides passes here once (children's tallies are merged, not re-added). */
 export function addOutcome(tally: RunTally, o: AssetOutcome): void {
   countAssetOutcome(o);
+  // A tally carried over from a run before the kind existed has no counts for it.
+  tally.counts[o.kind] ??= { stored: 0, skipped: 0, failed: 0 };
   tally.counts[o.kind][o.status] += 1;
   if (o.downloaded) {
     tally.downloaded += 1;

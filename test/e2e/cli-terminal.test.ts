@@ -47,6 +47,7 @@ describe('ingest progress, as a terminal, a pipe and a program see it', () => {
     const budget = block.filter((s) => s.startsWith('  ') && s.includes('MiB'));
     // (a number followed by its comma was not cut by the narrower terminal)
     const spent = budget.map((b) => Number(/API requests (\d+),/.exec(b)?.[1] ?? -1)).filter((n) => n >= 0);
+    // At least three values: a loaded machine draws fewer frames of this short run (three were seen in CI).
     expect(new Set(spent).size).toBeGreaterThanOrEqual(3);
     expect(spent).toEqual([...spent].sort((a, b) => a - b));
     expect(raw).toMatch(/API requests \d+, ~\d+ left · ETA \d+ s at 90\/min/);

@@ -135,8 +135,46 @@ describe('session context: session.json and qxscore.json', () => {
     const again = await fx.ingest({ testId, dest: root, only: 'details,qxscore' });
     expect(contextCalls()).toEqual([]);
     expect(again.counts.qxscore.skipped).toBe(1);
+    // A refresh asks for every session's details again, but not for what the API said it lacks.
+    fx.sim.resetStats();
+    const refreshed = await fx.ingest({ testId, dest: root, only: 'details,qxscore', refreshDetails: true });
+    expect(contextCalls().map((c) => c.operation)).toEqual(sessions.map(() => 'sessionDetails'));
+    expect(refreshed.downloaded).toBe(0);
     const planned = await plan(testId, { only: ['qxscore'] });
     expect(planned.kinds.qxscore).toEqual({ toFetch: 0, stored: 0, knownAbsent: 1 });
     expect(planned.requests.sessionPages).toBe(0);
+  });
+});
+
+describe('session context: an answer that breaks the API description', () => {
+  let fx: PipelineFixture;
+  let root: string;
+
+  beforeAll(async () => {
+    const small = generateScenario({ seed: 7313, sessions: 2, reels: 0, clipsPerSession: [0, 0], productMix: { NON_THINK_OUT_LOUD: 1, THINK_OUT_LOUD: 0, LIVE_CONVERSATION: 0, SURVEY: 0 }, ...media });
+    fx = await createPipelineFixture({ ...small, rateLimit: { limit: 600, windowMs: 60_000 }, faults: { malformedAnswers: [{ operation: 'sessionDetails', kind: 'missingField', count: 1 }] } });
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-context-bad-'));
+    await fx.startWorkers();
+  });
+  afterAll(async () => {
+    await fx.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('fails that session\'s details (recorded, the run says so) and stores nothing; the next run fetches them', async () => {
+    const { testId, sessions } = fx.sim.scenario.tests[0];
+    const first = await fx.ingest({ testId, dest: root, only: ['details'] });
+    expect(first.counts.details).toEqual({ stored: sessions.length - 1, skipped: 0, failed: 1 });
+    expect(first.failures).toEqual([expect.objectContaining({ kind: 'details', reason: expect.stringMatching(/does not match the API description/) })]);
+    const failedId = first.failures[0].id;
+    expect(fs.existsSync(path.join(root, detailsPath(testId, failedId)))).toBe(false);
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, manifestPath(testId)), 'utf8')) as Manifest;
+    expect(manifest.assets.filter((a) => a.status === 'failed')).toEqual([expect.objectContaining({ kind: 'details', sessionId: failedId })]);
+
+    fx.sim.resetStats();
+    const second = await fx.ingest({ testId, dest: root, only: ['details'] });
+    expect(second.failed).toBe(0);
+    expect(fx.sim.stats().calls.filter((c) => c.operation === 'sessionDetails')).toHaveLength(1);
+    expect(JSON.parse(fs.readFileSync(path.join(root, detailsPath(testId, failedId)), 'utf8'))).toEqual(fx.sim.expectedSessionDetails(failedId));
   });
 });
