@@ -123,6 +123,8 @@ describe.each(BACKENDS)('$name: the destination contract', (backend) => {
       const write = dest.writeObject(REL, src.stream, { ...VIDEO, expectedBytes: bytes, signal: controller.signal }).catch((e: unknown) => e);
       await src.paused;
       if (bytes === MULTI_PART && backend.listsWritesUnderWay) await eventually(async () => (await store.pendingWrites()).length > 0, 'the write to show as under way');
+      expect(await dest.stat(REL)).toBeUndefined();
+      expect(await dest.list('')).toEqual([]);
       controller.abort();
       expect(await write).toMatchObject({ name: 'AbortError' });
       src.resume();
@@ -170,10 +172,16 @@ describe.each(BACKENDS)('$name: the destination contract', (backend) => {
       await expect(stale).rejects.toMatchObject({ relativePath: REL, expectedGeneration: v1.generation });
       expect(await dest.stat(REL)).toEqual(v2);
       await expectContent(REL, v2);
+
+      // By the other way of sending: the version a one-request write left is replaced by parts, and the reverse.
+      const other = bytes === MULTI_PART ? ONE_REQUEST : MULTI_PART;
+      const v3 = await dest.writeObject(REL, generatedSource(other).stream, { ...VIDEO, metadata: { v: 3 }, replace: v2, expectedBytes: other });
+      expect(await dest.stat(REL)).toEqual(v3);
+      await expectContent(REL, v3);
       await expectOnly(REL);
 
       await dest.remove(REL);
-      await expect(dest.writeObject(REL, generatedSource(bytes).stream, { ...VIDEO, replace: v2, expectedBytes: bytes })).rejects.toBeInstanceOf(ObjectAlreadyExistsError);
+      await expect(dest.writeObject(REL, generatedSource(bytes).stream, { ...VIDEO, replace: v3, expectedBytes: bytes })).rejects.toBeInstanceOf(ObjectAlreadyExistsError);
       await expectOnly();
     });
 
