@@ -12,6 +12,7 @@
  * Azure allows 8 KiB of names and values together; `encodeMetadata` refuses more.
  */
 import { StorageRequestError } from './errors';
+import { setEntry } from './metadata';
 
 /** Azure's limit for all metadata names and values of one blob together. */
 export const AZURE_METADATA_LIMIT_BYTES = 8 * 1024;
@@ -43,7 +44,8 @@ export function encodeMetadataName(name: string): string {
     else if (ch >= '0' && ch <= '9' && i > 0) out += ch;
     else out += `_0${name.charCodeAt(i).toString(16).padStart(4, '0')}`;
   }
-  return out;
+  // The SDK assigns response headers to a plain object by name, so a header named `__proto__` would be lost.
+  return out === '__proto__' ? `_0005f${out.slice(2)}` : out;
 }
 
 /** The name `encodeMetadataName` was given; a name it cannot have produced comes back lower-cased. */
@@ -97,7 +99,7 @@ export function encodeMetadata(objectUri: string, metadata: Record<string, strin
   for (const [name, value] of Object.entries(metadata)) {
     const key = encodeMetadataName(name);
     if (RESERVED.has(key)) throw new Error(`metadata name ${JSON.stringify(name)} is reserved for the stored checksums`);
-    out[key] = encodeMetadataValue(value);
+    setEntry(out, key, encodeMetadataValue(value));
   }
   if (checksums) {
     out[MD5_KEY] = checksums.md5;
@@ -120,8 +122,7 @@ export function decodeMetadata(stored: Record<string, string> | undefined): { me
     const name = rawName.toLowerCase();
     if (name === MD5_KEY) md5 = value;
     else if (name === CRC32C_KEY) crc32c = value;
-    // defineProperty: a name such as `__proto__` must become an entry like any other.
-    else Object.defineProperty(metadata, decodeMetadataName(name), { value: decodeMetadataValue(value), enumerable: true, writable: true, configurable: true });
+    else setEntry(metadata, decodeMetadataName(name), decodeMetadataValue(value));
   }
   return { metadata, md5, crc32c };
 }

@@ -12,7 +12,7 @@ import { ChecksumTransform, describeMismatch, type Checksums } from './checksums
 import { ChecksumMismatchError, ObjectAlreadyExistsError, StorageRequestError } from './errors';
 import { StallWatchdog } from './stall-watchdog';
 import { httpStatusOf, mapGcsError } from './gcs-errors';
-import { DEFAULT_METADATA_BUDGET_BYTES, stringifyMetadata } from './metadata';
+import { DEFAULT_METADATA_BUDGET_BYTES, setEntry, stringifyMetadata } from './metadata';
 import { checkRelativePath, folderPrefix, joinKey } from './object-names';
 import { destinationUri } from './parse-destination';
 
@@ -260,7 +260,7 @@ export class GcsDestination implements Destination {
 
   private toStoredObject(relativePath: string, m: FileMetadata): StoredObject {
     const custom: Record<string, string> = {};
-    for (const [k, v] of Object.entries(m.metadata ?? {})) if (v !== null && v !== undefined) custom[k] = String(v);
+    for (const [k, v] of Object.entries(m.metadata ?? {})) if (v !== null && v !== undefined) setEntry(custom, k, String(v));
     return {
       uri: this.objectUri(relativePath),
       relativePath,

@@ -160,6 +160,7 @@ export class LocalDestination implements Destination {
         metadata: plan.metadata,
         writtenAt: new Date().toISOString(),
       });
+      await this.dropSidecarIfReplaced(finalPath, published);
       return {
         uri: this.objectUri(relativePath),
         relativePath,
@@ -204,6 +205,16 @@ export class LocalDestination implements Destination {
       const expected = precondition.kind === 'version' ? precondition.generation : undefined;
       throw new ObjectAlreadyExistsError(relativePath, this.objectUri(relativePath), expected);
     }
+  }
+
+  /**
+   * Another writer that replaced the object after it was published may have written its sidecar
+   * before this one: then this sidecar describes bytes no longer there (of the same size, stat could
+   * not tell). Removing it leaves the object incomplete (fetched again), never wrong.
+   */
+  private async dropSidecarIfReplaced(finalPath: string, version: string): Promise<void> {
+    const st = await statOrUndefined(finalPath);
+    if (!st || versionToken(st) !== version) await removeQuietly(sidecarPathOf(finalPath));
   }
 
   private async unpublish(finalPath: string, version: string): Promise<void> {

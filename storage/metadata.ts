@@ -14,7 +14,12 @@ export function stringifyMetadata(input: MetadataInput | undefined): Record<stri
   for (const [key, value] of Object.entries(input)) {
     if (value === null || value === undefined) continue;
     if (typeof value === 'number' && !Number.isFinite(value)) continue;
-    out[key] = String(value);
+    setEntry(out, key, String(value));
   }
   return out;
+}
+
+/** Adds an entry as data: assigning a name such as `__proto__` would set the prototype and lose it. */
+export function setEntry(target: Record<string, string>, name: string, value: string): void {
+  Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
 }

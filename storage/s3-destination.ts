@@ -28,14 +28,14 @@ import { copyIntoPlace } from './s3-commit';
 import { isS3NotFound, mapS3Error } from './s3-errors';
 import { fromS3Metadata, S3_METADATA_BUDGET_BYTES, S3_METADATA_LIMIT_BYTES, s3MetadataBytes, toS3Metadata } from './s3-metadata';
 import { sweepAbandonedWrites, tempKeyFor } from './s3-sweep';
-import { readHead, rejoin, uploadToTemp } from './s3-upload';
+import { readHead, uploadToTemp, type Head } from './s3-upload';
 
 type S3Spec = Extract<DestinationSpec, { scheme: 's3' }>;
 
 export interface S3DestinationOptions {
   /**
    * Bytes per multipart part, and the largest object sent in one PutObject. Memory per upload is
-   * about this times (`queueSize` + 2). At least 5 MiB (S3's minimum part).
+   * about this times (`queueSize` + 1). At least 5 MiB (S3's minimum part).
    * @default 5 MiB (S3's smallest part: the least memory; parts grow for objects over 48 GiB)
    */
   partSize?: number;
@@ -124,7 +124,7 @@ export class S3Destination implements Destination {
     try {
       const head = await readHead(body, this.partSize);
       if (head.ended) return await this.putWhole(plan, Buffer.concat(head.chunks), hasher.checksums);
-      return await this.putInParts(plan, rejoin(head, body), hasher, options.expectedBytes, (err) => err === upstreamError);
+      return await this.putInParts(plan, head, body, hasher, options.expectedBytes, (err) => err === upstreamError);
     } catch (err) {
       // Stop reading whatever is left of the source.
       if (!hasher.destroyed) hasher.destroy();
@@ -234,13 +234,22 @@ export class S3Destination implements Destination {
     return this.written(plan, checksums, put.ETag!);
   }
 
-  private async putInParts(plan: WritePlan, body: Readable, hasher: ChecksumTransform, expectedBytes: number | undefined, isUpstream: (err: unknown) => boolean): Promise<StoredObject> {
+  private async putInParts(
+    plan: WritePlan,
+    head: Head,
+    body: AsyncIterator<Buffer>,
+    hasher: ChecksumTransform,
+    expectedBytes: number | undefined,
+    isUpstream: (err: unknown) => boolean,
+  ): Promise<StoredObject> {
     const { relativePath, precondition } = plan;
     const tempKey = tempKeyFor(this.spec.prefix, relativePath);
     const ifMatch = precondition.kind === 'replace' ? precondition.etag : undefined;
+    const upload = { bucket: this.spec.bucket, key: tempKey, contentType: plan.contentType, partSize: this.partSizeFor(expectedBytes), queueSize: this.queueSize, signal: plan.signal };
     let tempEtag: string | undefined;
     try {
-      tempEtag = await uploadToTemp(this.client, { bucket: this.spec.bucket, key: tempKey, body, contentType: plan.contentType, partSize: this.partSizeFor(expectedBytes), queueSize: this.queueSize }).catch((err: unknown) => {
+      tempEtag = await uploadToTemp(this.client, upload, head, body).catch((err: unknown) => {
+        if (plan.signal?.aborted) throw plan.signal.reason;
         throw isUpstream(err) ? err : mapS3Error(err, this.context(relativePath, 'upload'));
       });
       const checksums = hasher.checksums;

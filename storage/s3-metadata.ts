@@ -6,6 +6,7 @@
  * MD5 and CRC32C of the bytes travel in two reserved entries: S3 has neither for a multipart object.
  */
 import type { Checksums } from './checksums';
+import { setEntry } from './metadata';
 
 /** S3's limit for user metadata: UTF-8 bytes of all names and values. */
 export const S3_METADATA_LIMIT_BYTES = 2048;
@@ -23,11 +24,16 @@ const RESERVED = new Set([MD5_KEY, CRC32C_KEY]);
 const PLAIN_VALUE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 const ENCODED_VALUE = /^=\?UTF-8\?B\?([A-Za-z0-9+/=]*)\?=$/i;
 
-/** `lastUpdatedAtMs` → `last-updated-at-ms`; any character but [a-z0-9_.] and capitals → `--` + 4 hex digits. */
+/**
+ * `lastUpdatedAtMs` → `last-updated-at-ms`; any character but [a-z0-9.] and capitals → `--` + 4 hex
+ * digits. An underscore too: many HTTP servers and proxies drop header names that have one (moto
+ * does, nginx by default), and a name such as `__proto__` is lost by the SDK's response parsing.
+ * (Names stored with a plain '_' by earlier versions still read back.)
+ */
 export function encodeMetadataKey(key: string): string {
   let out = '';
   for (const ch of key) {
-    if (/[a-z0-9_.]/.test(ch)) out += ch;
+    if (/[a-z0-9.]/.test(ch)) out += ch;
     else if (/[A-Z]/.test(ch)) out += `-${ch.toLowerCase()}`;
     else for (const unit of ch.split('')) out += `--${unit.charCodeAt(0).toString(16).padStart(4, '0')}`;
   }
@@ -71,7 +77,7 @@ export interface ReadMetadata {
 /** Metadata as the SDK reports it (names lower-cased by HTTP), back to what was written. */
 export function fromS3Metadata(stored: Record<string, string> | undefined): ReadMetadata {
   const metadata: Record<string, string> = {};
-  for (const [k, v] of Object.entries(stored ?? {})) metadata[decodeMetadataKey(k.toLowerCase())] = decodeMetadataValue(v);
+  for (const [k, v] of Object.entries(stored ?? {})) setEntry(metadata, decodeMetadataKey(k.toLowerCase()), decodeMetadataValue(v));
   const md5 = metadata[MD5_KEY];
   const crc32c = metadata[CRC32C_KEY];
   for (const key of RESERVED) delete metadata[key];

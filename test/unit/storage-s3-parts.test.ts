@@ -48,18 +48,20 @@ describe('S3 client configuration', () => {
 });
 
 describe('S3 user metadata', () => {
-  it('stores names kebab-cased and non-ASCII values RFC 2047-encoded, and reads both back exactly', () => {
-    const metadata = { kind: 'clip', lastUpdatedAtMs: '17', name: 'Café ☕', note: '', padded: ' x ', trick: '=?UTF-8?B?eA==?=', 'odd-key': 'v' };
+  it('stores names kebab-cased (no underscore) and non-ASCII values RFC 2047-encoded, and reads both back exactly', () => {
+    const metadata = { kind: 'clip', lastUpdatedAtMs: '17', name: 'Café ☕', note: '', padded: ' x ', trick: '=?UTF-8?B?eA==?=', 'odd-key': 'v', under_score: 'u' };
     const stored = toS3Metadata(metadata, { md5: 'bWQ1', crc32c: 'Y3Jj' });
     expect(stored).toMatchObject({ kind: 'clip', 'last-updated-at-ms': '17', name: '=?UTF-8?B?Q2Fmw6kg4piV?=', 'ut-media-md5': 'bWQ1', 'ut-media-crc32c': 'Y3Jj' });
     for (const [k, v] of Object.entries(stored)) {
-      expect(k).toMatch(/^[a-z0-9_.-]+$/);
+      expect(k).toMatch(/^[a-z0-9.-]+$/);
       expect(v).toMatch(/^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/);
     }
     // HTTP lower-cases names on the way back; our checksums come apart from the caller's metadata.
     const back = fromS3Metadata(Object.fromEntries(Object.entries(stored).map(([k, v]) => [k.toUpperCase(), v])));
     expect(back).toEqual({ metadata, checksums: { md5: 'bWQ1', crc32c: 'Y3Jj' } });
     expect(fromS3Metadata({ kind: 'x' })).toEqual({ metadata: { kind: 'x' } });
+    // As earlier versions stored underscores.
+    expect(fromS3Metadata({ under_score: 'u' })).toEqual({ metadata: { under_score: 'u' } });
   });
 
   it('any name and value round-trips', () => {
