@@ -10,6 +10,18 @@ import { runWorker } from './worker-command';
 import { packageVersion } from './version';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+const ONLY_HELP = 'comma-separated subset of reels,clips,videos,transcripts,details,qxscore (default: all)';
+
+/** What `ingest` and `plan` share: which tests, sessions and kinds, and where. */
+function withRunSelection(command: Command, destHelp: string, refreshHelp: string): Command {
+  return command
+    .option('--test <testId>', 'test result UUID (repeatable)', collect)
+    .option('--tests-file <file>', 'test result UUIDs, one a line (# comments)')
+    .requiredOption('--dest <uri>', destHelp)
+    .option('--session <sessionId>', 'only this session (repeatable)', collect)
+    .option('--only <kinds>', ONLY_HELP)
+    .option('--refresh-details', refreshHelp);
+}
 
 export function buildProgram(): Command {
   const program = new Command('ut-media')
@@ -19,15 +31,11 @@ export function buildProgram(): Command {
     .exitOverride();
   const example = (lines: string[]) => `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
-  program
-    .command('ingest')
-    .description('start (or attach to) the ingestion of each test result, follow them, print a summary with a row per test')
-    .option('--test <testId>', 'test result UUID (repeatable)', collect)
-    .option('--tests-file <file>', 'test result UUIDs, one a line (# comments)')
-    .requiredOption('--dest <uri>', 'gs://bucket[/prefix], s3://bucket[/prefix], az://container[/prefix], file:///absolute/path or a path')
-    .option('--session <sessionId>', 'only this session (repeatable)', collect)
-    .option('--only <kinds>', 'comma-separated subset of reels,clips,videos,transcripts,details,qxscore (default: all)')
-    .option('--refresh-details', 'ask again for stored session details and QXscores (one request each); rewrite those that changed')
+  withRunSelection(
+    program.command('ingest').description('start (or attach to) the ingestion of each test result, follow them, print a summary with a row per test'),
+    'gs://bucket[/prefix], s3://bucket[/prefix], az://container[/prefix], file:///absolute/path or a path',
+    'ask again for stored session details and QXscores (one request each); rewrite those that changed',
+  )
     .option('--json', 'print one JSON summary object as the last line of stdout')
     .option('--dry-run', 'fetch nothing: print what would be fetched and what it would cost (as `plan`)')
     .option('--detach', 'start (or attach to) the runs, print their workflow ids and return at once (needs TEMPORAL_ADDRESS)')
@@ -37,15 +45,11 @@ export function buildProgram(): Command {
     })
     .addHelpText('after', example(['ut-media ingest --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --dest gs://research-archive/usertesting', 'ut-media ingest --tests-file tests.txt --dest ./archive --only videos,transcripts --json', 'TEMPORAL_ADDRESS=temporal.internal:7233 ut-media ingest --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --dest gs://research-archive/usertesting --detach --json']));
 
-  program
-    .command('plan')
-    .description('what an ingestion would fetch, what is already stored, and the API requests and time it would cost (spends listing requests only)')
-    .option('--test <testId>', 'test result UUID (repeatable)', collect)
-    .option('--tests-file <file>', 'test result UUIDs, one a line (# comments)')
-    .requiredOption('--dest <uri>', 'the destination the ingestion would write to')
-    .option('--session <sessionId>', 'only this session (repeatable)', collect)
-    .option('--only <kinds>', 'comma-separated subset of reels,clips,videos,transcripts,details,qxscore (default: all)')
-    .option('--refresh-details', 'plan for asking again for stored session details and QXscores')
+  withRunSelection(
+    program.command('plan').description('what an ingestion would fetch, what is already stored, and the API requests and time it would cost (spends listing requests only)'),
+    'the destination the ingestion would write to',
+    'plan for asking again for stored session details and QXscores',
+  )
     .option('--json', 'print one JSON object (apiRequests, estimatedSeconds, per kind counts)')
     .action(async (opts) => {
       process.exitCode = await runPlan({ test: opts.test, testsFile: opts.testsFile, dest: opts.dest, session: opts.session, only: opts.only, refreshDetails: opts.refreshDetails, json: opts.json });
@@ -89,7 +93,7 @@ export function buildProgram(): Command {
     .option('--test <testId>', 'test result UUID (repeatable: one schedule per test)', collect)
     .option('--tests-file <file>', 'test result UUIDs, one a line (# comments)')
     .option('--dest <uri>', 'destination')
-    .option('--only <kinds>', 'comma-separated subset of reels,clips,videos,transcripts,details,qxscore (default: all)')
+    .option('--only <kinds>', ONLY_HELP)
     .option('--refresh-details', 'every run asks again for stored session details and QXscores')
     .option('--every <duration>', 'interval such as 30m, 6h, 1d')
     .option('--list', 'list ut-media schedules')
@@ -103,6 +107,11 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv = process.argv): Promise<void> {
+  // `ut-media ... | head`: the reader went away; stop quietly, as Unix tools do, instead of crashing on EPIPE.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+    throw err;
+  });
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {

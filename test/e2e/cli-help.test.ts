@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { spawnCli } from '../support/processes';
 
 /** `--version` and each command's help with an example, as a new user first tries them. */
@@ -8,9 +10,16 @@ describe('ut-media --version and --help', () => {
     expect(cli.output().stdout.trim()).toBe(require('../../package.json').version);
   });
 
-  test.each(['ingest', 'worker', 'status', 'verify', 'schedule'])('%s --help shows an example and exits 0', async (command) => {
+  test.each(['ingest', 'plan', 'worker', 'status', 'verify', 'schedule'])('%s --help shows an example and exits 0', async (command) => {
     const cli = spawnCli([command, '--help'], {});
     expect(await cli.exited).toBe(0);
     expect(cli.output().stdout).toMatch(new RegExp(`Examples?:\\n  \\$ .*ut-media ${command}`));
+  });
+
+  test('piped into a reader that is gone (`| head`, `| true`): exits 0 without a stack trace', () => {
+    const cli = path.join(__dirname, '..', '..', 'bin', 'ut-media.js');
+    // `true` exits before node has started, so the help is written to a pipe nobody reads (EPIPE).
+    const piped = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${cli}" ingest --help | true`], { encoding: 'utf8' });
+    expect({ status: piped.status, stderr: piped.stderr }).toEqual({ status: 0, stderr: '' });
   });
 });
