@@ -6,7 +6,7 @@ import { failureReason, failureType } from '../workflows/failure-reason';
 import { EXIT } from './exit-codes';
 import { createProgressDisplay } from './progress-display';
 import { pollProgress } from './progress-poller';
-import { checkRunHealth, describeProblem } from './run-health';
+import { describeProblem, HEALTH_CHECK_MS, watchForStall } from './run-health';
 import { printSummary, type TestOutcome } from './summary-output';
 import type { IngestRequest } from './validate-ingest';
 
@@ -25,7 +25,6 @@ export type FollowRequest = Pick<IngestRequest, 'testIds' | 'only'> & { dest?: s
 const CONFIGURATION_FAILURES = new Set(['InvalidInput', 'InvalidDestination', 'InvalidCredentials', 'DestinationUnavailable']);
 
 /** How often the runs are checked for a cause that keeps them from progressing (per five tests). */
-const HEALTH_CHECK_MS = 5000;
 
 /**
  * Follows the runs to their end (`ingest`, `status --wait`), prints the summary and returns the exit
@@ -62,35 +61,16 @@ async function follow(client: Client, handles: WorkflowHandle[], request: Follow
 }
 
 async function followOne(client: Client, handle: WorkflowHandle, testId: string, dest: string | undefined, settings: Settings, everyMs: number, stop: AbortSignal): Promise<TestOutcome> {
-  let stuckSince: number | undefined;
-  const shown = new Set<string>();
-  let timer: NodeJS.Timeout | undefined;
-  const stalled = new Promise<TestOutcome>((resolve) => {
-    timer = setInterval(() => {
-      checkRunHealth(client, handle, dest).then((problems) => {
-        for (const p of problems) {
-          const line = redactSecrets(describeProblem(p));
-          if (!shown.has(line)) process.stderr.write(`ut-media: ${line}\n`);
-          shown.add(line);
-        }
-        const stuck = problems.find((p) => p.kind === 'workflow-task');
-        if (!stuck) {
-          stuckSince = undefined;
-          return;
-        }
-        stuckSince ??= Date.now();
-        if (Date.now() - stuckSince >= settings.stallTimeoutMs) {
-          const error = `gave up after ${Math.round(settings.stallTimeoutMs / 1000)} s without progress: ${describeProblem(stuck)}. The workflow is still open: fix the cause and run ingest again (it attaches), or terminate it`;
-          resolve({ testId, code: EXIT.failed, error: redactSecrets(error) });
-        }
-      }, () => undefined);
-    }, everyMs);
-    stop.addEventListener('abort', () => clearInterval(timer), { once: true });
+  const watch = watchForStall(client, handle, { dest, everyMs, stallTimeoutMs: settings.stallTimeoutMs, report: (line) => process.stderr.write(`ut-media: ${line}\n`) });
+  stop.addEventListener('abort', () => watch.stop(), { once: true });
+  const stalled = watch.stalled.then((stuck): TestOutcome => {
+    const error = `gave up after ${Math.round(settings.stallTimeoutMs / 1000)} s without progress: ${describeProblem(stuck)}. The workflow is still open: fix the cause and run ingest again (it attaches), or terminate it`;
+    return { testId, code: EXIT.failed, error: redactSecrets(error) };
   });
   try {
     return await Promise.race([result(handle, testId, dest), stalled]);
   } finally {
-    clearInterval(timer);
+    watch.stop();
   }
 }
 

@@ -8,7 +8,8 @@ import type { PlanTestResultInput } from '../workflows/plan-test-result';
 import type { TestPlan } from '../workflows/plan-types';
 import { testWorkflowId } from '../workflows/task-queues';
 import { checkDestination } from './destination-check';
-import { EXIT } from './exit-codes';
+import { CliError, EXIT } from './exit-codes';
+import { describeProblem, HEALTH_CHECK_MS, watchForStall } from './run-health';
 import { formatDuration } from './format';
 import { secondsAtBudget } from './run-estimate';
 import { openTemporalSession } from './temporal-session';
@@ -36,14 +37,25 @@ export async function runPlan(flags: IngestFlags & { json?: boolean }, env: Node
 
 async function planOne(client: Client, settings: Settings, request: IngestRequest, testId: string): Promise<PlannedTest> {
   const input: PlanTestResultInput = { testId, dest: request.dest, only: request.only, refreshDetails: request.refreshDetails, sessionIds: request.sessionIds, options: runOptionsFromSettings(settings) };
-  const plan = (await client.workflow.execute('planTestResult', {
+  const handle = await client.workflow.start('planTestResult', {
     taskQueue: settings.taskQueue,
     workflowId: `${testWorkflowId(testId).replace('-test-', '-plan-')}-${crypto.randomUUID().slice(0, 8)}`,
     args: [input],
     priority: { fairnessKey: testId },
     staticSummary: `plan test ${testId} into ${request.dest}`,
-  })) as TestPlan;
-  return { ...plan, estimatedSeconds: secondsAtBudget(plan.apiRequests, settings.ratePerMinute) };
+  });
+  // Workers older than `plan` fail its workflow task for ever (no such workflow type): say so and stop it.
+  const watch = watchForStall(client, handle, { everyMs: Math.min(settings.stallTimeoutMs, HEALTH_CHECK_MS), stallTimeoutMs: settings.stallTimeoutMs });
+  const stalled = watch.stalled.then(async (stuck): Promise<never> => {
+    await handle.terminate('ut-media plan: no progress').catch(() => undefined);
+    throw new CliError(`plan of test ${testId} could not run: ${describeProblem(stuck)}. Workers that predate \`plan\` cannot run it: upgrade them (the plan was stopped; it writes nothing)`, EXIT.failed);
+  });
+  try {
+    const plan = (await Promise.race([handle.result(), stalled])) as TestPlan;
+    return { ...plan, estimatedSeconds: secondsAtBudget(plan.apiRequests, settings.ratePerMinute) };
+  } finally {
+    watch.stop();
+  }
 }
 
 function print(plans: PlannedTest[], ratePerMinute: number, json: boolean): void {

@@ -1,7 +1,10 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { redactSecrets } from '../usertesting/redact';
 import { reelsWorkflowId } from '../workflows/task-queues';
 
+/** How often a followed run is checked (spread out further with many runs). */
+export const HEALTH_CHECK_MS = 5000;
 /** A workflow task failing this many times in a row means the run cannot move on by itself. */
 export const STUCK_WORKFLOW_TASK_ATTEMPTS = 3;
 /** An activity retrying this often is shown (it may still succeed: its retry policy bounds it). */
@@ -62,6 +65,38 @@ async function lastWorkflowTaskFailure(client: Client, workflowId: string): Prom
   }
   // Failures of a task that keeps failing are not written to history after the first; the attempt count is.
   return 'workflow task keeps failing (no failure recorded in the history yet)';
+}
+
+export interface StallWatch {
+  /** Resolves with the problem once a workflow task has kept failing for `stallTimeoutMs`; never, if stopped first. */
+  stalled: Promise<RunProblem>;
+  stop(): void;
+}
+
+/** Checks the run every `everyMs`, reports each new problem once, and says when it is stuck for good. */
+export function watchForStall(client: Client, handle: WorkflowHandle, options: { dest?: string; everyMs: number; stallTimeoutMs: number; report?: (line: string) => void }): StallWatch {
+  let stuckSince: number | undefined;
+  const shown = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<RunProblem>((resolve) => {
+    timer = setInterval(() => {
+      checkRunHealth(client, handle, options.dest).then((problems) => {
+        for (const p of problems) {
+          const line = redactSecrets(describeProblem(p));
+          if (!shown.has(line)) options.report?.(line);
+          shown.add(line);
+        }
+        const stuck = problems.find((p) => p.kind === 'workflow-task');
+        if (!stuck) {
+          stuckSince = undefined;
+          return;
+        }
+        stuckSince ??= Date.now();
+        if (Date.now() - stuckSince >= options.stallTimeoutMs) resolve(stuck);
+      }, () => undefined);
+    }, options.everyMs);
+  });
+  return { stalled, stop: () => clearInterval(timer) };
 }
 
 export function describeProblem(p: RunProblem): string {
