@@ -46,13 +46,16 @@ async function planOne(client: Client, settings: Settings, request: IngestReques
   });
   // Workers older than `plan` fail its workflow task for ever (no such workflow type): say so and stop it.
   const watch = watchForStall(client, handle, { everyMs: Math.min(settings.stallTimeoutMs, HEALTH_CHECK_MS), stallTimeoutMs: settings.stallTimeoutMs });
-  const stalled = watch.stalled.then(async (stuck): Promise<never> => {
-    await handle.terminate('ut-media plan: no progress').catch(() => undefined);
-    throw new CliError(`plan of test ${testId} could not run: ${describeProblem(stuck)}. Workers that predate \`plan\` cannot run it: upgrade them (the plan was stopped; it writes nothing)`, EXIT.failed);
-  });
+  const result = handle.result() as Promise<TestPlan>;
+  // Settled by the termination below when stuck; nobody waits for it then.
+  result.catch(() => undefined);
   try {
-    const plan = (await Promise.race([handle.result(), stalled])) as TestPlan;
-    return { ...plan, estimatedSeconds: secondsAtBudget(plan.apiRequests, settings.ratePerMinute) };
+    const outcome = await Promise.race([result.then((plan) => ({ plan })), watch.stalled.then((problem) => ({ problem }))]);
+    if ('problem' in outcome) {
+      await handle.terminate('ut-media plan: no progress').catch(() => undefined);
+      throw new CliError(`plan of test ${testId} could not run: ${describeProblem(outcome.problem)}. Workers that predate \`plan\` cannot run it: upgrade them (the plan was stopped; it writes nothing)`, EXIT.failed);
+    }
+    return { ...outcome.plan, estimatedSeconds: secondsAtBudget(outcome.plan.apiRequests, settings.ratePerMinute) };
   } finally {
     watch.stop();
   }
