@@ -1,22 +1,12 @@
 import http from 'node:http';
 import { startSimulator, type RunningSimulator, type ScenarioInput } from '../../simulator';
+import { jsonOf, tokenFor } from '../support/simulator-http';
 
-/** Response bodies are checked field by field with expect(); untyped JSON keeps that readable. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const jsonOf = (res: Response): Promise<any> => res.json();
 
 const TEST_ID = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
 const SLOW = '5a1d8707-0cf1-47d4-86f3-7c7b8722921d';
 const FAST = '41f72104-5f84-44fa-a16a-03f5751596ec';
 
-async function tokenFor(sim: RunningSimulator): Promise<string> {
-  const res = await fetch(sim.tokenUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'grant_type=client_credentials&scope=studies%3Aread&client_id=demo-client&client_secret=demo-secret',
-  });
-  return (await jsonOf(res)).access_token;
-}
 
 const list = (sim: RunningSimulator, token: string) =>
   fetch(`${sim.baseUrl}/api/v2/sessionResults?testId=${TEST_ID}`, { headers: { authorization: `Bearer ${token}` } });

@@ -1,20 +1,10 @@
 import { startSimulator, type RunningSimulator, type ScenarioInput } from '../../simulator';
+import { jsonOf, tokenFor } from '../support/simulator-http';
 
-/** Response bodies are checked field by field with expect(); untyped JSON keeps that readable. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const jsonOf = (res: Response): Promise<any> => res.json();
 
 const TEST_ID = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function tokenFor(sim: RunningSimulator, clientId = 'demo-client', clientSecret = 'demo-secret'): Promise<string> {
-  const res = await fetch(sim.tokenUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'studies:read', client_id: clientId, client_secret: clientSecret }),
-  });
-  return (await jsonOf(res)).access_token;
-}
 
 function list(sim: RunningSimulator, token?: string, query = `testId=${TEST_ID}`) {
   return fetch(`${sim.baseUrl}/api/v2/sessionResults?${query}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });

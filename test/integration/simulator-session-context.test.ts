@@ -1,9 +1,9 @@
 import { startSimulator, type RunningSimulator, type ScenarioInput } from '../../simulator';
+import { jsonOf, tokenFor } from '../support/simulator-http';
 
 /** Response bodies are checked field by field with expect(); untyped JSON keeps that readable. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
-const jsonOf = (res: Response): Promise<Json> => res.json();
 
 const TEST_ID = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
 const NO_INTERACTION_TEST = '9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d';
@@ -37,14 +37,6 @@ const SCENARIO: ScenarioInput = {
 };
 const ALL_SESSIONS = [INTERACTION_A, INTERACTION_B, THINK_ALOUD, SURVEY, LIVE];
 
-async function tokenFor(sim: RunningSimulator): Promise<string> {
-  const res = await fetch(sim.tokenUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'grant_type=client_credentials&scope=studies%3Aread&client_id=demo-client&client_secret=demo-secret',
-  });
-  return (await jsonOf(res)).access_token;
-}
 
 async function withSimulator(scenario: ScenarioInput, body: (sim: RunningSimulator, get: (path: string) => Promise<Response>) => Promise<void>): Promise<void> {
   const sim = await startSimulator({ scenario, port: 0 });
