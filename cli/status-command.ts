@@ -67,7 +67,7 @@ export async function runStatus(flags: StatusFlags, env: NodeJS.ProcessEnv = pro
       return (await followAndReport(source.client, handles, { testIds, only: [...ASSET_KINDS] }, settings, { json: flags.json, progress: flags.progress })) ?? EXIT.failed;
     }
     const rows: TestStatus[] = [];
-    for (const testId of testIds) rows.push(await statusOf(source.client, testId, source.workerless));
+    for (const testId of testIds) rows.push(await statusOf(source.client, testId, source.workerless, settings.queryTimeoutMs));
     print(rows, Boolean(flags.json));
     const bad = rows.some((r) => !r.found || FAILED_STATES.has(r.status ?? '') || (r.summary?.failed ?? 0) > 0 || r.problems.some((p) => p.kind === 'workflow-task'));
     return bad ? EXIT.failed : EXIT.ok;
@@ -102,7 +102,7 @@ function print(rows: TestStatus[], json: boolean): void {
   }
 }
 
-async function statusOf(client: Client, testId: string, workerless: boolean): Promise<TestStatus> {
+async function statusOf(client: Client, testId: string, workerless: boolean, queryTimeoutMs: number): Promise<TestStatus> {
   const handle = client.workflow.getHandle(testWorkflowId(testId));
   let description;
   try {
@@ -115,17 +115,17 @@ async function statusOf(client: Client, testId: string, workerless: boolean): Pr
   const base = { testId, workflowId: handle.workflowId, found: true, runId: description.runId, status, startTime: description.startTime, closeTime: description.closeTime ?? null };
   if (status === 'COMPLETED') {
     const summary = (await handle.result()) as IngestSummary;
-    return { ...base, progress: workerless ? null : ((await askProgress(handle)) ?? null), summary, problems: [] };
+    return { ...base, progress: workerless ? null : ((await askProgress(handle, queryTimeoutMs)) ?? null), summary, problems: [] };
   }
   if (status !== 'RUNNING') return { ...base, progress: null, problems: [] };
   if (workerless) return { ...base, progress: null, paused: true, problems: [] };
-  return { ...base, progress: (await askProgress(handle)) ?? null, problems: await checkRunHealth(client, handle) };
+  return { ...base, progress: (await askProgress(handle, queryTimeoutMs)) ?? null, problems: await checkRunHealth(client, handle) };
 }
 
 /** A stuck run answers no query (its workflow task fails): ask briefly, then say why. */
-async function askProgress(handle: WorkflowHandle): Promise<ProgressSnapshot | undefined> {
+async function askProgress(handle: WorkflowHandle, timeoutMs: number): Promise<ProgressSnapshot | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([handle.query(progressQuery), new Promise<undefined>((r) => (timer = setTimeout(r, 3000, undefined)))])
+  return Promise.race([handle.query(progressQuery), new Promise<undefined>((r) => (timer = setTimeout(r, timeoutMs, undefined)))])
     .catch(() => undefined)
     .finally(() => clearTimeout(timer));
 }

@@ -55,6 +55,7 @@ const settingsSchema = z.object({
   UT_ABSENT_RECHECK_MS: positiveInt('UT_ABSENT_RECHECK_MS', DEFAULT_RUN_OPTIONS.absentRecheckMs),
   UT_STALL_TIMEOUT_MS: positiveInt('UT_STALL_TIMEOUT_MS', 600_000),
   UT_PROGRESS_INTERVAL_MS: positiveInt('UT_PROGRESS_INTERVAL_MS', 5000),
+  UT_QUERY_TIMEOUT_MS: positiveInt('UT_QUERY_TIMEOUT_MS', 10_000),
   TEMPORAL_ADDRESS: z.preprocess(emptyToUndefined, z.string().optional()),
   TEMPORAL_NAMESPACE: z.preprocess(emptyToUndefined, z.string().default('default')),
   UT_TASK_QUEUE: z.preprocess(emptyToUndefined, z.string().regex(/^[\w.-]+$/, 'UT_TASK_QUEUE may hold letters, digits, ".", "_" and "-"').default('ut-media')),
@@ -89,6 +90,8 @@ export interface Settings {
   stallTimeoutMs: number;
   /** Without a terminal, `ingest` prints a progress line per test at most this often. */
   progressIntervalMs: number;
+  /** `status` waits this long for a running workflow to answer its progress query (a busy worker answers late, a stuck one never). */
+  queryTimeoutMs: number;
   temporalAddress?: string;
   namespace: string;
   taskQueue: string;
@@ -136,6 +139,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     absentRecheckMs: e.UT_ABSENT_RECHECK_MS,
     stallTimeoutMs: e.UT_STALL_TIMEOUT_MS,
     progressIntervalMs: e.UT_PROGRESS_INTERVAL_MS,
+    queryTimeoutMs: e.UT_QUERY_TIMEOUT_MS,
     temporalAddress: e.TEMPORAL_ADDRESS,
     namespace: e.TEMPORAL_NAMESPACE,
     taskQueue: e.UT_TASK_QUEUE,

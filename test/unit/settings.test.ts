@@ -25,4 +25,9 @@ describe('loadSettings', () => {
     for (const port of ['0', '65536', '94.6', 'http']) expect(() => loadSettings({ UT_METRICS_PORT: port })).toThrow(/UT_METRICS_PORT/);
     expect(() => loadSettings({ UT_METRICS_PORT: '9464', UT_METRICS_HOST: 'a b' })).toThrow(/UT_METRICS_HOST/);
   });
+  test('status waits 10 s for a progress answer unless told otherwise', () => {
+    expect(loadSettings({}).queryTimeoutMs).toBe(10_000);
+    expect(loadSettings({ UT_QUERY_TIMEOUT_MS: '2500' }).queryTimeoutMs).toBe(2500);
+    expect(() => loadSettings({ UT_QUERY_TIMEOUT_MS: '0' })).toThrow(/UT_QUERY_TIMEOUT_MS/);
+  });
 });
