@@ -19,8 +19,11 @@ function retry(options: RunOptions): ActivityOptions['retry'] {
 /**
  * Which API request the budget serves first (Temporal task priority, 1 first; unset fields such as
  * the test's fairness key are inherited from the workflow): what unlocks more work or starts a
- * generation goes first, so generations run while the rest is fetched; a check of a generation due
- * now comes next; videos and transcripts fill the remaining budget.
+ * generation goes first, so generations run while the rest is fetched; a check the worker expects
+ * to find the generation done (it has learned how long generations take) comes next; videos,
+ * transcripts and checks made on a blind backoff fill the remaining budget, in the order they were
+ * asked for. A blind check is often early: ahead of work that is sure to be useful, it would spend
+ * a request for nothing while that work waits (at 10 requests a minute, 6 s of the run each).
  */
 export const API_PRIORITY = { unlocks: 1, due: 2, fill: 3 } as const;
 
@@ -54,7 +57,10 @@ export function apiActivities(options: RunOptions) {
     }),
     /** The first check of a reel or clip starts its generation. */
     generationStart: proxyActivities<Generation>(media(API_PRIORITY.unlocks)),
-    generationCheck: proxyActivities<Generation>(media(API_PRIORITY.due)),
+    /** A check when the worker's learned generation time says the asset should be done. */
+    generationCheckDue: proxyActivities<Generation>(media(API_PRIORITY.due)),
+    /** A check on the backoff, with no learned time to go by. */
+    generationCheckBlind: proxyActivities<Generation>(media(API_PRIORITY.fill)),
   };
 }
 

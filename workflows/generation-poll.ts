@@ -20,6 +20,8 @@ export interface PollState {
   lastGeneratingAtMs?: number;
   /** Checks made by an `awaitGeneration` child so far (its runs included). */
   checks?: number;
+  /** The last check came with the worker's advice on when to check again (so the next one is due, not a guess). */
+  advised?: boolean;
 }
 
 /**
@@ -59,10 +61,10 @@ const describeTarget = (target: GenerationTarget) => `${target.kind} ${generatio
 
 async function pollLoop(target: GenerationTarget, options: RunOptions, state: PollState, maxPolls: number, onGenerating: () => void, onRequests: (n: number) => void): Promise<{ outcome: AssetOutcome } | { state: PollState }> {
   const api = apiActivities(options);
-  let { attempts, delayMs, attemptStartedAtMs, lastGeneratingAtMs } = state;
+  let { attempts, delayMs, attemptStartedAtMs, lastGeneratingAtMs, advised = false } = state;
   for (let polls = 0; polls < maxPolls; polls++) {
-    // The request that starts a generation goes before others; a later check is a check that is due.
-    const proxy = attemptStartedAtMs === undefined ? api.generationStart : api.generationCheck;
+    // The request that starts a generation goes before others; a later check goes next only when it is due.
+    const proxy = attemptStartedAtMs === undefined ? api.generationStart : advised ? api.generationCheckDue : api.generationCheckBlind;
     const generation = attemptStartedAtMs === undefined ? undefined : { startedAtMs: attemptStartedAtMs, lastGeneratingAtMs };
     onRequests(1);
     const summary = { summary: `${generation ? 'check' : 'start'} generation of ${describeTarget(target)}` };
@@ -76,6 +78,7 @@ async function pollLoop(target: GenerationTarget, options: RunOptions, state: Po
       delayMs = options.pollInitialDelayMs;
       attemptStartedAtMs = undefined;
       lastGeneratingAtMs = undefined;
+      advised = false;
       continue; // the next detail request starts a new attempt
     }
     onGenerating();
@@ -86,10 +89,12 @@ async function pollLoop(target: GenerationTarget, options: RunOptions, state: Po
       return { outcome: generationFailure(target, `still generating after ${Math.round(waited / 1000)} s (deadline ${Math.round(options.generationDeadlineMs / 1000)} s)`) };
     }
     // The worker's learned estimate when it has one; else the growing backoff.
-    const advised = result.checkAgainInMs;
-    const wait = advised !== undefined ? Math.min(Math.max(1, advised), options.pollMaxDelayMs) : delayMs;
+    const advice = result.checkAgainInMs;
+    // Advice longer than pollMaxDelayMs is cut short: that check comes early, a guess like any other.
+    advised = advice !== undefined && advice <= options.pollMaxDelayMs;
+    const wait = advice !== undefined ? Math.min(Math.max(1, advice), options.pollMaxDelayMs) : delayMs;
     await sleep(Math.min(wait, Math.max(1, options.generationDeadlineMs - waited)), { summary: `wait for generation of ${describeTarget(target)}` });
-    if (advised === undefined) delayMs = Math.min(delayMs * 2, options.pollMaxDelayMs);
+    if (advice === undefined) delayMs = Math.min(delayMs * 2, options.pollMaxDelayMs);
   }
-  return { state: { attempts, startedAtMs: state.startedAtMs, delayMs, attemptStartedAtMs, lastGeneratingAtMs } };
+  return { state: { attempts, startedAtMs: state.startedAtMs, delayMs, attemptStartedAtMs, lastGeneratingAtMs, advised } };
 }
