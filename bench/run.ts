@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (`node dist/bench/run.js [--quick | --scale]` after `npm run build`).
+ * `npm run bench` (`node dist/bench/run.js [--quick | --scale] [--only budget,streaming,scale]` after `npm run build`).
  *
  * Runs the real pipeline (in-process workers on a local Temporal dev server) against the Results
  * API simulator and prints one table of ratios, each with its target and ✓/✗ (the bench never
@@ -97,11 +97,13 @@ async function ingest(
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, scale: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, scale: { type: 'boolean', default: false }, only: { type: 'string' }, help: { type: 'boolean', default: false } } });
   if (values.help) {
-    console.log('Usage: node dist/bench/run.js [--quick | --scale]   (after npm run build; npm run bench does both; --scale: see bench/scale.ts)');
+    console.log('Usage: node dist/bench/run.js [--quick | --scale] [--only budget,streaming,scale]   (after npm run build; npm run bench does both; --scale: see bench/scale.ts)');
     return;
   }
+  const parts = new Set((values.only ?? 'budget,streaming,scale').split(',').map((p) => p.trim()));
+  for (const part of parts) if (!['budget', 'streaming', 'scale'].includes(part)) throw new Error(`--only: "${part}" is not one of budget, streaming, scale`);
   if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npm run build\` first`);
   // Before anything creates the runtime: keep SDK logs (e.g. "no workflows registered" on the API queue) out of the figures.
   Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
@@ -120,9 +122,9 @@ async function main(): Promise<void> {
     } else {
       const bound: BenchIngest = (sim, request, env) => ingest(h, sim, request, env);
       const rows: BenchRow[] = [];
-      rows.push(...(await benchBudget(bound, scratch, values.quick)));
-      rows.push(...(await benchStreaming(bound, scratch, BUCKET, values.quick)));
-      if (!values.quick) rows.push(...(await benchScaleRows({ temporalAddress: temporal.address, namespace: temporal.namespace, scratch, ingest: bound })));
+      if (parts.has('budget')) rows.push(...(await benchBudget(bound, scratch, values.quick)));
+      if (parts.has('streaming')) rows.push(...(await benchStreaming(bound, scratch, BUCKET, values.quick)));
+      if (parts.has('scale') && !values.quick) rows.push(...(await benchScaleRows({ temporalAddress: temporal.address, namespace: temporal.namespace, scratch, ingest: bound })));
       printTable(rows);
       const file = writeResults(rows, { quick: values.quick, node: process.version, cpus: os.cpus().length, seconds: Math.round((Date.now() - started) / 1000) });
       console.log(`\n  results: ${path.relative(process.cwd(), file)}`);

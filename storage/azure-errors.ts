@@ -3,15 +3,7 @@
  * errors, by HTTP status and Azure error code, never by message text. Messages name the object
  * and the code only: never a request URL (it may carry a SAS token).
  */
-import {
-  ChecksumMismatchError,
-  DestinationUnavailableError,
-  ObjectAlreadyExistsError,
-  StorageRequestError,
-} from './errors';
-
-/** Statuses worth retrying later (the SDK has already retried them a few times). */
-const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+import { accessDeniedError, ChecksumMismatchError, DestinationUnavailableError, missingHolderError, ObjectAlreadyExistsError, requestFailedError, RETRYABLE_HTTP_STATUSES, StorageRequestError, type StoreCall } from './errors';
 
 /** The container is not there: the user's to create (a configuration error, like a missing bucket). */
 const MISSING_CONTAINER_CODES = new Set(['ContainerNotFound', 'ContainerBeingDeleted', 'ContainerDisabled']);
@@ -74,6 +66,7 @@ export function mapAzureError(err: unknown, ctx: AzureErrorContext): Error {
   const status = azureStatusOf(err);
   const code = azureErrorCodeOf(err);
   const name = err instanceof Error ? err.name : undefined;
+  const call: StoreCall = { store: ctx.container, holder: 'container', objectUri: ctx.objectUri, operation: ctx.operation };
   if (name && CREDENTIAL_ERROR_NAMES.has(name)) {
     return new DestinationUnavailableError(
       `${ctx.container} is not available: no Azure credential could be obtained (${name}); set AZURE_STORAGE_CONNECTION_STRING or sign in for the default credential chain`,
@@ -81,16 +74,8 @@ export function mapAzureError(err: unknown, ctx: AzureErrorContext): Error {
       name,
     );
   }
-  if (code && MISSING_CONTAINER_CODES.has(code)) {
-    return new DestinationUnavailableError(`${ctx.container} is not available: the container does not exist (${code} on ${ctx.operation} of ${ctx.objectUri})`, ctx.container, code);
-  }
-  if ((code && ACCESS_CODES.has(code)) || status === 401 || status === 403) {
-    return new DestinationUnavailableError(
-      `${ctx.container} is not available: access denied (${code ?? `HTTP ${status}`} on ${ctx.operation}); check the credentials and their permissions on the container`,
-      ctx.container,
-      code ?? status,
-    );
-  }
+  if (code && MISSING_CONTAINER_CODES.has(code)) return missingHolderError(call, code);
+  if ((code && ACCESS_CODES.has(code)) || status === 401 || status === 403) return accessDeniedError(call, code ?? `HTTP ${status}`, code ?? status);
   if ((code && PRECONDITION_CODES.has(code)) || (status === 412 && code === undefined)) {
     return new ObjectAlreadyExistsError(ctx.relativePath, ctx.objectUri, ctx.expectedGeneration);
   }
@@ -99,6 +84,6 @@ export function mapAzureError(err: unknown, ctx: AzureErrorContext): Error {
   }
   const what = [status !== undefined ? `HTTP ${status}` : undefined, code].filter(Boolean).join(' ') || 'an unknown error';
   // InvalidBlockList: the staged blocks are gone (discarded by another writer's commit, or expired); a new write stages them again.
-  const retryable = status !== undefined ? RETRYABLE_STATUSES.has(status) || code === 'InvalidBlockList' : true;
-  return new StorageRequestError(`${ctx.operation} of ${ctx.objectUri} failed: ${what}`, ctx.objectUri, status, code, retryable);
+  const retryable = status !== undefined ? RETRYABLE_HTTP_STATUSES.has(status) || code === 'InvalidBlockList' : true;
+  return requestFailedError(call, what, status, code, retryable);
 }

@@ -116,3 +116,32 @@ export class StorageRequestError extends Error {
     super(message);
   }
 }
+
+/** HTTP statuses worth retrying later on any store (after its client's own retries); others are final for this attempt. */
+export const RETRYABLE_HTTP_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+
+/** What a store's error mapper knows of the call that failed. */
+export interface StoreCall {
+  /** `gs://bucket`, `s3://bucket`, `az://container`: the store as the user named it. */
+  store: string;
+  /** What the store holds objects in, for the message. */
+  holder: 'bucket' | 'container';
+  objectUri: string;
+  /** What was being done: 'upload', 'stat', 'list', ... */
+  operation: string;
+}
+
+/** The bucket or container does not exist: the user's to create, a configuration error. */
+export function missingHolderError(call: StoreCall, what: string | number): DestinationUnavailableError {
+  return new DestinationUnavailableError(`${call.store} is not available: the ${call.holder} does not exist (${typeof what === 'number' ? `HTTP ${what}` : what} on ${call.operation} of ${call.objectUri})`, call.store, what);
+}
+
+/** The credentials were refused or do not grant access: a configuration error. */
+export function accessDeniedError(call: StoreCall, what: string, reason: string | number | undefined): DestinationUnavailableError {
+  return new DestinationUnavailableError(`${call.store} is not available: access denied (${what} on ${call.operation}); check the credentials and their permissions on the ${call.holder}`, call.store, reason);
+}
+
+/** Any other failed request: retried later when `retryable`, else the asset fails. */
+export function requestFailedError(call: StoreCall, what: string, status: number | undefined, code: string | undefined, retryable: boolean): StorageRequestError {
+  return new StorageRequestError(`${call.operation} of ${call.objectUri} failed: ${what}`, call.objectUri, status, code, retryable);
+}

@@ -2,15 +2,7 @@
  * Turns errors from @google-cloud/storage into the storage layer's errors, keeping request URLs
  * (a resumable upload's session URL grants write access) out of every message.
  */
-import {
-  ChecksumMismatchError,
-  DestinationUnavailableError,
-  ObjectAlreadyExistsError,
-  StorageRequestError,
-} from './errors';
-
-/** Statuses worth retrying later; everything else is final for this attempt. */
-const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+import { accessDeniedError, ChecksumMismatchError, missingHolderError, ObjectAlreadyExistsError, requestFailedError, RETRYABLE_HTTP_STATUSES, StorageRequestError, type StoreCall } from './errors';
 
 /** Error codes the client uses when its own post-upload checksum comparison fails. */
 const CLIENT_CHECKSUM_CODES = new Set(['FILE_NO_UPLOAD', 'FILE_NO_UPLOAD_DELETE', 'CONTENT_DOWNLOAD_MISMATCH']);
@@ -47,24 +39,13 @@ export interface GcsErrorContext {
 export function mapGcsError(err: unknown, ctx: GcsErrorContext): Error {
   const status = httpStatusOf(err);
   const code = errorCodeOf(err);
+  const call: StoreCall = { store: `gs://${ctx.bucket}`, holder: 'bucket', objectUri: ctx.objectUri, operation: ctx.operation };
   if (status === 412) return new ObjectAlreadyExistsError(ctx.relativePath, ctx.objectUri, ctx.expectedGeneration);
   if (status === 404 && ctx.uploadSessionStarted) {
     return new StorageRequestError(`${ctx.operation} of ${ctx.objectUri} failed: its upload session is gone (HTTP 404); the upload must start again`, ctx.objectUri, 404, code, true);
   }
-  if (status === 404 && ctx.operation !== 'stat') {
-    return new DestinationUnavailableError(
-      `gs://${ctx.bucket} is not available: the bucket does not exist (HTTP 404 on ${ctx.operation} of ${ctx.objectUri})`,
-      `gs://${ctx.bucket}`,
-      404,
-    );
-  }
-  if (status === 401 || status === 403) {
-    return new DestinationUnavailableError(
-      `gs://${ctx.bucket} is not available: access denied (HTTP ${status} on ${ctx.operation}); check the credentials' permissions on the bucket`,
-      `gs://${ctx.bucket}`,
-      status,
-    );
-  }
+  if (status === 404 && ctx.operation !== 'stat') return missingHolderError(call, 404);
+  if (status === 401 || status === 403) return accessDeniedError(call, `HTTP ${status}`, status);
   if (code && CLIENT_CHECKSUM_CODES.has(code)) {
     return new ChecksumMismatchError(
       `${ctx.objectUri}: the checksum GCS reported differs from the one computed while uploading (${code}); the object was removed`,
@@ -72,6 +53,5 @@ export function mapGcsError(err: unknown, ctx: GcsErrorContext): Error {
     );
   }
   const what = status !== undefined ? `HTTP ${status}` : (code ?? 'an unknown error');
-  const retryable = status !== undefined ? RETRYABLE_STATUSES.has(status) : true;
-  return new StorageRequestError(`${ctx.operation} of ${ctx.objectUri} failed: ${what}`, ctx.objectUri, status, code, retryable);
+  return requestFailedError(call, what, status, code, status !== undefined ? RETRYABLE_HTTP_STATUSES.has(status) : true);
 }

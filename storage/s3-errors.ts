@@ -3,10 +3,7 @@
  * status the SDK reports (never by message text). Messages carry the object URI, the code and the
  * status only.
  */
-import { ChecksumMismatchError, DestinationUnavailableError, ObjectAlreadyExistsError, StorageRequestError } from './errors';
-
-/** Statuses worth retrying later; everything else is final for this attempt. */
-const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+import { accessDeniedError, ChecksumMismatchError, DestinationUnavailableError, missingHolderError, ObjectAlreadyExistsError, requestFailedError, RETRYABLE_HTTP_STATUSES, type StoreCall } from './errors';
 
 /** Codes S3 answers for a transient condition, whatever the status. */
 const TRANSIENT_CODES = new Set([
@@ -75,29 +72,21 @@ export function isS3NotFound(err: unknown): boolean {
 export function mapS3Error(err: unknown, ctx: S3ErrorContext): Error {
   const status = s3StatusOf(err);
   const code = s3CodeOf(err);
-  const bucketUri = `s3://${ctx.bucket}`;
+  const call: StoreCall = { store: `s3://${ctx.bucket}`, holder: 'bucket', objectUri: ctx.objectUri, operation: ctx.operation };
   const what = [code, status !== undefined ? `HTTP ${status}` : undefined].filter(Boolean).join(', ') || 'an unknown error';
   if (status === 412 || code === 'PreconditionFailed') return new ObjectAlreadyExistsError(ctx.relativePath, ctx.objectUri, ctx.expectedGeneration);
-  if (code === 'NoSuchBucket') {
-    return new DestinationUnavailableError(`${bucketUri} is not available: the bucket does not exist (${code} on ${ctx.operation} of ${ctx.objectUri})`, bucketUri, code);
-  }
+  if (code === 'NoSuchBucket') return missingHolderError(call, code);
   if (code === NO_CREDENTIALS) {
     return new DestinationUnavailableError(
-      `${bucketUri} is not available: no AWS credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run where a role is attached)`,
-      bucketUri,
+      `${call.store} is not available: no AWS credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run where a role is attached)`,
+      call.store,
       code,
     );
   }
-  if (status === 401 || status === 403 || (code !== undefined && ACCESS_CODES.has(code))) {
-    return new DestinationUnavailableError(
-      `${bucketUri} is not available: access denied (${what} on ${ctx.operation}); check the credentials' permissions on the bucket`,
-      bucketUri,
-      status ?? code,
-    );
-  }
+  if (status === 401 || status === 403 || (code !== undefined && ACCESS_CODES.has(code))) return accessDeniedError(call, what, status ?? code);
   if (code !== undefined && CHECKSUM_CODES.has(code)) {
     return new ChecksumMismatchError(`${ctx.objectUri}: the store received other bytes than were sent (${code}); nothing was stored`, ctx.relativePath);
   }
-  const retryable = (code !== undefined && TRANSIENT_CODES.has(code)) || (status !== undefined ? RETRYABLE_STATUSES.has(status) : true);
-  return new StorageRequestError(`${ctx.operation} of ${ctx.objectUri} failed: ${what}`, ctx.objectUri, status, code, retryable);
+  const retryable = (code !== undefined && TRANSIENT_CODES.has(code)) || (status !== undefined ? RETRYABLE_HTTP_STATUSES.has(status) : true);
+  return requestFailedError(call, what, status, code, retryable);
 }
