@@ -13,14 +13,23 @@
 export type GenerationKind = 'reel' | 'clip';
 
 const RECENT = 25;
+/** A check that waited for the budget longer than this (and than a tenth of the time elapsed) found the asset done late. */
+const LATE_AFTER_MS = 1000;
 
 export class GenerationTimes {
   private readonly samples: Record<GenerationKind, number[]> = { reel: [], clip: [] };
 
-  /** An asset of `kind` was found GENERATED `elapsedMs` after its generation started (last seen GENERATING at `lastGeneratingMs`). */
-  generated(kind: GenerationKind, elapsedMs: number, lastGeneratingMs = 0): void {
+  /**
+   * An asset of `kind` was found GENERATED `elapsedMs` after its generation started (last seen
+   * GENERATING at `lastGeneratingMs`), by a check that waited `queuedMs` for the budget. A check
+   * that waited long behind other requests says only "no longer than this" (the asset may have been
+   * done long before): it may bring the estimate down, never up.
+   */
+  generated(kind: GenerationKind, elapsedMs: number, lastGeneratingMs = 0, queuedMs = 0): void {
     const estimate = this.estimateMs(kind);
-    const sample = lastGeneratingMs > 0 ? (lastGeneratingMs + elapsedMs) / 2 : estimate === undefined ? elapsedMs : 0.97 * Math.min(elapsedMs, estimate);
+    const late = queuedMs > Math.max(LATE_AFTER_MS, 0.1 * elapsedMs);
+    if (late && estimate === undefined) return;
+    const sample = lastGeneratingMs > 0 && !late ? (lastGeneratingMs + elapsedMs) / 2 : estimate === undefined ? elapsedMs : 0.97 * Math.min(elapsedMs, estimate);
     const list = this.samples[kind];
     list.push(Math.max(0, sample));
     if (list.length > RECENT) list.shift();

@@ -22,7 +22,8 @@ type Identity = { kind: AssetKind; testId: string; sessionId?: string; reelId?: 
 
 /** `hadRecord`: the asset has a record (skipped or failed earlier) that storing it now makes obsolete. */
 /** A generation already under way: when the workflow first and last saw it GENERATING (epoch ms). */
-export interface GenerationUnderWay { startedAtMs: number; lastGeneratingAtMs?: number }
+/** Workflow times: the attempt's start, the last GENERATING answer, and when this check was asked for (it may wait for the budget). */
+export interface GenerationUnderWay { startedAtMs: number; lastGeneratingAtMs?: number; askedAtMs?: number }
 export interface FetchReelInput { dest: string; testId: string; reel: Reel; hadRecord?: boolean; generation?: GenerationUnderWay }
 export interface FetchClipInput { dest: string; testId: string; sessionId: string; clip: Clip; hadRecord?: boolean; generation?: GenerationUnderWay }
 export interface SessionAssetInput { dest: string; testId: string; sessionId: string; session?: SessionSummary; hadRecord?: boolean }
@@ -106,10 +107,14 @@ export function createMediaActivities(deps: ActivityDeps) {
    * worker has learned how long generations take); GENERATED is downloaded at once.
    */
   async function generated(destination: Destination, path: string, identity: Identity & { kind: 'reel' | 'clip' }, source: SourceFields, state: { status: string; link?: string }, existing: StoredObject | undefined, hadRecord: boolean | undefined, underWay: GenerationUnderWay | undefined): Promise<GenerationCheck> {
-    const elapsedMs = underWay ? Math.max(0, now().getTime() - underWay.startedAtMs) : 0;
+    const nowMs = now().getTime();
+    const elapsedMs = underWay ? Math.max(0, nowMs - underWay.startedAtMs) : 0;
     if (state.status === 'GENERATING') return { state: 'generating', checkAgainInMs: generationTimes.checkAgainInMs(identity.kind, elapsedMs) };
     if (state.status === 'ERROR') return { state: 'error' };
-    if (underWay) generationTimes.generated(identity.kind, elapsedMs, Math.max(0, (underWay.lastGeneratingAtMs ?? underWay.startedAtMs) - underWay.startedAtMs));
+    if (underWay) {
+      const queuedMs = underWay.askedAtMs === undefined ? 0 : Math.max(0, nowMs - underWay.askedAtMs);
+      generationTimes.generated(identity.kind, elapsedMs, Math.max(0, (underWay.lastGeneratingAtMs ?? underWay.startedAtMs) - underWay.startedAtMs), queuedMs);
+    }
     const link = state.link;
     if (!link) throw new Error(`${identity.kind} is GENERATED but the API returned no link`);
     const outcome = await write(destination, path, identity, source, (from) => openSignedMedia(link, deps.media, from), existing, hadRecord);

@@ -104,6 +104,7 @@ async function main(): Promise<void> {
   }
   const parts = new Set((values.only ?? 'budget,streaming,scale').split(',').map((p) => p.trim()));
   for (const part of parts) if (!['budget', 'streaming', 'scale'].includes(part)) throw new Error(`--only: "${part}" is not one of budget, streaming, scale`);
+  if (values.scale && values.only !== undefined) throw new Error('--only picks rows of the main table; --scale runs the scale runs alone');
   if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npm run build\` first`);
   // Before anything creates the runtime: keep SDK logs (e.g. "no workflows registered" on the API queue) out of the figures.
   Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });

@@ -27,26 +27,39 @@ export interface ScaleBenchArgs {
 
 
 /** Samples `process.memoryUsage().rss` every `everyMs` until stopped; reports the peak. */
-export function sampleRss(everyMs = 100): { stop(): { baseline: number; peak: number; samples: number } } {
-  const baseline = process.memoryUsage().rss;
-  let peak = baseline;
-  let samples = 1;
-  let stopped: { baseline: number; peak: number; samples: number } | undefined;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-    samples++;
-  }, everyMs);
+export interface RssSamples {
+  baseline: number;
+  peak: number;
+  /** Every sample, in order: [ms since the start, RSS]. */
+  trace: Array<[number, number]>;
+}
+
+export function sampleRss(everyMs = 100): { stop(): RssSamples } {
+  const started = Date.now();
+  const trace: Array<[number, number]> = [[0, process.memoryUsage().rss]];
+  const baseline = trace[0]![1];
+  let stopped: RssSamples | undefined;
+  const sample = () => trace.push([Date.now() - started, process.memoryUsage().rss]);
+  const timer = setInterval(sample, everyMs);
   return {
     /** Idempotent: the first call freezes the figures. */
     stop() {
       if (!stopped) {
         clearInterval(timer);
-        peak = Math.max(peak, process.memoryUsage().rss);
-        stopped = { baseline, peak, samples };
+        sample();
+        stopped = { baseline, peak: Math.max(...trace.map(([, rss]) => rss)), trace };
       }
       return stopped;
     },
   };
+}
+
+/** How much higher RSS went in the last three quarters of a run than in its first quarter: growth with the bytes, not start-up. */
+export function lateGrowth(samples: RssSamples): number {
+  const end = samples.trace[samples.trace.length - 1]![0];
+  const early = samples.trace.filter(([t]) => t <= end / 4).map(([, rss]) => rss);
+  const late = samples.trace.filter(([t]) => t > end / 4).map(([, rss]) => rss);
+  return late.length && early.length ? Math.max(...late) - Math.max(...early) : 0;
 }
 
 export const MiB = 1024 * 1024;

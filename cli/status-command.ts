@@ -66,8 +66,8 @@ export async function runStatus(flags: StatusFlags, env: NodeJS.ProcessEnv = pro
       const handles = testIds.map((id) => source.client.workflow.getHandle(testWorkflowId(id)));
       return (await followAndReport(source.client, handles, { testIds, only: [...ASSET_KINDS] }, settings, { json: flags.json, progress: flags.progress })) ?? EXIT.failed;
     }
-    const rows: TestStatus[] = [];
-    for (const testId of testIds) rows.push(await statusOf(source.client, testId, source.workerless, settings.queryTimeoutMs));
+    // At once: each running test may take up to UT_QUERY_TIMEOUT_MS to answer.
+    const rows: TestStatus[] = await Promise.all(testIds.map((testId) => statusOf(source.client, testId, source.workerless, settings.queryTimeoutMs)));
     print(rows, Boolean(flags.json));
     const bad = rows.some((r) => !r.found || FAILED_STATES.has(r.status ?? '') || (r.summary?.failed ?? 0) > 0 || r.problems.some((p) => p.kind === 'workflow-task'));
     return bad ? EXIT.failed : EXIT.ok;

@@ -65,7 +65,7 @@ async function pollLoop(target: GenerationTarget, options: RunOptions, state: Po
   for (let polls = 0; polls < maxPolls; polls++) {
     // The request that starts a generation goes before others; a later check goes next only when it is due.
     const proxy = attemptStartedAtMs === undefined ? api.generationStart : advised ? api.generationCheckDue : api.generationCheckBlind;
-    const generation = attemptStartedAtMs === undefined ? undefined : { startedAtMs: attemptStartedAtMs, lastGeneratingAtMs };
+    const generation = attemptStartedAtMs === undefined ? undefined : { startedAtMs: attemptStartedAtMs, lastGeneratingAtMs, askedAtMs: Date.now() };
     onRequests(1);
     const summary = { summary: `${generation ? 'check' : 'start'} generation of ${describeTarget(target)}` };
     const result: GenerationCheck = target.kind === 'reel'

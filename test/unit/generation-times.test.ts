@@ -32,4 +32,18 @@ describe('GenerationTimes', () => {
     for (let i = 0; i < 25; i++) times.generated('reel', 10_000, 9_000);
     expect(times.estimateMs('reel')).toBe(9_500);
   });
+
+  test('a check that waited long for the budget never pushes the estimate up; before any sample it teaches nothing', () => {
+    const times = new GenerationTimes();
+    // Behind videos for 5 minutes: found done 5 minutes after the start, last seen GENERATING at 3 s.
+    times.generated('clip', 303_000, 3_000, 300_000);
+    expect(times.estimateMs('clip')).toBeUndefined();
+    times.generated('clip', 21_000, 19_000);
+    for (let i = 0; i < 10; i++) times.generated('clip', 303_000, 3_000, 300_000);
+    expect(times.estimateMs('clip')).toBeLessThanOrEqual(20_000);
+    // A short wait (under a second, or a tenth of the time elapsed) is an on-time check.
+    const onTime = new GenerationTimes();
+    onTime.generated('reel', 30_000, 20_000, 900);
+    expect(onTime.estimateMs('reel')).toBe(25_000);
+  });
 });
