@@ -24,8 +24,6 @@ export type FollowRequest = Pick<IngestRequest, 'testIds' | 'only'> & { dest?: s
  */
 const CONFIGURATION_FAILURES = new Set(['InvalidInput', 'InvalidDestination', 'InvalidCredentials', 'DestinationUnavailable']);
 
-/** How often the runs are checked for a cause that keeps them from progressing (per five tests). */
-
 /**
  * Follows the runs to their end (`ingest`, `status --wait`), prints the summary and returns the exit
  * code (the worst test's); undefined when `interrupt` fired first (display stopped, nothing printed).
