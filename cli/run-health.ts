@@ -78,9 +78,13 @@ export function watchForStall(client: Client, handle: WorkflowHandle, options: {
   let stuckSince: number | undefined;
   const shown = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
+  let checking = false;
   const stalled = new Promise<RunProblem>((resolve) => {
     timer = setInterval(() => {
-      checkRunHealth(client, handle, options.dest).then((problems) => {
+      // A slow server: one check at a time, not a pile of history fetches.
+      if (checking) return;
+      checking = true;
+      checkRunHealth(client, handle, options.dest).finally(() => (checking = false)).then((problems) => {
         for (const p of problems) {
           const line = redactSecrets(describeProblem(p));
           if (!shown.has(line)) options.report?.(line);
