@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, waitForHttp } from './net';
+import { startFailure, startOnFreePort, waitForHttp } from './net';
 
 /** Azurite's fixed development account and key (published in Azurite's and Azure's docs). */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
@@ -30,9 +30,12 @@ export function azuriteConnectionString(blobEndpoint: string): string {
 }
 
 /** Starts `azurite-blob` on a free loopback port and waits until it answers. */
-export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
+export function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
+  return startOnFreePort((port) => startOn(port, options));
+}
+
+async function startOn(port: number, options: AzuriteOptions): Promise<RunningAzurite> {
   const main = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'blob', 'main.js');
-  const port = await freePort();
   // In memory, Azurite takes no --location; it still runs in a scratch folder of its own.
   const workspace = options.location ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-azurite-'));
   const args = [
@@ -55,7 +58,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     await waitForHttp(`${blobEndpoint}?comp=list`, 30_000, () => child.exitCode !== null);
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`azurite-blob did not start: ${(err as Error).message}\n${stderr}`);
+    await exited;
+    if (!options.location) fs.rmSync(workspace, { recursive: true, force: true });
+    throw startFailure('azurite-blob', err, stderr);
   }
   return {
     blobEndpoint,

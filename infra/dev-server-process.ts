@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
-import { freePort } from './net';
+import { ExitedBeforeReadyError, startOnFreePort } from './net';
 
 export interface DevServerProcessOptions {
   executable: string;
@@ -25,8 +25,12 @@ const START_TIMEOUT_MS = 60_000;
  * `temporal server start-dev` as our own child process, its output kept off our stdout (the SDK's
  * launcher lets the server's banner into the parent's stdout, which `--json` must keep clean).
  */
-export async function spawnDevServer(options: DevServerProcessOptions): Promise<DevServerProcess> {
-  const port = options.port ?? (await freePort());
+export function spawnDevServer(options: DevServerProcessOptions): Promise<DevServerProcess> {
+  if (options.port !== undefined) return spawnOn(options.port, options);
+  return startOnFreePort((port) => spawnOn(port, options));
+}
+
+async function spawnOn(port: number, options: DevServerProcessOptions): Promise<DevServerProcess> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', options.namespace, '--log-format', 'json', '--log-level', 'error'];
   if (options.ui) args.push('--ui-port', String(options.uiPort ?? port + 1000));
   else args.push('--headless');
@@ -54,7 +58,8 @@ export async function spawnDevServer(options: DevServerProcessOptions): Promise<
   while (!(await accepts(port))) {
     if (exitCode !== undefined || Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`the Temporal dev server (${options.executable}) did not start on 127.0.0.1:${port}${exitCode !== undefined ? ` (exit ${exitCode})` : ''}: ${errorOutput.trim().split('\n').slice(-3).join(' | ') || 'no output'}`);
+      const Failure = exitCode !== undefined ? ExitedBeforeReadyError : Error;
+      throw new Failure(`the Temporal dev server (${options.executable}) did not start on 127.0.0.1:${port}${exitCode !== undefined ? ` (exit ${exitCode})` : ''}: ${errorOutput.trim().split('\n').slice(-3).join(' | ') || 'no output'}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

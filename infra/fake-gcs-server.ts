@@ -1,6 +1,6 @@
 import { spawn, ChildProcess } from 'node:child_process';
 import { locateTool } from '../scripts/tools';
-import { freePort, waitForHttp } from './net';
+import { startFailure, startOnFreePort, waitForHttp } from './net';
 
 export interface RunningFakeGcs {
   /** `http://127.0.0.1:PORT`, the value for STORAGE_EMULATOR_HOST. */
@@ -12,10 +12,13 @@ export interface RunningFakeGcs {
 export async function startFakeGcsServer(): Promise<RunningFakeGcs> {
   const found = locateTool('fake-gcs-server');
   if (!found) throw new Error('fake-gcs-server not found: run `node scripts/install-tools.js`');
-  const port = await freePort();
+  return startOnFreePort((port) => startOn(port, found.path));
+}
+
+async function startOn(port: number, executable: string): Promise<RunningFakeGcs> {
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
-    found.path,
+    executable,
     ['-scheme', 'http', '-host', '127.0.0.1', '-port', String(port), '-backend', 'memory', '-external-url', url, '-log-level', 'error'],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -26,7 +29,7 @@ export async function startFakeGcsServer(): Promise<RunningFakeGcs> {
     await waitForHttp(`${url}/storage/v1/b`, 20_000, () => child.exitCode !== null);
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`fake-gcs-server did not start: ${(err as Error).message}\n${stderr}`);
+    throw startFailure('fake-gcs-server', err, stderr);
   }
   return {
     url,

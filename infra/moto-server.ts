@@ -1,6 +1,6 @@
 import { spawn, ChildProcess } from 'node:child_process';
 import { locateTool } from '../scripts/tools';
-import { freePort, waitForHttp } from './net';
+import { startFailure, startOnFreePort, waitForHttp } from './net';
 
 export interface RunningMotoServer {
   /** `http://127.0.0.1:PORT`, the value for AWS_ENDPOINT_URL_S3. */
@@ -12,13 +12,16 @@ export interface RunningMotoServer {
 export async function startMotoServer(): Promise<RunningMotoServer> {
   const found = locateTool('moto');
   if (!found) throw new Error('moto_server not found: run `node scripts/install-tools.js`');
-  const port = await freePort();
+  return startOnFreePort((port) => startOn(port, found.path, found.env));
+}
+
+async function startOn(port: number, executable: string, toolEnv: NodeJS.ProcessEnv | undefined): Promise<RunningMotoServer> {
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(found.path, ['-H', '127.0.0.1', '-p', String(port)], {
+  const child: ChildProcess = spawn(executable, ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
     // moto keeps an object in memory up to this size and spills larger ones to a temp file; its
     // default (5 MiB) spills every 8 MiB part, which makes multipart uploads several times slower.
-    env: { MOTO_S3_DEFAULT_KEY_BUFFER_SIZE: String(16 * 1024 * 1024), ...process.env, ...found.env },
+    env: { MOTO_S3_DEFAULT_KEY_BUFFER_SIZE: String(16 * 1024 * 1024), ...process.env, ...toolEnv },
   });
   let stderr = '';
   // moto logs every request on stderr: keep only the tail, for a start-up failure.
@@ -28,7 +31,7 @@ export async function startMotoServer(): Promise<RunningMotoServer> {
     await waitForHttp(`${url}/moto-api/`, 30_000, () => child.exitCode !== null);
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`moto_server did not start: ${(err as Error).message}\n${stderr}`);
+    throw startFailure('moto_server', err, stderr);
   }
   return {
     url,

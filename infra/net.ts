@@ -12,12 +12,38 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A server process ended before it answered: most often the port `freePort` found was taken by
+ * another process in the moment between, so the caller may start it again on another port.
+ */
+export class ExitedBeforeReadyError extends Error {
+  override name = 'ExitedBeforeReadyError';
+}
+
+export const PORT_ATTEMPTS = 3;
+
+/**
+ * Runs `start` on a free port, and again on a fresh one when the server exited before answering.
+ * Servers started side by side (ours and the ones they spawn) all pick ports the same way, so two of
+ * them can pick the same one.
+ */
+export async function startOnFreePort<T>(start: (port: number) => Promise<T>, attempts = PORT_ATTEMPTS): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return await start(port);
+    } catch (err) {
+      if (!(err instanceof ExitedBeforeReadyError) || attempt >= attempts) throw err;
+    }
+  }
+}
+
 /** Resolves once `url` answers any HTTP status; rejects after `timeoutMs` or when `gaveUp()` says so. */
 export async function waitForHttp(url: string, timeoutMs: number, gaveUp: () => boolean = () => false): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (gaveUp()) throw new Error(`process exited before ${url} answered`);
+    if (gaveUp()) throw new ExitedBeforeReadyError(`process exited before ${url} answered`);
     try {
       await fetch(url, { signal: AbortSignal.timeout(1000) });
       return;
@@ -27,4 +53,10 @@ export async function waitForHttp(url: string, timeoutMs: number, gaveUp: () => 
     }
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms (${String(lastError)})`);
+}
+
+/** `what did not start`, with the server's last words, keeping whether it may be retried on another port. */
+export function startFailure(what: string, cause: unknown, output: string): Error {
+  const message = `${what} did not start: ${(cause as Error).message}\n${output}`;
+  return cause instanceof ExitedBeforeReadyError ? new ExitedBeforeReadyError(message) : new Error(message);
 }

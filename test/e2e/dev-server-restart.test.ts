@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../infra/net';
 import { startTemporalDevServer, type RunningDevServer } from '../../infra/temporal-dev-server';
 import { generateScenario, startSimulator, type RunningSimulator } from '../../simulator';
 import { expectedAssets } from '../support/expectations';
@@ -31,8 +30,9 @@ describe('a Temporal server restart mid-run', () => {
   test('nothing lost, nothing twice', async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-restart-'));
     const dbFilename = path.join(work, 'temporal.db');
-    const port = await freePort();
-    server = await startTemporalDevServer({ dbFilename, port });
+    server = await startTemporalDevServer({ dbFilename });
+    // The restart must come back on the same address, where the worker and ingest reconnect.
+    const port = Number(server.address.split(':').pop());
     sim = await startSimulator({ scenario: { ...scenario, rateLimit: { limit: 120, windowMs: 60_000 }, generation: { generatingMs: 500 } } });
     const testId = sim.scenario.tests[0].testId;
     const dest = path.join(work, 'archive');
