@@ -55,7 +55,7 @@ async function startOn(port: number, options: AzuriteOptions): Promise<RunningAz
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const blobEndpoint = `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
   try {
-    await waitForHttp(`${blobEndpoint}?comp=list`, 30_000, () => child.exitCode !== null);
+    await waitForHttp(`${blobEndpoint}?comp=list`, 30_000, () => child.exitCode !== null, (res) => (res.headers.get('server') ?? '').startsWith('Azurite-Blob'));
   } catch (err) {
     child.kill('SIGKILL');
     await exited;

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { Connection } from '@temporalio/client';
 import net from 'node:net';
 import { ExitedBeforeReadyError, startOnFreePort } from './net';
 
@@ -55,7 +56,7 @@ async function spawnOn(port: number, options: DevServerProcessOptions): Promise<
   child.once('error', (err) => (errorOutput += String(err)));
 
   const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!(await accepts(port))) {
+  while (!(await answersAsTemporal(port))) {
     if (exitCode !== undefined || Date.now() > deadline) {
       child.kill('SIGKILL');
       const Failure = exitCode !== undefined ? ExitedBeforeReadyError : Error;
@@ -74,6 +75,18 @@ async function spawnOn(port: number, options: DevServerProcessOptions): Promise<
       clearTimeout(timer);
     },
   };
+}
+
+/** Temporal's frontend answers there (not some other server that took the port first). */
+async function answersAsTemporal(port: number): Promise<boolean> {
+  if (!(await accepts(port))) return false;
+  try {
+    const connection = await Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: 2000 });
+    await connection.close();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function accepts(port: number): Promise<boolean> {

@@ -38,19 +38,24 @@ export async function startOnFreePort<T>(start: (port: number) => Promise<T>, at
   }
 }
 
-/** Resolves once `url` answers any HTTP status; rejects after `timeoutMs` or when `gaveUp()` says so. */
-export async function waitForHttp(url: string, timeoutMs: number, gaveUp: () => boolean = () => false): Promise<void> {
+/**
+ * Resolves once `url` answers in a way `isOurs` recognises (by default any HTTP status); rejects
+ * after `timeoutMs` or when `gaveUp()` says so. An answer from another server that took the port
+ * does not count: the caller's process then exits, and `gaveUp` lets it start again elsewhere.
+ */
+export async function waitForHttp(url: string, timeoutMs: number, gaveUp: () => boolean = () => false, isOurs: (res: Response) => Promise<boolean> | boolean = () => true): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (gaveUp()) throw new ExitedBeforeReadyError(`process exited before ${url} answered`);
     try {
-      await fetch(url, { signal: AbortSignal.timeout(1000) });
-      return;
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (await isOurs(res)) return;
+      lastError = `another server answered (${res.status} ${res.headers.get('server') ?? ''})`;
     } catch (err) {
       lastError = err;
-      await new Promise((r) => setTimeout(r, 100));
     }
+    await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms (${String(lastError)})`);
 }

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server } from 'node:http';
 import { ExitedBeforeReadyError, PORT_ATTEMPTS, startFailure, startOnFreePort, waitForHttp } from '../../infra/net';
 
 /** A real HTTP server in a child process on `port`; it exits at once when the port is taken. */
 async function startChildServer(port: number): Promise<{ port: number; stop(): void }> {
   const child = spawn(process.execPath, ['-e', `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1')`], { stdio: 'ignore' });
   try {
-    await waitForHttp(`http://127.0.0.1:${port}/`, 20_000, () => child.exitCode !== null);
+    await waitForHttp(`http://127.0.0.1:${port}/`, 20_000, () => child.exitCode !== null, async (res) => (await res.text()) === 'ok');
   } catch (err) {
     child.kill('SIGKILL');
     throw startFailure('child server', err, '');
@@ -18,13 +18,17 @@ describe('starting a server on a free port', () => {
   let taken: Server;
   let takenPort: number;
   beforeAll(async () => {
-    taken = createServer((socket) => socket.destroy());
+    // The port's holder answers HTTP too, as another of the servers started side by side would.
+    taken = createServer((_req, res) => res.writeHead(404).end('not ours'));
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     takenPort = (taken.address() as { port: number }).port;
   });
-  afterAll(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+  afterAll(() => {
+    taken.closeAllConnections();
+    return new Promise<void>((resolve) => taken.close(() => resolve()));
+  });
 
-  it('starts again on another port when the port it was given was taken in the meantime', async () => {
+  it('starts again on another port when the port it was given was taken in the meantime, though the holder answers HTTP', async () => {
     const tried: number[] = [];
     const server = await startOnFreePort((port) => {
       tried.push(port);
