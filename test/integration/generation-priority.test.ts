@@ -18,8 +18,9 @@ describe('generation checks: due ahead of the rest, blind ones in turn', () => {
 
   beforeAll(async () => {
     // A backoff starting far below the generation time: the first run checks blind several times
-    // before it learns (50, 100, 200, 400 ms); the maximum is above the generation, so advice is followed.
-    fx = await createPipelineFixture({ ...scenario, rateLimit: { limit: 600, windowMs: 60_000 }, generation: { generatingMs: 600 } }, { UT_POLL_INITIAL_DELAY_MS: '50', UT_POLL_MAX_DELAY_MS: '2000' });
+    // before it learns (50, 100, 200, 400, 800 ms, plus what each check costs: up to 0.7 s on a
+    // loaded machine); the maximum is above the generation, so advice is followed.
+    fx = await createPipelineFixture({ ...scenario, rateLimit: { limit: 600, windowMs: 60_000 }, generation: { generatingMs: 3000 } }, { UT_POLL_INITIAL_DELAY_MS: '50', UT_POLL_MAX_DELAY_MS: '10000' });
     await fx.startWorkers();
   });
   afterAll(() => fx.close());

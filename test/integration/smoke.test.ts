@@ -18,10 +18,20 @@ describe('smoke: the real parts', () => {
       const testId = fx.sim.scenario.tests[0].testId;
       const summary = await fx.ingest({ testId, dest: fs.mkdtempSync(path.join(os.tmpdir(), 'smoke-')), only: ['reels'] });
       expect(summary.counts.reel.stored).toBe(1);
-      const listed = execFileSync(locateTool('temporal')!.path, ['workflow', 'list', '--address', harnessValue('temporalAddress'), '--query', `UtTestId="${testId}"`, '--output', 'json'], { encoding: 'utf8' });
-      const rows = listed.trim() ? (JSON.parse(listed) as Array<{ type?: { name?: string }; status?: string }>) : [];
+      const list = () => {
+        const listed = execFileSync(locateTool('temporal')!.path, ['workflow', 'list', '--address', harnessValue('temporalAddress'), '--query', `UtTestId="${testId}"`, '--output', 'json'], { encoding: 'utf8' });
+        const rows = listed.trim() ? (JSON.parse(listed) as Array<{ type?: { name?: string }; status?: string }>) : [];
+        return rows.map((r) => [r.type?.name, r.status]).sort();
+      };
+      // Visibility is written after the fact: a row may still read RUNNING for a moment.
+      const deadline = Date.now() + 15_000;
+      let rows = list();
+      while (rows.some(([, status]) => status !== 'WORKFLOW_EXECUTION_STATUS_COMPLETED') && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250));
+        rows = list();
+      }
       // The test's reels run in a child of their own, tagged with the same test id.
-      expect(rows.map((r) => [r.type?.name, r.status]).sort()).toEqual([
+      expect(rows).toEqual([
         ['ingestReels', 'WORKFLOW_EXECUTION_STATUS_COMPLETED'],
         ['ingestTestResult', 'WORKFLOW_EXECUTION_STATUS_COMPLETED'],
       ]);

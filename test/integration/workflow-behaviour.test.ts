@@ -81,11 +81,13 @@ describe('ingestTestResult behaviour', () => {
     const { client, settings } = fx;
     const dest = tmp();
     const args = [{ testId, dest, only: 'reels', options: runOptions(settings) }];
-    const running = await client.workflow.start('ingestTestResult', { taskQueue: settings.taskQueue, workflowId: `ut-media-test-${testId}`, args: [{ ...args[0], options: { ...runOptions(settings), pollInitialDelayMs: 3000, pollMaxDelayMs: 3000 } }] });
+    // An ingestion under the contract id that stays running for as long as the test needs: no worker
+    // polls its queue (a run on the real queue could end before the schedule looks, on a busy machine).
+    const running = await client.workflow.start('ingestTestResult', { taskQueue: `${settings.taskQueue}-unpolled`, workflowId: `ut-media-test-${testId}`, args });
     fx.sim.updateReel(testId, fx.sim.scenario.tests[0].reels[0].uuid, { lastUpdatedAtMs: Date.now() });
     const skipped = await client.workflow.execute('scheduledIngest', { taskQueue: settings.taskQueue, workflowId: `scheduled-a-${Date.now()}`, args });
     expect(skipped).toEqual({ skipped: `ut-media-test-${testId} is already running` });
-    await running.result();
+    await running.terminate('the test saw the schedule skip');
     const summary = (await client.workflow.execute('scheduledIngest', { taskQueue: settings.taskQueue, workflowId: `scheduled-b-${Date.now()}`, args })) as { testId: string; failures: unknown[] };
     expect(summary).toMatchObject({ testId, failures: [] });
     const child = await client.workflow.getHandle(`ut-media-test-${testId}`).describe();
@@ -123,8 +125,14 @@ describe('ingestTestResult behaviour', () => {
     fs.writeFileSync(live, 'a video being written');
     const idle = new Date(Date.now() - 3 * Number(fx.env.UT_HEARTBEAT_TIMEOUT_MS));
     fs.utimesSync(dead, idle, idle);
-    const summary = await fx.ingest({ testId, dest, only: ['reels'] });
-    expect(summary.failed).toBe(0);
+    // The live writer keeps writing while the run goes on, however long a loaded machine makes it.
+    const writing = setInterval(() => fs.appendFileSync(live, '.'), 1000);
+    try {
+      const summary = await fx.ingest({ testId, dest, only: ['reels'] });
+      expect(summary.failed).toBe(0);
+    } finally {
+      clearInterval(writing);
+    }
     expect(fs.readdirSync(temp)).toEqual(['live-writer.part']);
   });
 
@@ -136,17 +144,26 @@ describe('ingestTestResult behaviour', () => {
     const startUpload = async (Key: string, withPart: boolean) => {
       const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key }));
       if (withPart) await client.send(new UploadPartCommand({ Bucket: bucket, Key, UploadId, PartNumber: 1, Body: 'a part' }));
+      return UploadId;
     };
     // moto dates every upload 2010-11-10 (S3: its real start), so one without parts has been idle for years there.
     await startUpload(key(otherTest, 'ancient'), false);
     await startUpload(key(testId, 'dead'), true);
     await startUpload(key(otherTest, 'quiet'), true);
     await new Promise((r) => setTimeout(r, 2 * Number(fx.env.UT_HEARTBEAT_TIMEOUT_MS) + 500));
-    await startUpload(key(testId, 'live'), true);
-    const summary = await fx.ingest({ testId, dest: `s3://${bucket}/archive`, only: ['reels'] });
-    expect(summary.failed).toBe(0);
+    const liveKey = key(testId, 'live');
+    const liveUpload = await startUpload(liveKey, true);
+    // The live writer keeps sending parts while the run goes on, however long a loaded machine makes it.
+    let part = 1;
+    const writing = setInterval(() => void client.send(new UploadPartCommand({ Bucket: bucket, Key: liveKey, UploadId: liveUpload, PartNumber: ++part, Body: 'a part' })), 1000);
+    try {
+      const summary = await fx.ingest({ testId, dest: `s3://${bucket}/archive`, only: ['reels'] });
+      expect(summary.failed).toBe(0);
+    } finally {
+      clearInterval(writing);
+    }
     const left = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
-    expect((left.Uploads ?? []).map((u) => u.Key).sort()).toEqual([key(testId, 'live'), key(otherTest, 'quiet')].sort());
+    expect((left.Uploads ?? []).map((u) => u.Key).sort()).toEqual([liveKey, key(otherTest, 'quiet')].sort());
   });
 
   /** Per store: a fresh destination, and the metadata of an object as that store counts it against its limit. */

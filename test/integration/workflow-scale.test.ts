@@ -146,13 +146,13 @@ describe('ingestTestResult at scale (small batches)', () => {
       expect(summary.counts.reel).toEqual({ stored: 1, skipped: 0, failed: 1 });
       expect(summary.failures).toEqual([{ kind: 'reel', id: stuckReel.uuid, reason: expect.stringMatching(/still generating after 2\d s/) }]);
       const polls = slow.sim.stats().calls.filter((c) => c.operation === 'reelDetail').length;
-      // Enough for the child to have continued as new at least once.
-      expect(polls).toBeGreaterThan(30);
+      // 10 inline, 10 in the child's first run, then at least one in the run it continued as.
+      expect(polls).toBeGreaterThan(20);
       await new Promise((r) => setTimeout(r, 1500));
       const since = new Date(Date.now() - 120_000).toISOString();
       const generation = await measureHistories(slow.client, `WorkflowType="awaitGeneration" AND UtTestId="${testId}" AND StartTime > "${since}"`);
       // The wait went to a child after 10 polls; it continued as new every 10 polls.
-      expect(generation.runs).toBeGreaterThanOrEqual(Math.floor((polls - 10) / 10));
+      expect(generation.runs).toBeGreaterThanOrEqual(Math.max(2, Math.floor((polls - 10) / 10)));
       expect(generation.maxEvents).toBeLessThan(10 * 12);
       const reels = await measureHistories(slow.client, `WorkflowType="ingestReels" AND UtTestId="${testId}" AND StartTime > "${since}"`);
       // Bounded by inlinePolls (about 11 events a poll) plus the other reel, whatever the poll count.
