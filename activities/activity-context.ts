@@ -36,3 +36,31 @@ export function currentActivity(): { heartbeat(details: { bytes: number }): void
   };
   return { heartbeat, signal: ctx.cancellationSignal, work };
 }
+
+/**
+ * Runs `work` while heartbeating on a timer, for activities that report no progress of their own:
+ * the attempt of a worker that died is then retried after the heartbeat timeout, not after its
+ * whole start-to-close timeout. Outside an activity, or without a heartbeat timeout, just runs it.
+ */
+export async function heartbeatingWhile<T>(work: () => Promise<T>): Promise<T> {
+  let ctx: Context;
+  try {
+    ctx = Context.current();
+  } catch {
+    return work();
+  }
+  const timeoutMs = ctx.info.heartbeatTimeoutMs;
+  if (!timeoutMs) return work();
+  const timer = setInterval(() => ctx.heartbeat(), Math.max(50, Math.floor(timeoutMs / 3)));
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Every activity of `activities`, each run by `heartbeatingWhile`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function heartbeatingActivities<T extends Record<string, (...args: any[]) => Promise<unknown>>>(activities: T): T {
+  return Object.fromEntries(Object.entries(activities).map(([name, run]) => [name, (...args: unknown[]) => heartbeatingWhile(() => run(...args))])) as T;
+}

@@ -12,6 +12,7 @@ import { withFailureMapping } from './failures';
 import { sessionSource } from './media-activities';
 import { fitMetadata } from './metadata-limits';
 import { objectMetadata, type SourceFields } from './object-metadata';
+import { heartbeatingActivities } from './activity-context';
 
 /** `hadRecord`: the asset has a record (skipped or failed earlier) that storing it now makes obsolete. */
 export interface SessionDetailsInput { dest: string; testId: string; sessionId: string; session?: SessionSummary; hadRecord?: boolean }
@@ -59,7 +60,7 @@ export function createContextActivities(deps: ActivityDeps) {
     }
   }
 
-  return {
+  return heartbeatingActivities({
     async fetchSessionDetails(input: SessionDetailsInput): Promise<AssetOutcome> {
       return withFailureMapping(async () => {
         const destination = deps.openDestination(input.dest);
@@ -92,5 +93,5 @@ export function createContextActivities(deps: ActivityDeps) {
         return storeAnswer(destination, qxScorePath(input.testId), identity, scores, { ...source, completes: scores.meta.completes, totalQxTasks: scores.meta.totalQxTasks }, input.hadRecord);
       });
     },
-  };
+  });
 }

@@ -4,6 +4,7 @@ import { NotFoundError } from '../usertesting/errors';
 import { recordOf, removeRecord, writeRecord } from './asset-records';
 import type { Clip, Reel } from '../usertesting/schemas';
 import type { SessionSummary } from '../workflows/inputs';
+import { heartbeatingActivities } from './activity-context';
 
 export interface SessionPage {
   sessions: SessionSummary[];
@@ -18,7 +19,7 @@ export type ReelListing = { found: true; reels: Reel[] } | { found: false; reaso
 
 /** Listing activities: one API request each, on the rate-limited API task queue. */
 export function createListingActivities(deps: ActivityDeps) {
-  return {
+  return heartbeatingActivities({
     async listSessionsPage(input: { testId: string; offset: number; limit: number }): Promise<SessionPage> {
       return withFailureMapping(async () => {
         const page = await deps.api.listSessions(input.testId, input.offset, input.limit);
@@ -61,5 +62,5 @@ export function createListingActivities(deps: ActivityDeps) {
         }
       });
     },
-  };
+  });
 }

@@ -3,6 +3,7 @@ import type { AssetIdentity, AssetOutcome } from '../workflows/asset-types';
 import type { StoredQxScore } from '../workflows/qxscore-decision';
 import { readRecord, recordOf, removeRecord, writeRecord } from './asset-records';
 import type { ActivityDeps } from './deps';
+import { heartbeatingActivities } from './activity-context';
 import { withFailureMapping } from './failures';
 import { buildManifest } from './manifest';
 import { manifestLines } from './manifest-lines';
@@ -24,10 +25,13 @@ export interface StoredAssets {
   recorded: string[];
 }
 
-/** Activities that touch only the destination; they run on the main task queue, outside the API budget. */
+/**
+ * Activities that touch only the destination; they run on the main task queue, outside the API
+ * budget, and heartbeat while they run (a dead worker's attempt is retried after the heartbeat timeout).
+ */
 export function createStorageActivities(deps: ActivityDeps) {
   const now = () => deps.now?.() ?? new Date();
-  return {
+  return heartbeatingActivities({
     /** One session's objects and records, or (without sessionId) the test's reels. Validates the destination. */
     async findStoredAssets(input: { dest: string; testId: string; sessionId?: string; absentRecheckMs?: number }): Promise<StoredAssets> {
       return withFailureMapping(async () => {
@@ -124,7 +128,7 @@ export function createStorageActivities(deps: ActivityDeps) {
         return { manifestUri: written.uri, assets: manifest.assets.length };
       });
     },
-  };
+  });
 }
 
 async function readJson(destination: ReturnType<ActivityDeps['openDestination']>, relativePath: string): Promise<Record<string, unknown> | undefined> {

@@ -44,6 +44,7 @@ export function apiActivities(options: RunOptions) {
       taskQueue,
       // Time spent waiting for the budget is schedule-to-start, so only the call itself is bounded.
       startToCloseTimeout: '1 minute',
+      heartbeatTimeout: options.heartbeatTimeoutMs,
       retry: retry(options),
       priority: { priorityKey: API_PRIORITY.unlocks },
     }),
@@ -52,6 +53,7 @@ export function apiActivities(options: RunOptions) {
     context: proxyActivities<Pick<ApiActivities, 'fetchSessionDetails' | 'fetchQxScore'>>({
       taskQueue,
       startToCloseTimeout: '1 minute',
+      heartbeatTimeout: options.heartbeatTimeoutMs,
       retry: retry(options),
       priority: { priorityKey: API_PRIORITY.fill },
     }),
@@ -68,6 +70,8 @@ export function apiActivities(options: RunOptions) {
 export function storageActivities(options: RunOptions) {
   return proxyActivities<StorageActivities>({
     startToCloseTimeout: '10 minutes',
+    // They heartbeat while they run: a worker that died mid-call is noticed in this time, not in 10 minutes.
+    heartbeatTimeout: options.heartbeatTimeoutMs,
     retry: retry(options),
   });
 }

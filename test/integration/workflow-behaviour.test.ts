@@ -95,6 +95,31 @@ describe('ingestTestResult behaviour', () => {
     expect(child.runId).not.toBe(running.firstExecutionRunId);
   });
 
+  test('every activity a run schedules, in every workflow of it, has a heartbeat timeout: a worker that dies mid-call is noticed in seconds, not after a start-to-close of minutes', async () => {
+    const handle = await fx.client.workflow.start('ingestTestResult', { taskQueue: fx.settings.taskQueue, workflowId: `heartbeats-${Date.now()}`, args: [{ testId, dest: tmp(), options: runOptions(fx.settings) }] });
+    await handle.result();
+    const limitMs = Number(fx.env.UT_HEARTBEAT_TIMEOUT_MS);
+    const scheduled: Array<{ type: string; heartbeatMs: number }> = [];
+    const walk = async (workflowId: string, runId?: string): Promise<void> => {
+      const history = await fx.client.workflow.getHandle(workflowId, runId).fetchHistory();
+      for (const event of history.events ?? []) {
+        const activity = event.activityTaskScheduledEventAttributes;
+        if (activity) {
+          const timeout = activity.heartbeatTimeout;
+          scheduled.push({ type: activity.activityType!.name!, heartbeatMs: timeout ? Number(timeout.seconds ?? 0) * 1000 + (timeout.nanos ?? 0) / 1e6 : 0 });
+        }
+        const child = event.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
+        if (child) await walk(child.workflowId!, child.runId!);
+      }
+    };
+    await walk(handle.workflowId);
+    // Storage, listing, context, media and generation activities all took part.
+    for (const type of ['findStoredAssets', 'recordOutcomes', 'assembleManifest', 'listSessionsPage', 'listReels', 'listClips', 'fetchSessionDetails', 'fetchVideo', 'fetchReel', 'fetchClip']) {
+      expect(scheduled.map((s) => s.type)).toContain(type);
+    }
+    expect(scheduled.filter((s) => !(s.heartbeatMs > 0 && s.heartbeatMs <= limitMs))).toEqual([]);
+  });
+
   test('a 200 answer whose body is an HTML page is not stored: the video fails with the reason, the rest is stored', async () => {
     const session = fx.sim.scenario.tests[0].sessions.find((s) => s.productType !== 'SURVEY')!;
     const html = await createPipelineFixture({ ...scenario, rateLimit: { limit: 600, windowMs: 60_000 }, generation: { generatingMs: 20 }, faults: { htmlInsteadOfMedia: [`video:${session.sessionId}`] } });
