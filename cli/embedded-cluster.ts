@@ -12,6 +12,8 @@ import { workflowBundlePath } from './workflow-bundle';
 
 export interface EmbeddedCluster {
   address: string;
+  /** The pid of a dev server a killed `ingest` had left running on this folder's state, stopped first. */
+  stoppedOrphan?: number;
   stop(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function startEmbeddedCluster(settings: Settings, stateDir = embedd
   announceRunning(stateDir, { address: server.address, pid: process.pid, namespace: settings.namespace });
   return {
     address: server.address,
+    stoppedOrphan: server.stoppedOrphan,
     async stop() {
       clearRunning(stateDir);
       started.workers.shutdown();

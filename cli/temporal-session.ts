@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { requireCredentials, type Settings } from '../config/settings';
+import { StateFileInUseError } from '../infra/dev-server-owner';
 import { startEmbeddedCluster, type EmbeddedCluster } from './embedded-cluster';
 import { embeddedStateDir, findRunning } from './embedded-state';
 import { CliError, EXIT } from './exit-codes';
@@ -37,7 +38,11 @@ export async function openTemporalSession(settings: Settings, log: (line: string
         );
       }
       log('Starting the embedded Temporal dev server and worker (state in ./.ut-media/) ...');
-      cluster = await startEmbeddedCluster(settings);
+      cluster = await startEmbeddedCluster(settings).catch((err: unknown) => {
+        // Another ut-media in this folder between starting its server and announcing it.
+        throw err instanceof StateFileInUseError ? new CliError(err.message, EXIT.usage) : err;
+      });
+      if (cluster.stoppedOrphan) log(`Stopped the Temporal dev server (pid ${cluster.stoppedOrphan}) a killed ut-media had left running on ./.ut-media/; its runs go on here.`);
     }
     connection = await Connection.connect({ address: settings.temporalAddress ?? cluster!.address });
     await ensureSearchAttributes(connection, settings.namespace, log);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import net from 'node:net';
+import { forgetOwner, recordOwner, stopOrphanedServer } from './dev-server-owner';
 import { ExitedBeforeReadyError, startOnFreePort } from './net';
 
 export interface DevServerProcessOptions {
@@ -17,6 +18,8 @@ export interface DevServerProcessOptions {
 export interface DevServerProcess {
   address: string;
   pid: number;
+  /** The pid of a server a killed owner had left running on the same state file, stopped first. */
+  stoppedOrphan?: number;
   stop(): Promise<void>;
 }
 
@@ -26,9 +29,10 @@ const START_TIMEOUT_MS = 60_000;
  * `temporal server start-dev` as our own child process, its output kept off our stdout (the SDK's
  * launcher lets the server's banner into the parent's stdout, which `--json` must keep clean).
  */
-export function spawnDevServer(options: DevServerProcessOptions): Promise<DevServerProcess> {
-  if (options.port !== undefined) return spawnOn(options.port, options);
-  return startOnFreePort((port) => spawnOn(port, options));
+export async function spawnDevServer(options: DevServerProcessOptions): Promise<DevServerProcess> {
+  const stoppedOrphan = options.dbFilename ? await stopOrphanedServer(options.dbFilename) : undefined;
+  const server = await (options.port !== undefined ? spawnOn(options.port, options) : startOnFreePort((port) => spawnOn(port, options)));
+  return { ...server, stoppedOrphan };
 }
 
 async function spawnOn(port: number, options: DevServerProcessOptions): Promise<DevServerProcess> {
@@ -40,7 +44,9 @@ async function spawnOn(port: number, options: DevServerProcessOptions): Promise<
   args.push(...options.extraArgs);
   // Its own process group: a Ctrl-C on the terminal reaches us, and we stop the server after the worker.
   const child = spawn(options.executable, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-  // Whatever way this process ends (short of SIGKILL), the server ends with it.
+  const { dbFilename } = options;
+  if (dbFilename && child.pid) recordOwner(dbFilename, child.pid);
+  // Whatever way this process ends (short of SIGKILL: then the next start stops it), the server ends with it.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   let errorOutput = '';
@@ -49,6 +55,7 @@ async function spawnOn(port: number, options: DevServerProcessOptions): Promise<
   const exited = new Promise<void>((resolve) =>
     child.once('exit', (code) => {
       exitCode = code;
+      if (dbFilename && child.pid) forgetOwner(dbFilename, child.pid);
       process.off('exit', killOnExit);
       resolve();
     }),

@@ -28,6 +28,8 @@ export interface RunningDevServer {
   uiUrl?: string;
   /** The server's process id, when we spawned it ourselves. */
   pid?: number;
+  /** A server a killed owner had left running on the same `dbFilename`, stopped before this one started. */
+  stoppedOrphan?: number;
   stop(): Promise<void>;
 }
 
@@ -53,7 +55,7 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
   const uiUrlOf = (address: string) => (options.ui ? `http://127.0.0.1:${options.uiPort ?? Number(address.split(':').pop()) + 1000}` : undefined);
   if (found) {
     const server = await spawnDevServer({ executable: found.path, port: options.port, ui: options.ui ?? false, uiPort: options.uiPort, dbFilename: options.dbFilename, namespace, searchAttributes: searchAttributes.map((a) => a.name), extraArgs });
-    return { address: server.address, namespace, uiUrl: uiUrlOf(server.address), pid: server.pid, stop: () => server.stop() };
+    return { address: server.address, namespace, uiUrl: uiUrlOf(server.address), pid: server.pid, stoppedOrphan: server.stoppedOrphan, stop: () => server.stop() };
   }
   // No binary here: the SDK downloads one (its launcher lets the server's banner reach our stdout).
   const env = await TestWorkflowEnvironment.createLocal({

@@ -23,7 +23,7 @@ describe('ut-media ingest with several tests', () => {
     sim = await startSimulator({ scenario: { ...scenario, rateLimit: { limit: LIMIT, windowMs: WINDOW_MS }, generation: { generatingMs: 30 }, faults: { alwaysError: [failingClip] } } });
   });
   afterAll(async () => {
-    cli.killAll();
+    await cli.killAll();
     await sim?.close();
   });
 

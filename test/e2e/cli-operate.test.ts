@@ -23,7 +23,7 @@ describe('operating an ingestion', () => {
     });
   });
   afterAll(async () => {
-    cli.killAll();
+    await cli.killAll();
     await sim?.close();
   });
 

@@ -26,7 +26,7 @@ describe('ingest progress, as a terminal, a pipe and a program see it', () => {
     });
   });
   afterAll(async () => {
-    cli.killAll();
+    await cli.killAll();
     await sim?.close();
   });
 

@@ -15,7 +15,7 @@ describe('a cluster without the search attributes', () => {
   let sim: RunningSimulator;
   const cli = new ProcessGroup();
   afterAll(async () => {
-    cli.killAll();
+    await cli.killAll();
     await sim?.close();
     await server?.stop();
   });

@@ -21,7 +21,7 @@ describe('a Temporal server restart mid-run', () => {
   let work: string;
   const cli = new ProcessGroup();
   afterAll(async () => {
-    cli.killAll();
+    await cli.killAll();
     await server?.stop();
     await sim?.close();
     if (work) fs.rmSync(work, { recursive: true, force: true });

@@ -42,7 +42,7 @@ describe('a worker killed mid-transfer and mid-generation', () => {
   let dest: string;
   const cli = new ProcessGroup();
   afterAll(async () => {
-    cli.killAll();
+    await cli.killAll();
     await sim?.close();
     if (dest) fs.rmSync(dest, { recursive: true, force: true });
   });

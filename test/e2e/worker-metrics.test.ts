@@ -80,7 +80,7 @@ describe('a worker with UT_METRICS_PORT', () => {
   let dest: string;
   const cli = new ProcessGroup();
   afterAll(async () => {
-    cli.killAll();
+    await cli.killAll();
     await sim?.close();
     if (dest) fs.rmSync(dest, { recursive: true, force: true });
   });

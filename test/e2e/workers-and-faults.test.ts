@@ -40,7 +40,7 @@ describe('two worker processes, every fault, a SIGKILL mid-video', () => {
   let sim: RunningSimulator;
   const cli = new ProcessGroup();
   afterAll(async () => {
-    cli.killAll();
+    await cli.killAll();
     await sim?.close();
   });
 

@@ -40,7 +40,10 @@ export async function waitFor<T>(probe: () => T | undefined | false, timeoutMs: 
   }
 }
 
-/** CLI processes a test starts; `killAll` (in afterAll) SIGKILLs those still running. */
+/**
+ * CLI processes a test starts; `killAll` (in afterAll) stops those still running: SIGTERM first, so
+ * an embedded `ingest` stops its dev server too, then SIGKILL for any that did not end.
+ */
 export class ProcessGroup {
   private readonly started: CliProcess[] = [];
 
@@ -56,7 +59,11 @@ export class ProcessGroup {
     return p;
   }
 
-  killAll(): void {
-    for (const p of this.started) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  async killAll(graceMs = 5000): Promise<void> {
+    const running = this.started.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
+    for (const p of running) p.child.kill('SIGTERM');
+    const timer = new Promise((r) => setTimeout(r, graceMs).unref());
+    await Promise.race([Promise.all(running.map((p) => p.exited)), timer]);
+    for (const p of running) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
   }
 }

@@ -1,0 +1,76 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ownerFile } from '../../infra/dev-server-owner';
+import { generateScenario, startSimulator, type RunningSimulator } from '../../simulator';
+import { expectedAssets } from '../support/expectations';
+import { testEnv } from '../support/pipeline-fixture';
+import { ProcessGroup, waitFor } from '../support/processes';
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = fs.existsSync(`/proc/${pid}/stat`) ? fs.readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+  return !/\) Z /.test(stat);
+}
+
+/**
+ * `kill -9` of an embedded `ingest` (the OOM killer, a job's timeout): its dev server has a process
+ * group of its own and outlives it, on the folder's database, with no worker. The next `ingest` in
+ * the folder must stop that server before starting its own on the same file, then finish the run.
+ */
+describe('an embedded ingest killed with SIGKILL', () => {
+  let sim: RunningSimulator;
+  let cwd: string;
+  let orphan: number | undefined;
+  const cli = new ProcessGroup();
+  afterAll(async () => {
+    await cli.killAll();
+    if (orphan && isRunning(orphan)) process.kill(orphan, 'SIGKILL');
+    await sim?.close();
+    if (cwd) fs.rmSync(cwd, { recursive: true, force: true });
+  });
+
+  test('the next ingest in the folder stops the server it left, resumes the run and stores every asset', async () => {
+    // 300 requests a minute: the run lasts long enough to be killed in the middle.
+    sim = await startSimulator({
+      scenario: { ...generateScenario({ seed: 9101, sessions: 4, reels: 1, clipsPerSession: [1, 2], productMix: { THINK_OUT_LOUD: 1 } }), rateLimit: { limit: 300, windowMs: 60_000 }, generation: { generatingMs: 200 } },
+    });
+    const testId = sim.scenario.tests[0].testId;
+    cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-killed-'));
+    const env: NodeJS.ProcessEnv = testEnv(sim);
+    delete env.TEMPORAL_ADDRESS;
+    const args = ['ingest', '--test', testId, '--dest', 'archive', '--json', '--no-progress'];
+    const db = path.join(cwd, '.ut-media', 'temporal.db');
+
+    const first = cli.spawn(args, env, cwd);
+    await waitFor(() => fs.existsSync(path.join(cwd, '.ut-media', 'running.json')) && sim.stats().calls.length >= 4, 120_000, 'the embedded run to be under way');
+    const { serverPid } = JSON.parse(fs.readFileSync(ownerFile(db), 'utf8')) as { serverPid: number };
+    orphan = serverPid;
+    first.child.kill('SIGKILL');
+    await first.exited;
+    // What makes this test needed: the server outlives its owner.
+    expect(isRunning(serverPid)).toBe(true);
+
+    const second = cli.spawn(args, env, cwd);
+    const code = await second.exited;
+    const { stdout, stderr } = second.output();
+    expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stderr).toContain(`Stopped the Temporal dev server (pid ${serverPid}) a killed ut-media had left running`);
+    expect(isRunning(serverPid)).toBe(false);
+    expect(JSON.parse(stdout.trim())).toMatchObject({ ok: true, testId, failures: [] });
+
+    for (const asset of expectedAssets(sim, testId).filter((a) => a.digest)) {
+      const file = path.join(cwd, 'archive', ...asset.relativePath.split('/'));
+      const md5 = crypto.createHash('md5').update(fs.readFileSync(file)).digest('base64');
+      expect({ path: asset.relativePath, md5 }).toEqual({ path: asset.relativePath, md5: asset.digest!.md5 });
+    }
+    // The second run's server ended with it, and so did its record.
+    expect(fs.existsSync(ownerFile(db))).toBe(false);
+    expect(fs.existsSync(path.join(cwd, '.ut-media', 'running.json'))).toBe(false);
+  }, 300_000);
+});
