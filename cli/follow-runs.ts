@@ -9,6 +9,7 @@ import { pollProgress } from './progress-poller';
 import { describeProblem, HEALTH_CHECK_MS, watchForStall } from './run-health';
 import { printSummary, type TestOutcome } from './summary-output';
 import type { IngestRequest } from './validate-ingest';
+import { resultThroughOutages, ServerUnreachableError } from './wait-result';
 
 export interface FollowFlags {
   json?: boolean;
@@ -59,22 +60,23 @@ async function follow(client: Client, handles: WorkflowHandle[], request: Follow
 }
 
 async function followOne(client: Client, handle: WorkflowHandle, testId: string, dest: string | undefined, settings: Settings, everyMs: number, stop: AbortSignal): Promise<TestOutcome> {
-  const watch = watchForStall(client, handle, { dest, everyMs, stallTimeoutMs: settings.stallTimeoutMs, report: (line) => process.stderr.write(`ut-media: ${line}\n`) });
+  const report = (line: string) => process.stderr.write(`ut-media: ${line}\n`);
+  const watch = watchForStall(client, handle, { dest, everyMs, stallTimeoutMs: settings.stallTimeoutMs, report });
   stop.addEventListener('abort', () => watch.stop(), { once: true });
   const stalled = watch.stalled.then((stuck): TestOutcome => {
     const error = `gave up after ${Math.round(settings.stallTimeoutMs / 1000)} s without progress: ${describeProblem(stuck)}. The workflow is still open: fix the cause and run ingest again (it attaches), or terminate it`;
     return { testId, code: EXIT.failed, error: redactSecrets(error) };
   });
   try {
-    return await Promise.race([result(handle, testId, dest), stalled]);
+    return await Promise.race([result(handle, testId, dest, settings.stallTimeoutMs, report), stalled]);
   } finally {
     watch.stop();
   }
 }
 
-async function result(handle: WorkflowHandle, testId: string, dest: string | undefined): Promise<TestOutcome> {
+async function result(handle: WorkflowHandle, testId: string, dest: string | undefined, unreachableLimitMs: number, report: (line: string) => void): Promise<TestOutcome> {
   try {
-    const summary = (await handle.result()) as IngestSummary;
+    const summary = (await resultThroughOutages(handle, unreachableLimitMs, report)) as IngestSummary;
     if (dest !== undefined && summary.dest !== dest) {
       // USE_EXISTING attached us to a run that was started with another destination.
       const error = `attached to a running ingestion of this test into ${summary.dest}, not ${dest}; run again to ingest into ${dest}`;
@@ -82,6 +84,9 @@ async function result(handle: WorkflowHandle, testId: string, dest: string | und
     }
     return { testId, code: summary.failed ? EXIT.failed : EXIT.ok, summary };
   } catch (err) {
+    if (err instanceof ServerUnreachableError) {
+      return { testId, code: EXIT.failed, error: `${err.message}; the ingestion goes on in Temporal: follow it with \`ut-media status --test ${testId} --wait\` once the server is back` };
+    }
     if (!(err instanceof WorkflowFailedError)) throw err;
     const type = failureType(err.cause);
     const code = type !== undefined && CONFIGURATION_FAILURES.has(type) ? EXIT.usage : EXIT.failed;

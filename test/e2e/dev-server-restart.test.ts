@@ -13,6 +13,7 @@ import { ProcessGroup, waitFor } from '../support/processes';
  * worker and the waiting `ingest` reconnect, the run goes on from its history and ends with every
  * asset once and whole.
  */
+const OUTAGE_MS = 26_000;
 const scenario = generateScenario({ seed: 8401, sessions: 8, reels: 2, clipsPerSession: [0, 2], productMix: { THINK_OUT_LOUD: 2, SURVEY: 1 } });
 
 describe('a Temporal server restart mid-run', () => {
@@ -44,7 +45,9 @@ describe('a Temporal server restart mid-run', () => {
     await server.stop();
     server = undefined;
     const callsWhileDown = sim.stats().calls.length;
-    await new Promise((r) => setTimeout(r, 2000));
+    // Down longer than the client's own gRPC retries last (10 attempts, about 20 s with jitter):
+    // `ingest` must wait for the server itself, not die with UNAVAILABLE.
+    await new Promise((r) => setTimeout(r, OUTAGE_MS));
     server = await startTemporalDevServer({ dbFilename, port });
 
     const code = await ingest.exited;
@@ -52,6 +55,8 @@ describe('a Temporal server restart mid-run', () => {
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
     expect(JSON.parse(stdout.trim().split('\n').pop()!)).toMatchObject({ ok: true, failures: [] });
     expect(sim.stats().calls.length).toBeGreaterThan(callsWhileDown);
+    expect(stderr).toContain('the Temporal server does not answer; waiting up to');
+    expect(stderr).toContain('the Temporal server answers again');
 
     for (const asset of expectedAssets(sim, testId)) {
       if (!asset.digest) continue;
