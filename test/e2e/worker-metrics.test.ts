@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, waitForHttp } from '../../infra/net';
+import { startFailure, startOnFreePort, waitForHttp } from '../../infra/net';
 import { generateScenario, startSimulator, type RunningSimulator } from '../../simulator';
 import { METRIC_NAMES } from '../../workers/metrics';
 import { ASSETS_METRIC } from '../../workflows/asset-metrics';
@@ -100,12 +100,19 @@ describe('a worker with UT_METRICS_PORT', () => {
     });
     const testId = sim.scenario.tests[0].testId;
     dest = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-metrics-'));
-    const port = await freePort();
-    const env = testEnv(sim, { UT_METRICS_PORT: String(port) });
-    const url = `http://127.0.0.1:${port}/metrics`;
-
-    const worker = cli.spawn(['worker'], env);
-    await waitForHttp(url, 60_000, () => worker.child.exitCode !== null);
+    // A worker whose metrics port was taken in the meantime exits: started again on another.
+    const { env, url, worker } = await startOnFreePort(async (port) => {
+      const portEnv = testEnv(sim, { UT_METRICS_PORT: String(port) });
+      const metricsUrl = `http://127.0.0.1:${port}/metrics`;
+      const worker = cli.spawn(['worker'], portEnv);
+      try {
+        await waitForHttp(metricsUrl, 60_000, () => worker.child.exitCode !== null, (res) => res.ok);
+      } catch (err) {
+        worker.child.kill('SIGKILL');
+        throw startFailure('ut-media worker', err, worker.output().stderr);
+      }
+      return { env: portEnv, url: metricsUrl, worker };
+    });
     const idle = await scrape(url);
     expect(total(idle.samples, METRIC_NAMES.apiRequests)).toBe(0);
 
