@@ -152,9 +152,11 @@ export class LocalDestination implements Destination {
       await pipeline(source, plan.hasher, out, plan.signal ? { signal: plan.signal } : {});
       if (!out.closed) await once(out, 'close');
       await fs.mkdir(path.dirname(finalPath), { recursive: true });
+      // Our version, read from the temp file (a rename keeps inode and mtime): a stat of the final
+      // name after the rename could already see another writer's file, whose sidecar ours would then replace.
+      const version = versionToken(await fs.stat(tempPath));
       await this.publish(relativePath, tempPath, finalPath, plan.precondition);
-      const st = await fs.stat(finalPath);
-      published = versionToken(st);
+      published = version;
       await syncDirectory(path.dirname(finalPath));
       const { bytes, md5, crc32c } = plan.hasher.checksums;
       await writeSidecar(this.spec.root, finalPath, {
