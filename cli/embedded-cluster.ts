@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { NativeConnection } from '@temporalio/worker';
+import { isRunning } from '../infra/dev-server-owner';
 import { startTemporalDevServer, type RunningDevServer } from '../infra/temporal-dev-server';
 import type { Settings } from '../config/settings';
 import { buildActivityDeps } from '../workers/activity-deps';
@@ -14,6 +15,8 @@ export interface EmbeddedCluster {
   address: string;
   /** The pid of a dev server a killed `ingest` had left running on this folder's state, stopped first. */
   stoppedOrphan?: number;
+  /** Whether the dev server still runs (if it ended, nobody restarts it). */
+  serverRunning(): boolean;
   stop(): Promise<void>;
 }
 
@@ -47,6 +50,7 @@ export async function startEmbeddedCluster(settings: Settings, stateDir = embedd
   return {
     address: server.address,
     stoppedOrphan: server.stoppedOrphan,
+    serverRunning: () => started.server.pid === undefined || isRunning(started.server.pid),
     async stop() {
       clearRunning(stateDir);
       started.workers.shutdown();

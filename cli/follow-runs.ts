@@ -9,15 +9,18 @@ import { pollProgress } from './progress-poller';
 import { describeProblem, HEALTH_CHECK_MS, watchForStall } from './run-health';
 import { printSummary, type TestOutcome } from './summary-output';
 import type { IngestRequest } from './validate-ingest';
-import { resultThroughOutages, ServerUnreachableError } from './wait-result';
+import { resultThroughOutages, ServerUnreachableError, type OutageOptions } from './wait-result';
 
 export interface FollowFlags {
   json?: boolean;
   progress?: boolean;
 }
 
-/** What following runs needs: `dest` to check an attached run writes where asked (unknown to `status --wait`). */
-export type FollowRequest = Pick<IngestRequest, 'testIds' | 'only'> & { dest?: string };
+/**
+ * What following runs needs: `dest` to check an attached run writes where asked (unknown to
+ * `status --wait`); `serverMayReturn` says whether waiting for a server that stopped answering makes sense.
+ */
+export type FollowRequest = Pick<IngestRequest, 'testIds' | 'only'> & { dest?: string; serverMayReturn?: () => boolean };
 
 /**
  * Run failures that are bad input or configuration (exit 2). A destination that cannot be used (a
@@ -50,7 +53,7 @@ async function follow(client: Client, handles: WorkflowHandle[], request: Follow
     interrupt?.addEventListener('abort', () => resolve(undefined), { once: true });
   });
   try {
-    return await Promise.race([Promise.all(handles.map((h, i) => followOne(client, h, request.testIds[i], request.dest, settings, healthEveryMs, stop.signal))), interrupted]);
+    return await Promise.race([Promise.all(handles.map((h, i) => followOne(client, h, request.testIds[i], request, settings, healthEveryMs, stop.signal))), interrupted]);
   } finally {
     stop.abort();
     if (interrupt?.aborted) polling?.stop();
@@ -59,7 +62,8 @@ async function follow(client: Client, handles: WorkflowHandle[], request: Follow
   }
 }
 
-async function followOne(client: Client, handle: WorkflowHandle, testId: string, dest: string | undefined, settings: Settings, everyMs: number, stop: AbortSignal): Promise<TestOutcome> {
+async function followOne(client: Client, handle: WorkflowHandle, testId: string, request: FollowRequest, settings: Settings, everyMs: number, stop: AbortSignal): Promise<TestOutcome> {
+  const { dest, serverMayReturn = () => true } = request;
   const report = (line: string) => process.stderr.write(`ut-media: ${line}\n`);
   const watch = watchForStall(client, handle, { dest, everyMs, stallTimeoutMs: settings.stallTimeoutMs, report });
   stop.addEventListener('abort', () => watch.stop(), { once: true });
@@ -68,15 +72,15 @@ async function followOne(client: Client, handle: WorkflowHandle, testId: string,
     return { testId, code: EXIT.failed, error: redactSecrets(error) };
   });
   try {
-    return await Promise.race([result(handle, testId, dest, settings.stallTimeoutMs, report), stalled]);
+    return await Promise.race([result(handle, testId, dest, { limitMs: settings.stallTimeoutMs, mayReturn: serverMayReturn, report }), stalled]);
   } finally {
     watch.stop();
   }
 }
 
-async function result(handle: WorkflowHandle, testId: string, dest: string | undefined, unreachableLimitMs: number, report: (line: string) => void): Promise<TestOutcome> {
+async function result(handle: WorkflowHandle, testId: string, dest: string | undefined, outages: OutageOptions): Promise<TestOutcome> {
   try {
-    const summary = (await resultThroughOutages(handle, unreachableLimitMs, report)) as IngestSummary;
+    const summary = (await resultThroughOutages(handle, outages)) as IngestSummary;
     if (dest !== undefined && summary.dest !== dest) {
       // USE_EXISTING attached us to a run that was started with another destination.
       const error = `attached to a running ingestion of this test into ${summary.dest}, not ${dest}; run again to ingest into ${dest}`;
@@ -85,7 +89,10 @@ async function result(handle: WorkflowHandle, testId: string, dest: string | und
     return { testId, code: summary.failed ? EXIT.failed : EXIT.ok, summary };
   } catch (err) {
     if (err instanceof ServerUnreachableError) {
-      return { testId, code: EXIT.failed, error: `${err.message}; the ingestion goes on in Temporal: follow it with \`ut-media status --test ${testId} --wait\` once the server is back` };
+      const advice = err.gone
+        ? 'the run is paused in ./.ut-media/: run the same `ut-media ingest` here again to resume it'
+        : `the ingestion goes on in Temporal: follow it with \`ut-media status --test ${testId} --wait\` once the server is back`;
+      return { testId, code: EXIT.failed, error: `${err.message}; ${advice}` };
     }
     if (!(err instanceof WorkflowFailedError)) throw err;
     const type = failureType(err.cause);

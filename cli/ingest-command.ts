@@ -53,7 +53,7 @@ export async function runIngest(flags: IngestOptions, env: NodeJS.ProcessEnv = p
     // Ctrl-C (and a scheduler's SIGTERM or a closed terminal) detach from the runs: they go on in Temporal.
     for (const signal of INTERRUPTS) process.once(signal, onSignal);
     try {
-      const code = await followAndReport(session.client, handles, request, settings, flags, interrupt.signal);
+      const code = await followAndReport(session.client, handles, { ...request, serverMayReturn: session.serverMayReturn }, settings, flags, interrupt.signal);
       if (code !== undefined) return code;
     } finally {
       for (const signal of INTERRUPTS) process.off(signal, onSignal);

@@ -14,6 +14,7 @@ import { formatDuration } from './format';
 import { secondsAtBudget } from './run-estimate';
 import { openTemporalSession } from './temporal-session';
 import { type IngestFlags, type IngestRequest, cliSettings, validateIngest } from './validate-ingest';
+import { resultThroughOutages, ServerUnreachableError } from './wait-result';
 
 export type PlannedTest = TestPlan & { estimatedSeconds: number };
 
@@ -27,7 +28,7 @@ export async function runPlan(flags: IngestFlags & { json?: boolean }, env: Node
   if (!settings.temporalAddress) await checkDestination(request.dest);
   const session = await openTemporalSession(settings, (line) => process.stderr.write(`${line}\n`));
   try {
-    const plans = await Promise.all(request.testIds.map((testId) => planOne(session.client, settings, request, testId)));
+    const plans = await Promise.all(request.testIds.map((testId) => planOne(session.client, settings, request, testId, session.serverMayReturn)));
     print(plans, settings.ratePerMinute, Boolean(flags.json));
     return EXIT.ok;
   } finally {
@@ -35,7 +36,7 @@ export async function runPlan(flags: IngestFlags & { json?: boolean }, env: Node
   }
 }
 
-async function planOne(client: Client, settings: Settings, request: IngestRequest, testId: string): Promise<PlannedTest> {
+async function planOne(client: Client, settings: Settings, request: IngestRequest, testId: string, serverMayReturn: () => boolean): Promise<PlannedTest> {
   const input: PlanTestResultInput = { testId, dest: request.dest, only: request.only, refreshDetails: request.refreshDetails, sessionIds: request.sessionIds, options: runOptionsFromSettings(settings) };
   const handle = await client.workflow.start('planTestResult', {
     taskQueue: settings.taskQueue,
@@ -46,7 +47,10 @@ async function planOne(client: Client, settings: Settings, request: IngestReques
   });
   // Workers older than `plan` fail its workflow task for ever (no such workflow type): say so and stop it.
   const watch = watchForStall(client, handle, { everyMs: Math.min(settings.stallTimeoutMs, HEALTH_CHECK_MS), stallTimeoutMs: settings.stallTimeoutMs });
-  const result = handle.result() as Promise<TestPlan>;
+  const report = (line: string) => process.stderr.write(`ut-media: ${line}\n`);
+  const result = resultThroughOutages(handle, { limitMs: settings.stallTimeoutMs, mayReturn: serverMayReturn, report }).catch((err: unknown) => {
+    throw err instanceof ServerUnreachableError ? new CliError(`plan of test ${testId}: ${err.message}; run it again once the server is back (a plan writes nothing)`, EXIT.failed) : err;
+  }) as Promise<TestPlan>;
   // Settled by the termination below when stuck; nobody waits for it then.
   result.catch(() => undefined);
   try {

@@ -64,7 +64,7 @@ export async function runStatus(flags: StatusFlags, env: NodeJS.ProcessEnv = pro
     if (flags.wait) {
       if (source.workerless) throw new CliError('--wait: no worker runs here, so nothing would move; run `ut-media ingest` again to resume (or set TEMPORAL_ADDRESS)', EXIT.usage);
       const handles = testIds.map((id) => source.client.workflow.getHandle(testWorkflowId(id)));
-      return (await followAndReport(source.client, handles, { testIds, only: [...ASSET_KINDS] }, settings, { json: flags.json, progress: flags.progress })) ?? EXIT.failed;
+      return (await followAndReport(source.client, handles, { testIds, only: [...ASSET_KINDS], serverMayReturn: source.serverMayReturn }, settings, { json: flags.json, progress: flags.progress })) ?? EXIT.failed;
     }
     // At once: each running test may take up to UT_QUERY_TIMEOUT_MS to answer.
     const rows: TestStatus[] = await Promise.all(testIds.map((testId) => statusOf(source.client, testId, source.workerless, settings.queryTimeoutMs)));

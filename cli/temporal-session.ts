@@ -11,6 +11,8 @@ import { asUsageError } from './validate-ingest';
 export interface TemporalSession {
   client: Client;
   embedded: boolean;
+  /** Whether a server that stopped answering may answer again (an embedded one that ended will not). */
+  serverMayReturn(): boolean;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function openTemporalSession(settings: Settings, log: (line: string
   return {
     client: new Client({ connection, namespace: settings.namespace }),
     embedded: Boolean(cluster),
+    serverMayReturn: () => open.cluster?.serverRunning() ?? true,
     async close() {
       await open.connection.close();
       await open.cluster?.stop();

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { Connection } from '@temporalio/client';
 import net from 'node:net';
-import { forgetOwner, recordOwner, stopOrphanedServer } from './dev-server-owner';
+import { claimStateFile, recordServer, releaseStateFile } from './dev-server-owner';
 import { ExitedBeforeReadyError, startOnFreePort } from './net';
 
 export interface DevServerProcessOptions {
@@ -30,9 +31,15 @@ const START_TIMEOUT_MS = 60_000;
  * launcher lets the server's banner into the parent's stdout, which `--json` must keep clean).
  */
 export async function spawnDevServer(options: DevServerProcessOptions): Promise<DevServerProcess> {
-  const stoppedOrphan = options.dbFilename ? await stopOrphanedServer(options.dbFilename) : undefined;
-  const server = await (options.port !== undefined ? spawnOn(options.port, options) : startOnFreePort((port) => spawnOn(port, options)));
-  return { ...server, stoppedOrphan };
+  const { dbFilename } = options;
+  const { stoppedOrphan } = dbFilename ? await claimStateFile(dbFilename) : {};
+  try {
+    const server = await (options.port !== undefined ? spawnOn(options.port, options) : startOnFreePort((port) => spawnOn(port, options)));
+    return { ...server, stoppedOrphan };
+  } catch (err) {
+    if (dbFilename) releaseStateFile(dbFilename);
+    throw err;
+  }
 }
 
 async function spawnOn(port: number, options: DevServerProcessOptions): Promise<DevServerProcess> {
@@ -45,9 +52,12 @@ async function spawnOn(port: number, options: DevServerProcessOptions): Promise<
   // Its own process group: a Ctrl-C on the terminal reaches us, and we stop the server after the worker.
   const child = spawn(options.executable, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   const { dbFilename } = options;
-  if (dbFilename && child.pid) recordOwner(dbFilename, child.pid);
+  if (dbFilename && child.pid) recordServer(dbFilename, child.pid, `127.0.0.1:${port}`);
   // Whatever way this process ends (short of SIGKILL: then the next start stops it), the server ends with it.
-  const killOnExit = () => child.kill('SIGKILL');
+  const killOnExit = () => {
+    child.kill('SIGKILL');
+    if (dbFilename) releaseStateFile(dbFilename);
+  };
   process.once('exit', killOnExit);
   let errorOutput = '';
   child.stderr.on('data', (chunk: Buffer) => (errorOutput = (errorOutput + chunk.toString()).slice(-4000)));
@@ -55,7 +65,6 @@ async function spawnOn(port: number, options: DevServerProcessOptions): Promise<
   const exited = new Promise<void>((resolve) =>
     child.once('exit', (code) => {
       exitCode = code;
-      if (dbFilename && child.pid) forgetOwner(dbFilename, child.pid);
       process.off('exit', killOnExit);
       resolve();
     }),
@@ -63,7 +72,7 @@ async function spawnOn(port: number, options: DevServerProcessOptions): Promise<
   child.once('error', (err) => (errorOutput += String(err)));
 
   const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!(await answersAsTemporal(port))) {
+  while (!(await answersAsTemporal(port, child.pid))) {
     if (exitCode !== undefined || Date.now() > deadline) {
       child.kill('SIGKILL');
       const Failure = exitCode !== undefined ? ExitedBeforeReadyError : Error;
@@ -75,24 +84,62 @@ async function spawnOn(port: number, options: DevServerProcessOptions): Promise<
     address: `127.0.0.1:${port}`,
     pid: child.pid!,
     async stop() {
-      if (exitCode !== undefined) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
+      if (exitCode === undefined) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      if (dbFilename) releaseStateFile(dbFilename);
     },
   };
 }
 
-/** Temporal's frontend answers there (not some other server that took the port first). */
-async function answersAsTemporal(port: number): Promise<boolean> {
+/**
+ * A Temporal frontend answers on `port` (the client counts any gRPC server as one), and on Linux the
+ * listening socket is `pid`'s: not another server's that took the port first.
+ */
+async function answersAsTemporal(port: number, pid: number | undefined): Promise<boolean> {
   if (!(await accepts(port))) return false;
+  const connection = Connection.lazy({ address: `127.0.0.1:${port}`, connectTimeout: 2000 });
   try {
-    const connection = await Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: 2000 });
-    await connection.close();
-    return true;
+    await connection.ensureConnected();
   } catch {
     return false;
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+  return pid === undefined || listensOn(pid, port);
+}
+
+/** Whether `pid` holds the socket listening on `port`; true where /proc cannot tell. */
+function listensOn(pid: number, port: number): boolean {
+  if (!fs.existsSync('/proc/net/tcp')) return true;
+  const portHex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const listening = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const rows = fs.existsSync(table) ? fs.readFileSync(table, 'utf8').split('\n').slice(1) : [];
+    for (const row of rows) {
+      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+      const cols = row.trim().split(/\s+/);
+      if (cols.length > 9 && cols[3] === '0A' && cols[1].endsWith(portHex)) listening.add(cols[9]);
+    }
+  }
+  try {
+    return fs.readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      const target = /^socket:\[(\d+)\]$/.exec(safeReadlink(`/proc/${pid}/fd/${fd}`));
+      return target !== null && listening.has(target[1]);
+    });
+  } catch {
+    return true;
+  }
+}
+
+function safeReadlink(file: string): string {
+  try {
+    return fs.readlinkSync(file);
+  } catch {
+    return '';
   }
 }
 

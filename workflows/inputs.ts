@@ -64,7 +64,7 @@ export const DEFAULT_RUN_OPTIONS = {
   retryInitialIntervalMs: 2000,
   /** @default 50 child session workflows running at once; the API budget is the real limit */
   maxSessionsInFlight: 50,
-  /** @default 60000 a transfer that sends no heartbeat for this long is retried on another worker */
+  /** @default 60000 an activity that sends no heartbeat for this long (its worker died, its transfer stalled) is retried on another worker */
   heartbeatTimeoutMs: 60000,
   /** @default 500 sessions one run of the parent handles before it continues as new (bounds its history) */
   sessionsPerRun: 500,

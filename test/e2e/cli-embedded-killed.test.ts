@@ -28,6 +28,12 @@ describe('an embedded ingest killed with SIGKILL', () => {
   let cwd: string;
   let orphan: number | undefined;
   const cli = new ProcessGroup();
+  beforeAll(async () => {
+    // 300 requests a minute: a run lasts long enough to be killed in the middle.
+    sim = await startSimulator({
+      scenario: { ...generateScenario({ seed: 9101, sessions: 4, reels: 1, clipsPerSession: [1, 2], productMix: { THINK_OUT_LOUD: 1 } }), rateLimit: { limit: 300, windowMs: 60_000 }, generation: { generatingMs: 200 } },
+    });
+  });
   afterAll(async () => {
     await cli.killAll();
     if (orphan && isRunning(orphan)) process.kill(orphan, 'SIGKILL');
@@ -36,10 +42,6 @@ describe('an embedded ingest killed with SIGKILL', () => {
   });
 
   test('the next ingest in the folder stops the server it left, resumes the run and stores every asset', async () => {
-    // 300 requests a minute: the run lasts long enough to be killed in the middle.
-    sim = await startSimulator({
-      scenario: { ...generateScenario({ seed: 9101, sessions: 4, reels: 1, clipsPerSession: [1, 2], productMix: { THINK_OUT_LOUD: 1 } }), rateLimit: { limit: 300, windowMs: 60_000 }, generation: { generatingMs: 200 } },
-    });
     const testId = sim.scenario.tests[0].testId;
     cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-killed-'));
     const env: NodeJS.ProcessEnv = testEnv(sim);
@@ -72,5 +74,30 @@ describe('an embedded ingest killed with SIGKILL', () => {
     // The second run's server ended with it, and so did its record.
     expect(fs.existsSync(ownerFile(db))).toBe(false);
     expect(fs.existsSync(path.join(cwd, '.ut-media', 'running.json'))).toBe(false);
+  }, 300_000);
+
+  test('the embedded server killed under a running ingest: it stops waiting at once, says how to resume, and the next ingest finishes the run', async () => {
+    const testId = sim.scenario.tests[0].testId;
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-server-killed-'));
+    const env: NodeJS.ProcessEnv = testEnv(sim);
+    delete env.TEMPORAL_ADDRESS;
+    const args = ['ingest', '--test', testId, '--dest', 'archive', '--json', '--no-progress'];
+    const db = path.join(folder, '.ut-media', 'temporal.db');
+    try {
+      sim.resetStats();
+      const first = cli.spawn(args, env, folder);
+      await waitFor(() => fs.existsSync(path.join(folder, '.ut-media', 'running.json')) && sim.stats().calls.length >= 4, 120_000, 'the embedded run to be under way');
+      const { serverPid } = JSON.parse(fs.readFileSync(ownerFile(db), 'utf8')) as { serverPid: number };
+      process.kill(serverPid, 'SIGKILL');
+      expect(await first.exited).toBe(1);
+      expect(first.output().stdout).toMatch(/the embedded Temporal server has ended; the run is paused in .\/\.ut-media\/: run the same `ut-media ingest` here again to resume it/);
+
+      const second = cli.spawn(args, env, folder);
+      const code = await second.exited;
+      expect({ code, stderr: code === 0 ? '' : second.output().stderr }).toEqual({ code: 0, stderr: '' });
+      expect(JSON.parse(second.output().stdout.trim())).toMatchObject({ ok: true, testId, failures: [] });
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
   }, 300_000);
 });

@@ -2,12 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { forgetOwner, ownerFile, recordOwner, StateFileInUseError, stopOrphanedServer } from '../../infra/dev-server-owner';
+import { claimStateFile, findServing, ownerFile, recordServer, releaseStateFile, StateFileInUseError } from '../../infra/dev-server-owner';
 
-/** A long-running process whose command line names `file`, as `temporal server start-dev --db-filename` does. */
-function fakeServer(file: string, ignoreTerm = false): ChildProcess {
-  const code = `${ignoreTerm ? "process.on('SIGTERM', () => {});" : ''} setInterval(() => {}, 1000);`;
-  return spawn(process.execPath, ['-e', code, '--', '--db-filename', file], { stdio: 'ignore' });
+/** A long-running process whose command line names `file`, as `temporal server start-dev --db-filename` does; resolves once it runs. */
+async function fakeServer(file: string, ignoreTerm = false): Promise<ChildProcess> {
+  const code = `${ignoreTerm ? "process.on('SIGTERM', () => {});" : ''} setInterval(() => {}, 1000); console.log('ready');`;
+  const child = spawn(process.execPath, ['-e', code, '--', '--db-filename', file], { stdio: ['ignore', 'pipe', 'ignore'] });
+  await new Promise((resolve) => child.stdout!.once('data', resolve));
+  return child;
 }
 
 async function deadPid(): Promise<number> {
@@ -18,7 +20,7 @@ async function deadPid(): Promise<number> {
 
 const ended = (child: ChildProcess) => new Promise<NodeJS.Signals | null>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.signalCode) : child.once('exit', (_code, signal) => resolve(signal))));
 
-describe('the dev server a killed owner left on a state file', () => {
+describe('claiming the state file of a dev server', () => {
   let dir: string;
   let db: string;
   const children: ChildProcess[] = [];
@@ -32,50 +34,72 @@ describe('the dev server a killed owner left on a state file', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const writeRecord = (serverPid: number, ownerPid: number) => fs.writeFileSync(ownerFile(db), JSON.stringify({ serverPid, ownerPid }));
+  const writeRecord = (record: object) => fs.writeFileSync(ownerFile(db), JSON.stringify(record));
+  const readRecord = () => JSON.parse(fs.readFileSync(ownerFile(db), 'utf8'));
 
-  test('no record: nothing to stop', async () => {
-    expect(await stopOrphanedServer(db)).toBeUndefined();
-  });
-
-  test('owner dead, server alive on this file: stopped with SIGTERM, the record removed', async () => {
-    const server = track(fakeServer(db));
-    writeRecord(server.pid!, await deadPid());
-    expect(await stopOrphanedServer(db)).toBe(server.pid);
-    expect(await ended(server)).toBe('SIGTERM');
+  test('a free file: claimed at once, then the server recorded, found while it runs, released', async () => {
+    expect(await claimStateFile(db)).toEqual({ stoppedOrphan: undefined });
+    expect(readRecord()).toEqual({ ownerPid: process.pid });
+    const server = track(await fakeServer(db));
+    recordServer(db, server.pid!, '127.0.0.1:7233');
+    expect(findServing(db)).toEqual({ address: '127.0.0.1:7233', ownerPid: process.pid });
+    releaseStateFile(db);
     expect(fs.existsSync(ownerFile(db))).toBe(false);
   });
 
-  test('a server that ignores SIGTERM is killed after the grace period', async () => {
-    const server = track(fakeServer(db, true));
-    await new Promise((r) => setTimeout(r, 300)); // its SIGTERM handler installed
-    writeRecord(server.pid!, await deadPid());
-    expect(await stopOrphanedServer(db, 500)).toBe(server.pid);
+  test('owner dead, its server alive on this file: the server is stopped with SIGTERM and the file claimed', async () => {
+    const server = track(await fakeServer(db));
+    writeRecord({ ownerPid: await deadPid(), serverPid: server.pid, address: '127.0.0.1:1' });
+    expect(findServing(db)).toBeUndefined();
+    expect(await claimStateFile(db)).toEqual({ stoppedOrphan: server.pid });
+    expect(await ended(server)).toBe('SIGTERM');
+    expect(readRecord()).toEqual({ ownerPid: process.pid });
+  });
+
+  test('an orphan that ignores SIGTERM is killed after the grace period', async () => {
+    const server = track(await fakeServer(db, true));
+    writeRecord({ ownerPid: await deadPid(), serverPid: server.pid });
+    expect(await claimStateFile(db, { graceMs: 500 })).toEqual({ stoppedOrphan: server.pid });
     expect(await ended(server)).toBe('SIGKILL');
   });
 
-  test('owner alive: refused by type, the server left running', async () => {
-    const server = track(fakeServer(db));
-    writeRecord(server.pid!, process.pid);
-    await expect(stopOrphanedServer(db)).rejects.toBeInstanceOf(StateFileInUseError);
+  test('a live owner: waited for, then refused by type; its server left running', async () => {
+    const owner = track(await fakeServer(path.join(dir, 'owner')));
+    const server = track(await fakeServer(db));
+    writeRecord({ ownerPid: owner.pid, serverPid: server.pid, address: '127.0.0.1:2' });
+    expect(findServing(db)).toEqual({ address: '127.0.0.1:2', ownerPid: owner.pid });
+    const started = Date.now();
+    await expect(claimStateFile(db, { waitMs: 600 })).rejects.toBeInstanceOf(StateFileInUseError);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
     expect(server.exitCode).toBeNull();
     expect(server.signalCode).toBeNull();
   });
 
-  test('a recorded pid that now belongs to another program is left alone', async () => {
-    const other = track(fakeServer(path.join(dir, 'another.db')));
-    writeRecord(other.pid!, await deadPid());
-    expect(await stopOrphanedServer(db)).toBeUndefined();
-    expect(other.signalCode).toBeNull();
-    expect(fs.existsSync(ownerFile(db))).toBe(false);
+  test('a live owner that lets go within the wait: the file is claimed then', async () => {
+    const owner = track(await fakeServer(path.join(dir, 'owner')));
+    writeRecord({ ownerPid: owner.pid });
+    setTimeout(() => fs.rmSync(ownerFile(db)), 300);
+    expect(await claimStateFile(db, { waitMs: 10_000 })).toEqual({ stoppedOrphan: undefined });
+    expect(readRecord()).toEqual({ ownerPid: process.pid });
   });
 
-  test('recordOwner / forgetOwner: only the recorded server forgets its record', () => {
-    recordOwner(db, 4242);
-    expect(JSON.parse(fs.readFileSync(ownerFile(db), 'utf8'))).toEqual({ serverPid: 4242, ownerPid: process.pid });
-    forgetOwner(db, 4343);
+  test('a recorded server pid that now belongs to another program is left alone', async () => {
+    const other = track(await fakeServer(path.join(dir, 'another.db')));
+    writeRecord({ ownerPid: await deadPid(), serverPid: other.pid });
+    expect(await claimStateFile(db)).toEqual({ stoppedOrphan: undefined });
+    expect(other.signalCode).toBeNull();
+  });
+
+  test('an empty record its writer left long ago is removed', async () => {
+    fs.writeFileSync(ownerFile(db), '');
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(ownerFile(db), old, old);
+    expect(await claimStateFile(db, { waitMs: 0 })).toEqual({ stoppedOrphan: undefined });
+  });
+
+  test('release keeps a record another process holds', () => {
+    writeRecord({ ownerPid: process.pid + 100_000 });
+    releaseStateFile(db);
     expect(fs.existsSync(ownerFile(db))).toBe(true);
-    forgetOwner(db, 4242);
-    expect(fs.existsSync(ownerFile(db))).toBe(false);
   });
 });
