@@ -10,6 +10,8 @@ import fs from 'node:fs';
  */
 interface OwnerRecord {
   ownerPid: number;
+  /** When the owner started (Linux: /proc start time), so a pid recycled since is not taken for it. */
+  ownerStart?: string;
   /** Set once the server is spawned. */
   serverPid?: number;
   /** `127.0.0.1:port`, where that server answers. */
@@ -45,7 +47,7 @@ export async function claimStateFile(dbFilename: string, options: ClaimOptions =
   let stoppedOrphan: number | undefined;
   for (;;) {
     try {
-      fs.writeFileSync(file, `${JSON.stringify({ ownerPid: process.pid } satisfies OwnerRecord)}\n`, { flag: 'wx' });
+      fs.writeFileSync(file, `${JSON.stringify(thisOwner())}\n`, { flag: 'wx' });
       return { stoppedOrphan };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -58,7 +60,7 @@ export async function claimStateFile(dbFilename: string, options: ClaimOptions =
       continue;
     }
     const ownServer = record.serverPid !== undefined && isRunning(record.serverPid) && servesFile(record.serverPid, dbFilename);
-    if (record.ownerPid !== process.pid && isRunning(record.ownerPid)) {
+    if (record.ownerPid !== process.pid && ownerLives(record)) {
       if (Date.now() >= deadline) {
         throw new StateFileInUseError(`process ${record.ownerPid} runs a Temporal dev server${record.serverPid ? ` (pid ${record.serverPid})` : ''} on ${dbFilename}: wait for it to end, or use another state folder (if process ${record.ownerPid} is not ut-media, remove ${file})`);
       }
@@ -75,7 +77,7 @@ export async function claimStateFile(dbFilename: string, options: ClaimOptions =
 
 /** Completes this process's claim with the server it spawned. */
 export function recordServer(dbFilename: string, serverPid: number, address: string): void {
-  const record: OwnerRecord = { ownerPid: process.pid, serverPid, address };
+  const record: OwnerRecord = { ...thisOwner(), serverPid, address };
   const file = ownerFile(dbFilename);
   fs.writeFileSync(`${file}.${process.pid}`, `${JSON.stringify(record)}\n`);
   fs.renameSync(`${file}.${process.pid}`, file);
@@ -91,8 +93,28 @@ export function releaseStateFile(dbFilename: string): void {
 export function findServing(dbFilename: string): { address: string; ownerPid: number } | undefined {
   const record = readRecord(ownerFile(dbFilename));
   if (!record?.address || record.serverPid === undefined) return undefined;
-  if (!isRunning(record.ownerPid) || !isRunning(record.serverPid)) return undefined;
+  if (!ownerLives(record) || !isRunning(record.serverPid)) return undefined;
   return { address: record.address, ownerPid: record.ownerPid };
+}
+
+function thisOwner(): OwnerRecord {
+  const ownerStart = startTimeOf(process.pid);
+  return ownerStart === undefined ? { ownerPid: process.pid } : { ownerPid: process.pid, ownerStart };
+}
+
+function ownerLives(record: OwnerRecord): boolean {
+  if (!isRunning(record.ownerPid)) return false;
+  return record.ownerStart === undefined || startTimeOf(record.ownerPid) === record.ownerStart;
+}
+
+/** The process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat); undefined elsewhere. */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
 }
 
 function readRecord(file: string): OwnerRecord | undefined {

@@ -39,7 +39,7 @@ describe('claiming the state file of a dev server', () => {
 
   test('a free file: claimed at once, then the server recorded, found while it runs, released', async () => {
     expect(await claimStateFile(db)).toEqual({ stoppedOrphan: undefined });
-    expect(readRecord()).toEqual({ ownerPid: process.pid });
+    expect(readRecord()).toMatchObject({ ownerPid: process.pid });
     const server = track(await fakeServer(db));
     recordServer(db, server.pid!, '127.0.0.1:7233');
     expect(findServing(db)).toEqual({ address: '127.0.0.1:7233', ownerPid: process.pid });
@@ -53,7 +53,7 @@ describe('claiming the state file of a dev server', () => {
     expect(findServing(db)).toBeUndefined();
     expect(await claimStateFile(db)).toEqual({ stoppedOrphan: server.pid });
     expect(await ended(server)).toBe('SIGTERM');
-    expect(readRecord()).toEqual({ ownerPid: process.pid });
+    expect(readRecord()).toMatchObject({ ownerPid: process.pid });
   });
 
   test('an orphan that ignores SIGTERM is killed after the grace period', async () => {
@@ -80,7 +80,16 @@ describe('claiming the state file of a dev server', () => {
     writeRecord({ ownerPid: owner.pid });
     setTimeout(() => fs.rmSync(ownerFile(db)), 300);
     expect(await claimStateFile(db, { waitMs: 10_000 })).toEqual({ stoppedOrphan: undefined });
-    expect(readRecord()).toEqual({ ownerPid: process.pid });
+    expect(readRecord()).toMatchObject({ ownerPid: process.pid });
+  });
+
+  test('an owner pid recycled since by another process (its start time differs) counts as dead', async () => {
+    const recycled = track(await fakeServer(path.join(dir, 'unrelated')));
+    const server = track(await fakeServer(db));
+    writeRecord({ ownerPid: recycled.pid, ownerStart: '1', serverPid: server.pid });
+    expect(findServing(db)).toBeUndefined();
+    expect(await claimStateFile(db, { waitMs: 0 })).toEqual({ stoppedOrphan: server.pid });
+    expect(recycled.signalCode).toBeNull();
   });
 
   test('a recorded server pid that now belongs to another program is left alone', async () => {
