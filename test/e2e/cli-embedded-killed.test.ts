@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ownerFile } from '../../infra/dev-server-owner';
+import { freePort } from '../../infra/net';
+import { locateTool } from '../../scripts/tools';
 import { generateScenario, startSimulator, type RunningSimulator } from '../../simulator';
 import { expectedAssets } from '../support/expectations';
 import { testEnv } from '../support/pipeline-fixture';
@@ -55,14 +58,15 @@ describe('an embedded ingest killed with SIGKILL', () => {
     orphan = serverPid;
     first.child.kill('SIGKILL');
     await first.exited;
-    // What makes this test needed: the server outlives its owner.
+    // What makes this test needed: the server outlives its owner. (It may still die soon after, of
+    // SIGPIPE, if it writes to the stderr pipe its owner held; the next test makes an orphan that lives.)
     expect(isRunning(serverPid)).toBe(true);
 
     const second = cli.spawn(args, env, cwd);
     const code = await second.exited;
     const { stdout, stderr } = second.output();
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stderr).toContain(`Stopped the Temporal dev server (pid ${serverPid}) a killed ut-media had left running`);
+    if (stderr.includes('Stopped the Temporal dev server')) expect(stderr).toContain(`Stopped the Temporal dev server (pid ${serverPid}) a killed ut-media had left running`);
     expect(isRunning(serverPid)).toBe(false);
     expect(JSON.parse(stdout.trim())).toMatchObject({ ok: true, testId, failures: [] });
 
@@ -74,6 +78,32 @@ describe('an embedded ingest killed with SIGKILL', () => {
     // The second run's server ended with it, and so did its record.
     expect(fs.existsSync(ownerFile(db))).toBe(false);
     expect(fs.existsSync(path.join(cwd, '.ut-media', 'running.json'))).toBe(false);
+  }, 300_000);
+
+  test('a server a dead owner left on the folder\'s database (one that did not die of a broken pipe) is stopped by the next ingest, which says so', async () => {
+    const testId = sim.scenario.tests[0].testId;
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-orphan-'));
+    const db = path.join(folder, '.ut-media', 'temporal.db');
+    fs.mkdirSync(path.dirname(db));
+    const port = await freePort();
+    const left = spawn(locateTool('temporal')!.path, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', db, '--log-level', 'error'], { stdio: 'ignore', detached: true });
+    const leftEnded = new Promise<'ended'>((resolve) => left.once('exit', () => resolve('ended')));
+    const owner = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    await new Promise((r) => owner.once('exit', r));
+    fs.writeFileSync(ownerFile(db), JSON.stringify({ ownerPid: owner.pid, serverPid: left.pid, address: `127.0.0.1:${port}` }));
+    const env: NodeJS.ProcessEnv = testEnv(sim);
+    delete env.TEMPORAL_ADDRESS;
+    try {
+      const run = cli.spawn(['ingest', '--test', testId, '--dest', 'archive', '--json', '--no-progress', '--only', 'reels'], env, folder);
+      const code = await run.exited;
+      expect({ code, stderr: code === 0 ? '' : run.output().stderr }).toEqual({ code: 0, stderr: '' });
+      expect(run.output().stderr).toContain(`Stopped the Temporal dev server (pid ${left.pid}) a killed ut-media had left running on ./.ut-media/`);
+      // Stopped by that ingest (it shuts down on SIGTERM and exits 0).
+      expect(await Promise.race([leftEnded, new Promise((r) => setTimeout(() => r('still running'), 20_000))])).toBe('ended');
+    } finally {
+      left.kill('SIGKILL');
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
   }, 300_000);
 
   test('the embedded server killed under a running ingest: it stops waiting at once, says how to resume, and the next ingest finishes the run', async () => {
