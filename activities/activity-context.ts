@@ -12,14 +12,19 @@ export interface ResumableWork {
   idleMs: number;
 }
 
+/** The running activity's context; undefined when called directly (tests, the CLI). */
+function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Heartbeat and cancellation when running inside a Temporal activity; no-ops when called directly. */
 export function currentActivity(): { heartbeat(details: { bytes: number }): void; signal?: AbortSignal; work?: ResumableWork } {
-  let ctx: Context;
-  try {
-    ctx = Context.current();
-  } catch {
-    return { heartbeat: () => undefined };
-  }
+  const ctx = activityContext();
+  if (!ctx) return { heartbeat: () => undefined };
   const { workflowExecution, activityId, attempt, heartbeatTimeoutMs } = ctx.info;
   const work = heartbeatTimeoutMs && workflowExecution
     ? { key: `${workflowExecution.workflowId}/${workflowExecution.runId}/${activityId}`, attempt, idleMs: Math.floor(heartbeatTimeoutMs / 5) }
@@ -43,14 +48,9 @@ export function currentActivity(): { heartbeat(details: { bytes: number }): void
  * whole start-to-close timeout. Outside an activity, or without a heartbeat timeout, just runs it.
  */
 export async function heartbeatingWhile<T>(work: () => Promise<T>): Promise<T> {
-  let ctx: Context;
-  try {
-    ctx = Context.current();
-  } catch {
-    return work();
-  }
-  const timeoutMs = ctx.info.heartbeatTimeoutMs;
-  if (!timeoutMs) return work();
+  const ctx = activityContext();
+  const timeoutMs = ctx?.info.heartbeatTimeoutMs;
+  if (!ctx || !timeoutMs) return work();
   const timer = setInterval(() => ctx.heartbeat(), Math.max(50, Math.floor(timeoutMs / 3)));
   try {
     return await work();

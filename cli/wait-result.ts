@@ -17,6 +17,8 @@ export class ServerUnreachableError extends Error {
   }
 }
 
+const serverGone = () => new ServerUnreachableError('the embedded Temporal server has ended', true);
+
 export function isServerUnavailable(err: unknown): boolean {
   const cause = err instanceof ServiceError ? err.cause : err;
   return isGrpcServiceError(cause) && cause.code === GRPC_UNAVAILABLE;
@@ -58,7 +60,7 @@ async function unlessServerGone<T>(pending: Promise<T>, options: OutageOptions):
   let timer: NodeJS.Timeout | undefined;
   const gone = new Promise<never>((_resolve, reject) => {
     timer = setInterval(() => {
-      if (!options.mayReturn()) reject(new ServerUnreachableError('the embedded Temporal server has ended', true));
+      if (!options.mayReturn()) reject(serverGone());
     }, RETRY_EVERY_MS);
   });
   try {
@@ -70,7 +72,7 @@ async function unlessServerGone<T>(pending: Promise<T>, options: OutageOptions):
 
 async function untilServerAnswers(handle: WorkflowHandle, since: number, options: OutageOptions): Promise<void> {
   for (;;) {
-    if (!options.mayReturn()) throw new ServerUnreachableError('the embedded Temporal server has ended', true);
+    if (!options.mayReturn()) throw serverGone();
     if (Date.now() - since >= options.limitMs) throw new ServerUnreachableError(`the Temporal server has not answered for ${Math.round((Date.now() - since) / 1000)} s`, false);
     await new Promise((r) => setTimeout(r, RETRY_EVERY_MS));
     try {

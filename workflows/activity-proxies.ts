@@ -30,33 +30,23 @@ export const API_PRIORITY = { unlocks: 1, due: 2, fill: 3 } as const;
 /** API activities run on `<queue>-api`, where the server enforces the cluster-wide request budget. */
 export function apiActivities(options: RunOptions) {
   const taskQueue = apiTaskQueue(workflowInfo().taskQueue);
-  const media = (priorityKey: number): ActivityOptions => ({
+  // Time spent waiting for the budget is schedule-to-start, so only the call itself is bounded; every
+  // call heartbeats, so a dead worker is noticed by the heartbeat timeout.
+  const onBudget = (priorityKey: number, startToCloseTimeout: ActivityOptions['startToCloseTimeout']): ActivityOptions => ({
     taskQueue,
-    // Multi-GiB videos stream for a long time; a dead worker is noticed by the heartbeat timeout.
-    startToCloseTimeout: '6 hours',
+    startToCloseTimeout,
     heartbeatTimeout: options.heartbeatTimeoutMs,
     retry: retry(options),
     priority: { priorityKey },
   });
+  // Multi-GiB videos stream for a long time.
+  const media = (priorityKey: number) => onBudget(priorityKey, '6 hours');
   type Generation = Pick<ApiActivities, 'fetchReel' | 'fetchClip'>;
   return {
-    listing: proxyActivities<Pick<ApiActivities, 'listSessionsPage' | 'listReels' | 'listClips'>>({
-      taskQueue,
-      // Time spent waiting for the budget is schedule-to-start, so only the call itself is bounded.
-      startToCloseTimeout: '1 minute',
-      heartbeatTimeout: options.heartbeatTimeoutMs,
-      retry: retry(options),
-      priority: { priorityKey: API_PRIORITY.unlocks },
-    }),
+    listing: proxyActivities<Pick<ApiActivities, 'listSessionsPage' | 'listReels' | 'listClips'>>(onBudget(API_PRIORITY.unlocks, '1 minute')),
     media: proxyActivities<Pick<ApiActivities, 'fetchVideo' | 'fetchTranscript'>>(media(API_PRIORITY.fill)),
     /** Session details and QXscores: one small JSON answer each. */
-    context: proxyActivities<Pick<ApiActivities, 'fetchSessionDetails' | 'fetchQxScore'>>({
-      taskQueue,
-      startToCloseTimeout: '1 minute',
-      heartbeatTimeout: options.heartbeatTimeoutMs,
-      retry: retry(options),
-      priority: { priorityKey: API_PRIORITY.fill },
-    }),
+    context: proxyActivities<Pick<ApiActivities, 'fetchSessionDetails' | 'fetchQxScore'>>(onBudget(API_PRIORITY.fill, '1 minute')),
     /** The first check of a reel or clip starts its generation. */
     generationStart: proxyActivities<Generation>(media(API_PRIORITY.unlocks)),
     /** A check when the worker's learned generation time says the asset should be done. */

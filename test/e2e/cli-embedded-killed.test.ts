@@ -3,23 +3,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ownerFile } from '../../infra/dev-server-owner';
+import { isRunning, ownerFile } from '../../infra/dev-server-owner';
 import { freePort } from '../../infra/net';
 import { locateTool } from '../../scripts/tools';
 import { generateScenario, startSimulator, type RunningSimulator } from '../../simulator';
 import { expectedAssets } from '../support/expectations';
 import { testEnv } from '../support/pipeline-fixture';
 import { ProcessGroup, waitFor } from '../support/processes';
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  const stat = fs.existsSync(`/proc/${pid}/stat`) ? fs.readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
-  return !/\) Z /.test(stat);
-}
 
 /**
  * `kill -9` of an embedded `ingest` (the OOM killer, a job's timeout): its dev server has a process
