@@ -3,12 +3,13 @@ import { createContextActivities } from './context-activities';
 import { createListingActivities } from './listing-activities';
 import { createMediaActivities } from './media-activities';
 import { createStorageActivities } from './storage-activities';
+import { countingApiRequests } from './request-count';
 
 export type { ActivityDeps } from './deps';
 
 /** Activities that make Results API requests: registered only on the rate-limited API task queue. */
 export function createApiActivities(deps: ActivityDeps) {
-  return { ...createListingActivities(deps), ...createMediaActivities(deps), ...createContextActivities(deps) };
+  return countingApiRequests({ ...createListingActivities(deps), ...createMediaActivities(deps), ...createContextActivities(deps) });
 }
 
 /** Activities that only touch the destination: registered on the main task queue. */

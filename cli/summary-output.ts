@@ -29,14 +29,14 @@ export function printSummary(outcomes: TestOutcome[], json: boolean): void {
     }
     lines.push(`Test ${s.testId}: ${s.sessions} sessions, ${s.downloaded} files downloaded (${(s.bytesDownloaded / 1048576).toFixed(1)} MiB)`);
     lines.push(...countLines(s.counts));
-    for (const f of s.failures) lines.push(`  FAILED ${f.kind} ${f.id}: ${f.reason}`);
+    for (const f of s.failures) lines.push(`  FAILED ${f.list ? `${f.list} list of` : f.kind} ${f.id}: ${f.reason}`);
     if (s.failed > s.failures.length) lines.push(`  ... and ${s.failed - s.failures.length} more failures: see the manifest`);
     lines.push(`  Manifest: ${s.manifestPath}`);
   }
   if (outcomes.length > 1) {
     lines.push('', 'test                                  exit  sessions  stored  skipped  failed');
     for (const o of outcomes) {
-      const total = (status: 'stored' | 'skipped' | 'failed') => (o.summary ? Object.values(o.summary.counts).reduce((n, c) => n + c[status], 0) : 0);
+      const total = (status: 'stored' | 'skipped' | 'failed') => (!o.summary ? 0 : status === 'failed' ? o.summary.failed : Object.values(o.summary.counts).reduce((n, c) => n + c[status], 0));
       lines.push(`${o.testId}  ${String(o.code).padStart(4)}  ${String(o.summary?.sessions ?? '-').padStart(8)}  ${String(total('stored')).padStart(6)}  ${String(total('skipped')).padStart(7)}  ${String(total('failed')).padStart(6)}`);
     }
   }

@@ -13,6 +13,8 @@ import {
 } from './errors';
 import { numberHeader } from './http-headers';
 import { redactSecrets } from './redact';
+import { checkResponse } from './response-check';
+import { requestSent } from './request-tally';
 import {
   clipDetailSchema,
   clipListSchema,
@@ -97,6 +99,7 @@ export function createResultsApiClient(options: ResultsApiClientOptions): Result
     }
     const token = await options.tokens.getToken();
     let response: Dispatcher.ResponseData;
+    requestSent();
     try {
       response = await request(`${base}${path}`, {
         method: 'GET',
@@ -145,30 +148,37 @@ export function createResultsApiClient(options: ResultsApiClientOptions): Result
     } catch (err) {
       throw new TransientApiError(`${operation}: response body unreadable: ${redactSecrets((err as Error).message)}`, operation, response.statusCode);
     }
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new InvalidResponseError(`${operation}: response does not match the API description (${issue.path.join('.')}: ${issue.message})`, operation, response.statusCode);
+    const checked = checkResponse(schema, body);
+    if (!checked.ok) {
+      const { problem } = checked;
+      const why = problem.kind === 'unusable' ? 'the answer cannot be used' : 'the answer does not match the API description';
+      throw new InvalidResponseError(`${operation}: ${why}: ${problem.message}`, operation, response.statusCode);
     }
-    return asAnswered ? (body as z.output<S>) : parsed.data;
+    return asAnswered ? (body as z.output<S>) : checked.data;
   }
 
   const seg = encodeURIComponent;
   return {
-    listSessions: (testId, offset, limit) =>
-      json('listSessions', `/api/v2/sessionResults?testId=${seg(testId)}&limit=${limit}&offset=${offset}`, `test ${testId}`, sessionListSchema),
+    async listSessions(testId, offset, limit) {
+      const list = await json('listSessions', `/api/v2/sessionResults?testId=${seg(testId)}&limit=${limit}&offset=${offset}`, `test ${testId}`, sessionListSchema);
+      refuseOtherObject('listSessions', 'testId', 'test', list.testId, testId);
+      return list;
+    },
     listReels: (testId) => json('listReels', `/api/v2/testResults/${seg(testId)}/highlightreels`, `highlight reels of test ${testId}`, reelListSchema),
     async getReelDetail(testId, reelId) {
       const r = await json('reelDetail', `/api/v2/testResults/${seg(testId)}/highlightreels/${seg(reelId)}`, `highlight reel ${reelId}`, reelDetailSchema);
+      refuseOtherObject('reelDetail', 'reelId', 'highlight reel', r.reelId, reelId);
       return { status: r.status, link: r.reelUrl ?? undefined };
     },
     listClips: (sessionId) => json('listClips', `/api/v2/sessionResults/${seg(sessionId)}/clips`, `clips of session ${sessionId}`, clipListSchema),
     async getClipDetail(sessionId, clipId) {
       const r = await json('clipDetail', `/api/v2/sessionResults/${seg(sessionId)}/clips/${seg(clipId)}`, `clip ${clipId}`, clipDetailSchema);
+      refuseOtherObject('clipDetail', 'clipUuid', 'clip', r.clipUuid, clipId);
       return { status: r.status, link: r.clipUrl ?? undefined };
     },
     async getVideoDownloadUrl(sessionId) {
       const r = await json('videoDownloadUrl', `/api/v2/sessionResults/${seg(sessionId)}/videoDownloadUrl`, `video of session ${sessionId}`, videoDownloadSchema);
+      refuseOtherObject('videoDownloadUrl', 'sessionId', 'session', r.sessionId, sessionId);
       return { link: r.videoUrl, expiresAt: r.expiresAt };
     },
     async openTranscript(sessionId) {
@@ -177,15 +187,20 @@ export function createResultsApiClient(options: ResultsApiClientOptions): Result
     },
     async getSessionDetails(sessionId) {
       const details = await json('sessionDetails', `/api/v3/sessionResults/${seg(sessionId)}`, `details of session ${sessionId}`, sessionDetailsSchema, true);
-      if (details.sessionId !== null && details.sessionId.toLowerCase() !== sessionId.toLowerCase()) throw new InvalidResponseError('sessionDetails: the answer is about another session', 'sessionDetails', 200);
+      if (details.sessionId !== null) refuseOtherObject('sessionDetails', 'sessionId', 'session', details.sessionId, sessionId);
       return details;
     },
     async getQxScores(testId) {
       const scores = await json('qxScores', `/api/v2/testResults/${seg(testId)}/qxScores`, `QXscores of test ${testId}`, qxScoresSchema, true);
-      if (scores.testId.toLowerCase() !== testId.toLowerCase()) throw new InvalidResponseError('qxScores: the answer is about another test', 'qxScores', 200);
+      refuseOtherObject('qxScores', 'testId', 'test', scores.testId, testId);
       return scores;
     },
   };
+}
+
+/** One rule for every kind: an answer that names another object than the one asked for is refused. */
+function refuseOtherObject(operation: ApiOperation, field: string, what: string, answered: string, asked: string): void {
+  if (answered.toLowerCase() !== asked.toLowerCase()) throw new InvalidResponseError(`${operation}: the answer is about another ${what} (its ${field} is not the one asked for)`, operation, 200);
 }
 
 const MAX_RESET_MS = 3_600_000;

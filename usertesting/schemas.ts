@@ -1,12 +1,17 @@
 import { UUID_PATTERN } from '../workflows/ids';
 import { z } from 'zod';
+import { stricter } from './response-check';
 
 /**
  * The Results API v2 responses we use, after the published OpenAPI description. Unknown fields are
  * kept out (zod strips them); required fields are required, so a changed API fails loudly.
  */
 // Ids become object names: anything but a canonical UUID is refused here, as an invalid response.
-const uuid = z.string().regex(UUID_PATTERN, 'expected a UUID');
+const uuid = z.string().refine((v) => UUID_PATTERN.test(v), 'a UUID');
+
+// The description types paging fields as `number`; a count or an offset that is fractional or
+// negative cannot be paged with, so ut-media refuses it by name (a whole 25.0 is 25 in JSON).
+const count = z.number().refine((n) => Number.isSafeInteger(n) && n >= 0, { message: 'a whole number ≥ 0 to page with', ...stricter('number') });
 
 export const tokenResponseSchema = z.object({
   access_token: z.string().min(1),
@@ -26,7 +31,7 @@ export const sessionListSchema = z.object({
   testId: uuid,
   sessions: z.array(sessionSummarySchema),
   meta: z.object({
-    pagination: z.object({ limit: z.number().int().nonnegative(), offset: z.number().int().nonnegative(), totalCount: z.number().int().nonnegative() }),
+    pagination: z.object({ limit: count, offset: count, totalCount: count }),
   }),
 });
 export type SessionList = z.output<typeof sessionListSchema>;
@@ -85,8 +90,9 @@ export const sessionDetailsSchema = z.looseObject({
 });
 export type SessionDetails = z.output<typeof sessionDetailsSchema>;
 
+// testId has no format in the description: any string, then compared with the test asked for.
 export const qxScoresSchema = z.looseObject({
-  testId: uuid,
+  testId: z.string(),
   qxScores: z.array(z.looseObject({ taskGroupId: z.string(), label: z.string(), qxScore: z.number().nullable() })),
   meta: z.looseObject({ totalQxTasks: z.number(), completes: z.number() }),
 });

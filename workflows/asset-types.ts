@@ -6,6 +6,9 @@ export const isAssetKind = (value: unknown): value is AssetKind => (ASSET_KIND_L
 
 export type AssetStatus = 'stored' | 'skipped' | 'failed';
 
+/** A list the API is asked for: a test's sessions or reels, a session's clips. */
+export type ListName = 'sessions' | 'reels' | 'clips';
+
 /** Which asset; a record about a whole list (reels of a test, clips of a session) has no asset id. */
 export interface AssetIdentity {
   kind: AssetKind;
@@ -36,6 +39,8 @@ export interface AssetOutcome {
   source?: Record<string, string | number | boolean | null>;
   /** Generation checks a child `awaitGeneration` made for this asset (they count against the budget). */
   generationChecks?: number;
+  /** Set on the failure of a whole listing: counted as a failed list of its test or session, not as an asset of `kind`. */
+  list?: ListName;
 }
 
 /** Answer of a reel/clip detail activity: still generating, failed this attempt, or finished. */
@@ -63,11 +68,15 @@ export interface ProgressSnapshot {
   apiRequests?: number;
   /** Parent only: of those, the requests of finished sessions (what a session costs, for the ETA). */
   sessionApiRequests?: number;
+  /** Listings that failed (sessions or reels of the test, clips of a session). */
+  listsFailed?: number;
 }
 
 export type AssetCounts = Record<AssetKind, Record<AssetStatus, number>>;
 export interface FailureSample {
   kind: AssetKind;
+  /** The failure is of this list (of the test, or of the session for clips), not of one asset. */
+  list?: ListName;
   id: string;
   reason: string;
 }
@@ -84,8 +93,10 @@ export interface RunTally {
   failed: number;
   /** The first few failures, as examples; the manifest lists every one. */
   failures: FailureSample[];
-  /** Results API requests made: one per API activity that ran (a retried attempt's request not counted). */
+  /** Results API requests sent, retries included (a retry on another worker than the attempt before it cannot count that attempt's). */
   apiRequests: number;
+  /** Listings that failed (also in `failed`; not in `counts`). Absent in tallies of older runs. */
+  listsFailed?: number;
 }
 
 export interface SessionResult extends RunTally {

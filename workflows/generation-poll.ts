@@ -4,6 +4,7 @@ import { failureReason } from './failure-reason';
 import { generationFailure, generationTargetId, type GenerationTarget } from './generation-target';
 import type { RunOptions } from './inputs';
 import { apiActivities } from './activity-proxies';
+import { counted } from './api-request-count';
 import { TEST_ID_SEARCH_ATTRIBUTE } from './search-attributes';
 import { generationWorkflowId } from './task-queues';
 
@@ -66,11 +67,14 @@ async function pollLoop(target: GenerationTarget, options: RunOptions, state: Po
     // The request that starts a generation goes before others; a later check goes next only when it is due.
     const proxy = attemptStartedAtMs === undefined ? api.generationStart : advised ? api.generationCheckDue : api.generationCheckBlind;
     const generation = attemptStartedAtMs === undefined ? undefined : { startedAtMs: attemptStartedAtMs, lastGeneratingAtMs, askedAtMs: Date.now() };
-    onRequests(1);
     const summary = { summary: `${generation ? 'check' : 'start'} generation of ${describeTarget(target)}` };
-    const result: GenerationCheck = target.kind === 'reel'
-      ? await proxy.fetchReel.executeWithOptions(summary, [{ dest: target.dest, testId: target.testId, reel: target.reel, hadRecord: target.hadRecord, generation }])
-      : await proxy.fetchClip.executeWithOptions(summary, [{ dest: target.dest, testId: target.testId, sessionId: target.sessionId, clip: target.clip, hadRecord: target.hadRecord, generation }]);
+    const result: GenerationCheck = await counted(
+      () =>
+        target.kind === 'reel'
+          ? proxy.fetchReel.executeWithOptions(summary, [{ dest: target.dest, testId: target.testId, reel: target.reel, hadRecord: target.hadRecord, generation }])
+          : proxy.fetchClip.executeWithOptions(summary, [{ dest: target.dest, testId: target.testId, sessionId: target.sessionId, clip: target.clip, hadRecord: target.hadRecord, generation }]),
+      onRequests,
+    );
     if (result.state === 'done') return { outcome: result.outcome };
     if (result.state === 'error') {
       if (attempts >= options.maxGenerationAttempts) return { outcome: generationFailure(target, `generation ended in ERROR ${attempts} times`) };

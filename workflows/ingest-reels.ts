@@ -4,6 +4,7 @@ import { recordKey, reelPath } from './asset-paths';
 import type { AssetOutcome, RunTally } from './asset-types';
 import { failureReason } from './failure-reason';
 import { pollGeneration } from './generation-poll';
+import { counted } from './api-request-count';
 import { runOptionsSchema, type RunOptions } from './inputs';
 import { ProgressTracker, progressQuery } from './progress';
 import { addOutcome, emptyTally } from './run-tally';
@@ -57,10 +58,9 @@ async function ingestAllReels(input: IngestReelsInput, options: RunOptions, prog
   progress.snapshot.phase = 'ingesting';
   let listing;
   try {
-    tally.apiRequests += 1;
-    listing = await api.listing.listReels.executeWithOptions({ summary: 'list highlight reels' }, [{ testId }]);
+    listing = await counted(() => api.listing.listReels.executeWithOptions({ summary: 'list highlight reels' }, [{ testId }]), (n) => (tally.apiRequests += n));
   } catch (err) {
-    finish({ kind: 'reel', testId, status: 'failed', reason: `reel list: ${failureReason(err)}`, downloaded: false }, undefined);
+    finish({ kind: 'reel', list: 'reels', testId, status: 'failed', reason: `reel list: ${failureReason(err)}`, downloaded: false }, undefined);
   }
   const settled = listing && recorded.has(recordKey({ kind: 'reel' })) ? [{ kind: 'reel' as const, testId }] : [];
   if (listing?.found) {

@@ -1,3 +1,4 @@
+import { counted } from './api-request-count';
 import { patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { apiActivities, storageActivities } from './activity-proxies';
 import { clipPath, detailsPath, recordKey, transcriptPath, videoPath } from './asset-paths';
@@ -45,10 +46,7 @@ export async function ingestSession(input: IngestSessionInput): Promise<SessionR
     finish({ kind, testId, sessionId, status: 'stored', downloaded: false, ...extra }, undefined);
 
   const tasks: Array<Promise<void>> = [];
-  const request = <T>(call: () => Promise<T>) => {
-    tally.apiRequests += 1;
-    return call();
-  };
+  const request = <T>(call: () => Promise<T>) => counted(call, (n) => (tally.apiRequests += n));
   const sessionAsset = (kind: 'video' | 'transcript' | 'details', path: string, run: () => Promise<AssetOutcome>, askAgain = false) => {
     if (stored[path] && !askAgain) return alreadyStored(kind, {});
     if (absent.has(recordKey({ kind }))) return finish({ kind, testId, sessionId, status: 'skipped', reason: ABSENT_BEFORE, downloaded: false, notFound: true }, undefined);
@@ -77,7 +75,7 @@ export async function ingestSession(input: IngestSessionInput): Promise<SessionR
     try {
       listing = await request(() => api.listing.listClips.executeWithOptions({ summary: `list clips of session ${sessionId}` }, [{ dest, testId, sessionId, hadRecord: hasRecord.has(recordKey({ kind: 'clip' })) }]));
     } catch (err) {
-      finish({ kind: 'clip', testId, sessionId, status: 'failed', reason: `clip list: ${failureReason(err)}`, downloaded: false }, undefined);
+      finish({ kind: 'clip', list: 'clips', testId, sessionId, status: 'failed', reason: `clip list: ${failureReason(err)}`, downloaded: false }, undefined);
       return;
     }
     if (!listing.found) {

@@ -1,3 +1,4 @@
+import { counted } from './api-request-count';
 import {
   ParentClosePolicy,
   condition,
@@ -148,16 +149,18 @@ async function startReels(params: IngestTestResultParams): Promise<void> {
 async function nextPage(params: IngestTestResultParams, cursor: IngestCursor, api: ReturnType<typeof apiActivities>): Promise<SessionSummary[]> {
   const { testId } = params;
   const fail = async (reason: string) => {
-    const outcome: AssetOutcome = { kind: 'video', testId, status: 'failed', reason, downloaded: false };
+    const outcome: AssetOutcome = { kind: 'video', list: 'sessions', testId, status: 'failed', reason, downloaded: false };
     addOutcome(cursor.tally, outcome);
     cursor.listed = true;
     cursor.listingFailed = true;
     await storageActivities(params.options).recordOutcomes({ dest: params.dest, write: [outcome] });
   };
   let page;
-  cursor.tally.apiRequests = (cursor.tally.apiRequests ?? 0) + 1;
   try {
-    page = await api.listing.listSessionsPage.executeWithOptions({ summary: `list sessions from offset ${cursor.offset}` }, [{ testId, offset: cursor.offset, limit: sessionPageLimit(params.options.sessionsPerRun) }]);
+    page = await counted(
+      () => api.listing.listSessionsPage.executeWithOptions({ summary: `list sessions from offset ${cursor.offset}` }, [{ testId, offset: cursor.offset, limit: sessionPageLimit(params.options.sessionsPerRun) }]),
+      (n) => (cursor.tally.apiRequests = (cursor.tally.apiRequests ?? 0) + n),
+    );
   } catch (err) {
     await fail(`session list at offset ${cursor.offset}: ${failureReason(err)}`);
     return [];
@@ -169,7 +172,7 @@ async function nextPage(params: IngestTestResultParams, cursor: IngestCursor, ap
     return [];
   }
   if (last) cursor.listed = true;
-  else if (capped) await fail(`the API lists at most ${MAX_LIST_OFFSET + page.limit} sessions of ${page.totalCount}; the rest were not reached`);
+  else if (capped) await fail(`the API lists no session past offset ${MAX_LIST_OFFSET}; ${page.totalCount - next} of ${page.totalCount} were not reached`);
   cursor.offset = next;
   // A list that shifts while paged can repeat a session within a page; one child per session id.
   const seen = new Set<string>();
@@ -222,8 +225,8 @@ async function ingestQxScore(params: IngestTestResultParams, cursor: IngestCurso
     if (step === 'stored') addOutcome(cursor.tally, { kind: 'qxscore', testId, status: 'stored', downloaded: false });
     else if (step === 'knownAbsent') addOutcome(cursor.tally, { kind: 'qxscore', testId, status: 'skipped', reason: 'the API had no QXscore for this test when last asked (404)', downloaded: false, notFound: true });
     else {
-      cursor.tally.apiRequests += 1;
-      addOutcome(cursor.tally, await api.context.fetchQxScore.executeWithOptions({ summary: `fetch the QXscores of test ${testId}` }, [{ dest, testId, sessionsListed: cursor.totalCount, hadRecord: known.recorded }]));
+      const fetch = () => api.context.fetchQxScore.executeWithOptions({ summary: `fetch the QXscores of test ${testId}` }, [{ dest, testId, sessionsListed: cursor.totalCount, hadRecord: known.recorded }]);
+      addOutcome(cursor.tally, await counted(fetch, (n) => (cursor.tally.apiRequests += n)));
     }
   } catch (err) {
     if (isCancellation(err)) throw err;
@@ -248,5 +251,6 @@ function snapshotOf(testId: string, phase: ProgressSnapshot['phase'], cursor: In
     sessionsInFlight,
     apiRequests: cursor.tally.apiRequests ?? 0,
     sessionApiRequests: cursor.sessionApiRequests ?? 0,
+    ...(cursor.tally.listsFailed ? { listsFailed: cursor.tally.listsFailed } : {}),
   };
 }

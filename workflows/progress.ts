@@ -24,7 +24,8 @@ export class ProgressTracker {
 
   /** Records a finished asset that was counted as pending (or generating) before. */
   finish(outcome: AssetOutcome, from: ProgressState | undefined = 'pending'): void {
-    this.move(outcome.kind, from, outcome.status);
+    if (outcome.list && outcome.status === 'failed') this.snapshot.listsFailed = (this.snapshot.listsFailed ?? 0) + 1;
+    else this.move(outcome.kind, from, outcome.status);
     if (outcome.downloaded) this.snapshot.bytesDownloaded += outcome.bytes ?? 0;
   }
 }

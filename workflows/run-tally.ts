@@ -13,9 +13,13 @@ export function emptyTally(): RunTally {
 /** Every outcome a workflow decides passes here once (children's tallies are merged, not re-added). */
 export function addOutcome(tally: RunTally, o: AssetOutcome): void {
   countAssetOutcome(o);
-  // A tally carried over from a run before the kind existed has no counts for it.
-  tally.counts[o.kind] ??= { stored: 0, skipped: 0, failed: 0 };
-  tally.counts[o.kind][o.status] += 1;
+  if (o.list && o.status === 'failed') {
+    tally.listsFailed = (tally.listsFailed ?? 0) + 1;
+  } else {
+    // A tally carried over from a run before the kind existed has no counts for it.
+    tally.counts[o.kind] ??= { stored: 0, skipped: 0, failed: 0 };
+    tally.counts[o.kind][o.status] += 1;
+  }
   if (o.downloaded) {
     tally.downloaded += 1;
     tally.bytesDownloaded += o.bytes ?? 0;
@@ -23,7 +27,7 @@ export function addOutcome(tally: RunTally, o: AssetOutcome): void {
   if (o.status === 'failed') {
     tally.failed += 1;
     if (tally.failures.length < MAX_FAILURE_SAMPLES) {
-      tally.failures.push({ kind: o.kind, id: o.reelId ?? o.clipId ?? o.sessionId ?? o.testId, reason: o.reason ?? 'unknown' });
+      tally.failures.push({ kind: o.kind, ...(o.list && { list: o.list }), id: o.reelId ?? o.clipId ?? o.sessionId ?? o.testId, reason: o.reason ?? 'unknown' });
     }
   }
 }
@@ -38,6 +42,7 @@ export function mergeTally(total: RunTally, part: RunTally): void {
   total.downloaded += part.downloaded;
   total.bytesDownloaded += part.bytesDownloaded;
   total.failed += part.failed;
+  if (part.listsFailed) total.listsFailed = (total.listsFailed ?? 0) + part.listsFailed;
   // Tallies carried over from runs before the field existed have none.
   total.apiRequests = (total.apiRequests ?? 0) + (part.apiRequests ?? 0);
   for (const f of part.failures) if (total.failures.length < MAX_FAILURE_SAMPLES) total.failures.push(f);

@@ -48,4 +48,19 @@ describe('the API misbehaving for a while', () => {
     const during = calls.filter((c) => c.at > first + 250 && c.at < first + 4_500);
     expect(during).toEqual([]);
   }, 120_000);
+
+  test('every request is counted, retries included: the summary says what the API received', async () => {
+    const withVideo = scenario.tests[0].sessions.filter((s) => s.productType !== 'SURVEY');
+    const clip = withVideo.flatMap((s) => s.clips)[0]!;
+    const { summary, calls } = await ingestAll({
+      serverErrorEveryNth: 7,
+      rateLimitBurst: { atCall: 5, count: 2, resetSeconds: 1 },
+      generationErrorOnce: [clip.uuid!, scenario.tests[0].reels[0]!.uuid!],
+      linkExpiredOnFirstUse: [`video:${withVideo[0]!.sessionId}`, `reel:${scenario.tests[0].reels[1]!.uuid}`],
+      cutBodyOnce: [`video:${withVideo[1]!.sessionId}`],
+    });
+    expect(summary).toMatchObject({ failed: 0 });
+    expect(calls.filter((c) => c.faultInjected).length).toBeGreaterThan(3);
+    expect(summary.apiRequests).toBe(calls.length);
+  }, 120_000);
 });

@@ -142,10 +142,10 @@ describe('Results API client', () => {
       expect(await attempt()).toBeInstanceOf(TransientApiError);
       const missing = await attempt();
       expect(missing).toBeInstanceOf(InvalidResponseError);
-      expect((missing as Error).message).toMatch(/listSessions: response does not match the API description \(testId: /);
+      expect((missing as Error).message).toMatch(/^listSessions: the answer does not match the API description: testId is absent, where the API description says a string$/);
       const wrong = await attempt();
       expect(wrong).toBeInstanceOf(InvalidResponseError);
-      expect((wrong as Error).message).toMatch(/\(testId: /);
+      expect((wrong as Error).message).toMatch(/^listSessions: the answer does not match the API description: testId is (?!absent)\w.*, where the API description says a string$/);
       expect(await attempt()).toBe('ok');
       expect(garbled.stats().calls.map((c) => c.faultInjected)).toEqual(kinds.map((k) => `malformed:${k}`));
     } finally {
