@@ -1,4 +1,11 @@
 import { Context } from '@temporalio/activity';
+import type { Outage } from '../usertesting/link-retry';
+
+/** What a transfer heartbeats: bytes so far and, while its media host cannot be reached, since when (read by the next attempt and by `status`). */
+export interface TransferHeartbeat {
+  bytes: number;
+  outage?: Outage;
+}
 
 /** Identifies one activity across its attempts, for taking over what a dead attempt left. */
 export interface ResumableWork {
@@ -22,9 +29,11 @@ function activityContext(): Context | undefined {
 }
 
 /** Heartbeat and cancellation when running inside a Temporal activity; no-ops when called directly. */
-export function currentActivity(): { heartbeat(details: { bytes: number }): void; signal?: AbortSignal; work?: ResumableWork } {
+export function currentActivity(): { heartbeat(details: TransferHeartbeat): void; signal?: AbortSignal; work?: ResumableWork; outage?: Outage; heartbeatEveryMs?: number } {
   const ctx = activityContext();
   if (!ctx) return { heartbeat: () => undefined };
+  const previous = ctx.info.heartbeatDetails as Partial<TransferHeartbeat> | undefined;
+  const outage = previous?.outage && typeof previous.outage.sinceMs === 'number' ? previous.outage : undefined;
   const { workflowExecution, activityId, attempt, heartbeatTimeoutMs } = ctx.info;
   const work = heartbeatTimeoutMs && workflowExecution
     ? { key: `${workflowExecution.workflowId}/${workflowExecution.runId}/${activityId}`, attempt, idleMs: Math.floor(heartbeatTimeoutMs / 5) }
@@ -33,13 +42,13 @@ export function currentActivity(): { heartbeat(details: { bytes: number }): void
   // but every call still encodes its details, so only one call per interval gets through.
   const intervalMs = Math.min(1000, Math.max(50, Math.floor((heartbeatTimeoutMs ?? 10_000) / 10)));
   let lastAt = -Infinity;
-  const heartbeat = (details: { bytes: number }) => {
+  const heartbeat = (details: TransferHeartbeat) => {
     const now = Date.now();
-    if (details.bytes !== 0 && now - lastAt < intervalMs) return;
+    if (details.bytes !== 0 && !details.outage && now - lastAt < intervalMs) return;
     lastAt = now;
     ctx.heartbeat(details);
   };
-  return { heartbeat, signal: ctx.cancellationSignal, work };
+  return { heartbeat, signal: ctx.cancellationSignal, work, outage, heartbeatEveryMs: heartbeatTimeoutMs ? Math.max(50, Math.floor(heartbeatTimeoutMs / 3)) : undefined };
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   InvalidCredentialsError,
   InvalidResponseError,
   LinkExpiredError,
+  MediaHostUnreachableError,
   NotFoundError,
   RateLimitedError,
   UnauthorizedError,
@@ -35,6 +36,8 @@ export function toActivityFailure(err: unknown): ApplicationFailure {
   if (err instanceof BadRequestError) return ApplicationFailure.nonRetryable(message, 'BadRequest');
   if (err instanceof NotFoundError) return ApplicationFailure.nonRetryable(message, 'NotFound');
   if (err instanceof InvalidResponseError) return ApplicationFailure.nonRetryable(message, 'InvalidResponse');
+  // Waited out on the same link already, up to the configured limit: another attempt would ask for a link in vain.
+  if (err instanceof MediaHostUnreachableError) return ApplicationFailure.nonRetryable(message, 'MediaHostUnreachable');
   if (err instanceof UserTestingError) return ApplicationFailure.retryable(message, err.name);
   if (err instanceof InvalidMediaError) return ApplicationFailure.nonRetryable(message, 'InvalidMedia');
   if (err instanceof InvalidDestinationError) return ApplicationFailure.nonRetryable(message, 'InvalidDestination');

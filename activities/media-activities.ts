@@ -2,10 +2,12 @@ import { ObjectAlreadyExistsError, type Destination, type StoredObject } from '.
 import { LinkExpiredError, NotFoundError } from '../usertesting/errors';
 import type { Clip, Reel } from '../usertesting/schemas';
 import { openSignedMedia } from '../usertesting/signed-media';
+import { LINK_LIFETIME_MS, linkUsableUntil, type Outage } from '../usertesting/link-retry';
 import { clipPath, reelPath, transcriptPath, videoPath } from '../workflows/asset-paths';
 import type { AssetKind, AssetOutcome, GenerationCheck } from '../workflows/asset-types';
 import type { SessionSummary } from '../workflows/inputs';
-import { currentActivity } from './activity-context';
+import { currentActivity, type TransferHeartbeat } from './activity-context';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ActivityDeps } from './deps';
 import { withFailureMapping } from './failures';
 import { objectMetadata, type SourceFields } from './object-metadata';
@@ -14,6 +16,9 @@ import { checkContentType, checkedContent } from './content-check';
 import { fitMetadata } from './metadata-limits';
 import { GenerationTimes } from './generation-times';
 import type { Readable } from 'node:stream';
+
+/** Opens a body from a byte offset; told the bytes already written, for the heartbeats of a wait. */
+type OpenBody = (from: number, context: { heartbeat: ReturnType<typeof currentActivity>['heartbeat']; outage?: Outage; signal?: AbortSignal; heartbeatEveryMs?: number }) => Promise<OpenedBody>;
 
 /** A body to store: `startsAt` > 0 when it carries only the bytes from that offset on. */
 interface OpenedBody { stream: NodeJS.ReadableStream; startsAt?: number; totalBytes?: number; contentType: string }
@@ -46,7 +51,7 @@ export function createMediaActivities(deps: ActivityDeps) {
    * `open(from)` opens the body at a byte offset when this activity takes over what a dead earlier
    * attempt left (0: nothing to take over, or the store cannot).
    */
-  async function write(destination: Destination, path: string, identity: Identity, source: SourceFields, open: (from: number) => Promise<OpenedBody>, existing: StoredObject | undefined, hadRecord: boolean | undefined): Promise<AssetOutcome> {
+  async function write(destination: Destination, path: string, identity: Identity, source: SourceFields, open: OpenBody, existing: StoredObject | undefined, hadRecord: boolean | undefined): Promise<AssetOutcome> {
     try {
       return await transfer(destination, path, identity, source, open, existing, hadRecord);
     } catch (err) {
@@ -55,12 +60,12 @@ export function createMediaActivities(deps: ActivityDeps) {
     }
   }
 
-  async function transfer(destination: Destination, path: string, identity: Identity, source: SourceFields, open: (from: number) => Promise<OpenedBody>, existing: StoredObject | undefined, hadRecord: boolean | undefined): Promise<AssetOutcome> {
+  async function transfer(destination: Destination, path: string, identity: Identity, source: SourceFields, open: OpenBody, existing: StoredObject | undefined, hadRecord: boolean | undefined): Promise<AssetOutcome> {
     const activity = currentActivity();
     activity.heartbeat({ bytes: 0 });
     const work = activity.work;
     const kept = work ? await destination.prepareResume(path, work.key, work.attempt, work.idleMs) : undefined;
-    const media = await open(kept?.bytes ?? 0);
+    const media = await open(kept?.bytes ?? 0, { heartbeat: activity.heartbeat, outage: activity.outage, signal: activity.signal, heartbeatEveryMs: activity.heartbeatEveryMs });
     const startsAt = media.startsAt ?? 0;
     if (startsAt > 0) deps.logger?.info({ ...identity, path, resumedAt: startsAt }, 'taking over a transfer a dead attempt left');
     const expected = identity.kind === 'transcript' ? 'webvtt' : 'mp4';
@@ -117,7 +122,8 @@ export function createMediaActivities(deps: ActivityDeps) {
     }
     const link = state.link;
     if (!link) throw new Error(`${identity.kind} is GENERATED but the API returned no link`);
-    const outcome = await write(destination, path, identity, source, (from) => openSignedMedia(link, deps.media, from), existing, hadRecord);
+    const usableUntilMs = linkUsableUntil(now().getTime(), LINK_LIFETIME_MS[identity.kind]);
+    const outcome = await write(destination, path, identity, source, (from, context) => openSignedMedia(link, deps.media, from, signedTransfer(usableUntilMs, from, context)), existing, hadRecord);
     return { state: 'done', outcome };
   }
 
@@ -168,13 +174,16 @@ export function createMediaActivities(deps: ActivityDeps) {
         const existing = await destination.stat(path);
         if (existing?.metadataComplete) return stored(destination, identity, existing, false, input.hadRecord);
         let link: string;
+        let usableUntilMs: number;
         try {
-          link = (await deps.api.getVideoDownloadUrl(input.sessionId)).link;
+          const answer = await deps.api.getVideoDownloadUrl(input.sessionId);
+          link = answer.link;
+          usableUntilMs = linkUsableUntil(now().getTime(), LINK_LIFETIME_MS.video, answer.expiresAt);
         } catch (err) {
           if (err instanceof NotFoundError) return absent(destination, identity, 'no session video: the session\'s product type has none (404)', source);
           throw err;
         }
-        return write(destination, path, identity, source, (from) => openSignedMedia(link, deps.media, from), existing, input.hadRecord);
+        return write(destination, path, identity, source, (from, context) => openSignedMedia(link, deps.media, from, signedTransfer(usableUntilMs, from, context)), existing, input.hadRecord);
       });
     },
 
@@ -199,6 +208,21 @@ export function createMediaActivities(deps: ActivityDeps) {
       });
     },
   };
+}
+
+/** A wait for the media host heartbeats with the outage, so the next attempt and `status` know of it. */
+function signedTransfer(usableUntilMs: number, from: number, context: Parameters<OpenBody>[1]) {
+  let latest: TransferHeartbeat = { bytes: from };
+  const onOutage = (outage: Outage | undefined) => context.heartbeat((latest = { bytes: from, ...(outage && { outage }) }));
+  // A wait may outlast the heartbeat timeout: it heartbeats the outage all along.
+  const wait = async (ms: number, signal?: AbortSignal) => {
+    const every = context.heartbeatEveryMs ?? ms;
+    for (let end = Date.now() + ms, left = ms; left > 0; left = end - Date.now()) {
+      await sleep(Math.min(every, left), undefined, { signal });
+      context.heartbeat(latest);
+    }
+  };
+  return { usableUntilMs, outage: context.outage, signal: context.signal, onOutage, wait };
 }
 
 export function reelSource(reel: Reel): SourceFields {

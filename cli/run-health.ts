@@ -1,5 +1,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { TransferHeartbeat } from '../activities/activity-context';
 import { redactSecrets } from '../usertesting/redact';
 import { reelsWorkflowId } from '../workflows/task-queues';
 
@@ -49,9 +51,27 @@ async function collect(client: Client, workflowId: string, raw: temporal.api.wor
   }
   for (const activity of raw.pendingActivities ?? []) {
     const attempts = activity.attempt ?? 0;
-    if (attempts < NOTABLE_ACTIVITY_ATTEMPTS) continue;
     const name = activity.activityType?.name ?? 'activity';
+    const outage = outageOf(activity.heartbeatDetails);
+    if (outage) {
+      // Stable text: the line is shown once per outage, however its cause varies between tries.
+      problems.push({ workflowId, kind: 'activity', attempts, cause: `${name}: the media host has not answered since ${new Date(outage.sinceMs).toISOString()}; waiting on the same link (the asset fails after UT_MEDIA_UNREACHABLE_MS)` });
+      continue;
+    }
+    if (attempts < NOTABLE_ACTIVITY_ATTEMPTS) continue;
     problems.push({ workflowId, kind: 'activity', attempts, cause: `${name}: ${activity.lastFailure?.message ?? 'no failure recorded'}` });
+  }
+}
+
+/** The outage a transfer's last heartbeat reports, if any. */
+function outageOf(details: temporal.api.common.v1.IPayloads | null | undefined): TransferHeartbeat['outage'] {
+  const payload = details?.payloads?.[0];
+  if (!payload) return undefined;
+  try {
+    const heartbeat = defaultPayloadConverter.fromPayload<Partial<TransferHeartbeat>>(payload);
+    return typeof heartbeat?.outage?.sinceMs === 'number' ? heartbeat.outage : undefined;
+  } catch {
+    return undefined;
   }
 }
 

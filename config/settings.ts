@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_RUN_OPTIONS } from '../workflows/inputs';
+import { MEDIA_RETRY_DEFAULTS, type MediaRetryOptions } from '../usertesting/link-retry';
 
 /** The documented OAuth token endpoint of UserTesting (CONTRACT.md). */
 export const DEFAULT_TOKEN_URL = 'https://auth.usertesting.com/oauth2/aus1p3vtd8vtm4Bxv0h8/v1/token';
@@ -54,6 +55,8 @@ const settingsSchema = z.object({
   UT_SESSIONS_PER_RUN: positiveInt('UT_SESSIONS_PER_RUN', DEFAULT_RUN_OPTIONS.sessionsPerRun),
   UT_ABSENT_RECHECK_MS: positiveInt('UT_ABSENT_RECHECK_MS', DEFAULT_RUN_OPTIONS.absentRecheckMs),
   UT_STALL_TIMEOUT_MS: positiveInt('UT_STALL_TIMEOUT_MS', 600_000),
+  UT_MEDIA_UNREACHABLE_MS: positiveInt('UT_MEDIA_UNREACHABLE_MS', MEDIA_RETRY_DEFAULTS.unreachableLimitMs),
+  UT_MEDIA_RETRY_INITIAL_DELAY_MS: positiveInt('UT_MEDIA_RETRY_INITIAL_DELAY_MS', MEDIA_RETRY_DEFAULTS.initialDelayMs),
   UT_PROGRESS_INTERVAL_MS: positiveInt('UT_PROGRESS_INTERVAL_MS', 5000),
   UT_QUERY_TIMEOUT_MS: positiveInt('UT_QUERY_TIMEOUT_MS', 10_000),
   TEMPORAL_ADDRESS: z.preprocess(emptyToUndefined, z.string().optional()),
@@ -88,6 +91,8 @@ export interface Settings {
   absentRecheckMs: number;
   /** `ingest` gives up (exit 1) on a run whose workflow tasks keep failing for this long. */
   stallTimeoutMs: number;
+  /** How signed links are retried while their host cannot be reached. */
+  mediaRetry: MediaRetryOptions;
   /** Without a terminal, `ingest` prints a progress line per test at most this often. */
   progressIntervalMs: number;
   /** `status` waits this long for a running workflow to answer its progress query (a busy worker answers late, a stuck one never). */
@@ -138,6 +143,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     sessionsPerRun: e.UT_SESSIONS_PER_RUN,
     absentRecheckMs: e.UT_ABSENT_RECHECK_MS,
     stallTimeoutMs: e.UT_STALL_TIMEOUT_MS,
+    mediaRetry: { unreachableLimitMs: e.UT_MEDIA_UNREACHABLE_MS, initialDelayMs: e.UT_MEDIA_RETRY_INITIAL_DELAY_MS },
     progressIntervalMs: e.UT_PROGRESS_INTERVAL_MS,
     queryTimeoutMs: e.UT_QUERY_TIMEOUT_MS,
     temporalAddress: e.TEMPORAL_ADDRESS,

@@ -20,6 +20,8 @@ export class SimulatorContext {
   apiCalls = 0;
   /** Set once the server listens, e.g. http://127.0.0.1:8080 */
   baseUrl = 'http://127.0.0.1';
+  /** Where signed links point, when not at `baseUrl`. */
+  mediaBaseUrl?: string;
 
   constructor(
     readonly scenario: Scenario,

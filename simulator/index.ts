@@ -20,6 +20,8 @@ export interface StartSimulatorOptions {
   port?: number;
   /** @default '127.0.0.1' */
   host?: string;
+  /** Where signed links point (a proxy or CDN in front of this server); @default the server's own address */
+  mediaBaseUrl?: string;
   /** Receives one line per request (method, path without query, status) and internal errors. */
   log?: (line: string) => void;
 }
@@ -65,6 +67,7 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   ctx.baseUrl = `http://${urlHost}:${port}`;
+  ctx.mediaBaseUrl = options.mediaBaseUrl?.replace(/\/+$/, '');
   let closing: Promise<void> | undefined;
 
   return {

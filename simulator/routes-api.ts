@@ -221,7 +221,7 @@ function qxScores(ctx: SimulatorContext, [testId]: string[]): ApiResult {
 }
 
 function issueLink(ctx: SimulatorContext, mediaKey: string, ttlMs: number) {
-  const link = ctx.links.issue(ctx.baseUrl, mediaKey, ttlMs);
+  const link = ctx.links.issue(ctx.mediaBaseUrl ?? ctx.baseUrl, mediaKey, ttlMs);
   ctx.faults.linkIssued(mediaKey, link.linkId);
   return link;
 }

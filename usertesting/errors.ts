@@ -77,11 +77,22 @@ export class InvalidResponseError extends UserTestingError {
   readonly action = 'give-up';
 }
 
-/** A pre-signed link answered 403 AccessDenied "Request has expired": ask the API for a fresh one. */
+/**
+ * The link cannot be used any more: the store answered 403 "Request has expired", or the media host
+ * stayed unreachable until the link was about to expire. Ask the API for a fresh one.
+ */
 export class LinkExpiredError extends UserTestingError {
   readonly action = 'fresh-link';
-  constructor() {
-    super('the pre-signed download link has expired (403 AccessDenied); a fresh link is needed', 'media', 403);
+  constructor(reason = 'the pre-signed download link has expired (403 AccessDenied)') {
+    super(`${reason}; a fresh link is needed`, 'media', 403);
+  }
+}
+
+/** The media host (where signed links point) could not be reached for longer than allowed: the asset fails; the next run tries again. */
+export class MediaHostUnreachableError extends UserTestingError {
+  readonly action = 'give-up';
+  constructor(cause: string, forMs: number) {
+    super(`media host unreachable: ${cause} (for ${Math.round(forMs / 1000)} s); the next run tries again`, 'media');
   }
 }
 

@@ -39,6 +39,7 @@ export function buildActivityDeps(settings: Settings, logger?: Logger, metrics?:
     api,
     logger,
     metrics,
+    media: { retry: settings.mediaRetry },
     openDestination(uri) {
       let destination = cache.get(uri);
       if (!destination) {

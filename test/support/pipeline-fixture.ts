@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadSettings, type Settings } from '../../config/settings';
 import { runOptionsFromSettings } from '../../config/run-options';
-import { startSimulator, type RunningSimulator, type ScenarioInput } from '../../simulator';
+import { startSimulator, type RunningSimulator, type ScenarioInput, type StartSimulatorOptions } from '../../simulator';
 import { buildActivityDeps } from '../../workers/activity-deps';
 import { createWorkersFromSettings, type UtMediaWorkers } from '../../workers/create-workers';
 import type { IngestSummary } from '../../workflows/asset-types';
@@ -54,8 +54,8 @@ export interface PipelineFixture {
 }
 
 /** A simulator, a client of the shared dev server and (optionally) in-process workers on a fresh task queue. */
-export async function createPipelineFixture(scenario: ScenarioInput, envOverrides: Record<string, string> = {}): Promise<PipelineFixture> {
-  const sim = await startSimulator({ scenario });
+export async function createPipelineFixture(scenario: ScenarioInput, envOverrides: Record<string, string> = {}, simulatorOptions: Omit<StartSimulatorOptions, 'scenario'> = {}): Promise<PipelineFixture> {
+  const sim = await startSimulator({ ...simulatorOptions, scenario });
   const env = testEnv(sim, envOverrides);
   const settings = loadSettings(env);
   const connection = await Connection.connect({ address: settings.temporalAddress! });
