@@ -11,6 +11,7 @@ import { checkDestination } from './destination-check';
 import { CliError, EXIT } from './exit-codes';
 import { describeProblem, HEALTH_CHECK_MS, watchForStall } from './run-health';
 import { formatDuration } from './format';
+import { printJsonRows } from './json-outcome';
 import { describeRunFailure } from './run-failure';
 import { secondsAtBudget } from './run-estimate';
 import { openTemporalSession } from './temporal-session';
@@ -75,8 +76,7 @@ function print(plans: PlannedTest[], ratePerMinute: number, json: boolean): void
   const apiRequests = plans.reduce((n, p) => n + p.apiRequests, 0);
   const estimatedSeconds = secondsAtBudget(apiRequests, ratePerMinute);
   if (json) {
-    const rows = plans.map((p) => ({ ...p, ratePerMinute }));
-    process.stdout.write(`${JSON.stringify(rows.length === 1 ? rows[0] : { tests: rows, apiRequests, estimatedSeconds, ratePerMinute })}\n`);
+    printJsonRows(plans.map((p) => ({ code: EXIT.ok, body: { ...p, ratePerMinute } })), { apiRequests, estimatedSeconds, ratePerMinute });
     return;
   }
   const lines: string[] = [];
