@@ -2,13 +2,13 @@ import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporal
 import type { Settings } from '../config/settings';
 import { redactSecrets } from '../usertesting/redact';
 import type { IngestSummary } from '../workflows/asset-types';
-import { failureReason, failureType } from '../workflows/failure-reason';
 import { EXIT } from './exit-codes';
 import { createProgressDisplay } from './progress-display';
 import { pollProgress } from './progress-poller';
 import { describeProblem, HEALTH_CHECK_MS, watchForStall } from './run-health';
 import { printSummary, type TestOutcome } from './summary-output';
 import type { IngestRequest } from './validate-ingest';
+import { describeRunFailure } from './run-failure';
 import { resultThroughOutages, ServerUnreachableError, type OutageOptions } from './wait-result';
 
 export interface FollowFlags {
@@ -21,12 +21,6 @@ export interface FollowFlags {
  * `status --wait`); `serverMayReturn` says whether waiting for a server that stopped answering makes sense.
  */
 export type FollowRequest = Pick<IngestRequest, 'testIds' | 'only'> & { dest?: string; serverMayReturn?: () => boolean };
-
-/**
- * Run failures that are bad input or configuration (exit 2). A destination that cannot be used (a
- * bucket that does not exist, credentials refused) fails the run at its first step, before any API request.
- */
-const CONFIGURATION_FAILURES = new Set(['InvalidInput', 'InvalidDestination', 'InvalidCredentials', 'DestinationUnavailable']);
 
 /**
  * Follows the runs to their end (`ingest`, `status --wait`), prints the summary and returns the exit
@@ -95,8 +89,7 @@ async function result(handle: WorkflowHandle, testId: string, dest: string | und
       return { testId, code: EXIT.failed, error: `${err.message}; ${advice}` };
     }
     if (!(err instanceof WorkflowFailedError)) throw err;
-    const type = failureType(err.cause);
-    const code = type !== undefined && CONFIGURATION_FAILURES.has(type) ? EXIT.usage : EXIT.failed;
-    return { testId, code, error: `ingestion failed: ${redactSecrets(failureReason(err.cause))}` };
+    const failure = describeRunFailure(err);
+    return { testId, code: failure.code, error: `ingestion failed: ${failure.cause}` };
   }
 }

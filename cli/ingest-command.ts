@@ -8,6 +8,7 @@ import { testWorkflowId } from '../workflows/task-queues';
 import { ingestionDetails, ingestionSummary } from '../workflows/ui-metadata';
 import { CliError, EXIT } from './exit-codes';
 import { followAndReport } from './follow-runs';
+import { printJsonOutcome } from './json-outcome';
 import { runPlan } from './plan-command';
 import { openTemporalSession } from './temporal-session';
 import { checkDestination } from './destination-check';
@@ -58,7 +59,9 @@ export async function runIngest(flags: IngestOptions, env: NodeJS.ProcessEnv = p
     } finally {
       for (const signal of INTERRUPTS) process.off(signal, onSignal);
     }
-    process.stderr.write(`\n${interruptedAdvice(session.embedded, request.testIds)}\n`);
+    const advice = interruptedAdvice(session.embedded, request.testIds);
+    process.stderr.write(`\nut-media: ${advice}\n`);
+    if (flags.json) printJsonOutcome({ code: EXIT.interrupted, error: advice }, { testIds: request.testIds });
     return EXIT.interrupted;
   } finally {
     await session.close();
@@ -67,13 +70,13 @@ export async function runIngest(flags: IngestOptions, env: NodeJS.ProcessEnv = p
 
 function interruptedAdvice(embedded: boolean, testIds: string[]): string {
   return embedded
-    ? `ut-media: stopped. The embedded worker is gone, so the run is paused; its state is in ./.ut-media/. Run the same \`ut-media ingest\` here again to resume it where it stopped.`
-    : `ut-media: detached; the ingestion goes on in Temporal. Follow it with \`${followHint(testIds)}\` (or look it up in the Temporal UI).`;
+    ? `stopped. The embedded worker is gone, so the run is paused; its state is in ./.ut-media/. Run the same \`ut-media ingest\` here again to resume it where it stopped.`
+    : `detached; the ingestion goes on in Temporal. Follow it with \`${followHint(testIds)}\` (or look it up in the Temporal UI).`;
 }
 
 function printDetached(handles: WorkflowHandleWithFirstExecutionRunId[], testIds: string[], json: boolean): void {
   const runs = handles.map((h, i) => ({ testId: testIds[i], workflowId: h.workflowId, runId: h.firstExecutionRunId }));
-  if (json) process.stdout.write(`${JSON.stringify(runs.length === 1 ? runs[0] : { runs })}\n`);
+  if (json) printJsonOutcome({ code: EXIT.ok }, runs.length === 1 ? runs[0] : { runs });
   else for (const r of runs) process.stdout.write(`${r.workflowId} ${r.runId}\n`);
   process.stderr.write(`Detached. Follow with \`${followHint(testIds)}\`.\n`);
 }

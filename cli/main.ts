@@ -1,7 +1,8 @@
-import { Command, Option } from 'commander';
-import { redactSecrets } from '../usertesting/redact';
-import { CliError, EXIT } from './exit-codes';
+import { Command, CommanderError, Option } from 'commander';
+import { commandFailure } from './command-failure';
+import { EXIT } from './exit-codes';
 import { runIngest } from './ingest-command';
+import { printJsonOutcome } from './json-outcome';
 import { runPlan } from './plan-command';
 import { runSchedule } from './schedule-command';
 import { runStatus } from './status-command';
@@ -115,16 +116,24 @@ export async function main(argv = process.argv): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
-    const e = err as { code?: string; exitCode?: number };
-    if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
-      // Help and version exit 0; usage mistakes exit 2 (commander already printed why).
-      process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-      return;
-    }
-    const code = err instanceof CliError ? err.code : EXIT.failed;
-    process.stderr.write(`ut-media: ${redactSecrets((err as Error).message ?? String(err))}\n`);
-    process.exitCode = code;
+    const failure = commandFailure(err);
+    process.exitCode = failure.code;
+    // Help and version (commander printed them).
+    if (failure.code === EXIT.ok) return;
+    // Commander has printed its usage mistake, with the help.
+    if (!(err instanceof CommanderError)) process.stderr.write(`ut-media: ${failure.error}\n`);
+    if (asksForJson(argv)) printJsonOutcome(failure);
   }
+}
+
+/**
+ * From the command line itself, not the parsed options: a usage mistake stops commander before it
+ * has parsed them, and `--json` still gets its one object.
+ */
+function asksForJson(argv: string[]): boolean {
+  const args = argv.slice(2);
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).includes('--json');
 }
 
 if (require.main === module) void main();

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { runOptionsFromSettings } from '../config/run-options';
 import type { Settings } from '../config/settings';
 import { ASSET_KIND_LIST } from '../workflows/asset-types';
@@ -11,6 +11,8 @@ import { checkDestination } from './destination-check';
 import { CliError, EXIT } from './exit-codes';
 import { describeProblem, HEALTH_CHECK_MS, watchForStall } from './run-health';
 import { formatDuration } from './format';
+import { printJsonRows } from './json-outcome';
+import { describeRunFailure } from './run-failure';
 import { secondsAtBudget } from './run-estimate';
 import { openTemporalSession } from './temporal-session';
 import { type IngestFlags, type IngestRequest, cliSettings, validateIngest } from './validate-ingest';
@@ -49,7 +51,12 @@ async function planOne(client: Client, settings: Settings, request: IngestReques
   const watch = watchForStall(client, handle, { everyMs: Math.min(settings.stallTimeoutMs, HEALTH_CHECK_MS), stallTimeoutMs: settings.stallTimeoutMs });
   const report = (line: string) => process.stderr.write(`ut-media: ${line}\n`);
   const result = resultThroughOutages(handle, { limitMs: settings.stallTimeoutMs, mayReturn: serverMayReturn, report }).catch((err: unknown) => {
-    throw err instanceof ServerUnreachableError ? new CliError(`plan of test ${testId}: ${err.message}; run it again once the server is back (a plan writes nothing)`, EXIT.failed) : err;
+    if (err instanceof ServerUnreachableError) throw new CliError(`plan of test ${testId}: ${err.message}; run it again once the server is back (a plan writes nothing)`, EXIT.failed);
+    if (err instanceof WorkflowFailedError) {
+      const failure = describeRunFailure(err);
+      throw new CliError(`plan of test ${testId} failed: ${failure.cause}`, failure.code);
+    }
+    throw err;
   }) as Promise<TestPlan>;
   // Settled by the termination below when stuck; nobody waits for it then.
   result.catch(() => undefined);
@@ -69,8 +76,7 @@ function print(plans: PlannedTest[], ratePerMinute: number, json: boolean): void
   const apiRequests = plans.reduce((n, p) => n + p.apiRequests, 0);
   const estimatedSeconds = secondsAtBudget(apiRequests, ratePerMinute);
   if (json) {
-    const rows = plans.map((p) => ({ ...p, ratePerMinute }));
-    process.stdout.write(`${JSON.stringify(rows.length === 1 ? rows[0] : { tests: rows, apiRequests, estimatedSeconds, ratePerMinute })}\n`);
+    printJsonRows(plans.map((p) => ({ code: EXIT.ok, body: { ...p, ratePerMinute } })), { apiRequests, estimatedSeconds, ratePerMinute });
     return;
   }
   const lines: string[] = [];

@@ -3,6 +3,7 @@ import { runOptionsFromSettings } from '../config/run-options';
 import type { IngestTestResultInput } from '../workflows/inputs';
 import { TEST_ID_SEARCH_ATTRIBUTE } from '../workflows/search-attributes';
 import { CliError, EXIT } from './exit-codes';
+import { printJsonOutcome } from './json-outcome';
 import { ensureSearchAttributes } from './search-attributes-check';
 import { cliSettings, validateIngest } from './validate-ingest';
 import { ingestionSummary } from '../workflows/ui-metadata';
@@ -40,13 +41,15 @@ export async function runSchedule(flags: ScheduleFlags, env: NodeJS.ProcessEnv =
     if (flags.list) {
       const schedules = [];
       for await (const s of client.schedule.list()) if (s.scheduleId.startsWith(SCHEDULE_PREFIX)) schedules.push(s.scheduleId);
-      process.stdout.write(flags.json ? `${JSON.stringify({ schedules })}\n` : schedules.map((id) => `${id}\n`).join('') || 'no ut-media schedules\n');
+      if (flags.json) printJsonOutcome({ code: EXIT.ok }, { schedules });
+      else process.stdout.write(schedules.map((id) => `${id}\n`).join('') || 'no ut-media schedules\n');
       return EXIT.ok;
     }
     if (flags.delete !== undefined) {
       if (!flags.delete.startsWith(SCHEDULE_PREFIX)) throw new CliError(`--delete: not a ut-media schedule id (they start with ${SCHEDULE_PREFIX})`, EXIT.usage);
       await client.schedule.getHandle(flags.delete).delete();
-      process.stdout.write(`deleted ${flags.delete}\n`);
+      if (flags.json) printJsonOutcome({ code: EXIT.ok }, { deleted: flags.delete });
+      else process.stdout.write(`deleted ${flags.delete}\n`);
       return EXIT.ok;
     }
     const { dest, only, refreshDetails } = request!;
@@ -74,7 +77,7 @@ export async function runSchedule(flags: ScheduleFlags, env: NodeJS.ProcessEnv =
       created.push(scheduleId);
       if (!flags.json) process.stdout.write(`created ${scheduleId}: ingest ${testId} into ${dest} every ${flags.every}\n`);
     }
-    if (flags.json) process.stdout.write(`${JSON.stringify(created.length === 1 ? { scheduleId: created[0], every: flags.every } : { scheduleIds: created, every: flags.every })}\n`);
+    if (flags.json) printJsonOutcome({ code: EXIT.ok }, created.length === 1 ? { scheduleId: created[0], every: flags.every } : { scheduleIds: created, every: flags.every });
     return EXIT.ok;
   } finally {
     await connection.close();

@@ -1,4 +1,4 @@
-import { Client, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { Client, WorkflowFailedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { redactSecrets } from '../usertesting/redact';
 import type { IngestSummary, ProgressSnapshot } from '../workflows/asset-types';
 import { ASSET_KINDS } from '../workflows/inputs';
@@ -7,11 +7,13 @@ import { isUuid } from '../workflows/ids';
 import { testWorkflowId } from '../workflows/task-queues';
 import { CliError, EXIT } from './exit-codes';
 import { followAndReport } from './follow-runs';
+import { printJsonRows, type Outcome } from './json-outcome';
 import { describeProgress } from './progress-lines';
 import { checkRunHealth, describeProblem, type RunProblem } from './run-health';
 import { openStatusSource } from './status-source';
 import { statusFromManifest } from './status-manifest';
-import { countLines } from './summary-output';
+import { describeRunFailure } from './run-failure';
+import { countLines, failedAssetsCause } from './summary-output';
 import { givenTestIds } from './tests-file';
 import { cliSettings } from './validate-ingest';
 
@@ -40,6 +42,8 @@ interface TestStatus {
   /** Running, but read from the embedded state with no `ingest` here: nothing moves until one runs. */
   paused?: boolean;
   problems: RunProblem[];
+  /** Why a run that ended without success (failed, terminated, timed out, cancelled) did. */
+  failure?: string;
 }
 
 const FAILED_STATES = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED']);
@@ -68,19 +72,31 @@ export async function runStatus(flags: StatusFlags, env: NodeJS.ProcessEnv = pro
     }
     // At once: each running test may take up to UT_QUERY_TIMEOUT_MS to answer.
     const rows: TestStatus[] = await Promise.all(testIds.map((testId) => statusOf(source.client, testId, source.workerless, settings.queryTimeoutMs)));
-    print(rows, Boolean(flags.json));
-    const bad = rows.some((r) => !r.found || FAILED_STATES.has(r.status ?? '') || (r.summary?.failed ?? 0) > 0 || r.problems.some((p) => p.kind === 'workflow-task'));
-    return bad ? EXIT.failed : EXIT.ok;
+    return print(rows, Boolean(flags.json));
   } finally {
     await source.close();
   }
 }
 
-function print(rows: TestStatus[], json: boolean): void {
+/** A test's status as an outcome: exit 1 for no run, a run that ended badly, failed assets or a stuck run. */
+function outcomeOf(r: TestStatus): Outcome {
+  if (!r.found) return { code: EXIT.failed, error: `no ingestion of test ${r.testId} found` };
+  if (FAILED_STATES.has(r.status ?? '')) return { code: EXIT.failed, error: `${r.workflowId} ${r.status}: ${r.failure ?? 'no cause recorded'}` };
+  if (r.summary?.failed) return { code: EXIT.failed, error: failedAssetsCause(r.summary.failed) };
+  const stuck = r.problems.find((p) => p.kind === 'workflow-task');
+  if (stuck) return { code: EXIT.failed, error: redactSecrets(describeProblem(stuck)) };
+  return { code: EXIT.ok };
+}
+
+/** Prints the rows; returns the exit code (the worst test's). */
+function print(rows: TestStatus[], json: boolean): number {
   if (json) {
-    const out = rows.map((r) => ({ testId: r.testId, workflowId: r.workflowId, found: r.found, runId: r.runId ?? null, status: r.status ?? null, paused: r.paused ?? false, startTime: r.startTime ?? null, closeTime: r.closeTime ?? null, progress: r.progress, summary: r.summary ?? null, problems: r.problems.map((p) => ({ ...p, cause: redactSecrets(p.cause) })) }));
-    process.stdout.write(`${JSON.stringify(out.length === 1 ? out[0] : { tests: out })}\n`);
-    return;
+    return printJsonRows(
+      rows.map((r) => ({
+        ...outcomeOf(r),
+        body: { testId: r.testId, workflowId: r.workflowId, found: r.found, runId: r.runId ?? null, status: r.status ?? null, paused: r.paused ?? false, startTime: r.startTime ?? null, closeTime: r.closeTime ?? null, progress: r.progress, summary: r.summary ?? null, problems: r.problems.map((p) => ({ ...p, cause: redactSecrets(p.cause) })) },
+      })),
+    );
   }
   for (const r of rows) {
     if (!r.found) {
@@ -97,9 +113,12 @@ function print(rows: TestStatus[], json: boolean): void {
       process.stdout.write('PAUSED: its `ingest` stopped before the end; run the same `ut-media ingest` here again to resume it\n');
     } else if (r.status === 'RUNNING') {
       process.stdout.write(`${r.progress ? describeProgress(r.progress) : 'progress unavailable (no worker answered the query)'}\n`);
+    } else if (r.failure) {
+      process.stdout.write(`CAUSE ${r.failure}\n`);
     }
     for (const p of r.problems) process.stdout.write(`PROBLEM ${redactSecrets(describeProblem(p))}\n`);
   }
+  return Math.max(EXIT.ok, ...rows.map((r) => outcomeOf(r).code));
 }
 
 async function statusOf(client: Client, testId: string, workerless: boolean, queryTimeoutMs: number): Promise<TestStatus> {
@@ -117,9 +136,21 @@ async function statusOf(client: Client, testId: string, workerless: boolean, que
     const summary = (await handle.result()) as IngestSummary;
     return { ...base, progress: workerless ? null : ((await askProgress(handle, queryTimeoutMs)) ?? null), summary, problems: [] };
   }
+  if (FAILED_STATES.has(status)) return { ...base, progress: null, problems: [], failure: await failureOf(handle) };
   if (status !== 'RUNNING') return { ...base, progress: null, problems: [] };
   if (workerless) return { ...base, progress: null, paused: true, problems: [] };
   return { ...base, progress: (await askProgress(handle, queryTimeoutMs)) ?? null, problems: await checkRunHealth(client, handle) };
+}
+
+/** Why the latest run ended without success, from its failure chain. */
+async function failureOf(handle: WorkflowHandle): Promise<string | undefined> {
+  try {
+    await handle.result();
+    return undefined;
+  } catch (err) {
+    if (err instanceof WorkflowFailedError) return describeRunFailure(err).cause;
+    throw err;
+  }
 }
 
 /** A stuck run answers no query (its workflow task fails): ask briefly, then say why. */

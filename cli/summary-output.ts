@@ -1,4 +1,4 @@
-import { EXIT } from './exit-codes';
+import { printJsonRows } from './json-outcome';
 import type { AssetCounts, AssetKind, IngestSummary } from '../workflows/asset-types';
 import { SELECTION_OF_KIND } from '../workflows/inputs';
 
@@ -10,13 +10,15 @@ export function countLines(counts: Partial<AssetCounts>): string[] {
 /** How one test's run ended, as `ingest` and `status --wait` report it (a row of the summary). */
 export type TestOutcome = { testId: string; code: number; summary?: IngestSummary; error?: string };
 
+/** The cause of a run whose assets failed, for `--json` (the human summary names each one). */
+export function failedAssetsCause(failed: number): string {
+  return `${failed} asset${failed === 1 ? '' : 's'} failed: each is named in "failures" (the first 20) and in the manifest`;
+}
+
 /** The summary: one JSON object with `--json` (stdout holds nothing else), else a block per test and a table. */
 export function printSummary(outcomes: TestOutcome[], json: boolean): void {
-  const ok = outcomes.every((o) => o.code === EXIT.ok);
   if (json) {
-    const rows = outcomes.map((o) => ({ ok: o.code === EXIT.ok, exitCode: o.code, testId: o.testId, ...(o.summary ?? {}), ...(o.error ? { error: o.error } : {}) }));
-    // One test: its row is the object (as before several tests were possible).
-    process.stdout.write(`${JSON.stringify(rows.length === 1 ? rows[0] : { ok, tests: rows })}\n`);
+    printJsonRows(outcomes.map((o) => ({ code: o.code, error: o.error ?? (o.summary?.failed ? failedAssetsCause(o.summary.failed) : undefined), body: { testId: o.testId, ...(o.summary ?? {}) } })));
     return;
   }
   const lines: string[] = [];

@@ -4,6 +4,7 @@ import { ChecksumTransform } from '../storage';
 import { isUuid } from '../workflows/ids';
 import { CliError, EXIT } from './exit-codes';
 import { destinationOfFlag, readManifest } from './destination-reader';
+import { printJsonOutcome } from './json-outcome';
 import { manifestPath } from '../workflows/asset-paths';
 
 export interface VerifyFlags {
@@ -46,11 +47,13 @@ export async function runVerify(flags: VerifyFlags): Promise<number> {
       problems.push({ storagePath: asset.storagePath, problem: /ENOENT|No such object|404|not found/i.test(String((err as Error).message)) ? 'missing' : `unreadable: ${(err as Error).message}` });
     }
   }
+  const code = problems.length ? EXIT.failed : EXIT.ok;
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ ok: problems.length === 0, testId, checked, problems })}\n`);
+    const error = problems.length ? `${problems.length} of ${checked} stored objects differ from the manifest or are missing (each is in "problems")` : undefined;
+    printJsonOutcome({ code, error }, { testId, checked, problems });
   } else {
     for (const p of problems) process.stdout.write(`DIFFERS ${p.storagePath}: ${p.problem}\n`);
     process.stdout.write(`${checked} stored objects checked, ${problems.length} differ or are missing\n`);
   }
-  return problems.length ? EXIT.failed : EXIT.ok;
+  return code;
 }

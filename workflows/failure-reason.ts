@@ -7,14 +7,3 @@ export function failureReason(err: unknown): string {
   if (current instanceof ApplicationFailure) return `${current.type ?? 'Error'}: ${current.message}`;
   return current instanceof Error ? current.message : String(current);
 }
-
-/** The ApplicationFailure type at the root of a failure chain (what the caller decides by). */
-export function failureType(err: unknown): string | undefined {
-  let current = err as { type?: string; cause?: unknown } | undefined;
-  let type: string | undefined;
-  while (current) {
-    if (typeof current.type === 'string') type = current.type;
-    current = current.cause as typeof current;
-  }
-  return type;
-}
