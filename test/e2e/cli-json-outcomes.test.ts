@@ -59,7 +59,7 @@ describe('--json: one object on stdout in every outcome', () => {
     expect(fx.sim.stats().calls.filter((c) => c.operation === 'listSessions')).toEqual([]);
     const failed = await runJson(['plan', '--test', okTest, '--dest', archive]);
     expect(failed.code).toBe(1);
-    expect(failed.json.error).toMatch(new RegExp(`^plan of test ${okTest} failed: activity listSessionsPage: InvalidResponse: listSessions: response does not match the API description`));
+    expect(failed.json.error).toMatch(new RegExp(`^plan of test ${okTest} failed: activity listSessionsPage: InvalidResponse: listSessions: the answer does not match the API description: testId is `));
     // The human output names the same cause instead of "Workflow execution failed".
     const human = spawnCli(['plan', '--test', okTest, '--dest', archive], fx.env);
     expect(await human.exited).toBe(1);
