@@ -61,6 +61,10 @@ export async function writeCutFields(destination: Destination, identity: AssetId
   if (Object.keys(cut).length) await destination.writeSmallObject(fullFieldsPath(identity), `${JSON.stringify(cut)}\n`, { contentType: 'application/json', metadata: { utMediaFields: '1' } });
 }
 
+export async function removeCutFields(destination: Destination, identity: AssetIdentity): Promise<void> {
+  await destination.remove(fullFieldsPath(identity));
+}
+
 export async function removeRecord(destination: Destination, identity: AssetIdentity): Promise<void> {
   await destination.remove(recordPath(identity));
 }

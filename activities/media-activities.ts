@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ActivityDeps } from './deps';
 import { withFailureMapping } from './failures';
 import { objectMetadata, type SourceFields } from './object-metadata';
-import { recordAbsent, storedOutcome, writeCutFields } from './asset-records';
+import { recordAbsent, removeCutFields, storedOutcome, writeCutFields } from './asset-records';
 import { checkContentType, checkedContent } from './content-check';
 import { fitMetadata } from './metadata-limits';
 import { GenerationTimes } from './generation-times';
@@ -103,6 +103,8 @@ export function createMediaActivities(deps: ActivityDeps) {
         const current = await destination.stat(path);
         if (current?.metadataComplete) return stored(destination, identity, current, false, hadRecord);
       }
+      // The full fields were written for an object that is not there: they must not outlive it.
+      if (Object.keys(cut).length && !(await destination.stat(path).catch(() => 'unknown'))) await removeCutFields(destination, identity).catch(() => undefined);
       throw err;
     }
   }
@@ -114,14 +116,14 @@ export function createMediaActivities(deps: ActivityDeps) {
   async function generated(destination: Destination, path: string, identity: Identity & { kind: 'reel' | 'clip' }, source: SourceFields, state: { status: string; link?: string }, existing: StoredObject | undefined, hadRecord: boolean | undefined, underWay: GenerationUnderWay | undefined): Promise<GenerationCheck> {
     const nowMs = now().getTime();
     const elapsedMs = underWay ? Math.max(0, nowMs - underWay.startedAtMs) : 0;
-    if (state.status === 'GENERATING') return { state: 'generating', checkAgainInMs: generationTimes.checkAgainInMs(identity.kind, elapsedMs) };
     if (state.status === 'ERROR') return { state: 'error' };
+    // GENERATED without a link (the description makes the link nullable) is not downloadable yet: checked again like GENERATING.
+    if (state.status === 'GENERATING' || !state.link) return { state: 'generating', checkAgainInMs: generationTimes.checkAgainInMs(identity.kind, elapsedMs) };
     if (underWay) {
       const queuedMs = underWay.askedAtMs === undefined ? 0 : Math.max(0, nowMs - underWay.askedAtMs);
       generationTimes.generated(identity.kind, elapsedMs, Math.max(0, (underWay.lastGeneratingAtMs ?? underWay.startedAtMs) - underWay.startedAtMs), queuedMs);
     }
     const link = state.link;
-    if (!link) throw new Error(`${identity.kind} is GENERATED but the API returned no link`);
     const usableUntilMs = linkUsableUntil(now().getTime(), LINK_LIFETIME_MS[identity.kind]);
     const outcome = await write(destination, path, identity, source, (from, context) => openSignedMedia(link, deps.media, from, signedTransfer(usableUntilMs, from, context)), existing, hadRecord);
     return { state: 'done', outcome };

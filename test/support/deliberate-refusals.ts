@@ -7,7 +7,7 @@
  * Not listed because the description already demands it: ids with `format: uuid` are UUIDs, so
  * the client's UUID check on them (they become object names) refuses no valid answer.
  */
-import { isAboutAsked, type AskedIds, type ClientOperation } from './published-operations';
+import { isAboutAsked, SUBJECT_FIELDS, type AskedIds, type ClientOperation } from './published-operations';
 
 export interface DeliberateRefusal {
   operation: ClientOperation;
@@ -30,26 +30,21 @@ export const DELIBERATE_REFUSALS: readonly DeliberateRefusal[] = [
       field: `meta.pagination.${name}`,
       covers: (answer) => {
         const n = pagingNumber(answer, name);
-        return typeof n === 'number' && (n < 0 || !Number.isInteger(n));
+        return typeof n === 'number' && (n < 0 || !Number.isSafeInteger(n));
       },
-      message: new RegExp(`meta\\.pagination\\.${name}\\b`),
-      reason: 'a fractional or negative page size, offset or count cannot be meaningful: paging on it would skip or repeat sessions',
+      message: new RegExp(`meta\\.pagination\\.${name} is .*ut-media needs a whole number`),
+      reason: 'a fractional, negative or inexact (past 2^53) page size, offset or count cannot be meaningful: paging on it would skip or repeat sessions',
     }),
   ),
-  {
-    operation: 'sessionDetails',
-    field: 'sessionId',
-    covers: (answer, asked) => !isAboutAsked('sessionDetails', answer, asked),
-    message: /about another session/,
-    reason: "an answer about another session must not be archived as the asked session's session.json",
-  },
-  {
-    operation: 'qxScores',
-    field: 'testId',
-    covers: (answer, asked) => !isAboutAsked('qxScores', answer, asked),
-    message: /about another test/,
-    reason: "an answer about another test must not be archived as the asked test's qxscore.json",
-  },
+  ...Object.entries(SUBJECT_FIELDS).map(
+    ([operation, subject]): DeliberateRefusal => ({
+      operation: operation as ClientOperation,
+      field: subject!.field,
+      covers: (answer, asked) => !isAboutAsked(operation as ClientOperation, answer, asked),
+      message: /the answer is about another (test|session|highlight reel|clip)/,
+      reason: 'an answer about another object than the one asked for must not be archived, or paged with, as the asked one',
+    }),
+  ),
 ];
 
 /** The deliberate refusal that explains the client refusing `answer` with `message`, if one does. */
