@@ -117,7 +117,8 @@ describe('ingestTestResult at scale (small batches)', () => {
       const dest = tmp();
       const summary = await stuck.ingest({ testId, dest, only: ['videos'] });
       expect(summary.sessions).toBe(5);
-      expect(summary.failures).toEqual([{ kind: 'video', id: testId, reason: expect.stringMatching(/stopped advancing at offset 5 of 14/) }]);
+      expect(summary.failures).toEqual([{ kind: 'video', list: 'sessions', id: testId, reason: expect.stringMatching(/stopped advancing at offset 5 of 14/) }]);
+      expect(summary.listsFailed).toBe(1);
       expect(stuck.sim.stats().calls.filter((c) => c.operation === 'listSessions')).toHaveLength(2);
       const record = readManifest(dest, testId).assets.find((a) => a.status === 'failed');
       expect(record).toMatchObject({ kind: 'video', reason: expect.stringMatching(/stopped advancing/) });
