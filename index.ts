@@ -16,4 +16,5 @@ export { loadSettings, ConfigError, type Settings, type Credentials } from './co
 export { runOptionsFromSettings } from './config/run-options';
 
 export { createWorkers, createWorkersFromSettings, apiWorkerOptions, type WorkerSetup, type UtMediaWorkers } from './workers/create-workers';
+export { choosePacing, serverPacing, workerPacing, type ApiPacing } from './workers/api-pacing';
 export { apiActivitiesPerSecond } from './workers/api-budget';

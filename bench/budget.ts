@@ -11,6 +11,7 @@ import { minimumRequestsOfTest, requestsPerMinute } from '../simulator/budget-me
 import type { BenchIngest } from './support';
 import type { BenchRow } from './table';
 import { runTutorialLoop } from './tutorial-loop';
+import { startTemporalDevServer } from '../infra/temporal-dev-server';
 
 /** The product's poll and retry delays, divided by `timeScale` (1: as shipped). */
 function settingsEnv(timeScale = 1): Record<string, string> {
@@ -45,13 +46,13 @@ function minimumOf(sim: RunningSimulator): number {
 }
 
 
-async function runOurs(ingest: BenchIngest, scenario: ScenarioInput, dest: string, timeScale = 1): Promise<Measured> {
+async function runOurs(ingest: BenchIngest, scenario: ScenarioInput, dest: string, timeScale = 1, env: Record<string, string> = {}): Promise<Measured> {
   const sim = await startSimulator({ scenario });
   try {
     const test = sim.scenario.tests[0];
     fs.mkdirSync(dest, { recursive: true });
     // The tutorials' job: the media only (session details and QXscores cost one request per session and one per test on top).
-    const run = await ingest(sim, { testId: test.testId, dest, only: [...MEDIA_KINDS] }, settingsEnv(timeScale));
+    const run = await ingest(sim, { testId: test.testId, dest, only: [...MEDIA_KINDS] }, { ...settingsEnv(timeScale), ...env });
     const calls = sim.stats().calls;
     const minimum = minimumOf(sim);
     return {
@@ -139,4 +140,25 @@ export async function benchBudget(ingest: BenchIngest, scratch: string, quick: b
     );
   }
   return rows;
+}
+
+/**
+ * Row 5b: the same budget on a Temporal server nobody tuned (no dynamic config: 4 task-queue
+ * partitions, no fairness), as most users start it; the workers find the partitions and pace
+ * themselves (workers/api-pacing.ts).
+ */
+export async function defaultClusterRows(ingest: BenchIngest, scratch: string): Promise<BenchRow[]> {
+  const scenario = generateScenario({ seed: 9004, sessions: 5, reels: 1, clipsPerSession: [1, 1], productMix: { THINK_OUT_LOUD: 1 }, videoBytes: [64 * 1024, 128 * 1024], clipBytes: [32 * 1024, 64 * 1024], reelBytes: [64 * 1024, 128 * 1024] });
+  console.log('\n(5b) 10/min on a default Temporal server (no dynamic config): 5 sessions, 1 clip each, 1 reel, generation 20 s');
+  const server = await startTemporalDevServer({ serverDefaults: true });
+  try {
+    const run = await runOurs(ingest, { ...scenario, rateLimit: { limit: 10, windowMs: 60_000 }, generation: { generatingMs: 20_000 } }, path.join(scratch, 'default-cluster'), 1, { TEMPORAL_ADDRESS: server.address });
+    console.log(`    ${describe(run)}`);
+    return [
+      { id: 'defaultCluster.wallBound', label: '5b. default cluster, 10/min: wall / rate bound', value: run.seconds / run.boundSeconds, target: { op: '<=', value: 1.1 }, detail: describe(run) },
+      { id: 'defaultCluster.throttled', label: '5b. default cluster, 10/min: 429 answers', value: run.throttled, target: { op: '<=', value: 0 }, detail: `${run.requests} requests` },
+    ];
+  } finally {
+    await server.stop();
+  }
 }

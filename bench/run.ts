@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (`node dist/bench/run.js [--quick | --scale] [--only budget,streaming,scale]` after `npm run build`).
+ * `npm run bench` (`node dist/bench/run.js [--quick | --scale] [--only budget,cluster,streaming,scale]` after `npm run build`).
  *
  * Runs the real pipeline (in-process workers on a local Temporal dev server) against the Results
  * API simulator and prints one table of ratios, each with its target and ✓/✗ (the bench never
@@ -26,7 +26,7 @@ import { runOptionsFromSettings } from '../config/run-options';
 import type { IngestSummary } from '../workflows/asset-types';
 import type { IngestTestResultInput } from '../workflows/inputs';
 import { testWorkflowId } from '../workflows/task-queues';
-import { benchBudget } from './budget';
+import { benchBudget, defaultClusterRows } from './budget';
 import { benchScaleRows, runScaleBench } from './scale';
 import { benchStreaming } from './streaming';
 import { meets, printTable, writeResults, type BenchRow } from './table';
@@ -69,8 +69,10 @@ async function ingest(
     UT_TASK_QUEUE: `ut-media-bench-${crypto.randomUUID().slice(0, 8)}`,
     ...env,
   });
-  const workerConnection = await NativeConnection.connect({ address: h.temporal.address });
-  const connection = await Connection.connect({ address: h.temporal.address });
+  // A row may run on a server of its own (env TEMPORAL_ADDRESS), e.g. one with the server's defaults.
+  const address = settings.temporalAddress ?? h.temporal.address;
+  const workerConnection = await NativeConnection.connect({ address });
+  const connection = await Connection.connect({ address });
   const workers = await createWorkersFromSettings(workerConnection, settings, buildActivityDeps(settings), BUNDLE);
   const running = workers.run();
   try {
@@ -99,11 +101,11 @@ async function ingest(
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, scale: { type: 'boolean', default: false }, only: { type: 'string' }, help: { type: 'boolean', default: false } } });
   if (values.help) {
-    console.log('Usage: node dist/bench/run.js [--quick | --scale] [--only budget,streaming,scale]   (after npm run build; npm run bench does both; --scale: see bench/scale.ts)');
+    console.log('Usage: node dist/bench/run.js [--quick | --scale] [--only budget,cluster,streaming,scale]   (after npm run build; npm run bench does both; --scale: see bench/scale.ts)');
     return;
   }
-  const parts = new Set((values.only ?? 'budget,streaming,scale').split(',').map((p) => p.trim()));
-  for (const part of parts) if (!['budget', 'streaming', 'scale'].includes(part)) throw new Error(`--only: "${part}" is not one of budget, streaming, scale`);
+  const parts = new Set((values.only ?? 'budget,cluster,streaming,scale').split(',').map((p) => p.trim()));
+  for (const part of parts) if (!['budget', 'cluster', 'streaming', 'scale'].includes(part)) throw new Error(`--only: "${part}" is not one of budget, cluster, streaming, scale`);
   if (values.scale && values.only !== undefined) throw new Error('--only picks rows of the main table; --scale runs the scale runs alone');
   if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npm run build\` first`);
   // Before anything creates the runtime: keep SDK logs (e.g. "no workflows registered" on the API queue) out of the figures.
@@ -124,6 +126,7 @@ async function main(): Promise<void> {
       const bound: BenchIngest = (sim, request, env) => ingest(h, sim, request, env);
       const rows: BenchRow[] = [];
       if (parts.has('budget')) rows.push(...(await benchBudget(bound, scratch, values.quick)));
+      if (parts.has('cluster') && !values.quick) rows.push(...(await defaultClusterRows(bound, scratch)));
       if (parts.has('streaming')) rows.push(...(await benchStreaming(bound, scratch, BUCKET, values.quick)));
       if (parts.has('scale') && !values.quick) rows.push(...(await benchScaleRows({ temporalAddress: temporal.address, namespace: temporal.namespace, scratch, ingest: bound })));
       printTable(rows);

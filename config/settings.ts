@@ -47,6 +47,7 @@ const settingsSchema = z.object({
   UT_ACCESS_TOKEN: z.preprocess(emptyToUndefined, z.string().optional()),
   UT_RATE_LIMIT_PER_MINUTE: positiveInt('UT_RATE_LIMIT_PER_MINUTE', 10),
   UT_MAX_CONCURRENT_DOWNLOADS: positiveInt('UT_MAX_CONCURRENT_DOWNLOADS', 4),
+  UT_API_WORKERS: positiveInt('UT_API_WORKERS', 1),
   UT_POLL_INITIAL_DELAY_MS: positiveInt('UT_POLL_INITIAL_DELAY_MS', DEFAULT_RUN_OPTIONS.pollInitialDelayMs),
   UT_POLL_MAX_DELAY_MS: positiveInt('UT_POLL_MAX_DELAY_MS', DEFAULT_RUN_OPTIONS.pollMaxDelayMs),
   UT_GENERATION_DEADLINE_MS: positiveInt('UT_GENERATION_DEADLINE_MS', DEFAULT_RUN_OPTIONS.generationDeadlineMs),
@@ -78,6 +79,8 @@ export interface Settings {
   /** Undefined when none are configured; workers refuse to start, `ingest` exits 2. */
   credentials?: Credentials;
   ratePerMinute: number;
+  /** Worker processes polling the API queue, each pacing itself at its share where the queue has several partitions. */
+  apiWorkers: number;
   maxConcurrentDownloads: number;
   pollInitialDelayMs: number;
   pollMaxDelayMs: number;
@@ -135,6 +138,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     credentials,
     ratePerMinute: e.UT_RATE_LIMIT_PER_MINUTE,
     maxConcurrentDownloads: e.UT_MAX_CONCURRENT_DOWNLOADS,
+    apiWorkers: e.UT_API_WORKERS,
     pollInitialDelayMs: e.UT_POLL_INITIAL_DELAY_MS,
     pollMaxDelayMs: e.UT_POLL_MAX_DELAY_MS,
     generationDeadlineMs: e.UT_GENERATION_DEADLINE_MS,

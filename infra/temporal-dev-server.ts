@@ -18,6 +18,8 @@ export interface DevServerOptions {
   preciseTimers?: boolean;
   /** Register the project's search attributes at start (a cluster nobody prepared: false). @default true */
   searchAttributes?: boolean;
+  /** A server as users start it, with none of DEV_SERVER_ARGS (4 task-queue partitions, no fairness). @default false */
+  serverDefaults?: boolean;
   /** More `temporal server start-dev` arguments (tests: a cluster already full of other attributes). */
   extraArgs?: string[];
 }
@@ -51,7 +53,7 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
   const found = locateTool('temporal');
   const namespace = options.namespace ?? 'default';
   const searchAttributes = options.searchAttributes === false ? [] : SEARCH_ATTRIBUTES;
-  const extraArgs = [...DEV_SERVER_ARGS, ...(options.preciseTimers ? PRECISE_TIMER_ARGS : []), ...(options.extraArgs ?? [])];
+  const extraArgs = [...(options.serverDefaults ? [] : DEV_SERVER_ARGS), ...(options.preciseTimers ? PRECISE_TIMER_ARGS : []), ...(options.extraArgs ?? [])];
   const uiUrlOf = (address: string) => (options.ui ? `http://127.0.0.1:${options.uiPort ?? Number(address.split(':').pop()) + 1000}` : undefined);
   if (found) {
     const server = await spawnDevServer({ executable: found.path, port: options.port, ui: options.ui ?? false, uiPort: options.uiPort, dbFilename: options.dbFilename, namespace, searchAttributes: searchAttributes.map((a) => a.name), extraArgs });

@@ -2,7 +2,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createApiActivities, createStorageActivities, type ActivityDeps } from '../activities';
 import type { Settings } from '../config/settings';
 import { apiTaskQueue } from '../workflows/task-queues';
-import { apiActivitiesPerSecond } from './api-budget';
+import { choosePacing, serverPacing, type ApiPacing } from './api-pacing';
 import { apiQueueWaitInterceptor, type PipelineMetrics } from './metrics';
 
 export interface WorkerSetup {
@@ -14,6 +14,10 @@ export interface WorkerSetup {
   /** Records how long API activities waited in the rate-limited queue (workers/metrics.ts). */
   metrics?: Pick<PipelineMetrics, 'budgetWait'>;
   ratePerMinute: number;
+  /** Processes that poll the API queue, when each must pace itself (a queue of several partitions). @default 1 */
+  apiWorkers?: number;
+  /** Told once how the API queue is paced when it is not the server's exact limit. @default stderr */
+  report?: (line: string) => void;
   /** Transfers in flight in this worker (UT_MAX_CONCURRENT_DOWNLOADS). */
   maxConcurrentDownloads: number;
   /** Path of the prebuilt workflow bundle (dist/workflow-bundle.js); else workflows are bundled at start. */
@@ -42,7 +46,10 @@ export async function createWorkers(setup: WorkerSetup): Promise<UtMediaWorkers>
     activities: createStorageActivities(setup.deps),
     maxConcurrentActivityTaskExecutions: 8,
   });
-  const api = await Worker.create({ ...common, ...apiWorkerOptions(setup) });
+  const apiQueue = apiTaskQueue(setup.taskQueue);
+  const pacing = await choosePacing(setup.connection, setup.namespace, apiQueue, setup.ratePerMinute, setup.apiWorkers ?? 1);
+  if (pacing.by === 'worker') (setup.report ?? ((line) => process.stderr.write(`${line}\n`)))(`ut-media worker: ${pacing.notice}`);
+  const api = await Worker.create({ ...common, ...apiWorkerOptions(setup, pacing) });
   const shutdown = () => {
     for (const w of [main, api]) if (w.getState() === 'RUNNING') w.shutdown();
   };
@@ -60,14 +67,15 @@ export async function createWorkers(setup: WorkerSetup): Promise<UtMediaWorkers>
 /**
  * The worker on the API queue `<taskQueue>-api`, for a host that runs ut-media's workflows on its own
  * queue `taskQueue`: every worker of that queue must be given the same `ratePerMinute`, since the
- * server enforces the rate the most recent poller sent.
+ * server enforces the rate the most recent poller sent. `pacing` (workers/api-pacing.ts): the
+ * server's limit by default, right for a queue of one partition; `choosePacing` tells.
  */
-export function apiWorkerOptions(setup: Pick<WorkerSetup, 'taskQueue' | 'deps' | 'ratePerMinute' | 'maxConcurrentDownloads' | 'metrics'>) {
+export function apiWorkerOptions(setup: Pick<WorkerSetup, 'taskQueue' | 'deps' | 'ratePerMinute' | 'maxConcurrentDownloads' | 'metrics'>, pacing: ApiPacing = serverPacing(setup.ratePerMinute)) {
   return {
     taskQueue: apiTaskQueue(setup.taskQueue),
     activities: createApiActivities(setup.deps),
     maxConcurrentActivityTaskExecutions: setup.maxConcurrentDownloads,
-    maxTaskQueueActivitiesPerSecond: apiActivitiesPerSecond(setup.ratePerMinute),
+    ...pacing.options,
     ...(setup.metrics ? { interceptors: { activity: [apiQueueWaitInterceptor(setup.metrics)] } } : {}),
   } satisfies Partial<WorkerOptions>;
 }
@@ -81,6 +89,7 @@ export function createWorkersFromSettings(connection: NativeConnection, settings
     deps,
     metrics,
     ratePerMinute: settings.ratePerMinute,
+    apiWorkers: settings.apiWorkers,
     maxConcurrentDownloads: settings.maxConcurrentDownloads,
     workflowBundlePath,
   });
