@@ -2,6 +2,7 @@
 'use strict';
 // Set-up for `npm test`, `npm run demo` and `npm run bench`: npm dependencies, the Temporal CLI,
 // fake-gcs-server and moto's S3 server. Idempotent, and silent when everything is already there (with --quiet).
+require('../bin/node-version.js').requireSupportedNode('ut-media set-up');
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
