@@ -7,7 +7,6 @@
  * or crashed writer) stay invisible and are discarded by Azure after 7 days: there is nothing to abort.
  */
 import { PassThrough, Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { BlobServiceClient, BlockBlobClient, BlockBlobUploadOptions, ContainerClient } from '@azure/storage-blob';
 import type { Destination, DestinationSpec, ResumePoint, SmallWriteOptions, StoredObject, WriteOptions } from './destination';
 import { ChecksumTransform, checksumsOf, type Checksums } from './checksums';
@@ -19,6 +18,7 @@ import { AZURE_METADATA_BUDGET_BYTES, decodeMetadata, encodeMetadata } from './a
 import { stringifyMetadata } from './metadata';
 import { checkRelativePath, folderPrefix, joinKey } from './object-names';
 import { azureObjectUri, destinationUri } from './parse-destination';
+import { pipeSourceInto } from './source-pipeline';
 
 type AzureSpec = Extract<DestinationSpec, { scheme: 'az' }>;
 
@@ -197,7 +197,7 @@ export class AzureDestination implements Destination {
     hasher.on('error', upstreamFailed);
     stager.on('error', () => (failedFirst ??= 'service'));
     try {
-      await pipeline(source, hasher, stager as Writable, plan.signal ? { signal: plan.signal } : {});
+      await pipeSourceInto(source, hasher, stager as Writable, plan.signal);
       watchdog.touch();
       const conditions = plan.expectedEtag ? { ifMatch: plan.expectedEtag } : { ifNoneMatch: '*' };
       let etag: string | undefined;

@@ -5,7 +5,6 @@
  * the md5/crc32c/size GCS reports must equal what we computed, else the object is removed.
  */
 import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Bucket, File, FileMetadata, Storage } from '@google-cloud/storage';
 import type { Destination, DestinationSpec, ResumePoint, SmallWriteOptions, StoredObject, WriteOptions } from './destination';
 import { ChecksumTransform, describeMismatch, type Checksums } from './checksums';
@@ -15,6 +14,7 @@ import { httpStatusOf, mapGcsError } from './gcs-errors';
 import { DEFAULT_METADATA_BUDGET_BYTES, setEntry, stringifyMetadata } from './metadata';
 import { checkRelativePath, folderPrefix, joinKey } from './object-names';
 import { destinationUri } from './parse-destination';
+import { pipeSourceInto } from './source-pipeline';
 
 type GcsSpec = Extract<DestinationSpec, { scheme: 'gs' }>;
 
@@ -199,7 +199,7 @@ export class GcsDestination implements Destination {
     let sessionStarted = false;
     upload.on('uri', () => (sessionStarted = true));
     try {
-      await pipeline(source, hasher, upload as Writable, plan.signal ? { signal: plan.signal } : {});
+      await pipeSourceInto(source, hasher, upload as Writable, plan.signal);
     } catch (err) {
       // Destroying the upload before it finalized abandons the session: nothing becomes visible.
       if (!upload.destroyed) upload.destroy();

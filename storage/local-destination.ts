@@ -8,13 +8,13 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, promises as fs, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import type { Destination, DestinationSpec, ResumePoint, SmallWriteOptions, StoredObject, WriteOptions } from './destination';
 import { ChecksumTransform } from './checksums';
 import { DestinationUnavailableError, ObjectAlreadyExistsError } from './errors';
 import { adoptLeftover, newTempPath, publishIfAbsent, resumableTempPath, removeQuietly, statOrUndefined, sweepStaleTempFiles, syncDirectory, versionToken } from './local-files';
 import { readSidecar, sidecarPathOf, SIDECAR_SUFFIX, writeSidecar } from './local-sidecar';
+import { pipeSourceInto } from './source-pipeline';
 import { DEFAULT_METADATA_BUDGET_BYTES, stringifyMetadata } from './metadata';
 import { checkRelativePath, folderPrefix, LOCAL_TEMP_DIR } from './object-names';
 import { destinationUri } from './parse-destination';
@@ -149,7 +149,7 @@ export class LocalDestination implements Destination {
       const out = resume
         ? createWriteStream(tempPath, { ...sink, flags: resume.bytes ? 'r+' : 'w', start: resume.bytes })
         : createWriteStream(tempPath, { ...sink, flags: 'wx' });
-      await pipeline(source, plan.hasher, out, plan.signal ? { signal: plan.signal } : {});
+      await pipeSourceInto(source, plan.hasher, out, plan.signal);
       if (!out.closed) await once(out, 'close');
       await fs.mkdir(path.dirname(finalPath), { recursive: true });
       // Our version, read from the temp file (a rename keeps inode and mtime): a stat of the final

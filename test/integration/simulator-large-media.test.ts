@@ -78,10 +78,18 @@ describe('simulator large media objects', () => {
     const expected = sim.expectedDigest({ kind: 'video', sessionId: BIG });
     expect(expected.bytes).toBe(BIG_BYTES);
     expect(result.md5).toBe(expected.md5);
-    // Loose bounds for a shared 2-core CI machine; holding the object would need >= 256 MiB.
+    // Holding the object would need >= 256 MiB. What grows is 64 KiB chunks already passed on and
+    // not yet collected: after a forced GC arrayBuffers is back at its baseline on every version.
+    // How many pile up depends on Node. Peak growth measured on a 2-core machine (MB):
+    //   Node 20: RSS 19-62, arrayBuffers 33-46;  Node 22: RSS 12-70, arrayBuffers 33-57;
+    //   Node 24: RSS 50-119, arrayBuffers 63-100, and RSS 145 once in a full `npm test` run.
+    // Node 24 (V8 13.6) no longer frees them with scavenges on external memory pressure, as Node 20
+    // and 22 do (see --trace-gc), but with incremental mark-compacts, which finish later.
+    // Three quarters of the object still tells holding it from streaming it, with room for a busy machine.
     // The benchmark (npm run bench) reports the real ratio.
-    expect(peakRss - baseline.rss).toBeLessThan(BIG_BYTES / 2);
-    expect(peakBuffers - baseline.arrayBuffers).toBeLessThan(BIG_BYTES / 2);
+    const belowTheObject = (BIG_BYTES * 3) / 4;
+    expect(peakRss - baseline.rss).toBeLessThan(belowTheObject);
+    expect(peakBuffers - baseline.arrayBuffers).toBeLessThan(belowTheObject);
     expect(sim.stats().media.at(-1)).toMatchObject({ key: `video:${BIG}`, status: 200, bytesSent: BIG_BYTES, completed: true });
   }, 30_000);
 
