@@ -1,10 +1,11 @@
+import { apiQueueRate, describeApiQueueRate, type ApiQueueRate } from './api-queue-rate';
 import { Client, WorkflowFailedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { redactSecrets } from '../usertesting/redact';
 import type { IngestSummary, ProgressSnapshot } from '../workflows/asset-types';
 import { ASSET_KINDS } from '../workflows/inputs';
 import { progressQuery } from '../workflows/progress';
 import { isUuid } from '../workflows/ids';
-import { testWorkflowId } from '../workflows/task-queues';
+import { apiTaskQueue, testWorkflowId } from '../workflows/task-queues';
 import { CliError, EXIT } from './exit-codes';
 import { followAndReport } from './follow-runs';
 import { printJsonRows, type Outcome } from './json-outcome';
@@ -42,6 +43,8 @@ interface TestStatus {
   /** Running, but read from the embedded state with no `ingest` here: nothing moves until one runs. */
   paused?: boolean;
   problems: RunProblem[];
+  /** A running run: how fast the API queue is dispatched against the budget. */
+  apiQueue?: ApiQueueRate;
   /** Why a run that ended without success (failed, terminated, timed out, cancelled) did. */
   failure?: string;
 }
@@ -71,7 +74,7 @@ export async function runStatus(flags: StatusFlags, env: NodeJS.ProcessEnv = pro
       return (await followAndReport(source.client, handles, { testIds, only: [...ASSET_KINDS], serverMayReturn: source.serverMayReturn }, settings, { json: flags.json, progress: flags.progress })) ?? EXIT.failed;
     }
     // At once: each running test may take up to UT_QUERY_TIMEOUT_MS to answer.
-    const rows: TestStatus[] = await Promise.all(testIds.map((testId) => statusOf(source.client, testId, source.workerless, settings.queryTimeoutMs)));
+    const rows: TestStatus[] = await Promise.all(testIds.map((testId) => statusOf(source.client, testId, source.workerless, settings.queryTimeoutMs, settings.ratePerMinute)));
     return print(rows, Boolean(flags.json));
   } finally {
     await source.close();
@@ -94,7 +97,7 @@ function print(rows: TestStatus[], json: boolean): number {
     return printJsonRows(
       rows.map((r) => ({
         ...outcomeOf(r),
-        body: { testId: r.testId, workflowId: r.workflowId, found: r.found, runId: r.runId ?? null, status: r.status ?? null, paused: r.paused ?? false, startTime: r.startTime ?? null, closeTime: r.closeTime ?? null, progress: r.progress, summary: r.summary ?? null, problems: r.problems.map((p) => ({ ...p, cause: redactSecrets(p.cause) })) },
+        body: { testId: r.testId, workflowId: r.workflowId, found: r.found, runId: r.runId ?? null, status: r.status ?? null, paused: r.paused ?? false, startTime: r.startTime ?? null, closeTime: r.closeTime ?? null, progress: r.progress, summary: r.summary ?? null, problems: r.problems.map((p) => ({ ...p, cause: redactSecrets(p.cause) })), ...(r.apiQueue && { apiQueue: r.apiQueue }) },
       })),
     );
   }
@@ -113,6 +116,7 @@ function print(rows: TestStatus[], json: boolean): number {
       process.stdout.write('PAUSED: its `ingest` stopped before the end; run the same `ut-media ingest` here again to resume it\n');
     } else if (r.status === 'RUNNING') {
       process.stdout.write(`${r.progress ? describeProgress(r.progress) : 'progress unavailable (no worker answered the query)'}\n`);
+      if (r.apiQueue) process.stdout.write(`${describeApiQueueRate(r.apiQueue)}\n`);
     } else if (r.failure) {
       process.stdout.write(`CAUSE ${r.failure}\n`);
     }
@@ -121,7 +125,7 @@ function print(rows: TestStatus[], json: boolean): number {
   return Math.max(EXIT.ok, ...rows.map((r) => outcomeOf(r).code));
 }
 
-async function statusOf(client: Client, testId: string, workerless: boolean, queryTimeoutMs: number): Promise<TestStatus> {
+async function statusOf(client: Client, testId: string, workerless: boolean, queryTimeoutMs: number, ratePerMinute: number): Promise<TestStatus> {
   const handle = client.workflow.getHandle(testWorkflowId(testId));
   let description;
   try {
@@ -139,7 +143,8 @@ async function statusOf(client: Client, testId: string, workerless: boolean, que
   if (FAILED_STATES.has(status)) return { ...base, progress: null, problems: [], failure: await failureOf(handle) };
   if (status !== 'RUNNING') return { ...base, progress: null, problems: [] };
   if (workerless) return { ...base, progress: null, paused: true, problems: [] };
-  return { ...base, progress: (await askProgress(handle, queryTimeoutMs)) ?? null, problems: await checkRunHealth(client, handle) };
+  const [progress, problems, apiQueue] = await Promise.all([askProgress(handle, queryTimeoutMs), checkRunHealth(client, handle), apiQueueRate(client, apiTaskQueue(description.taskQueue), ratePerMinute)]);
+  return { ...base, progress: progress ?? null, problems, ...(apiQueue && { apiQueue }) };
 }
 
 /** Why the latest run ended without success, from its failure chain. */

@@ -67,6 +67,8 @@ describe('operating an ingestion', () => {
     expect(running).toMatchObject({ testId, found: true, status: 'RUNNING', paused: false });
     expect(running.progress.sessions.total).toBe(6);
     expect(running.progress.apiRequests).toBeGreaterThan(0);
+    // The server's own figures of the API queue, beside the budget.
+    expect(running.apiQueue).toMatchObject({ taskQueue: expect.stringMatching(/-api$/), budgetPerMinute: Number(env.UT_RATE_LIMIT_PER_MINUTE), dispatchedPerMinute: expect.any(Number), waiting: expect.any(Number) });
 
     expect(await ingest.exited).toBe(0);
     const summary = JSON.parse(ingest.output().stdout);
