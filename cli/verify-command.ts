@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
-import { ChecksumTransform } from '../storage';
+import { ChecksumTransform, ObjectNotFoundError } from '../storage';
 import { isUuid } from '../workflows/ids';
 import { CliError, EXIT } from './exit-codes';
 import { destinationOfFlag, readManifest } from './destination-reader';
@@ -44,7 +44,7 @@ export async function runVerify(flags: VerifyFlags): Promise<number> {
       const diffs = (['bytes', 'md5', 'crc32c'] as const).filter((k) => actual[k] !== asset[k]).map((k) => `${k} ${actual[k]} (manifest: ${asset[k]})`);
       if (diffs.length) problems.push({ storagePath: asset.storagePath, problem: diffs.join(', ') });
     } catch (err) {
-      problems.push({ storagePath: asset.storagePath, problem: /ENOENT|No such object|404|not found/i.test(String((err as Error).message)) ? 'missing' : `unreadable: ${(err as Error).message}` });
+      problems.push({ storagePath: asset.storagePath, problem: err instanceof ObjectNotFoundError ? 'missing' : `unreadable: ${(err as Error).message}` });
     }
   }
   const code = problems.length ? EXIT.failed : EXIT.ok;

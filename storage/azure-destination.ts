@@ -10,7 +10,7 @@ import { PassThrough, Readable, Writable } from 'node:stream';
 import type { BlobServiceClient, BlockBlobClient, BlockBlobUploadOptions, ContainerClient } from '@azure/storage-blob';
 import type { Destination, DestinationSpec, ResumePoint, SmallWriteOptions, StoredObject, WriteOptions } from './destination';
 import { ChecksumTransform, checksumsOf, type Checksums } from './checksums';
-import { ObjectAlreadyExistsError, StorageRequestError } from './errors';
+import { ObjectAlreadyExistsError, ObjectNotFoundError, StorageRequestError } from './errors';
 import { StallWatchdog } from './stall-watchdog';
 import { BlockStager } from './azure-block-stager';
 import { azureErrorCodeOf, azureStatusOf, mapAzureError } from './azure-errors';
@@ -145,7 +145,7 @@ export class AzureDestination implements Destination {
         body.once('error', (err) => out.destroy(mapAzureError(err, this.context(relativePath, 'download'))));
         body.pipe(out);
       })
-      .catch((err: unknown) => out.destroy(mapAzureError(err, this.context(relativePath, 'download'))));
+      .catch((err: unknown) => out.destroy(azureErrorCodeOf(err) === 'BlobNotFound' ? new ObjectNotFoundError(relativePath, this.objectUri(relativePath)) : mapAzureError(err, this.context(relativePath, 'download'))));
     return out;
   }
 

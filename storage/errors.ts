@@ -41,6 +41,20 @@ export class ObjectAlreadyExistsError extends Error {
 }
 
 /**
+ * Thrown (by the stream) by `readObject` when no object has that name, on every store.
+ * Caller: the object is missing; `verify` reports it as such.
+ */
+export class ObjectNotFoundError extends Error {
+  override readonly name = 'ObjectNotFoundError';
+  constructor(
+    readonly relativePath: string,
+    readonly objectUri: string,
+  ) {
+    super(`${objectUri} does not exist`);
+  }
+}
+
+/**
  * Thrown by `writeObject` when the bytes stored differ from the bytes read: the checksum the
  * destination reports is not the one computed while streaming. Nothing is left visible.
  * Caller: the transfer was corrupted; retry it from the source.

@@ -4,11 +4,11 @@
  * `ifGenerationMatch` (0 = must not exist, or the generation being replaced). After the upload,
  * the md5/crc32c/size GCS reports must equal what we computed, else the object is removed.
  */
-import { Readable, Writable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import type { Bucket, File, FileMetadata, Storage } from '@google-cloud/storage';
 import type { Destination, DestinationSpec, ResumePoint, SmallWriteOptions, StoredObject, WriteOptions } from './destination';
 import { ChecksumTransform, describeMismatch, type Checksums } from './checksums';
-import { ChecksumMismatchError, ObjectAlreadyExistsError, StorageRequestError } from './errors';
+import { ChecksumMismatchError, ObjectAlreadyExistsError, ObjectNotFoundError, StorageRequestError } from './errors';
 import { StallWatchdog } from './stall-watchdog';
 import { httpStatusOf, mapGcsError } from './gcs-errors';
 import { DEFAULT_METADATA_BUDGET_BYTES, setEntry, stringifyMetadata } from './metadata';
@@ -149,7 +149,13 @@ export class GcsDestination implements Destination {
   }
 
   readObject(relativePath: string): Readable {
-    return this.file(relativePath).createReadStream();
+    const out = new PassThrough();
+    const body = this.file(relativePath).createReadStream();
+    // The manifest beside it was read from the same bucket: a 404 here is the object's, not the bucket's.
+    body.once('error', (err) => out.destroy(httpStatusOf(err) === 404 ? new ObjectNotFoundError(relativePath, this.objectUri(relativePath)) : mapGcsError(err, this.context(relativePath, 'read'))));
+    body.pipe(out);
+    out.once('close', () => body.destroy());
+    return out;
   }
 
   async list(relativePrefix: string): Promise<StoredObject[]> {

@@ -24,6 +24,7 @@ export { ChecksumTransform, checksumsOf, type Checksums } from './checksums';
 export {
   InvalidDestinationError,
   ObjectAlreadyExistsError,
+  ObjectNotFoundError,
   ChecksumMismatchError,
   SizeMismatchError,
   DestinationUnavailableError,

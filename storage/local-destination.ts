@@ -7,11 +7,11 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, promises as fs, type Dirent } from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import type { Destination, DestinationSpec, ResumePoint, SmallWriteOptions, StoredObject, WriteOptions } from './destination';
 import { ChecksumTransform } from './checksums';
-import { DestinationUnavailableError, ObjectAlreadyExistsError } from './errors';
+import { DestinationUnavailableError, ObjectAlreadyExistsError, ObjectNotFoundError } from './errors';
 import { adoptLeftover, newTempPath, publishIfAbsent, resumableTempPath, removeQuietly, statOrUndefined, sweepStaleTempFiles, syncDirectory, versionToken } from './local-files';
 import { readSidecar, sidecarPathOf, SIDECAR_SUFFIX, writeSidecar } from './local-sidecar';
 import { pipeSourceInto } from './source-pipeline';
@@ -111,7 +111,12 @@ export class LocalDestination implements Destination {
   }
 
   readObject(relativePath: string): Readable {
-    return createReadStream(this.pathOf(relativePath));
+    const out = new PassThrough();
+    const file = createReadStream(this.pathOf(relativePath));
+    file.once('error', (err: NodeJS.ErrnoException) => out.destroy(err.code === 'ENOENT' ? new ObjectNotFoundError(relativePath, this.objectUri(relativePath)) : err));
+    file.pipe(out);
+    out.once('close', () => file.destroy());
+    return out;
   }
 
   /** Temp files in `.ut-media-tmp/` idle that long; with `ownerFolder`, other folders' resumable ones are kept. */

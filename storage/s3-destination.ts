@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Destination, DestinationSpec, ResumePoint, SmallWriteOptions, StoredObject, WriteOptions } from './destination';
 import { ChecksumTransform, checksumsOf, type Checksums } from './checksums';
-import { ChecksumMismatchError, ObjectAlreadyExistsError, StorageRequestError } from './errors';
+import { ChecksumMismatchError, ObjectAlreadyExistsError, ObjectNotFoundError, StorageRequestError } from './errors';
 import { stringifyMetadata } from './metadata';
 import { checkRelativePath, folderPrefix, joinKey, LOCAL_TEMP_DIR } from './object-names';
 import { destinationUri } from './parse-destination';
@@ -154,7 +154,7 @@ export class S3Destination implements Destination {
     const out = new PassThrough();
     this.client.send(new GetObjectCommand({ Bucket: this.spec.bucket, Key: this.key(relativePath) })).then(
       (res) => pipeline(res.Body as Readable, out, () => undefined),
-      (err: unknown) => out.destroy(mapS3Error(err, this.context(relativePath, 'read'))),
+      (err: unknown) => out.destroy(isS3NotFound(err) ? new ObjectNotFoundError(relativePath, this.objectUri(relativePath)) : mapS3Error(err, this.context(relativePath, 'read'))),
     );
     return out;
   }

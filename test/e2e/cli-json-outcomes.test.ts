@@ -108,7 +108,7 @@ describe('--json: one object on stdout in every outcome', () => {
   });
 
   // After the ingestion of okTest above.
-  test('verify: all good, a missing manifest, an object that differs', async () => {
+  test('verify: all good, a missing manifest, an object that differs, one that is gone', async () => {
     const [good, noManifest] = await Promise.all([runJson(['verify', '--test', okTest, '--dest', archive]), runJson(['verify', '--test', crypto.randomUUID(), '--dest', archive])]);
     expect(good).toMatchObject({ code: 0, json: { ok: true, testId: okTest, problems: [] } });
     expect(noManifest).toMatchObject({ code: 1, json: { ok: false, error: expect.stringMatching(/^no manifest at file:\/\//) } });
@@ -116,6 +116,9 @@ describe('--json: one object on stdout in every outcome', () => {
     fs.appendFileSync(session, 'x');
     const differs = await runJson(['verify', '--test', okTest, '--dest', archive]);
     expect(differs).toMatchObject({ code: 1, json: { ok: false, problems: [{ problem: expect.stringMatching(/^bytes /) }], error: expect.stringMatching(/^1 of \d+ stored objects differ/) } });
+    fs.rmSync(session);
+    const missing = await runJson(['verify', '--test', okTest, '--dest', archive]);
+    expect(missing).toMatchObject({ code: 1, json: { ok: false, problems: [{ problem: 'missing' }] } });
   });
 
   test('bad input, each command: exit 2, the mistake in `error`, no request', async () => {

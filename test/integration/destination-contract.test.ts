@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { CRC32C } from '@google-cloud/storage';
-import { ObjectAlreadyExistsError, SizeMismatchError, type Destination, type StoredObject } from '../../storage';
+import { ObjectAlreadyExistsError, ObjectNotFoundError, SizeMismatchError, type Destination, type StoredObject } from '../../storage';
 import { generatedSource, readAll } from '../../storage/testing';
 import { BACKENDS, type StoreUnderTest } from '../support/destination-backends';
 import { pausedSource } from '../support/paused-source';
@@ -320,6 +320,13 @@ describe.each(BACKENDS)('$name: the destination contract', (backend) => {
     await dest.remove(REL);
     await dest.remove(`${T}/never/written.mp4`);
     await expectOnly();
+  });
+
+  it('reading an object that is not there fails with ObjectNotFoundError, by type', async () => {
+    const missing = `${T}/never/written.mp4`;
+    const failure = await readAll(dest.readObject(missing)).then(() => undefined, (err: unknown) => err);
+    expect(failure).toBeInstanceOf(ObjectNotFoundError);
+    expect(failure).toMatchObject({ relativePath: missing, objectUri: dest.objectUri(missing) });
   });
 
   it('refuses object paths that could leave the destination or its layout', async () => {
