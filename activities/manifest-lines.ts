@@ -12,7 +12,8 @@ const timestamp = z.iso.datetime();
  * One line of `manifest.jsonl`: the same columns for every kind, snake_case, ids as lower-case
  * UUIDs, times as ISO-8601 UTC timestamps, absent values as null, and the kind-specific source
  * fields (names, durations, tasks...) as one JSON string, so BigQuery, Athena or Spark read the file
- * as an external table with a fixed schema (README, "Loading the manifest into a table").
+ * as an external table with a fixed schema (docs/layout-and-manifest.md,
+ * "Loading the manifest into a table").
  */
 export const manifestLineSchema = z
   .object({

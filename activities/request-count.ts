@@ -14,7 +14,8 @@ const MAX_KEPT = 10_000;
 /**
  * Requests of attempts that failed and will be retried, per activity, so the attempt that ends
  * the activity reports them all. A retry that lands on another worker cannot know of them: the
- * count is then short by those (the API's own log is the reference; see the README).
+ * count is then short by those (the API's own log is the reference; see
+ * docs/api-budget.md, "Every request is counted").
  */
 class EarlierAttempts {
   private readonly sent = new Map<string, { n: number; at: number }>();

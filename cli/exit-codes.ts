@@ -1,4 +1,4 @@
-/** Exit codes of `ut-media` (CONTRACT.md). */
+/** Exit codes of `ut-media` (docs/cli.md, "Exit codes"). */
 export const EXIT = {
   /** Every asset stored or skipped for a stated reason. */
   ok: 0,

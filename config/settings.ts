@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_RUN_OPTIONS } from '../workflows/inputs';
 import { MEDIA_RETRY_DEFAULTS, type MediaRetryOptions } from '../usertesting/link-retry';
 
-/** The documented OAuth token endpoint of UserTesting (CONTRACT.md). */
+/** The documented OAuth token endpoint of UserTesting (docs/configuration.md, `UT_TOKEN_URL`). */
 export const DEFAULT_TOKEN_URL = 'https://auth.usertesting.com/oauth2/aus1p3vtd8vtm4Bxv0h8/v1/token';
 export const DEFAULT_API_BASE_URL = 'https://api.use2.usertesting.com';
 
@@ -38,7 +38,7 @@ const optionalPort = (name: string) =>
       .optional(),
   );
 
-/** Every environment variable of CONTRACT.md, parsed once into a fully defaulted object. */
+/** Every environment variable of docs/configuration.md, parsed once into a fully defaulted object. */
 const settingsSchema = z.object({
   UT_API_BASE_URL: url('UT_API_BASE_URL', DEFAULT_API_BASE_URL),
   UT_TOKEN_URL: url('UT_TOKEN_URL', DEFAULT_TOKEN_URL),

@@ -37,7 +37,7 @@ export interface RunningDevServer {
 
 /**
  * The server-side rate limit of a task queue is split across its partitions; with one partition the
- * whole `maxTaskQueueActivitiesPerSecond` applies to the one queue (see README, "API budget").
+ * whole `maxTaskQueueActivitiesPerSecond` applies to the one queue (see docs/api-budget.md).
  * Fairness keys (one per test) share the API queue between tests only when fairness is enabled.
  */
 export const DEV_SERVER_ARGS = [

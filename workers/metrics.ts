@@ -3,7 +3,7 @@ import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { ActivityMetrics } from '../activities/deps';
 import type { ApiRequestMetrics } from '../usertesting/results-api-client';
 
-/** The metrics ut-media adds to the SDK's own on the worker's `/metrics` (names documented in README.md). */
+/** The metrics ut-media adds to the SDK's own on the worker's `/metrics` (names documented in docs/cluster.md, "Metrics"). */
 export const METRIC_NAMES = {
   apiRequests: 'ut_media_api_requests_total',
   apiRateLimited: 'ut_media_api_rate_limited_total',

@@ -2,8 +2,9 @@ import type { AssetKind } from './asset-types';
 import { isUuid } from './ids';
 
 /**
- * Object names under a destination (CONTRACT.md, "Destination layout"). Built from validated UUIDs
- * only, never from names or titles, so nothing the API returns can steer a write elsewhere.
+ * Object names under a destination (docs/layout-and-manifest.md, "Destination layout"). Built from
+ * validated UUIDs only, never from names or titles, so nothing the API returns can steer a write
+ * elsewhere.
  */
 function uuid(value: string, what: string): string {
   if (!isUuid(value)) throw new Error(`${what} is not a UUID`);

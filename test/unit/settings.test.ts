@@ -1,7 +1,7 @@
 import { ConfigError, loadSettings, requireCredentials } from '../../config/settings';
 
 describe('loadSettings', () => {
-  test('CONTRACT.md defaults', () => {
+  test('the defaults of docs/configuration.md', () => {
     const s = loadSettings({});
     expect(s).toMatchObject({ apiBaseUrl: 'https://api.use2.usertesting.com', ratePerMinute: 10, maxConcurrentDownloads: 4, pollInitialDelayMs: 3000, pollMaxDelayMs: 60000, generationDeadlineMs: 86_400_000, namespace: 'default', taskQueue: 'ut-media' });
     expect(s.credentials).toBeUndefined();

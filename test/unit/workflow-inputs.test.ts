@@ -46,7 +46,7 @@ describe('workflow inputs', () => {
 });
 
 describe('destination layout', () => {
-  test('paths follow CONTRACT.md and come from UUIDs only', () => {
+  test('paths follow docs/layout-and-manifest.md and come from UUIDs only', () => {
     expect(reelPath(testId, sessionId)).toBe(`test_id=${testId}/highlight_reels/${sessionId}.mp4`);
     expect(videoPath(testId, sessionId)).toBe(`test_id=${testId}/session_id=${sessionId}/session.mp4`);
     expect(transcriptPath(testId, sessionId)).toBe(`test_id=${testId}/session_id=${sessionId}/transcript.vtt`);
