@@ -1,6 +1,6 @@
 # The ut-media worker image (used by docker-compose.yml; also fine for any container platform).
 # Build stage: all dependencies, TypeScript compile and the prebuilt workflow bundle.
-FROM node:20-slim AS build
+FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -9,7 +9,7 @@ COPY . .
 RUN npm run build
 
 # Runtime stage: production dependencies and the compiled output only.
-FROM node:20-slim
+FROM node:24-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
