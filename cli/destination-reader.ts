@@ -1,4 +1,4 @@
-import { openDestination, parseDestination, type Destination } from '../storage';
+import { DestinationUnavailableError, InvalidDestinationError, openDestination, parseDestination, type Destination } from '../storage';
 import { manifestPath } from '../workflows/asset-paths';
 import type { Manifest } from '../activities/manifest';
 import { CliError, EXIT } from './exit-codes';
@@ -11,8 +11,16 @@ export function destinationOfFlag(dest: string | undefined): Destination {
   try {
     return openDestination(parseDestination(dest ?? ''));
   } catch (err) {
-    throw new CliError(`--dest: ${(err as Error).message}`, EXIT.usage);
+    throw destinationFlagError(err);
   }
+}
+
+/**
+ * A `--dest` the user must change (malformed, or a store this environment cannot reach: az:// with
+ * no credentials) is bad input, exit 2; anything else is a bug or an outage, passed on as it is.
+ */
+export function destinationFlagError(err: unknown): unknown {
+  return err instanceof InvalidDestinationError || err instanceof DestinationUnavailableError ? new CliError(`--dest: ${err.message}`, EXIT.usage) : err;
 }
 
 export async function readJson<T>(destination: Destination, relativePath: string): Promise<T | undefined> {

@@ -1,9 +1,15 @@
-import type { Connection } from '@temporalio/client';
+import { isGrpcServiceError, type Connection } from '@temporalio/client';
+import { GRPC_CODE } from './grpc-codes';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { CliError, EXIT } from './exit-codes';
 
 const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+/**
+ * gRPC codes of a cluster that will not register our attributes: no operator rights or no operator
+ * service for this client (Temporal Cloud), or no room left (a full set answers INVALID_ARGUMENT).
+ */
+const REFUSALS = new Set<number>([GRPC_CODE.INVALID_ARGUMENT, GRPC_CODE.PERMISSION_DENIED, GRPC_CODE.UNAUTHENTICATED, GRPC_CODE.UNIMPLEMENTED]);
 
 /**
  * A cluster nobody prepared for us: the search attributes our workflows set must exist, or every
@@ -20,6 +26,7 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
   try {
     await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(missing.map((a) => [a.name, KEYWORD])) });
   } catch (err) {
+    if (!(isGrpcServiceError(err) && REFUSALS.has(err.code))) throw err;
     const commands = missing.map((a) => `  temporal operator search-attribute create --namespace ${namespace} --name ${a.name} --type Keyword`).join('\n');
     const cloud = missing.map((a) => `"${a.name}=Keyword"`).join(' ');
     throw new CliError(

@@ -1,3 +1,4 @@
+import { destinationFlagError } from './destination-reader';
 import { ConfigError, loadSettings, type Settings } from '../config/settings';
 import { destinationUri, parseDestination } from '../storage';
 import { describeIssues, ingestTestResultInputSchema, MAX_TESTS_PER_RUN, type IngestTestResultParams } from '../workflows/inputs';
@@ -37,7 +38,7 @@ function validateOne(flags: IngestFlags & { test: string }, cwd: string): Pick<I
   try {
     dest = destinationUri(parseDestination(flags.dest, cwd));
   } catch (err) {
-    throw new CliError(`--dest: ${(err as Error).message}`, EXIT.usage);
+    throw destinationFlagError(err);
   }
   const parsed = ingestTestResultInputSchema.safeParse({ testId: flags.test, dest, only: flags.only, sessionIds: flags.session?.length ? flags.session : undefined });
   if (!parsed.success) throw new CliError(describeIssues(parsed.error).replace(/^testId:/, '--test:').replace(/sessionIds\.\d+:/g, '--session:').replace(/^only:/, '--only:'), EXIT.usage);

@@ -1,7 +1,7 @@
+import { GRPC_CODE } from './grpc-codes';
 import { isGrpcServiceError, ServiceError, type WorkflowHandle } from '@temporalio/client';
 
 /** gRPC's status code UNAVAILABLE: the server cannot be reached (restarting, a network blip). */
-const GRPC_UNAVAILABLE = 14;
 const RETRY_EVERY_MS = 1000;
 /** A wait for the result that lasted this long before failing again saw the server answer: a new outage. */
 const OUTAGE_OVER_AFTER_MS = 60_000;
@@ -21,7 +21,7 @@ const serverGone = () => new ServerUnreachableError('the embedded Temporal serve
 
 export function isServerUnavailable(err: unknown): boolean {
   const cause = err instanceof ServiceError ? err.cause : err;
-  return isGrpcServiceError(cause) && cause.code === GRPC_UNAVAILABLE;
+  return isGrpcServiceError(cause) && cause.code === GRPC_CODE.UNAVAILABLE;
 }
 
 export interface OutageOptions {
