@@ -48,6 +48,7 @@ const settingsSchema = z.object({
   UT_RATE_LIMIT_PER_MINUTE: positiveInt('UT_RATE_LIMIT_PER_MINUTE', 10),
   UT_MAX_CONCURRENT_DOWNLOADS: positiveInt('UT_MAX_CONCURRENT_DOWNLOADS', 4),
   UT_API_WORKERS: positiveInt('UT_API_WORKERS', 1),
+  UT_API_PACING: z.preprocess(emptyToUndefined, z.enum(['auto', 'server', 'worker']).default('auto')),
   UT_POLL_INITIAL_DELAY_MS: positiveInt('UT_POLL_INITIAL_DELAY_MS', DEFAULT_RUN_OPTIONS.pollInitialDelayMs),
   UT_POLL_MAX_DELAY_MS: positiveInt('UT_POLL_MAX_DELAY_MS', DEFAULT_RUN_OPTIONS.pollMaxDelayMs),
   UT_GENERATION_DEADLINE_MS: positiveInt('UT_GENERATION_DEADLINE_MS', DEFAULT_RUN_OPTIONS.generationDeadlineMs),
@@ -81,6 +82,8 @@ export interface Settings {
   ratePerMinute: number;
   /** Worker processes polling the API queue, each pacing itself at its share where the queue has several partitions. */
   apiWorkers: number;
+  /** How the API queue is paced: by its partitions (auto), by the server's limit, or by each worker. */
+  apiPacing: 'auto' | 'server' | 'worker';
   maxConcurrentDownloads: number;
   pollInitialDelayMs: number;
   pollMaxDelayMs: number;
@@ -139,6 +142,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     ratePerMinute: e.UT_RATE_LIMIT_PER_MINUTE,
     maxConcurrentDownloads: e.UT_MAX_CONCURRENT_DOWNLOADS,
     apiWorkers: e.UT_API_WORKERS,
+    apiPacing: e.UT_API_PACING,
     pollInitialDelayMs: e.UT_POLL_INITIAL_DELAY_MS,
     pollMaxDelayMs: e.UT_POLL_MAX_DELAY_MS,
     generationDeadlineMs: e.UT_GENERATION_DEADLINE_MS,

@@ -11,7 +11,7 @@ import { apiActivitiesPerSecond } from './api-budget';
  * (the SDK's `maxActivitiesPerSecond`) at its share of the budget.
  */
 export type ApiPacing =
-  | { by: 'server'; partitions: number; options: Pick<WorkerOptions, 'maxTaskQueueActivitiesPerSecond'> }
+  | { by: 'server'; partitions: number; options: Pick<WorkerOptions, 'maxTaskQueueActivitiesPerSecond'>; notice?: string }
   | { by: 'worker'; partitions: number; apiWorkers: number; options: Pick<WorkerOptions, 'maxActivitiesPerSecond'>; notice: string };
 
 /** Server-side pacing, as before the partitions were looked up (the embedding API's default). */
@@ -25,17 +25,24 @@ export function serverPacing(ratePerMinute: number, partitions = 1): ApiPacing {
  */
 export function workerPacing(ratePerMinute: number, partitions: number, apiWorkers: number, apiQueue: string): ApiPacing {
   const perMinute = Math.max(0.5 * ratePerMinute, apiActivitiesPerSecond(ratePerMinute) * 60 - (apiWorkers - 1)) / apiWorkers;
+  const why =
+    partitions > 1
+      ? `the API task queue ${apiQueue} has ${partitions} partitions (the server's default), among which the server would split its rate limit and dispatch about half the budget`
+      : `UT_API_PACING=worker`;
   const notice =
-    `the API task queue ${apiQueue} has ${partitions} partitions (the server's default), among which the server would split its rate limit ` +
-    `and dispatch about half the budget; this worker paces itself at ${perMinute.toFixed(2)} requests/min instead ` +
+    `${why}; this worker paces itself at ${perMinute.toFixed(2)} requests/min instead ` +
     `(UT_RATE_LIMIT_PER_MINUTE=${ratePerMinute} shared by UT_API_WORKERS=${apiWorkers}). Run exactly ${apiWorkers} worker process${apiWorkers === 1 ? '' : 'es'} ` +
     `on this queue, or give it one partition (dynamic config matching.numTaskqueueReadPartitions and ` +
     `matching.numTaskqueueWritePartitions = 1 for ${apiQueue}) to let any number of workers share the budget exactly.`;
   return { by: 'worker', partitions, apiWorkers, options: { maxActivitiesPerSecond: perMinute / 60 }, notice };
 }
 
-/** Looks up the API queue's partitions and picks the pacing; a server that cannot tell gets server pacing. */
-export async function choosePacing(connection: NativeConnection, namespace: string, apiQueue: string, ratePerMinute: number, apiWorkers: number): Promise<ApiPacing> {
+/** `auto`: by the API queue's partitions; `server` or `worker` when the operator knows better (UT_API_PACING). */
+export type PacingChoice = 'auto' | 'server' | 'worker';
+
+/** Looks up the API queue's partitions and picks the pacing; a server that cannot tell gets server pacing, with a notice. */
+export async function choosePacing(connection: NativeConnection, namespace: string, apiQueue: string, ratePerMinute: number, apiWorkers: number, choice: PacingChoice = 'auto'): Promise<ApiPacing> {
+  if (choice === 'server') return serverPacing(ratePerMinute);
   let partitions: number;
   try {
     const answer = await connection.workflowService.listTaskQueuePartitions({
@@ -43,8 +50,14 @@ export async function choosePacing(connection: NativeConnection, namespace: stri
       taskQueue: { name: apiQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
     });
     partitions = answer.activityTaskQueuePartitions?.length ?? 0;
-  } catch {
-    return serverPacing(ratePerMinute);
+  } catch (err) {
+    if (choice === 'worker') return workerPacing(ratePerMinute, 0, apiWorkers, apiQueue);
+    const why = err instanceof Error ? err.message : String(err);
+    return {
+      ...serverPacing(ratePerMinute),
+      notice: `could not look up the partitions of the API task queue ${apiQueue} (${why}): paced by the server's limit; if \`ut-media status\` shows the queue dispatched well below the budget while requests wait, set UT_API_PACING=worker (and UT_API_WORKERS to the number of worker processes)`,
+    };
   }
+  if (choice === 'worker') return workerPacing(ratePerMinute, partitions, apiWorkers, apiQueue);
   return partitions > 1 ? workerPacing(ratePerMinute, partitions, apiWorkers, apiQueue) : serverPacing(ratePerMinute, Math.max(1, partitions));
 }

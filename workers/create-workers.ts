@@ -2,7 +2,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createApiActivities, createStorageActivities, type ActivityDeps } from '../activities';
 import type { Settings } from '../config/settings';
 import { apiTaskQueue } from '../workflows/task-queues';
-import { choosePacing, serverPacing, type ApiPacing } from './api-pacing';
+import { choosePacing, serverPacing, type ApiPacing, type PacingChoice } from './api-pacing';
 import { apiQueueWaitInterceptor, type PipelineMetrics } from './metrics';
 
 export interface WorkerSetup {
@@ -16,6 +16,8 @@ export interface WorkerSetup {
   ratePerMinute: number;
   /** Processes that poll the API queue, when each must pace itself (a queue of several partitions). @default 1 */
   apiWorkers?: number;
+  /** How the API queue is paced (UT_API_PACING). @default 'auto' */
+  pacing?: PacingChoice;
   /** Told once how the API queue is paced when it is not the server's exact limit. @default stderr */
   report?: (line: string) => void;
   /** Transfers in flight in this worker (UT_MAX_CONCURRENT_DOWNLOADS). */
@@ -47,8 +49,8 @@ export async function createWorkers(setup: WorkerSetup): Promise<UtMediaWorkers>
     maxConcurrentActivityTaskExecutions: 8,
   });
   const apiQueue = apiTaskQueue(setup.taskQueue);
-  const pacing = await choosePacing(setup.connection, setup.namespace, apiQueue, setup.ratePerMinute, setup.apiWorkers ?? 1);
-  if (pacing.by === 'worker') (setup.report ?? ((line) => process.stderr.write(`${line}\n`)))(`ut-media worker: ${pacing.notice}`);
+  const pacing = await choosePacing(setup.connection, setup.namespace, apiQueue, setup.ratePerMinute, setup.apiWorkers ?? 1, setup.pacing);
+  if (pacing.notice) (setup.report ?? ((line) => process.stderr.write(`${line}\n`)))(`ut-media worker: ${pacing.notice}`);
   const api = await Worker.create({ ...common, ...apiWorkerOptions(setup, pacing) });
   const shutdown = () => {
     for (const w of [main, api]) if (w.getState() === 'RUNNING') w.shutdown();
@@ -90,6 +92,7 @@ export function createWorkersFromSettings(connection: NativeConnection, settings
     metrics,
     ratePerMinute: settings.ratePerMinute,
     apiWorkers: settings.apiWorkers,
+    pacing: settings.apiPacing,
     maxConcurrentDownloads: settings.maxConcurrentDownloads,
     workflowBundlePath,
   });
