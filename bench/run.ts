@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   const savedEmulator = process.env.STORAGE_EMULATOR_HOST;
   process.env.STORAGE_EMULATOR_HOST = gcs.url;
   const h: Harness = { temporal, gcs, scratch };
-  let ok = true;
+  let ok: boolean;
   try {
     await createGcsClient().createBucket(BUCKET);
     console.log(`ut-media bench${values.quick ? ' (--quick)' : ''}${values.scale ? ' (--scale)' : ''}: node ${process.version}, ${os.cpus().length} CPUs, Temporal dev server ${temporal.address}, fake-gcs-server ${gcs.url}`);

@@ -16,6 +16,7 @@ export function checkRelativePath(relativePath: string): string {
   }
   if (relativePath.startsWith('/')) throw new Error(`object path must be relative, got ${JSON.stringify(relativePath)}`);
   if (relativePath.includes('\\')) throw new Error(`object path must not contain backslashes: ${JSON.stringify(relativePath)}`);
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (/[\u0000-\u001f\u007f]/.test(relativePath)) throw new Error(`object path must not contain control characters: ${JSON.stringify(relativePath)}`);
   const segments = relativePath.split('/');
   for (const segment of segments) {

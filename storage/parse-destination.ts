@@ -70,6 +70,7 @@ function parseBucketUri(input: string, scheme: keyof typeof BUCKET_RULES, rest: 
 function parsePrefix(input: string, raw: string): string {
   const rawPrefix = raw.replace(/\/+$/, '');
   if (rawPrefix === '') return '';
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (/[\u0000-\u001f\u007f]/.test(rawPrefix)) throw invalid(input, 'the prefix contains control characters');
   if (rawPrefix.includes('\\')) throw invalid(input, 'the prefix contains a backslash');
   for (const segment of rawPrefix.split('/')) {

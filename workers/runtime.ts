@@ -29,7 +29,7 @@ export function installRuntime(logger: Logger, metrics?: MetricsEndpoint): Metri
   } catch (err) {
     if (!(err instanceof IllegalStateError)) {
       if (!metrics) throw err;
-      throw new Error(`UT_METRICS_PORT: cannot serve metrics on ${bindAddress(metrics)}: ${(err as Error).message}`);
+      throw new Error(`UT_METRICS_PORT: cannot serve metrics on ${bindAddress(metrics)}: ${(err as Error).message}`, { cause: err });
     }
     // Already installed (e.g. several embedded runs in one process): the first installation decides what is exported.
     if (metrics) logger.warn({ metrics: bindAddress(metrics) }, 'the Temporal runtime was installed earlier; metrics go where it exports them');

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { spawnCli } from '../support/processes';
@@ -7,7 +8,7 @@ describe('ut-media --version and --help', () => {
   test('--version prints the package version and exits 0', async () => {
     const cli = spawnCli(['--version'], {});
     expect(await cli.exited).toBe(0);
-    expect(cli.output().stdout.trim()).toBe(require('../../package.json').version);
+    expect(cli.output().stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')).version);
   });
 
   test.each(['ingest', 'plan', 'worker', 'status', 'verify', 'schedule'])('%s --help shows an example and exits 0', async (command) => {

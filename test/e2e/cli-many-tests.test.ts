@@ -76,7 +76,7 @@ describe('ut-media ingest with several tests', () => {
   test('a run whose workflow task keeps failing: status names the cause, ingest gives up after UT_STALL_TIMEOUT_MS with exit 1', async () => {
     const stuckTest = '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
     const env = testEnv(sim, { UT_STALL_TIMEOUT_MS: '4000' });
-    const worker = cli.spawn(['worker'], env);
+    cli.spawn(['worker'], env);
     const connection = await Connection.connect({ address: harnessValue('temporalAddress') });
     const client = new Client({ connection });
     // A workflow type no worker has, under the test's workflow id: its task fails on every attempt.
@@ -101,7 +101,7 @@ describe('ut-media ingest with several tests', () => {
 
   test('two `ingest` of the same test at once: one run, both follow it to the same summary, each asset fetched once', async () => {
     const env = testEnv(sim, { UT_RATE_LIMIT_PER_MINUTE: String(LIMIT * (60_000 / WINDOW_MS)) });
-    const worker = cli.spawn(['worker'], env);
+    cli.spawn(['worker'], env);
     const testId = sim.scenario.tests[1].testId;
     const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-twice-'));
     sim.resetStats();

@@ -157,14 +157,19 @@ describe('az:// destination', () => {
   });
 });
 
+function setEnv(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}
+
 describe('clients from the environment', () => {
   const withEnv = async (vars: Record<string, string | undefined>, body: () => Promise<void>) => {
     const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-    for (const [k, v] of Object.entries(vars)) v === undefined ? delete process.env[k] : (process.env[k] = v);
+    for (const [k, v] of Object.entries(vars)) setEnv(k, v);
     try {
       await body();
     } finally {
-      for (const [k, v] of Object.entries(saved)) v === undefined ? delete process.env[k] : (process.env[k] = v);
+      for (const [k, v] of Object.entries(saved)) setEnv(k, v);
     }
   };
 

@@ -82,7 +82,10 @@ describe('gs:// destination', () => {
       return new Writable({
         write(chunk: Buffer, _enc, cb) {
           const copy = Buffer.from(chunk);
-          if (!flipped) (copy[0] ^= 0xff), (flipped = true);
+          if (!flipped) {
+            copy[0] ^= 0xff;
+            flipped = true;
+          }
           real.write(copy, cb);
         },
         final(cb) {

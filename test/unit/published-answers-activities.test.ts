@@ -29,7 +29,7 @@ import type { SessionSummary } from '../../workflows/inputs';
 import { answersSeed, Findings, settle, type Settled } from '../support/answer-findings';
 import { deliberateRefusalOf } from '../support/deliberate-refusals';
 import { generatedExchangeArbitrary, type GeneratedExchange } from '../support/generated-answers';
-import { isStorableLink, LINK_SIGNATURE, linkOf, mediaLinkArbitrary, mp4Bytes } from '../support/media-links';
+import { isStorableLink, LINK_SIGNATURE, linkOf, mp4Bytes } from '../support/media-links';
 import { answerArbitrary } from '../support/openapi-arbitraries';
 import { brief } from '../support/openapi-validator';
 import { loadPublishedDescription, type PublishedDescription } from '../support/published-description';
