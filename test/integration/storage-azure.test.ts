@@ -27,6 +27,7 @@ import { Readable } from 'node:stream';
 import { BlobServiceClient, BlockBlobClient } from '@azure/storage-blob';
 import {
   DestinationUnavailableError,
+  ObjectNotFoundError,
   openDestination,
   parseDestination,
   StorageRequestError,
@@ -126,9 +127,9 @@ describe('az:// destination', () => {
     expect(await blobNames(container)).toEqual(['archive/ut/ok.mp4']);
   });
 
-  it('reading an object that is not there fails with a StorageRequestError', async () => {
+  it('reading an object that is not there fails with ObjectNotFoundError (BlobNotFound)', async () => {
     const { dest } = await newDestination();
-    await expect(readAll(dest.readObject(REL))).rejects.toThrow(StorageRequestError);
+    await expect(readAll(dest.readObject(REL))).rejects.toThrow(ObjectNotFoundError);
   });
 
   it('a missing container is a configuration error (DestinationUnavailableError) on every operation', async () => {
