@@ -32,7 +32,7 @@ import {
   StorageRequestError,
   type Destination,
 } from '../../storage';
-import { AzureDestination } from '../../storage/azure-destination';
+import { AzureDestination } from '../../storage/azure/destination';
 import { generatedSource, readAll } from '../../storage/testing';
 import { harnessValue } from '../support/harness-env';
 

@@ -5,8 +5,8 @@
  * error and nothing under the final name.
  */
 import { Storage } from '@google-cloud/storage';
-import { gcsClientOptions } from '../../storage/gcs-client';
-import { GcsDestination } from '../../storage/gcs-destination';
+import { gcsClientOptions } from '../../storage/gcs/client';
+import { GcsDestination } from '../../storage/gcs/destination';
 import { createGcsClient, parseDestination, StorageRequestError } from '../../storage';
 import { generatedSource, readAll } from '../../storage/testing';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest, type ProxyAction } from '../support/fault-proxy';

@@ -7,7 +7,7 @@
  */
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS } from '@smithy/core/config';
-import { Crc32c } from './crc32c';
+import { Crc32c } from '../crc32c';
 
 /** Used when neither the environment nor the profile names a region; S3 redirects to the bucket's own. */
 const FALLBACK_REGION = 'us-east-1';
