@@ -33,7 +33,7 @@ import {
   type Destination,
 } from '../../storage';
 import { AzureDestination } from '../../storage/azure/destination';
-import { generatedSource, readAll } from '../../storage/testing';
+import { generatedSource, readAll } from '../support/generated-source';
 import { harnessValue } from '../support/harness-env';
 
 const connectionString = harnessValue('azureConnectionString');

@@ -32,7 +32,7 @@ import {
   type Destination,
 } from '../../storage';
 import { GcsDestination } from '../../storage/gcs/destination';
-import { generatedSource, readAll } from '../../storage/testing';
+import { generatedSource, readAll } from '../support/generated-source';
 import { harnessValue } from '../support/harness-env';
 
 const gcsUrl = harnessValue('gcsUrl');
