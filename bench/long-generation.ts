@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { measureHistories } from '../infra/workflow-histories';
+import { measureHistories } from '../test/support/workflow-histories';
 import { generateScenario, startSimulator } from '../simulator';
 import type { ScaleBenchArgs } from './support';
 

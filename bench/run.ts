@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { loadSettings } from '../config/settings';
-import { startFakeGcsServer, type RunningFakeGcs } from '../infra/fake-gcs-server';
+import { startFakeGcsServer, type RunningFakeGcs } from '../test/support/emulators/fake-gcs-server';
 import { startTemporalDevServer, type RunningDevServer } from '../infra/temporal-dev-server';
 import { createGcsClient } from '../storage';
 import { buildActivityDeps } from '../workers/activity-deps';

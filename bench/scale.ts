@@ -22,7 +22,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { measureHistories, type HistoryFigures } from '../infra/workflow-histories';
+import { measureHistories, type HistoryFigures } from '../test/support/workflow-histories';
 import { expectedAssetStatuses, generateScenario, startSimulator, type ScenarioInput, type TestSpec } from '../simulator';
 import type { IngestSummary } from '../workflows/asset-types';
 import { MiB, sampleRss, type ScaleBenchArgs } from './support';

@@ -1,4 +1,5 @@
 import { MultiBar } from 'cli-progress';
+import { DEFAULT_PROGRESS_INTERVAL_MS } from '../config/settings';
 import { plainLine, renderRuns, type RunView } from './progress-lines';
 import { totalsOf } from './run-estimate';
 
@@ -18,7 +19,7 @@ export interface DisplayOptions {
 export function createProgressDisplay(options: DisplayOptions): ProgressDisplay {
   const stream = options.stream ?? process.stderr;
   const withRates = trackTrends(options.ratePerMinute);
-  if (!stream.isTTY) return plainLines(stream, options.ratePerMinute, options.plainEveryMs ?? 5000, withRates);
+  if (!stream.isTTY) return plainLines(stream, options.ratePerMinute, options.plainEveryMs ?? DEFAULT_PROGRESS_INTERVAL_MS, withRates);
 
   // cli-progress draws and redraws the block; each of its "bars" is one of our lines.
   let lines: string[] = [];

@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { DEFAULT_RUN_OPTIONS } from '../workflows/inputs';
+import { DEFAULT_TASK_QUEUE } from '../workflows/task-queues';
 import { MEDIA_RETRY_DEFAULTS, type MediaRetryOptions } from '../usertesting/link-retry';
 
 /** The documented OAuth token endpoint of UserTesting (docs/configuration.md, `UT_TOKEN_URL`). */
 export const DEFAULT_TOKEN_URL = 'https://auth.usertesting.com/oauth2/aus1p3vtd8vtm4Bxv0h8/v1/token';
 export const DEFAULT_API_BASE_URL = 'https://api.use2.usertesting.com';
+/** Without a terminal, `ingest` prints a progress line per test at most this often (`UT_PROGRESS_INTERVAL_MS`). */
+export const DEFAULT_PROGRESS_INTERVAL_MS = 5000;
 
 /** Thrown for bad configuration or input found before any API call; the CLI exits 2 on it. */
 export class ConfigError extends Error {
@@ -59,11 +62,11 @@ const settingsSchema = z.object({
   UT_STALL_TIMEOUT_MS: positiveInt('UT_STALL_TIMEOUT_MS', 600_000),
   UT_MEDIA_UNREACHABLE_MS: positiveInt('UT_MEDIA_UNREACHABLE_MS', MEDIA_RETRY_DEFAULTS.unreachableLimitMs),
   UT_MEDIA_RETRY_INITIAL_DELAY_MS: positiveInt('UT_MEDIA_RETRY_INITIAL_DELAY_MS', MEDIA_RETRY_DEFAULTS.initialDelayMs),
-  UT_PROGRESS_INTERVAL_MS: positiveInt('UT_PROGRESS_INTERVAL_MS', 5000),
+  UT_PROGRESS_INTERVAL_MS: positiveInt('UT_PROGRESS_INTERVAL_MS', DEFAULT_PROGRESS_INTERVAL_MS),
   UT_QUERY_TIMEOUT_MS: positiveInt('UT_QUERY_TIMEOUT_MS', 10_000),
   TEMPORAL_ADDRESS: z.preprocess(emptyToUndefined, z.string().optional()),
   TEMPORAL_NAMESPACE: z.preprocess(emptyToUndefined, z.string().default('default')),
-  UT_TASK_QUEUE: z.preprocess(emptyToUndefined, z.string().regex(/^[\w.-]+$/, 'UT_TASK_QUEUE may hold letters, digits, ".", "_" and "-"').default('ut-media')),
+  UT_TASK_QUEUE: z.preprocess(emptyToUndefined, z.string().regex(/^[\w.-]+$/, 'UT_TASK_QUEUE may hold letters, digits, ".", "_" and "-"').default(DEFAULT_TASK_QUEUE)),
   UT_LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   UT_METRICS_PORT: optionalPort('UT_METRICS_PORT'),
   // Loopback by default: metrics stay on the machine unless the operator opens them (0.0.0.0 in a container).

@@ -14,12 +14,12 @@ export type {
   WriteOptions,
 } from './destination';
 export { parseDestination, destinationUri, bucketNameProblem, s3BucketNameProblem } from './parse-destination';
-export { createGcsClient, emulatorEndpoint } from './gcs-client';
-export { createS3Client } from './s3-client';
+export { createGcsClient, emulatorEndpoint } from './gcs/client';
+export { createS3Client } from './s3/client';
 export { containerNameProblem } from './parse-destination';
-export { createAzureClient } from './azure-client';
+export { createAzureClient } from './azure/client';
 export { openDestination } from './open-destination';
-export { sweepStaleTempFiles } from './local-files';
+export { sweepStaleTempFiles } from './local/files';
 export { ChecksumTransform, checksumsOf, type Checksums } from './checksums';
 export {
   InvalidDestinationError,

@@ -1,12 +1,12 @@
 /** Picks the destination implementation for a parsed spec. */
 import type { Destination, DestinationSpec, StorageDeps } from './destination';
-import { createAzureClient } from './azure-client';
-import { AzureDestination } from './azure-destination';
-import { createGcsClient } from './gcs-client';
-import { GcsDestination } from './gcs-destination';
-import { LocalDestination } from './local-destination';
-import { createS3Client } from './s3-client';
-import { S3Destination } from './s3-destination';
+import { createAzureClient } from './azure/client';
+import { AzureDestination } from './azure/destination';
+import { createGcsClient } from './gcs/client';
+import { GcsDestination } from './gcs/destination';
+import { LocalDestination } from './local/destination';
+import { createS3Client } from './s3/client';
+import { S3Destination } from './s3/destination';
 
 /**
  * Opens a destination. Cheap and offline: nothing is contacted or created until the first call.

@@ -1,3 +1,6 @@
+/** How long a store request or upload may move no byte before it is given up: every destination's `stallTimeoutMs` default. */
+export const DEFAULT_STALL_TIMEOUT_MS = 120_000;
+
 /** Calls `onStall` once when `touch` has not been called for `timeoutMs`; `stop` ends the watch. */
 export class StallWatchdog {
   private timer: NodeJS.Timeout | undefined;

@@ -12,6 +12,7 @@ import {
   type ApiOperation,
 } from './errors';
 import { numberHeader } from './http-headers';
+import { DEFAULT_HTTP_TIMEOUT_MS } from './http-timeout';
 import { redactSecrets } from './redact';
 import { checkResponse } from './response-check';
 import { requestSent } from './request-tally';
@@ -82,7 +83,7 @@ const RETRYABLE_STATUS = new Set([408, 409, 425, 500, 502, 503, 504]);
  */
 export function createResultsApiClient(options: ResultsApiClientOptions): ResultsApiClient {
   const base = options.baseUrl.replace(/\/+$/, '');
-  const timeout = options.timeoutMs ?? 30_000;
+  const timeout = options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
   const now = options.now ?? Date.now;
   // When the window is spent (a 429, or a response saying nothing is left), the API would refuse
   // every request until it resets: none is sent before then, whichever activity asks.

@@ -3,6 +3,7 @@ import { getGlobalDispatcher, interceptors, request, type Dispatcher } from 'und
 import { LinkExpiredError, MediaTransferError } from './errors';
 import { LinkRetry, type MediaRetryOptions, type Outage } from './link-retry';
 import { contentRange, numberHeader, stringHeader } from './http-headers';
+import { DEFAULT_HTTP_TIMEOUT_MS } from './http-timeout';
 import { redactSecrets } from './redact';
 
 export interface SignedMediaOptions {
@@ -158,8 +159,8 @@ async function get(link: string, offset: number | undefined, options: SignedMedi
       method: 'GET',
       dispatcher: (options.dispatcher ?? getGlobalDispatcher()).compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS })),
       headers: offset === undefined ? {} : { range: `bytes=${offset}-` },
-      headersTimeout: options.timeoutMs ?? 30_000,
-      bodyTimeout: options.timeoutMs ?? 30_000,
+      headersTimeout: options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
+      bodyTimeout: options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
     });
   } catch (err) {
     if (networkCode(err)) throw new MediaNetworkFailure(describeFailure(err));

@@ -1,6 +1,7 @@
 import { request, type Dispatcher } from 'undici';
 import type { Credentials } from '../config/settings';
 import { InvalidCredentialsError, InvalidResponseError, TransientApiError } from './errors';
+import { DEFAULT_HTTP_TIMEOUT_MS } from './http-timeout';
 import { redactSecrets } from './redact';
 import { tokenResponseSchema } from './schemas';
 
@@ -44,8 +45,8 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
         dispatcher: options.dispatcher,
         headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'studies:read' }).toString(),
-        headersTimeout: 30_000,
-        bodyTimeout: 30_000,
+        headersTimeout: DEFAULT_HTTP_TIMEOUT_MS,
+        bodyTimeout: DEFAULT_HTTP_TIMEOUT_MS,
       });
     } catch (err) {
       throw new TransientApiError(`token endpoint unreachable: ${redactSecrets((err as Error).message)}`, 'token');

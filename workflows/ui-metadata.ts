@@ -1,3 +1,4 @@
+import { manifestPath } from './asset-paths';
 import type { ProgressSnapshot } from './asset-types';
 import { ASSET_KINDS, SELECTION_OF_KIND, type AssetSelection } from './inputs';
 
@@ -13,7 +14,7 @@ export function ingestionDetails(input: { testId: string; dest: string; only?: r
     `**Destination** \`${input.dest}\``,
     `**Kinds** ${input.only?.length ? input.only.join(', ') : ASSET_KINDS.join(', ')}`,
     input.sessionIds?.length ? `**Sessions** ${input.sessionIds.length} chosen` : '**Sessions** all',
-    'Follow it with `ut-media status --test ' + input.testId + '`; the manifest lands at `test_id=' + input.testId + '/manifest.json`.',
+    'Follow it with `ut-media status --test ' + input.testId + '`; the manifest lands at `' + manifestPath(input.testId) + '`.',
   ].join('\n\n');
 }
 

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { CRC32C } from '@google-cloud/storage';
 import { ObjectAlreadyExistsError, ObjectNotFoundError, SizeMismatchError, type Destination, type StoredObject } from '../../storage';
-import { generatedSource, readAll } from '../../storage/testing';
+import { generatedSource, readAll } from '../support/generated-source';
 import { BACKENDS, type StoreUnderTest } from '../support/destination-backends';
 import { pausedSource } from '../support/paused-source';
 

@@ -6,7 +6,7 @@ import { HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-
 import { BlobServiceClient } from '@azure/storage-blob';
 import { manifestLineSchema } from '../../activities/manifest-lines';
 import { createGcsClient, openDestination, parseDestination } from '../../storage';
-import { readAll } from '../../storage/testing';
+import { readAll } from '../support/generated-source';
 import { generateScenario } from '../../simulator';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';
 import { expectedAssets, maxCallsInWindow, md5OfFile, minimumRequests } from '../support/expectations';

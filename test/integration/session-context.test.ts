@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateScenario } from '../../simulator';
 import { openDestination, parseDestination, type Destination } from '../../storage';
-import { readAll } from '../../storage/testing';
+import { readAll } from '../support/generated-source';
 import type { Manifest } from '../../activities/manifest';
 import { detailsPath, manifestPath, qxScorePath } from '../../workflows/asset-paths';
 import type { TestPlan } from '../../workflows/plan-types';

@@ -5,8 +5,8 @@
  */
 import { BlobServiceClient } from '@azure/storage-blob';
 import { StorageRequestError } from '../../storage';
-import { AzureDestination } from '../../storage/azure-destination';
-import { generatedSource, readAll } from '../../storage/testing';
+import { AzureDestination } from '../../storage/azure/destination';
+import { generatedSource, readAll } from '../support/generated-source';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest, type ProxyAction } from '../support/fault-proxy';
 import { harnessValue } from '../support/harness-env';
 import { createHash } from 'node:crypto';

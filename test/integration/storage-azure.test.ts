@@ -33,8 +33,8 @@ import {
   StorageRequestError,
   type Destination,
 } from '../../storage';
-import { AzureDestination } from '../../storage/azure-destination';
-import { generatedSource, readAll } from '../../storage/testing';
+import { AzureDestination } from '../../storage/azure/destination';
+import { generatedSource, readAll } from '../support/generated-source';
 import { harnessValue } from '../support/harness-env';
 
 const connectionString = harnessValue('azureConnectionString');

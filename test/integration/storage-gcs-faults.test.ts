@@ -5,10 +5,10 @@
  * error and nothing under the final name.
  */
 import { Storage } from '@google-cloud/storage';
-import { gcsClientOptions } from '../../storage/gcs-client';
-import { GcsDestination } from '../../storage/gcs-destination';
+import { gcsClientOptions } from '../../storage/gcs/client';
+import { GcsDestination } from '../../storage/gcs/destination';
 import { createGcsClient, parseDestination, StorageRequestError } from '../../storage';
-import { generatedSource, readAll } from '../../storage/testing';
+import { generatedSource, readAll } from '../support/generated-source';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest, type ProxyAction } from '../support/fault-proxy';
 import { harnessValue } from '../support/harness-env';
 

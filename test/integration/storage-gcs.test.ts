@@ -12,7 +12,7 @@
  *   destination patches it back (a no-op on GCS, which keeps it).
  * - A client-supplied crc32c is not validated (it stores and reports its own); GCS rejects a
  *   mismatch with 400. The destination compares the reported checksums with its own either way.
- * - The bare STORAGE_EMULATOR_HOST variable breaks @google-cloud/storage 7.x (see gcs-client.ts).
+ * - The bare STORAGE_EMULATOR_HOST variable breaks @google-cloud/storage 7.x (see storage/gcs/client.ts).
  * - md5Hash, crc32c, generation and custom metadata are reported as GCS reports them.
  *
  * The behaviours every destination shares are in destination-contract.test.ts; this file keeps what
@@ -31,8 +31,8 @@ import {
   parseDestination,
   type Destination,
 } from '../../storage';
-import { GcsDestination } from '../../storage/gcs-destination';
-import { generatedSource, readAll } from '../../storage/testing';
+import { GcsDestination } from '../../storage/gcs/destination';
+import { generatedSource, readAll } from '../support/generated-source';
 import { harnessValue } from '../support/harness-env';
 
 const gcsUrl = harnessValue('gcsUrl');

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { DestinationUnavailableError, openDestination, parseDestination, sweepStaleTempFiles, type Destination } from '../../storage';
-import { resumableTempPath } from '../../storage/local-files';
+import { resumableTempPath } from '../../storage/local/files';
 
 const REL = 'test_id=11111111-1111-4111-8111-111111111111/session_id=22222222-2222-4222-8222-222222222222/session.mp4';
 const TMP = '.ut-media-tmp';

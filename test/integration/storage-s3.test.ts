@@ -43,11 +43,11 @@ import {
   parseDestination,
   StorageRequestError,
 } from '../../storage';
-import { S3Destination, type S3DestinationOptions } from '../../storage/s3-destination';
-import { generatedSource, readAll } from '../../storage/testing';
+import { S3Destination, type S3DestinationOptions } from '../../storage/s3/destination';
+import { generatedSource, readAll } from '../support/generated-source';
 import { pausedSource } from '../support/paused-source';
 import { bucketKeys, newTestBucket, s3TestEnv, testS3Client } from '../support/s3';
-import { createS3Client } from '../../storage/s3-client';
+import { createS3Client } from '../../storage/s3/client';
 
 const MiB = 1024 * 1024;
 const client = testS3Client();

@@ -8,7 +8,7 @@ import { progressQuery } from '../../workflows/progress';
 import { CreateMultipartUploadCommand, HeadObjectCommand, ListMultipartUploadsCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { createGcsClient, openDestination, parseDestination } from '../../storage';
-import { readAll } from '../../storage/testing';
+import { readAll } from '../support/generated-source';
 import { harnessValue } from '../support/harness-env';
 import { newTestBucket, testS3Client } from '../support/s3';
 import { createPipelineFixture, runOptions, type PipelineFixture } from '../support/pipeline-fixture';

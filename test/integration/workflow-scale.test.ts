@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateScenario } from '../../simulator';
-import { measureHistories } from '../../infra/workflow-histories';
+import { measureHistories } from '../support/workflow-histories';
 import type { IngestSummary, ProgressSnapshot } from '../../workflows/asset-types';
 import { progressQuery } from '../../workflows/progress';
 import { expectedAssets } from '../support/expectations';

@@ -10,11 +10,11 @@ import path from 'node:path';
 import { DeleteBucketCommand, ListMultipartUploadsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { createGcsClient, type Destination } from '../../storage';
-import { AzureDestination } from '../../storage/azure-destination';
-import { GcsDestination } from '../../storage/gcs-destination';
-import { LocalDestination } from '../../storage/local-destination';
+import { AzureDestination } from '../../storage/azure/destination';
+import { GcsDestination } from '../../storage/gcs/destination';
+import { LocalDestination } from '../../storage/local/destination';
 import { LOCAL_TEMP_DIR } from '../../storage/object-names';
-import { S3Destination } from '../../storage/s3-destination';
+import { S3Destination } from '../../storage/s3/destination';
 import { harnessValue } from './harness-env';
 import { bucketKeys, emptyBucket, newTestBucket, testS3Client } from './s3';
 

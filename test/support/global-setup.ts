@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startTemporalDevServer } from '../../infra/temporal-dev-server';
-import { startFakeGcsServer } from '../../infra/fake-gcs-server';
-import { startAzurite } from '../../infra/azurite';
-import { startMotoServer } from '../../infra/moto-server';
+import { startFakeGcsServer } from './emulators/fake-gcs-server';
+import { startAzurite } from './emulators/azurite';
+import { startMotoServer } from './emulators/moto-server';
 import { HARNESS_ENV } from './harness-env';
 
 /**

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RunningDevServer } from '../../infra/temporal-dev-server';
-import type { RunningFakeGcs } from '../../infra/fake-gcs-server';
-import type { RunningAzurite } from '../../infra/azurite';
-import type { RunningMotoServer } from '../../infra/moto-server';
+import type { RunningFakeGcs } from './emulators/fake-gcs-server';
+import type { RunningAzurite } from './emulators/azurite';
+import type { RunningMotoServer } from './emulators/moto-server';
 
 /** Runs even when tests failed: stops the servers and removes the bundle. */
 export default async function globalTeardown(): Promise<void> {

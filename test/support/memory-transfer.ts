@@ -6,7 +6,7 @@
  * addresses come from the environment, as for every test process.
  */
 import fs from 'node:fs';
-import { generatedSource } from '../../storage/testing';
+import { generatedSource } from './generated-source';
 import { BACKENDS } from './destination-backends';
 
 const MiB = 1024 * 1024;

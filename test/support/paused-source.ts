@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import type { Checksums } from '../../storage';
-import { generatedSource } from '../../storage/testing';
+import { generatedSource } from './generated-source';
 
 export interface PausedSource {
   stream: Readable;

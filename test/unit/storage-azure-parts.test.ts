@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { destinationUri, InvalidDestinationError, parseDestination, StorageRequestError } from '../../storage';
 import { fitMetadata } from '../../activities/metadata-limits';
-import { mapAzureError } from '../../storage/azure-errors';
+import { mapAzureError } from '../../storage/azure/errors';
 import { DestinationUnavailableError, ObjectAlreadyExistsError, ChecksumMismatchError } from '../../storage/errors';
 import {
   AZURE_METADATA_BUDGET_BYTES,
@@ -11,7 +11,7 @@ import {
   encodeMetadata,
   encodeMetadataName,
   encodedMetadataBytes,
-} from '../../storage/azure-metadata';
+} from '../../storage/azure/metadata';
 
 describe('az:// destinations: parsing', () => {
   it.each([

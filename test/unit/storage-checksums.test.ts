@@ -6,7 +6,7 @@ import { ChecksumTransform, checksumsOf, SizeMismatchError } from '../../storage
 import { describeMismatch } from '../../storage/checksums';
 import { stringifyMetadata } from '../../storage/metadata';
 import { checkRelativePath, folderPrefix } from '../../storage/object-names';
-import { generatedSource } from '../../storage/testing';
+import { generatedSource } from '../support/generated-source';
 
 const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
 

@@ -1,7 +1,7 @@
 import { createGcsClient, DestinationUnavailableError, ObjectAlreadyExistsError, StorageRequestError, ChecksumMismatchError } from '../../storage';
 import { Crc32c } from '../../storage/crc32c';
-import { emulatorEndpoint } from '../../storage/gcs-client';
-import { mapGcsError } from '../../storage/gcs-errors';
+import { emulatorEndpoint } from '../../storage/gcs/client';
+import { mapGcsError } from '../../storage/gcs/errors';
 
 describe('emulatorEndpoint', () => {
   it.each([

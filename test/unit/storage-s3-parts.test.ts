@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { ListMultipartUploadsCommand, ListObjectsV2Command, ListPartsCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { ChecksumMismatchError, DestinationUnavailableError, ObjectAlreadyExistsError, StorageRequestError } from '../../storage';
 import { fitMetadata } from '../../activities/metadata-limits';
-import { s3ClientConfig, s3EndpointFromEnv } from '../../storage/s3-client';
-import { mapS3Error } from '../../storage/s3-errors';
-import { sweepAbandonedWrites } from '../../storage/s3-sweep';
+import { s3ClientConfig, s3EndpointFromEnv } from '../../storage/s3/client';
+import { mapS3Error } from '../../storage/s3/errors';
+import { sweepAbandonedWrites } from '../../storage/s3/sweep';
 import {
   decodeMetadataKey,
   encodeMetadataKey,
@@ -13,7 +13,7 @@ import {
   S3_METADATA_LIMIT_BYTES,
   s3MetadataBytes,
   toS3Metadata,
-} from '../../storage/s3-metadata';
+} from '../../storage/s3/metadata';
 
 describe('S3 client configuration', () => {
   it('takes the endpoint from AWS_ENDPOINT_URL_S3 (else AWS_ENDPOINT_URL) and then addresses buckets path-style', () => {

@@ -1,6 +1,6 @@
 import { spawn, ChildProcess } from 'node:child_process';
-import { locateTool } from '../scripts/tools';
-import { startFailure, startOnFreePort, waitForHttp } from './net';
+import { locateTool } from '../../../scripts/tools';
+import { startFailure, startOnFreePort, waitForHttp } from '../../../infra/net';
 
 export interface RunningMotoServer {
   /** `http://127.0.0.1:PORT`, the value for AWS_ENDPOINT_URL_S3. */

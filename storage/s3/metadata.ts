@@ -5,8 +5,8 @@
  * `=?UTF-8?B?…?=` (the form S3 itself uses for such values), so both read back exactly. Our own
  * MD5 and CRC32C of the bytes travel in two reserved entries: S3 has neither for a multipart object.
  */
-import type { Checksums } from './checksums';
-import { setEntry } from './metadata';
+import type { Checksums } from '../checksums';
+import { setEntry } from '../metadata';
 
 /** S3's limit for user metadata: UTF-8 bytes of all names and values. */
 export const S3_METADATA_LIMIT_BYTES = 2048;

@@ -10,7 +10,7 @@
  * variable from the constructor (synchronously; nothing else can run in between).
  */
 import { Storage, type StorageOptions } from '@google-cloud/storage';
-import { Crc32c } from './crc32c';
+import { Crc32c } from '../crc32c';
 
 const EMULATOR_VARIABLE = 'STORAGE_EMULATOR_HOST';
 

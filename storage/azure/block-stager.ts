@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { BlockBlobClient } from '@azure/storage-blob';
-import { StorageRequestError } from './errors';
+import { StorageRequestError } from '../errors';
 
 /** Azure commits at most this many blocks into one blob (50,000 x 8 MiB = 390 GiB). */
 export const MAX_BLOCKS = 50_000;

@@ -19,8 +19,8 @@ import {
   type CompletedPart,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { ObjectAlreadyExistsError } from './errors';
-import { isS3NotFound } from './s3-errors';
+import { ObjectAlreadyExistsError } from '../errors';
+import { isS3NotFound } from './errors';
 
 /** The largest object S3 copies in one CopyObject, and the largest part of an UploadPartCopy. */
 export const MAX_SINGLE_COPY_BYTES = 5 * 1024 ** 3;
@@ -36,7 +36,7 @@ export interface CopyIntoPlace {
   key: string;
   bytes: number;
   contentType: string;
-  /** Already in S3's form (see s3-metadata.ts). */
+  /** Already in S3's form (see metadata.ts). */
   metadata: Record<string, string>;
   /** Replace exactly this ETag; undefined: the key must be free. */
   ifMatch?: string;

@@ -2,7 +2,7 @@
  * Turns errors from @google-cloud/storage into the storage layer's errors, keeping request URLs
  * (a resumable upload's session URL grants write access) out of every message.
  */
-import { accessDeniedError, ChecksumMismatchError, missingHolderError, ObjectAlreadyExistsError, requestFailedError, RETRYABLE_HTTP_STATUSES, StorageRequestError, type StoreCall } from './errors';
+import { accessDeniedError, ChecksumMismatchError, missingHolderError, ObjectAlreadyExistsError, requestFailedError, RETRYABLE_HTTP_STATUSES, StorageRequestError, type StoreCall } from '../errors';
 
 /** Error codes the client uses when its own post-upload checksum comparison fails. */
 const CLIENT_CHECKSUM_CODES = new Set(['FILE_NO_UPLOAD', 'FILE_NO_UPLOAD_DELETE', 'CONTENT_DOWNLOAD_MISMATCH']);

@@ -4,7 +4,7 @@
  * verify (Content-MD5, x-amz-checksum-crc32c) and the precondition (`If-None-Match: *` to create,
  * `If-Match: <etag>` to replace). A larger one is uploaded in parts to a temp key under
  * `<prefix>/.ut-media-tmp/`, then published by a server-side copy that adds the checksums to its
- * metadata and carries the precondition (s3-commit.ts). Nothing is visible under the final name
+ * metadata and carries the precondition (commit.ts). Nothing is visible under the final name
  * before that last request; a failed write aborts its uploads and removes its temp object.
  */
 import { addAbortSignal, PassThrough, pipeline, type Readable } from 'node:stream';
@@ -18,17 +18,17 @@ import {
   type PutObjectCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { Destination, DestinationSpec, ResumePoint, SmallWriteOptions, StoredObject, WriteOptions } from './destination';
-import { ChecksumTransform, checksumsOf, type Checksums } from './checksums';
-import { ChecksumMismatchError, ObjectAlreadyExistsError, ObjectNotFoundError, StorageRequestError } from './errors';
-import { stringifyMetadata } from './metadata';
-import { checkRelativePath, folderPrefix, joinKey, LOCAL_TEMP_DIR } from './object-names';
-import { destinationUri } from './parse-destination';
-import { copyIntoPlace } from './s3-commit';
-import { isS3NotFound, mapS3Error } from './s3-errors';
-import { fromS3Metadata, S3_METADATA_BUDGET_BYTES, S3_METADATA_LIMIT_BYTES, s3MetadataBytes, toS3Metadata } from './s3-metadata';
-import { sweepAbandonedWrites, tempKeyFor } from './s3-sweep';
-import { readHead, uploadToTemp, type Head } from './s3-upload';
+import type { Destination, DestinationSpec, ResumePoint, SmallWriteOptions, StoredObject, WriteOptions } from '../destination';
+import { ChecksumTransform, checksumsOf, type Checksums } from '../checksums';
+import { ChecksumMismatchError, ObjectAlreadyExistsError, ObjectNotFoundError, StorageRequestError } from '../errors';
+import { stringifyMetadata } from '../metadata';
+import { checkRelativePath, folderPrefix, joinKey, LOCAL_TEMP_DIR } from '../object-names';
+import { destinationUri } from '../parse-destination';
+import { copyIntoPlace } from './commit';
+import { isS3NotFound, mapS3Error } from './errors';
+import { fromS3Metadata, S3_METADATA_BUDGET_BYTES, S3_METADATA_LIMIT_BYTES, s3MetadataBytes, toS3Metadata } from './metadata';
+import { sweepAbandonedWrites, tempKeyFor } from './sweep';
+import { readHead, uploadToTemp, type Head } from './upload';
 
 type S3Spec = Extract<DestinationSpec, { scheme: 's3' }>;
 

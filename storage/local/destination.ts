@@ -9,15 +9,15 @@ import { createReadStream, createWriteStream, promises as fs, type Dirent } from
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import type { Destination, DestinationSpec, ResumePoint, SmallWriteOptions, StoredObject, WriteOptions } from './destination';
-import { ChecksumTransform } from './checksums';
-import { DestinationUnavailableError, ObjectAlreadyExistsError, ObjectNotFoundError } from './errors';
-import { adoptLeftover, newTempPath, publishIfAbsent, resumableTempPath, removeQuietly, statOrUndefined, sweepStaleTempFiles, syncDirectory, versionToken } from './local-files';
-import { readSidecar, sidecarPathOf, SIDECAR_SUFFIX, writeSidecar } from './local-sidecar';
-import { pipeSourceInto } from './source-pipeline';
-import { DEFAULT_METADATA_BUDGET_BYTES, stringifyMetadata } from './metadata';
-import { checkRelativePath, folderPrefix, LOCAL_TEMP_DIR } from './object-names';
-import { destinationUri } from './parse-destination';
+import type { Destination, DestinationSpec, ResumePoint, SmallWriteOptions, StoredObject, WriteOptions } from '../destination';
+import { ChecksumTransform } from '../checksums';
+import { DestinationUnavailableError, ObjectAlreadyExistsError, ObjectNotFoundError } from '../errors';
+import { adoptLeftover, newTempPath, publishIfAbsent, resumableTempPath, removeQuietly, statOrUndefined, sweepStaleTempFiles, syncDirectory, versionToken } from './files';
+import { readSidecar, sidecarPathOf, SIDECAR_SUFFIX, writeSidecar } from './sidecar';
+import { pipeSourceInto } from '../source-pipeline';
+import { DEFAULT_METADATA_BUDGET_BYTES, stringifyMetadata } from '../metadata';
+import { checkRelativePath, folderPrefix, LOCAL_TEMP_DIR } from '../object-names';
+import { destinationUri } from '../parse-destination';
 
 /** Bytes the file stream buffers while the disk writes: bounded, so memory stays flat. */
 const WRITE_BUFFER_BYTES = 1 << 20;

@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { CRC32C } from '@google-cloud/storage';
-import type { Checksums } from './checksums';
-import { Crc32c } from './crc32c';
+import type { Checksums } from '../../storage';
+import { Crc32c } from '../../storage/crc32c';
 
 const DEFAULT_CHUNK = 64 * 1024;
 

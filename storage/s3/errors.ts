@@ -3,7 +3,7 @@
  * status the SDK reports (never by message text). Messages carry the object URI, the code and the
  * status only.
  */
-import { accessDeniedError, ChecksumMismatchError, DestinationUnavailableError, missingHolderError, ObjectAlreadyExistsError, requestFailedError, RETRYABLE_HTTP_STATUSES, type StoreCall } from './errors';
+import { accessDeniedError, ChecksumMismatchError, DestinationUnavailableError, missingHolderError, ObjectAlreadyExistsError, requestFailedError, RETRYABLE_HTTP_STATUSES, type StoreCall } from '../errors';
 
 /** Codes S3 answers for a transient condition, whatever the status. */
 const TRANSIENT_CODES = new Set([

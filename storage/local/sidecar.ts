@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { newTempPath, removeQuietly, syncDirectory } from './local-files';
+import { newTempPath, removeQuietly, syncDirectory } from './files';
 
 export const SIDECAR_SUFFIX = '.json';
 

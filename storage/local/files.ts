@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
-import { LOCAL_TEMP_DIR } from './object-names';
+import { LOCAL_TEMP_DIR } from '../object-names';
 
 /** Errors of `fs.link` meaning "this file system has no hard links": fall back to a checked rename. */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);

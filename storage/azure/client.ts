@@ -4,7 +4,7 @@
  * @azure/identity's DefaultAzureCredential (environment, workload or managed identity, Azure CLI, ...).
  */
 import { BlobServiceClient } from '@azure/storage-blob';
-import { DestinationUnavailableError } from './errors';
+import { DestinationUnavailableError } from '../errors';
 
 export const CONNECTION_STRING_VARIABLE = 'AZURE_STORAGE_CONNECTION_STRING';
 /** The account for the credential chain when `--dest` is `az://container/...` (as the Azure CLI reads it). */

@@ -8,17 +8,17 @@
  */
 import { PassThrough, Readable, Writable } from 'node:stream';
 import type { BlobServiceClient, BlockBlobClient, BlockBlobUploadOptions, ContainerClient } from '@azure/storage-blob';
-import type { Destination, DestinationSpec, ResumePoint, SmallWriteOptions, StoredObject, WriteOptions } from './destination';
-import { ChecksumTransform, checksumsOf, type Checksums } from './checksums';
-import { ObjectAlreadyExistsError, ObjectNotFoundError, StorageRequestError } from './errors';
-import { StallWatchdog } from './stall-watchdog';
-import { BlockStager } from './azure-block-stager';
-import { azureErrorCodeOf, azureStatusOf, mapAzureError } from './azure-errors';
-import { AZURE_METADATA_BUDGET_BYTES, decodeMetadata, encodeMetadata } from './azure-metadata';
-import { stringifyMetadata } from './metadata';
-import { checkRelativePath, folderPrefix, joinKey } from './object-names';
-import { azureObjectUri, destinationUri } from './parse-destination';
-import { pipeSourceInto } from './source-pipeline';
+import type { Destination, DestinationSpec, ResumePoint, SmallWriteOptions, StoredObject, WriteOptions } from '../destination';
+import { ChecksumTransform, checksumsOf, type Checksums } from '../checksums';
+import { ObjectAlreadyExistsError, ObjectNotFoundError, StorageRequestError } from '../errors';
+import { DEFAULT_STALL_TIMEOUT_MS, StallWatchdog } from '../stall-watchdog';
+import { BlockStager } from './block-stager';
+import { azureErrorCodeOf, azureStatusOf, mapAzureError } from './errors';
+import { AZURE_METADATA_BUDGET_BYTES, decodeMetadata, encodeMetadata } from './metadata';
+import { stringifyMetadata } from '../metadata';
+import { checkRelativePath, folderPrefix, joinKey } from '../object-names';
+import { azureObjectUri, destinationUri } from '../parse-destination';
+import { pipeSourceInto } from '../source-pipeline';
 
 type AzureSpec = Extract<DestinationSpec, { scheme: 'az' }>;
 
@@ -39,7 +39,6 @@ export interface AzureDestinationOptions {
 }
 
 export const DEFAULT_BLOCK_SIZE = 8 * 1024 * 1024;
-const DEFAULT_STALL_TIMEOUT_MS = 120_000;
 
 /** Put Blob takes a transactional Content-MD5 on the wire; the SDK passes it but its type omits it. */
 type UploadOptions = BlockBlobUploadOptions & { transactionalContentMD5?: Uint8Array };

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startFailure, startOnFreePort, waitForHttp } from './net';
+import { startFailure, startOnFreePort, waitForHttp } from '../../../infra/net';
 
 /** Azurite's fixed development account and key (published in Azurite's and Azure's docs). */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';

@@ -3,7 +3,7 @@
  * errors, by HTTP status and Azure error code, never by message text. Messages name the object
  * and the code only: never a request URL (it may carry a SAS token).
  */
-import { accessDeniedError, ChecksumMismatchError, DestinationUnavailableError, missingHolderError, ObjectAlreadyExistsError, requestFailedError, RETRYABLE_HTTP_STATUSES, StorageRequestError, type StoreCall } from './errors';
+import { accessDeniedError, ChecksumMismatchError, DestinationUnavailableError, missingHolderError, ObjectAlreadyExistsError, requestFailedError, RETRYABLE_HTTP_STATUSES, StorageRequestError, type StoreCall } from '../errors';
 
 /** The container is not there: the user's to create (a configuration error, like a missing bucket). */
 const MISSING_CONTAINER_CODES = new Set(['ContainerNotFound', 'ContainerBeingDeleted', 'ContainerDisabled']);

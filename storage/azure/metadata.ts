@@ -11,8 +11,8 @@
  *   empty value) becomes an RFC 2047 encoded word, `=?utf-8?b?<base64 of the UTF-8>?=`.
  * Azure allows 8 KiB of names and values together; `encodeMetadata` refuses more.
  */
-import { StorageRequestError } from './errors';
-import { setEntry } from './metadata';
+import { StorageRequestError } from '../errors';
+import { setEntry } from '../metadata';
 
 /** Azure's limit for all metadata names and values of one blob together. */
 export const AZURE_METADATA_LIMIT_BYTES = 8 * 1024;

@@ -14,8 +14,8 @@ import {
   type MultipartUpload,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { joinKey, LOCAL_TEMP_DIR } from './object-names';
-import { s3CodeOf, s3StatusOf } from './s3-errors';
+import { joinKey, LOCAL_TEMP_DIR } from '../object-names';
+import { s3CodeOf, s3StatusOf } from './errors';
 
 /** Temp objects live in the same folder a local destination uses, `<prefix>/.ut-media-tmp/`. */
 const TEMP_FOLDER = LOCAL_TEMP_DIR;

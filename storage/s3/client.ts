@@ -7,7 +7,8 @@
  */
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS } from '@smithy/core/config';
-import { Crc32c } from './crc32c';
+import { Crc32c } from '../crc32c';
+import { DEFAULT_STALL_TIMEOUT_MS } from '../stall-watchdog';
 
 /** Used when neither the environment nor the profile names a region; S3 redirects to the bucket's own. */
 const FALLBACK_REGION = 'us-east-1';
@@ -73,7 +74,7 @@ export function s3ClientConfig(env: NodeJS.ProcessEnv = process.env, options: S3
     // them against whatever checksum a store reports would fail on emulators that mislabel theirs
     // (moto without its optional crc32c package reports a CRC32 as the CRC32C).
     responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: { connectionTimeout: 10_000, socketTimeout: options.stallTimeoutMs ?? 120_000 },
+    requestHandler: { connectionTimeout: 10_000, socketTimeout: options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS },
   };
 }
 

@@ -6,15 +6,15 @@
  */
 import { PassThrough, Readable, Writable } from 'node:stream';
 import type { Bucket, File, FileMetadata, Storage } from '@google-cloud/storage';
-import type { Destination, DestinationSpec, ResumePoint, SmallWriteOptions, StoredObject, WriteOptions } from './destination';
-import { ChecksumTransform, describeMismatch, type Checksums } from './checksums';
-import { ChecksumMismatchError, ObjectAlreadyExistsError, ObjectNotFoundError, StorageRequestError } from './errors';
-import { StallWatchdog } from './stall-watchdog';
-import { httpStatusOf, mapGcsError } from './gcs-errors';
-import { DEFAULT_METADATA_BUDGET_BYTES, setEntry, stringifyMetadata } from './metadata';
-import { checkRelativePath, folderPrefix, joinKey } from './object-names';
-import { destinationUri } from './parse-destination';
-import { pipeSourceInto } from './source-pipeline';
+import type { Destination, DestinationSpec, ResumePoint, SmallWriteOptions, StoredObject, WriteOptions } from '../destination';
+import { ChecksumTransform, describeMismatch, type Checksums } from '../checksums';
+import { ChecksumMismatchError, ObjectAlreadyExistsError, ObjectNotFoundError, StorageRequestError } from '../errors';
+import { DEFAULT_STALL_TIMEOUT_MS, StallWatchdog } from '../stall-watchdog';
+import { httpStatusOf, mapGcsError } from './errors';
+import { DEFAULT_METADATA_BUDGET_BYTES, setEntry, stringifyMetadata } from '../metadata';
+import { checkRelativePath, folderPrefix, joinKey } from '../object-names';
+import { destinationUri } from '../parse-destination';
+import { pipeSourceInto } from '../source-pipeline';
 
 type GcsSpec = Extract<DestinationSpec, { scheme: 'gs' }>;
 
@@ -40,7 +40,6 @@ export interface GcsDestinationOptions {
 
 const KIB_256 = 256 * 1024;
 export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
-export const DEFAULT_STALL_TIMEOUT_MS = 120_000;
 
 interface UploadPlan {
   relativePath: string;
