@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
-// Set-up for `npm test`, `npm run demo` and `npm run bench`: npm dependencies, the Temporal CLI,
-// fake-gcs-server and moto's S3 server. Idempotent, and silent when everything is already there (with --quiet).
+// Set-up for `npm test`, `npm run test:fast`, `npm run demo` and `npm run bench`: npm dependencies,
+// the Temporal CLI, Temporal's time-skipping test server, fake-gcs-server and moto's S3 server. Idempotent, and silent when everything is already there (with --quiet).
 require('../bin/node-version.js').requireSupportedNode('ut-media set-up');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -29,8 +29,8 @@ function main() {
     }
   }
   if (args.has('--no-binaries')) return;
-  // The demo needs only the Temporal CLI; tests and the bench need the storage emulators too.
-  const names = args.has('--temporal-only') ? ['temporal'] : ['temporal', 'fake-gcs-server', 'moto'];
+  // The demo needs only the Temporal CLI, the fast tests only the test server; `npm test` and the bench need all.
+  const names = args.has('--temporal-only') ? ['temporal'] : args.has('--test-server-only') ? ['temporal-test-server'] : ['temporal', 'temporal-test-server', 'fake-gcs-server', 'moto'];
   for (const name of names) {
     try {
       const found = ensureTool(name, log);
