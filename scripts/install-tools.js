@@ -19,8 +19,22 @@ function dependenciesAreInstalled() {
   return !fs.existsSync(lock) || fs.statSync(marker).mtimeMs >= fs.statSync(lock).mtimeMs;
 }
 
+/** node_modules that is a link to another checkout's (a git worktree sharing one): not ours to reinstall. */
+function linkedDependencies() {
+  try {
+    const dir = path.join(PROJECT_ROOT, 'node_modules');
+    return fs.lstatSync(dir).isSymbolicLink() ? fs.realpathSync(dir) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function main() {
-  if (!dependenciesAreInstalled()) {
+  const linked = linkedDependencies();
+  if (linked) {
+    // npm ci would empty the linked folder under whoever else uses it, then replace the link with a folder.
+    if (!dependenciesAreInstalled()) log(`node_modules links to ${linked}: left as it is (run npm ci there if the dependencies changed)`);
+  } else if (!dependenciesAreInstalled()) {
     log('installing npm dependencies (npm ci) ...');
     const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
     if (r.status !== 0) {
