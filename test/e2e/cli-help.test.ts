@@ -11,6 +11,12 @@ describe('ut-media --version and --help', () => {
     expect(cli.output().stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')).version);
   });
 
+  test('on this Node the CLI starts: the version check lets it through', () => {
+    const run = spawnSync(process.execPath, [path.join(__dirname, '../../bin/ut-media.js'), '--version'], { encoding: 'utf8' });
+    expect(run.stderr).not.toMatch(/too old/);
+    expect(run.status).toBe(0);
+  });
+
   test.each(['ingest', 'plan', 'worker', 'status', 'verify', 'schedule'])('%s --help shows an example and exits 0', async (command) => {
     const cli = spawnCli([command, '--help'], {});
     expect(await cli.exited).toBe(0);
