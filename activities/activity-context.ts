@@ -29,15 +29,22 @@ function activityContext(): Context | undefined {
 }
 
 /** Heartbeat and cancellation when running inside a Temporal activity; no-ops when called directly. */
-export function currentActivity(): { heartbeat(details: TransferHeartbeat): void; signal?: AbortSignal; work?: ResumableWork; outage?: Outage; heartbeatEveryMs?: number } {
+export function currentActivity(): {
+  heartbeat(details: TransferHeartbeat): void;
+  signal?: AbortSignal;
+  work?: ResumableWork;
+  outage?: Outage;
+  heartbeatEveryMs?: number;
+} {
   const ctx = activityContext();
   if (!ctx) return { heartbeat: () => undefined };
   const previous = ctx.info.heartbeatDetails as Partial<TransferHeartbeat> | undefined;
   const outage = previous?.outage && typeof previous.outage.sinceMs === 'number' ? previous.outage : undefined;
   const { workflowExecution, activityId, attempt, heartbeatTimeoutMs } = ctx.info;
-  const work = heartbeatTimeoutMs && workflowExecution
-    ? { key: `${workflowExecution.workflowId}/${workflowExecution.runId}/${activityId}`, attempt, idleMs: Math.floor(heartbeatTimeoutMs / 5) }
-    : undefined;
+  const work =
+    heartbeatTimeoutMs && workflowExecution
+      ? { key: `${workflowExecution.workflowId}/${workflowExecution.runId}/${activityId}`, attempt, idleMs: Math.floor(heartbeatTimeoutMs / 5) }
+      : undefined;
   // Transfers report progress per chunk (tens of thousands per GB); the SDK throttles what it sends,
   // but every call still encodes its details, so only one call per interval gets through.
   const intervalMs = Math.min(1000, Math.max(50, Math.floor((heartbeatTimeoutMs ?? 10_000) / 10)));
@@ -48,7 +55,13 @@ export function currentActivity(): { heartbeat(details: TransferHeartbeat): void
     lastAt = now;
     ctx.heartbeat(details);
   };
-  return { heartbeat, signal: ctx.cancellationSignal, work, outage, heartbeatEveryMs: heartbeatTimeoutMs ? Math.max(50, Math.floor(heartbeatTimeoutMs / 3)) : undefined };
+  return {
+    heartbeat,
+    signal: ctx.cancellationSignal,
+    work,
+    outage,
+    heartbeatEveryMs: heartbeatTimeoutMs ? Math.max(50, Math.floor(heartbeatTimeoutMs / 3)) : undefined,
+  };
 }
 
 /**

@@ -18,8 +18,6 @@ export interface AssetRecord extends AssetIdentity {
   [sourceField: string]: unknown;
 }
 
-
-
 export function recordOf(outcome: AssetOutcome, checkedAt: string, source: SourceFields = {}): AssetRecord {
   const fields: Record<string, unknown> = {};
   for (const [k, v] of Object.entries({ ...source, ...(outcome.source ?? {}) })) if (v !== undefined && v !== null) fields[k] = v;
@@ -44,13 +42,25 @@ export async function writeRecord(destination: Destination, record: AssetRecord)
 }
 
 /** The outcome of an asset now stored; its record (skipped or failed earlier), if any, goes. */
-export async function storedOutcome(destination: Destination, identity: AssetIdentity, bytes: number, downloaded: boolean, hadRecord: boolean | undefined): Promise<AssetOutcome> {
+export async function storedOutcome(
+  destination: Destination,
+  identity: AssetIdentity,
+  bytes: number,
+  downloaded: boolean,
+  hadRecord: boolean | undefined,
+): Promise<AssetOutcome> {
   if (hadRecord) await removeRecord(destination, identity);
   return { ...identity, status: 'stored', downloaded, bytes };
 }
 
 /** The API has no such asset (404): its record says so, with the time, for the re-check age. */
-export async function recordAbsent(destination: Destination, identity: AssetIdentity, reason: string, source: SourceFields, checkedAt: string): Promise<AssetOutcome> {
+export async function recordAbsent(
+  destination: Destination,
+  identity: AssetIdentity,
+  reason: string,
+  source: SourceFields,
+  checkedAt: string,
+): Promise<AssetOutcome> {
   const outcome: AssetOutcome = { ...identity, status: 'skipped', reason, downloaded: false, notFound: true };
   await writeRecord(destination, recordOf(outcome, checkedAt, source));
   return outcome;
@@ -58,7 +68,11 @@ export async function recordAbsent(destination: Destination, identity: AssetIden
 
 /** Source fields cut from an object's metadata, kept whole beside it; written before the object, so one that says its fields were cut always has them. */
 export async function writeCutFields(destination: Destination, identity: AssetIdentity, cut: Record<string, unknown>): Promise<void> {
-  if (Object.keys(cut).length) await destination.writeSmallObject(fullFieldsPath(identity), `${JSON.stringify(cut)}\n`, { contentType: 'application/json', metadata: { utMediaFields: '1' } });
+  if (Object.keys(cut).length)
+    await destination.writeSmallObject(fullFieldsPath(identity), `${JSON.stringify(cut)}\n`, {
+      contentType: 'application/json',
+      metadata: { utMediaFields: '1' },
+    });
 }
 
 export async function removeCutFields(destination: Destination, identity: AssetIdentity): Promise<void> {
@@ -77,5 +91,13 @@ export function readRecord(object: StoredObject, testId: string): AssetRecord | 
   const kind = fields.kind as AssetKind;
   if (!isAssetKind(kind) || fields.testId !== testId) return undefined;
   if (fields.status !== 'skipped' && fields.status !== 'failed') return undefined;
-  return { ...fields, kind, testId, status: fields.status, reason: String(fields.reason ?? ''), notFound: rest.notFound === 'true', checkedAt: String(fields.checkedAt ?? '') };
+  return {
+    ...fields,
+    kind,
+    testId,
+    status: fields.status,
+    reason: String(fields.reason ?? ''),
+    notFound: rest.notFound === 'true',
+    checkedAt: String(fields.checkedAt ?? ''),
+  };
 }

@@ -10,7 +10,10 @@ export type ExpectedContent = 'mp4' | 'webvtt';
  */
 export class InvalidMediaError extends Error {
   override readonly name = 'InvalidMediaError';
-  constructor(message: string, readonly expected: ExpectedContent) {
+  constructor(
+    message: string,
+    readonly expected: ExpectedContent,
+  ) {
     super(message);
   }
 }
@@ -24,7 +27,10 @@ const BOM = '\uFEFF';
 export function checkContentType(contentType: string, expected: ExpectedContent): void {
   const type = contentType.split(';')[0].trim().toLowerCase();
   if (type === 'text/html' || type === 'application/json' || type === 'application/xml' || (expected === 'mp4' && type.startsWith('text/'))) {
-    throw new InvalidMediaError(`the ${expected === 'mp4' ? 'media' : 'transcript'} link answered ${type}, not ${expected === 'mp4' ? 'video' : 'WebVTT'}; nothing was stored`, expected);
+    throw new InvalidMediaError(
+      `the ${expected === 'mp4' ? 'media' : 'transcript'} link answered ${type}, not ${expected === 'mp4' ? 'video' : 'WebVTT'}; nothing was stored`,
+      expected,
+    );
   }
 }
 
@@ -55,11 +61,13 @@ export function checkedContent(source: NodeJS.ReadableStream, expected: Expected
 function checkHead(head: Buffer, expected: ExpectedContent): void {
   if (expected === 'mp4') {
     const box = head.length >= 8 ? head.toString('latin1', 4, 8) : '';
-    if (!MP4_FIRST_BOXES.has(box)) throw new InvalidMediaError(`the body is not an MP4 file (no ftyp box; it starts with ${describeHead(head)}); nothing was stored`, expected);
+    if (!MP4_FIRST_BOXES.has(box))
+      throw new InvalidMediaError(`the body is not an MP4 file (no ftyp box; it starts with ${describeHead(head)}); nothing was stored`, expected);
     return;
   }
   const text = head.toString('utf8').replace(BOM, '');
-  if (!/^WEBVTT(?:[ \t\r\n]|$)/.test(text)) throw new InvalidMediaError(`the transcript is not WebVTT (it starts with ${describeHead(head)}); nothing was stored`, expected);
+  if (!/^WEBVTT(?:[ \t\r\n]|$)/.test(text))
+    throw new InvalidMediaError(`the transcript is not WebVTT (it starts with ${describeHead(head)}); nothing was stored`, expected);
 }
 
 function describeHead(head: Buffer): string {

@@ -15,9 +15,20 @@ import { objectMetadata, type SourceFields } from './object-metadata';
 import { heartbeatingActivities } from './activity-context';
 
 /** `hadRecord`: the asset has a record (skipped or failed earlier) that storing it now makes obsolete. */
-export interface SessionDetailsInput { dest: string; testId: string; sessionId: string; session?: SessionSummary; hadRecord?: boolean }
+export interface SessionDetailsInput {
+  dest: string;
+  testId: string;
+  sessionId: string;
+  session?: SessionSummary;
+  hadRecord?: boolean;
+}
 /** `sessionsListed`: the session list's count now, kept with the object to tell later runs whether to ask again. */
-export interface QxScoreInput { dest: string; testId: string; sessionsListed?: number; hadRecord?: boolean }
+export interface QxScoreInput {
+  dest: string;
+  testId: string;
+  sessionsListed?: number;
+  hadRecord?: boolean;
+}
 
 /**
  * The session context analysts join the media with: a session's details (v3) and a test's QXscores.
@@ -26,10 +37,18 @@ export interface QxScoreInput { dest: string; testId: string; sessionsListed?: n
 export function createContextActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());
 
-  const absent = (destination: Destination, identity: AssetIdentity, reason: string, source: SourceFields) => recordAbsent(destination, identity, reason, source, now().toISOString());
+  const absent = (destination: Destination, identity: AssetIdentity, reason: string, source: SourceFields) =>
+    recordAbsent(destination, identity, reason, source, now().toISOString());
 
   /** Writes `answer` unless the stored object already has these bytes and this metadata; replaces an older answer. */
-  async function storeAnswer(destination: Destination, path: string, identity: AssetIdentity, answer: unknown, source: SourceFields, hadRecord: boolean | undefined): Promise<AssetOutcome> {
+  async function storeAnswer(
+    destination: Destination,
+    path: string,
+    identity: AssetIdentity,
+    answer: unknown,
+    source: SourceFields,
+    hadRecord: boolean | undefined,
+  ): Promise<AssetOutcome> {
     const body = Buffer.from(`${JSON.stringify(answer, null, 2)}\n`, 'utf8');
     const md5 = createHash('md5').update(body).digest('base64');
     const existing = await destination.stat(path);
@@ -73,7 +92,14 @@ export function createContextActivities(deps: ActivityDeps) {
           if (err instanceof NotFoundError) return absent(destination, identity, 'no session details: the API has none for this session (404)', source);
           throw err;
         }
-        return storeAnswer(destination, detailsPath(input.testId, input.sessionId), identity, details, { ...source, participantId: details.sessionParticipant?.participantId ?? undefined }, input.hadRecord);
+        return storeAnswer(
+          destination,
+          detailsPath(input.testId, input.sessionId),
+          identity,
+          details,
+          { ...source, participantId: details.sessionParticipant?.participantId ?? undefined },
+          input.hadRecord,
+        );
       });
     },
 
@@ -87,10 +113,18 @@ export function createContextActivities(deps: ActivityDeps) {
           scores = await deps.api.getQxScores(input.testId);
         } catch (err) {
           // What the API answers for a test that is no interaction test is not documented: a 404 or a 400 both mean none.
-          if (err instanceof NotFoundError || err instanceof BadRequestError) return absent(destination, identity, 'no QXscore: the API has none for this test; only interaction tests have one', source);
+          if (err instanceof NotFoundError || err instanceof BadRequestError)
+            return absent(destination, identity, 'no QXscore: the API has none for this test; only interaction tests have one', source);
           throw err;
         }
-        return storeAnswer(destination, qxScorePath(input.testId), identity, scores, { ...source, completes: scores.meta.completes, totalQxTasks: scores.meta.totalQxTasks }, input.hadRecord);
+        return storeAnswer(
+          destination,
+          qxScorePath(input.testId),
+          identity,
+          scores,
+          { ...source, completes: scores.meta.completes, totalQxTasks: scores.meta.totalQxTasks },
+          input.hadRecord,
+        );
       });
     },
   });

@@ -42,7 +42,8 @@ export function toActivityFailure(err: unknown): ApplicationFailure {
   if (err instanceof InvalidMediaError) return ApplicationFailure.nonRetryable(message, 'InvalidMedia');
   if (err instanceof InvalidDestinationError) return ApplicationFailure.nonRetryable(message, 'InvalidDestination');
   if (err instanceof DestinationUnavailableError) return ApplicationFailure.nonRetryable(message, 'DestinationUnavailable');
-  if (err instanceof StorageRequestError) return err.retryable ? ApplicationFailure.retryable(message, 'StorageRequest') : ApplicationFailure.nonRetryable(message, 'StorageRequestRejected');
+  if (err instanceof StorageRequestError)
+    return err.retryable ? ApplicationFailure.retryable(message, 'StorageRequest') : ApplicationFailure.nonRetryable(message, 'StorageRequestRejected');
   const local = LOCAL_WRITE_FAILURES[(err as NodeJS.ErrnoException).code ?? ''];
   if (local) return ApplicationFailure.nonRetryable(`${message} (${local.advice})`, local.type);
   return ApplicationFailure.retryable(message, err instanceof Error ? err.name : 'Error');

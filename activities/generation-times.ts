@@ -29,7 +29,8 @@ export class GenerationTimes {
     const estimate = this.estimateMs(kind);
     const late = queuedMs > Math.max(LATE_AFTER_MS, 0.1 * elapsedMs);
     if (late && estimate === undefined) return;
-    const sample = lastGeneratingMs > 0 && !late ? (lastGeneratingMs + elapsedMs) / 2 : estimate === undefined ? elapsedMs : 0.97 * Math.min(elapsedMs, estimate);
+    const sample =
+      lastGeneratingMs > 0 && !late ? (lastGeneratingMs + elapsedMs) / 2 : estimate === undefined ? elapsedMs : 0.97 * Math.min(elapsedMs, estimate);
     const list = this.samples[kind];
     list.push(Math.max(0, sample));
     if (list.length > RECENT) list.shift();

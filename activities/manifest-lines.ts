@@ -3,7 +3,21 @@ import { ASSET_KIND_LIST, type AssetKind } from '../workflows/asset-types';
 import type { Manifest, ManifestAsset } from './manifest';
 
 /** The identity and outcome columns; everything else an asset carries goes into `source`. */
-const COLUMNS = new Set(['kind', 'testId', 'sessionId', 'reelId', 'clipId', 'status', 'reason', 'storagePath', 'bytes', 'md5', 'crc32c', 'downloadedAt', 'lastUpdatedAtMs']);
+const COLUMNS = new Set([
+  'kind',
+  'testId',
+  'sessionId',
+  'reelId',
+  'clipId',
+  'status',
+  'reason',
+  'storagePath',
+  'bytes',
+  'md5',
+  'crc32c',
+  'downloadedAt',
+  'lastUpdatedAtMs',
+]);
 
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 const timestamp = z.iso.datetime();

@@ -25,7 +25,6 @@ export interface Manifest {
   assets: ManifestAsset[];
 }
 
-
 export function assetKey(a: { kind: AssetKind; sessionId?: string; reelId?: string; clipId?: string }): string {
   return `${a.kind}:${a.reelId ?? a.clipId ?? a.sessionId ?? ''}`;
 }
@@ -35,7 +34,13 @@ export function assetKey(a: { kind: AssetKind; sessionId?: string; reelId?: stri
  * metadata, so it is true even when a run was interrupted) and every record of a skipped or failed
  * asset, of this run and of earlier ones. A stored object wins over a record of the same asset.
  */
-export function buildManifest(testId: string, objects: StoredObject[], storagePathOf: (record: AssetRecord) => string, updatedAt: string, fullFields: Map<string, Record<string, string>> = new Map()): Manifest {
+export function buildManifest(
+  testId: string,
+  objects: StoredObject[],
+  storagePathOf: (record: AssetRecord) => string,
+  updatedAt: string,
+  fullFields: Map<string, Record<string, string>> = new Map(),
+): Manifest {
   const byKey = new Map<string, ManifestAsset>();
   const records: AssetRecord[] = [];
   for (const object of objects) {
@@ -49,7 +54,11 @@ export function buildManifest(testId: string, objects: StoredObject[], storagePa
     const kind = meta.kind as AssetKind;
     if (!isAssetKind(kind) || meta.testId !== testId) continue;
     // Fields cut to the store's metadata limit are restored from their full copy.
-    const { sourceBytes: _sourceBytes, truncatedFields: _truncated, ...fields } = { ...meta, ...parseObjectMetadata(fullFields.get(object.relativePath) ?? {}) };
+    const {
+      sourceBytes: _sourceBytes,
+      truncatedFields: _truncated,
+      ...fields
+    } = { ...meta, ...parseObjectMetadata(fullFields.get(object.relativePath) ?? {}) };
     const asset: ManifestAsset = {
       ...fields,
       kind,

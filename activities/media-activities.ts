@@ -18,20 +18,51 @@ import { GenerationTimes } from './generation-times';
 import type { Readable } from 'node:stream';
 
 /** Opens a body from a byte offset; told the bytes already written, for the heartbeats of a wait. */
-type OpenBody = (from: number, context: { heartbeat: ReturnType<typeof currentActivity>['heartbeat']; outage?: Outage; signal?: AbortSignal; heartbeatEveryMs?: number }) => Promise<OpenedBody>;
+type OpenBody = (
+  from: number,
+  context: { heartbeat: ReturnType<typeof currentActivity>['heartbeat']; outage?: Outage; signal?: AbortSignal; heartbeatEveryMs?: number },
+) => Promise<OpenedBody>;
 
 /** A body to store: `startsAt` > 0 when it carries only the bytes from that offset on. */
-interface OpenedBody { stream: NodeJS.ReadableStream; startsAt?: number; totalBytes?: number; contentType: string }
+interface OpenedBody {
+  stream: NodeJS.ReadableStream;
+  startsAt?: number;
+  totalBytes?: number;
+  contentType: string;
+}
 
 type Identity = { kind: AssetKind; testId: string; sessionId?: string; reelId?: string; clipId?: string };
 
 /** `hadRecord`: the asset has a record (skipped or failed earlier) that storing it now makes obsolete. */
 /** A generation already under way: when the workflow first and last saw it GENERATING (epoch ms). */
 /** Workflow times: the attempt's start, the last GENERATING answer, and when this check was asked for (it may wait for the budget). */
-export interface GenerationUnderWay { startedAtMs: number; lastGeneratingAtMs?: number; askedAtMs?: number }
-export interface FetchReelInput { dest: string; testId: string; reel: Reel; hadRecord?: boolean; generation?: GenerationUnderWay }
-export interface FetchClipInput { dest: string; testId: string; sessionId: string; clip: Clip; hadRecord?: boolean; generation?: GenerationUnderWay }
-export interface SessionAssetInput { dest: string; testId: string; sessionId: string; session?: SessionSummary; hadRecord?: boolean }
+export interface GenerationUnderWay {
+  startedAtMs: number;
+  lastGeneratingAtMs?: number;
+  askedAtMs?: number;
+}
+export interface FetchReelInput {
+  dest: string;
+  testId: string;
+  reel: Reel;
+  hadRecord?: boolean;
+  generation?: GenerationUnderWay;
+}
+export interface FetchClipInput {
+  dest: string;
+  testId: string;
+  sessionId: string;
+  clip: Clip;
+  hadRecord?: boolean;
+  generation?: GenerationUnderWay;
+}
+export interface SessionAssetInput {
+  dest: string;
+  testId: string;
+  sessionId: string;
+  session?: SessionSummary;
+  hadRecord?: boolean;
+}
 
 /**
  * Media activities: each makes at most one API request per attempt, and the activity that sees a
@@ -42,16 +73,26 @@ export function createMediaActivities(deps: ActivityDeps) {
   // Learned by this worker, shared by its activities.
   const generationTimes = new GenerationTimes();
 
-  const stored = (destination: Destination, identity: Identity, object: StoredObject, downloaded: boolean, hadRecord?: boolean) => storedOutcome(destination, identity, object.bytes, downloaded, hadRecord);
+  const stored = (destination: Destination, identity: Identity, object: StoredObject, downloaded: boolean, hadRecord?: boolean) =>
+    storedOutcome(destination, identity, object.bytes, downloaded, hadRecord);
 
-  const absent = (destination: Destination, identity: Identity, reason: string, source: SourceFields) => recordAbsent(destination, identity, reason, source, now().toISOString());
+  const absent = (destination: Destination, identity: Identity, reason: string, source: SourceFields) =>
+    recordAbsent(destination, identity, reason, source, now().toISOString());
 
   /**
    * Streams a body into `path`; a concurrent or earlier writer that got there first counts as stored.
    * `open(from)` opens the body at a byte offset when this activity takes over what a dead earlier
    * attempt left (0: nothing to take over, or the store cannot).
    */
-  async function write(destination: Destination, path: string, identity: Identity, source: SourceFields, open: OpenBody, existing: StoredObject | undefined, hadRecord: boolean | undefined): Promise<AssetOutcome> {
+  async function write(
+    destination: Destination,
+    path: string,
+    identity: Identity,
+    source: SourceFields,
+    open: OpenBody,
+    existing: StoredObject | undefined,
+    hadRecord: boolean | undefined,
+  ): Promise<AssetOutcome> {
     try {
       return await transfer(destination, path, identity, source, open, existing, hadRecord);
     } catch (err) {
@@ -60,12 +101,25 @@ export function createMediaActivities(deps: ActivityDeps) {
     }
   }
 
-  async function transfer(destination: Destination, path: string, identity: Identity, source: SourceFields, open: OpenBody, existing: StoredObject | undefined, hadRecord: boolean | undefined): Promise<AssetOutcome> {
+  async function transfer(
+    destination: Destination,
+    path: string,
+    identity: Identity,
+    source: SourceFields,
+    open: OpenBody,
+    existing: StoredObject | undefined,
+    hadRecord: boolean | undefined,
+  ): Promise<AssetOutcome> {
     const activity = currentActivity();
     activity.heartbeat({ bytes: 0 });
     const work = activity.work;
     const kept = work ? await destination.prepareResume(path, work.key, work.attempt, work.idleMs) : undefined;
-    const media = await open(kept?.bytes ?? 0, { heartbeat: activity.heartbeat, outage: activity.outage, signal: activity.signal, heartbeatEveryMs: activity.heartbeatEveryMs });
+    const media = await open(kept?.bytes ?? 0, {
+      heartbeat: activity.heartbeat,
+      outage: activity.outage,
+      signal: activity.signal,
+      heartbeatEveryMs: activity.heartbeatEveryMs,
+    });
     const startsAt = media.startsAt ?? 0;
     if (startsAt > 0) deps.logger?.info({ ...identity, path, resumedAt: startsAt }, 'taking over a transfer a dead attempt left');
     const expected = identity.kind === 'transcript' ? 'webvtt' : 'mp4';
@@ -75,7 +129,10 @@ export function createMediaActivities(deps: ActivityDeps) {
       (media.stream as Readable).destroy?.();
       throw err;
     }
-    const { metadata, cut } = fitMetadata(objectMetadata(identity, { ...source, sourceBytes: media.totalBytes }, now().toISOString()), destination.metadataBudgetBytes);
+    const { metadata, cut } = fitMetadata(
+      objectMetadata(identity, { ...source, sourceBytes: media.totalBytes }, now().toISOString()),
+      destination.metadataBudgetBytes,
+    );
     await writeCutFields(destination, identity, cut);
     // Progress counts from 0 and includes the bytes taken over: only those past `startsAt` are moved now.
     let counted = startsAt;
@@ -104,7 +161,8 @@ export function createMediaActivities(deps: ActivityDeps) {
         if (current?.metadataComplete) return stored(destination, identity, current, false, hadRecord);
       }
       // The full fields were written for an object that is not there: they must not outlive it.
-      if (Object.keys(cut).length && !(await destination.stat(path).catch(() => 'unknown'))) await removeCutFields(destination, identity).catch(() => undefined);
+      if (Object.keys(cut).length && !(await destination.stat(path).catch(() => 'unknown')))
+        await removeCutFields(destination, identity).catch(() => undefined);
       throw err;
     }
   }
@@ -113,7 +171,16 @@ export function createMediaActivities(deps: ActivityDeps) {
    * GENERATING / ERROR are reported to the workflow's poll loop (with when to check again, once this
    * worker has learned how long generations take); GENERATED is downloaded at once.
    */
-  async function generated(destination: Destination, path: string, identity: Identity & { kind: 'reel' | 'clip' }, source: SourceFields, state: { status: string; link?: string }, existing: StoredObject | undefined, hadRecord: boolean | undefined, underWay: GenerationUnderWay | undefined): Promise<GenerationCheck> {
+  async function generated(
+    destination: Destination,
+    path: string,
+    identity: Identity & { kind: 'reel' | 'clip' },
+    source: SourceFields,
+    state: { status: string; link?: string },
+    existing: StoredObject | undefined,
+    hadRecord: boolean | undefined,
+    underWay: GenerationUnderWay | undefined,
+  ): Promise<GenerationCheck> {
     const nowMs = now().getTime();
     const elapsedMs = underWay ? Math.max(0, nowMs - underWay.startedAtMs) : 0;
     if (state.status === 'ERROR') return { state: 'error' };
@@ -125,7 +192,15 @@ export function createMediaActivities(deps: ActivityDeps) {
     }
     const link = state.link;
     const usableUntilMs = linkUsableUntil(now().getTime(), LINK_LIFETIME_MS[identity.kind]);
-    const outcome = await write(destination, path, identity, source, (from, context) => openSignedMedia(link, deps.media, from, signedTransfer(usableUntilMs, from, context)), existing, hadRecord);
+    const outcome = await write(
+      destination,
+      path,
+      identity,
+      source,
+      (from, context) => openSignedMedia(link, deps.media, from, signedTransfer(usableUntilMs, from, context)),
+      existing,
+      hadRecord,
+    );
     return { state: 'done', outcome };
   }
 
@@ -158,7 +233,8 @@ export function createMediaActivities(deps: ActivityDeps) {
         try {
           state = await deps.api.getClipDetail(input.sessionId, input.clip.uuid);
         } catch (err) {
-          if (err instanceof NotFoundError) return { state: 'done', outcome: await absent(destination, identity, 'the API no longer has this clip (404)', clipSource(input.clip)) };
+          if (err instanceof NotFoundError)
+            return { state: 'done', outcome: await absent(destination, identity, 'the API no longer has this clip (404)', clipSource(input.clip)) };
           throw err;
         }
         return generated(destination, path, identity, clipSource(input.clip), state, existing, input.hadRecord, input.generation);
@@ -182,10 +258,18 @@ export function createMediaActivities(deps: ActivityDeps) {
           link = answer.link;
           usableUntilMs = linkUsableUntil(now().getTime(), LINK_LIFETIME_MS.video, answer.expiresAt);
         } catch (err) {
-          if (err instanceof NotFoundError) return absent(destination, identity, 'no session video: the session\'s product type has none (404)', source);
+          if (err instanceof NotFoundError) return absent(destination, identity, "no session video: the session's product type has none (404)", source);
           throw err;
         }
-        return write(destination, path, identity, source, (from, context) => openSignedMedia(link, deps.media, from, signedTransfer(usableUntilMs, from, context)), existing, input.hadRecord);
+        return write(
+          destination,
+          path,
+          identity,
+          source,
+          (from, context) => openSignedMedia(link, deps.media, from, signedTransfer(usableUntilMs, from, context)),
+          existing,
+          input.hadRecord,
+        );
       });
     },
 
@@ -202,11 +286,19 @@ export function createMediaActivities(deps: ActivityDeps) {
         try {
           transcript = await deps.api.openTranscript(input.sessionId);
         } catch (err) {
-          if (err instanceof NotFoundError) return absent(destination, identity, 'no transcript: the session\'s product type has none (404)', source);
+          if (err instanceof NotFoundError) return absent(destination, identity, "no transcript: the session's product type has none (404)", source);
           throw err;
         }
         const opened = transcript;
-        return write(destination, path, identity, source, async () => ({ stream: opened.body, contentType: 'text/vtt; charset=utf-8' }), existing, input.hadRecord);
+        return write(
+          destination,
+          path,
+          identity,
+          source,
+          async () => ({ stream: opened.body, contentType: 'text/vtt; charset=utf-8' }),
+          existing,
+          input.hadRecord,
+        );
       });
     },
   };
@@ -228,7 +320,13 @@ function signedTransfer(usableUntilMs: number, from: number, context: Parameters
 }
 
 export function reelSource(reel: Reel): SourceFields {
-  return { name: reel.name, durationMs: reel.durationMs, lastUpdatedAtMs: reel.lastUpdatedAtMs, numClips: reel.numClips, areAllClipsInReel: reel.areAllClipsInReel };
+  return {
+    name: reel.name,
+    durationMs: reel.durationMs,
+    lastUpdatedAtMs: reel.lastUpdatedAtMs,
+    numClips: reel.numClips,
+    areAllClipsInReel: reel.areAllClipsInReel,
+  };
 }
 
 export function clipSource(clip: Clip): SourceFields {
@@ -245,5 +343,10 @@ export function clipSource(clip: Clip): SourceFields {
 
 export function sessionSource(session: SessionSummary | undefined): SourceFields {
   if (!session) return {};
-  return { sessionStatus: session.status, startTime: session.startTime, finishTime: session.finishTime ?? undefined, audienceId: session.audienceId ?? undefined };
+  return {
+    sessionStatus: session.status,
+    startTime: session.startTime,
+    finishTime: session.finishTime ?? undefined,
+    audienceId: session.audienceId ?? undefined,
+  };
 }

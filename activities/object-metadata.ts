@@ -1,13 +1,27 @@
 import type { AssetKind } from '../workflows/asset-types';
 
 /** Source fields copied from the API into object metadata and the manifest, with their JSON type. */
-const NUMBER_FIELDS = new Set(['durationMs', 'lastUpdatedAtMs', 'numClips', 'timeStartMs', 'timeEndMs', 'sourceBytes', 'sessionsListed', 'completes', 'totalQxTasks']);
+const NUMBER_FIELDS = new Set([
+  'durationMs',
+  'lastUpdatedAtMs',
+  'numClips',
+  'timeStartMs',
+  'timeEndMs',
+  'sourceBytes',
+  'sessionsListed',
+  'completes',
+  'totalQxTasks',
+]);
 const BOOLEAN_FIELDS = new Set(['areAllClipsInReel', 'hasAudio', 'hasCamera', 'studyWithClips', 'notFound']);
 
 export type SourceFields = Record<string, string | number | boolean | null | undefined>;
 
 /** Custom metadata of a media object: identity, source fields, download time. All values strings. */
-export function objectMetadata(identity: { kind: AssetKind; testId: string; sessionId?: string; reelId?: string; clipId?: string }, source: SourceFields, downloadedAt: string) {
+export function objectMetadata(
+  identity: { kind: AssetKind; testId: string; sessionId?: string; reelId?: string; clipId?: string },
+  source: SourceFields,
+  downloadedAt: string,
+) {
   return metadataStrings({ ...source, ...identity, downloadedAt });
 }
 

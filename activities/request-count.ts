@@ -64,7 +64,14 @@ export function countingApiRequests<T extends Record<string, (...args: any[]) =>
       const err = outcome.error;
       if (!(err instanceof ApplicationFailure)) throw err;
       if (!err.nonRetryable) earlier.keep(key, apiRequests);
-      throw ApplicationFailure.create({ message: err.message, type: err.type ?? undefined, nonRetryable: err.nonRetryable ?? false, details: [{ apiRequests } satisfies RequestCount], nextRetryDelay: err.nextRetryDelay ?? undefined, category: err.category ?? undefined });
+      throw ApplicationFailure.create({
+        message: err.message,
+        type: err.type ?? undefined,
+        nonRetryable: err.nonRetryable ?? false,
+        details: [{ apiRequests } satisfies RequestCount],
+        nextRetryDelay: err.nextRetryDelay ?? undefined,
+        category: err.category ?? undefined,
+      });
     },
   ]);
   return Object.fromEntries(counted) as T;

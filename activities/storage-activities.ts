@@ -1,4 +1,17 @@
-import { assetObjectPath, fullFieldsPath, recordKey, manifestLinesPath, manifestPath, qxScorePath, recordPath, reelRecordsPrefix, reelsPrefix, sessionPrefix, sessionRecordsPrefix, testPrefix } from '../workflows/asset-paths';
+import {
+  assetObjectPath,
+  fullFieldsPath,
+  recordKey,
+  manifestLinesPath,
+  manifestPath,
+  qxScorePath,
+  recordPath,
+  reelRecordsPrefix,
+  reelsPrefix,
+  sessionPrefix,
+  sessionRecordsPrefix,
+  testPrefix,
+} from '../workflows/asset-paths';
 import type { AssetIdentity, AssetOutcome } from '../workflows/asset-types';
 import type { StoredQxScore } from '../workflows/qxscore-decision';
 import { readRecord, recordOf, removeRecord, writeRecord } from './asset-records';
@@ -101,7 +114,12 @@ export function createStorageActivities(deps: ActivityDeps) {
      * Also removes this test's temp files and unfinished uploads idle for `deadWriterIdleMs`: a writer
      * that has sent nothing that long was given up by Temporal (its heartbeat timed out), so they are debris.
      */
-    async assembleManifest(input: { dest: string; testId: string; settled?: AssetIdentity[]; deadWriterIdleMs?: number }): Promise<{ manifestUri: string; assets: number }> {
+    async assembleManifest(input: {
+      dest: string;
+      testId: string;
+      settled?: AssetIdentity[];
+      deadWriterIdleMs?: number;
+    }): Promise<{ manifestUri: string; assets: number }> {
       return withFailureMapping(async () => {
         const destination = deps.openDestination(input.dest);
         // Every activity of this test has settled, so its own resumable leftovers will not be taken over.
@@ -116,7 +134,9 @@ export function createStorageActivities(deps: ActivityDeps) {
           if (!cut) continue;
           const { kind, sessionId, reelId, clipId } = object.metadata;
           const isRecord = object.metadata.utMediaRecord === '1';
-          const beside = isRecord ? object.relativePath : fullFieldsPath({ kind: kind as AssetIdentity['kind'], testId: input.testId, sessionId, reelId, clipId });
+          const beside = isRecord
+            ? object.relativePath
+            : fullFieldsPath({ kind: kind as AssetIdentity['kind'], testId: input.testId, sessionId, reelId, clipId });
           // The listing already says whether it is there: no lookup per object.
           const full = listed.has(beside) ? await readJson(destination, beside) : undefined;
           if (full) fullFields.set(object.relativePath, metadataStrings(Object.fromEntries(cut.map((k) => [k, full[k]]))));
@@ -124,7 +144,10 @@ export function createStorageActivities(deps: ActivityDeps) {
         const manifest = buildManifest(input.testId, objects, (record) => destination.objectUri(assetObjectPath(record)), now().toISOString(), fullFields);
         const metadata = { kind: 'manifest', testId: input.testId };
         await destination.writeSmallObject(manifestLinesPath(input.testId), manifestLines(manifest), { contentType: 'application/x-ndjson', metadata });
-        const written = await destination.writeSmallObject(manifestPath(input.testId), `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json', metadata });
+        const written = await destination.writeSmallObject(manifestPath(input.testId), `${JSON.stringify(manifest, null, 2)}\n`, {
+          contentType: 'application/json',
+          metadata,
+        });
         return { manifestUri: written.uri, assets: manifest.assets.length };
       });
     },

@@ -45,7 +45,6 @@ function minimumOf(sim: RunningSimulator): number {
   return minimumRequestsOfTest(test, Math.max(1, Math.ceil(test.sessions.length / Math.min(500, sim.scenario.pageCap))), 'media');
 }
 
-
 async function runOurs(ingest: BenchIngest, scenario: ScenarioInput, dest: string, timeScale = 1, env: Record<string, string> = {}): Promise<Measured> {
   const sim = await startSimulator({ scenario });
   try {
@@ -73,33 +72,76 @@ async function runTutorial(scenario: ScenarioInput, dest: string): Promise<{ sec
   try {
     const client = sim.scenario.clients[0];
     const started = Date.now();
-    await runTutorialLoop({ baseUrl: sim.baseUrl, tokenUrl: sim.tokenUrl, clientId: client.clientId, clientSecret: client.clientSecret, testId: sim.scenario.tests[0].testId, dest, initialDelayMs: TUTORIAL_FIRST_DELAY_MS / E2E_TIME_SCALE });
+    await runTutorialLoop({
+      baseUrl: sim.baseUrl,
+      tokenUrl: sim.tokenUrl,
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+      testId: sim.scenario.tests[0].testId,
+      dest,
+      initialDelayMs: TUTORIAL_FIRST_DELAY_MS / E2E_TIME_SCALE,
+    });
     return { seconds: (Date.now() - started) / 1000, requests: sim.stats().calls.length };
   } finally {
     await sim.close();
   }
 }
 
-const describe = (m: Measured) => `${m.seconds.toFixed(0)} s vs bound ${m.boundSeconds.toFixed(0)} s; ${m.requests} requests, minimum ${m.minimum}, ${m.throttled} 429${m.failed ? `; ${m.failed} FAILED` : ''}`;
+const describe = (m: Measured) =>
+  `${m.seconds.toFixed(0)} s vs bound ${m.boundSeconds.toFixed(0)} s; ${m.requests} requests, minimum ${m.minimum}, ${m.throttled} 429${m.failed ? `; ${m.failed} FAILED` : ''}`;
 
 export async function benchBudget(ingest: BenchIngest, scratch: string, quick: boolean): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const mixed = generateScenario({ seed: 9001, sessions: quick ? 15 : 60, reels: 3, clipsPerSession: [0, 3], videoBytes: [256 * 1024, 1024 * 1024], clipBytes: [64 * 1024, 256 * 1024], reelBytes: [128 * 1024, 512 * 1024] });
+  const mixed = generateScenario({
+    seed: 9001,
+    sessions: quick ? 15 : 60,
+    reels: 3,
+    clipsPerSession: [0, 3],
+    videoBytes: [256 * 1024, 1024 * 1024],
+    clipBytes: [64 * 1024, 256 * 1024],
+    reelBytes: [128 * 1024, 512 * 1024],
+  });
   const e2e: ScenarioInput = { ...mixed, rateLimit: { limit: 300, windowMs: 60_000 }, generation: { generatingMs: 12_000 / E2E_TIME_SCALE } };
   const test = mixed.tests[0];
   const withVideo = test.sessions.filter((s) => s.productType !== 'SURVEY');
   const firstClip = test.sessions.flatMap((s) => s.clips ?? [])[0];
 
-  console.log(`\n(1–3) ${test.sessions.length} sessions, ${test.reels.length} reels, ${test.sessions.reduce((n, s) => n + (s.clips?.length ?? 0), 0)} clips, budget 300/min; time ÷ ${E2E_TIME_SCALE}: generation ${12 / E2E_TIME_SCALE} s (12 s), the loop's delays and ours ÷ ${E2E_TIME_SCALE}`);
+  console.log(
+    `\n(1–3) ${test.sessions.length} sessions, ${test.reels.length} reels, ${test.sessions.reduce((n, s) => n + (s.clips?.length ?? 0), 0)} clips, budget 300/min; time ÷ ${E2E_TIME_SCALE}: generation ${12 / E2E_TIME_SCALE} s (12 s), the loop's delays and ours ÷ ${E2E_TIME_SCALE}`,
+  );
   const ours = await runOurs(ingest, e2e, path.join(scratch, 'e2e'), E2E_TIME_SCALE);
   console.log(`    ut-media: ${describe(ours)}`);
   const tutorial = await runTutorial(e2e, path.join(scratch, 'tutorial'));
   console.log(`    the tutorials' loop: ${tutorial.seconds.toFixed(0)} s, ${tutorial.requests} requests`);
   rows.push(
-    { id: 'e2e.speedup', label: "1. tutorials' loop wall / ut-media wall", value: tutorial.seconds / ours.seconds, target: { op: '>=', value: 4 }, detail: `${tutorial.seconds.toFixed(0)} s vs ${ours.seconds.toFixed(0)} s` },
-    { id: 'e2e.requests', label: "1. ut-media requests / tutorials' loop", value: ours.requests / tutorial.requests, target: { op: '<=', value: 0.8 }, detail: `${ours.requests} vs ${tutorial.requests}` },
-    { id: 'nofaults.wallBound', label: '2. wall / rate bound, no faults', value: ours.seconds / ours.boundSeconds, target: { op: '<=', value: 1.1 }, detail: describe(ours) },
-    { id: 'nofaults.requestsMin', label: '3. requests / minimum, no faults', value: ours.requests / ours.minimum, target: { op: '<=', value: 1.02 }, detail: `${ours.requests} / ${ours.minimum}` },
+    {
+      id: 'e2e.speedup',
+      label: "1. tutorials' loop wall / ut-media wall",
+      value: tutorial.seconds / ours.seconds,
+      target: { op: '>=', value: 4 },
+      detail: `${tutorial.seconds.toFixed(0)} s vs ${ours.seconds.toFixed(0)} s`,
+    },
+    {
+      id: 'e2e.requests',
+      label: "1. ut-media requests / tutorials' loop",
+      value: ours.requests / tutorial.requests,
+      target: { op: '<=', value: 0.8 },
+      detail: `${ours.requests} vs ${tutorial.requests}`,
+    },
+    {
+      id: 'nofaults.wallBound',
+      label: '2. wall / rate bound, no faults',
+      value: ours.seconds / ours.boundSeconds,
+      target: { op: '<=', value: 1.1 },
+      detail: describe(ours),
+    },
+    {
+      id: 'nofaults.requestsMin',
+      label: '3. requests / minimum, no faults',
+      value: ours.requests / ours.minimum,
+      target: { op: '<=', value: 1.02 },
+      detail: `${ours.requests} / ${ours.minimum}`,
+    },
   );
 
   const faults: ScenarioInput = {
@@ -117,26 +159,81 @@ export async function benchBudget(ingest: BenchIngest, scratch: string, quick: b
   console.log(`    with the standard faults: ${describe(faulted)}`);
   rows.push(
     { id: 'faults.wallBound', label: '2. wall / rate bound, standard faults', value: faulted.seconds / faulted.boundSeconds, detail: describe(faulted) },
-    { id: 'faults.requestsMin', label: '3. requests / minimum, standard faults', value: faulted.requests / faulted.minimum, detail: `${faulted.requests} / ${faulted.minimum} (faults cost requests by design)` },
+    {
+      id: 'faults.requestsMin',
+      label: '3. requests / minimum, standard faults',
+      value: faulted.requests / faulted.minimum,
+      detail: `${faulted.requests} / ${faulted.minimum} (faults cost requests by design)`,
+    },
   );
 
-  const heavy = generateScenario({ seed: 9002, sessions: 4, reels: 2, clipsPerSession: [8, 8], productMix: { THINK_OUT_LOUD: 1 }, videoBytes: [64 * 1024, 128 * 1024], clipBytes: [32 * 1024, 64 * 1024], reelBytes: [64 * 1024, 128 * 1024] });
+  const heavy = generateScenario({
+    seed: 9002,
+    sessions: 4,
+    reels: 2,
+    clipsPerSession: [8, 8],
+    productMix: { THINK_OUT_LOUD: 1 },
+    videoBytes: [64 * 1024, 128 * 1024],
+    clipBytes: [32 * 1024, 64 * 1024],
+    reelBytes: [64 * 1024, 128 * 1024],
+  });
   console.log('\n(4) generation-heavy: 4 sessions × 8 clips, 2 reels, generation 20 s, budget 60/min, default settings');
-  const generationHeavy = await runOurs(ingest, { ...heavy, rateLimit: { limit: 60, windowMs: 60_000 }, generation: { generatingMs: 20_000 } }, path.join(scratch, 'heavy'));
+  const generationHeavy = await runOurs(
+    ingest,
+    { ...heavy, rateLimit: { limit: 60, windowMs: 60_000 }, generation: { generatingMs: 20_000 } },
+    path.join(scratch, 'heavy'),
+  );
   console.log(`    ${describe(generationHeavy)}`);
   rows.push(
-    { id: 'genheavy.requestsMin', label: '4. generation-heavy: requests / minimum', value: generationHeavy.requests / generationHeavy.minimum, target: { op: '<=', value: 1.02 }, detail: `${generationHeavy.requests} / ${generationHeavy.minimum}` },
-    { id: 'genheavy.wallBound', label: '4. generation-heavy: wall / rate bound', value: generationHeavy.seconds / generationHeavy.boundSeconds, target: { op: '<=', value: 1.1 }, detail: describe(generationHeavy) },
+    {
+      id: 'genheavy.requestsMin',
+      label: '4. generation-heavy: requests / minimum',
+      value: generationHeavy.requests / generationHeavy.minimum,
+      target: { op: '<=', value: 1.02 },
+      detail: `${generationHeavy.requests} / ${generationHeavy.minimum}`,
+    },
+    {
+      id: 'genheavy.wallBound',
+      label: '4. generation-heavy: wall / rate bound',
+      value: generationHeavy.seconds / generationHeavy.boundSeconds,
+      target: { op: '<=', value: 1.1 },
+      detail: describe(generationHeavy),
+    },
   );
 
   if (!quick) {
-    const small = generateScenario({ seed: 9003, sessions: 2, reels: 1, clipsPerSession: [1, 1], productMix: { THINK_OUT_LOUD: 1 }, videoBytes: [64 * 1024, 128 * 1024], clipBytes: [32 * 1024, 64 * 1024], reelBytes: [64 * 1024, 128 * 1024] });
+    const small = generateScenario({
+      seed: 9003,
+      sessions: 2,
+      reels: 1,
+      clipsPerSession: [1, 1],
+      productMix: { THINK_OUT_LOUD: 1 },
+      videoBytes: [64 * 1024, 128 * 1024],
+      clipBytes: [32 * 1024, 64 * 1024],
+      reelBytes: [64 * 1024, 128 * 1024],
+    });
     console.log('\n(5) the real default budget: 10/min, 2 sessions, 2 clips, 1 reel, generation 20 s, default settings');
-    const real = await runOurs(ingest, { ...small, rateLimit: { limit: 10, windowMs: 60_000 }, generation: { generatingMs: 20_000 } }, path.join(scratch, 'ten'));
+    const real = await runOurs(
+      ingest,
+      { ...small, rateLimit: { limit: 10, windowMs: 60_000 }, generation: { generatingMs: 20_000 } },
+      path.join(scratch, 'ten'),
+    );
     console.log(`    ${describe(real)}`);
     rows.push(
-      { id: 'default10.wallBound', label: '5. 10/min: wall / rate bound', value: real.seconds / real.boundSeconds, target: { op: '<=', value: 1.1 }, detail: describe(real) },
-      { id: 'default10.throttled', label: '5. 10/min: 429 answers', value: real.throttled, target: { op: '<=', value: 0 }, detail: `${real.requests} requests` },
+      {
+        id: 'default10.wallBound',
+        label: '5. 10/min: wall / rate bound',
+        value: real.seconds / real.boundSeconds,
+        target: { op: '<=', value: 1.1 },
+        detail: describe(real),
+      },
+      {
+        id: 'default10.throttled',
+        label: '5. 10/min: 429 answers',
+        value: real.throttled,
+        target: { op: '<=', value: 0 },
+        detail: `${real.requests} requests`,
+      },
     );
   }
   return rows;
@@ -148,15 +245,42 @@ export async function benchBudget(ingest: BenchIngest, scratch: string, quick: b
  * themselves (workers/api-pacing.ts).
  */
 export async function defaultClusterRows(ingest: BenchIngest, scratch: string): Promise<BenchRow[]> {
-  const scenario = generateScenario({ seed: 9004, sessions: 5, reels: 1, clipsPerSession: [1, 1], productMix: { THINK_OUT_LOUD: 1 }, videoBytes: [64 * 1024, 128 * 1024], clipBytes: [32 * 1024, 64 * 1024], reelBytes: [64 * 1024, 128 * 1024] });
+  const scenario = generateScenario({
+    seed: 9004,
+    sessions: 5,
+    reels: 1,
+    clipsPerSession: [1, 1],
+    productMix: { THINK_OUT_LOUD: 1 },
+    videoBytes: [64 * 1024, 128 * 1024],
+    clipBytes: [32 * 1024, 64 * 1024],
+    reelBytes: [64 * 1024, 128 * 1024],
+  });
   console.log('\n(5b) 10/min on a default Temporal server (no dynamic config): 5 sessions, 1 clip each, 1 reel, generation 20 s');
   const server = await startTemporalDevServer({ serverDefaults: true });
   try {
-    const run = await runOurs(ingest, { ...scenario, rateLimit: { limit: 10, windowMs: 60_000 }, generation: { generatingMs: 20_000 } }, path.join(scratch, 'default-cluster'), 1, { TEMPORAL_ADDRESS: server.address });
+    const run = await runOurs(
+      ingest,
+      { ...scenario, rateLimit: { limit: 10, windowMs: 60_000 }, generation: { generatingMs: 20_000 } },
+      path.join(scratch, 'default-cluster'),
+      1,
+      { TEMPORAL_ADDRESS: server.address },
+    );
     console.log(`    ${describe(run)}`);
     return [
-      { id: 'defaultCluster.wallBound', label: '5b. default cluster, 10/min: wall / rate bound', value: run.seconds / run.boundSeconds, target: { op: '<=', value: 1.1 }, detail: describe(run) },
-      { id: 'defaultCluster.throttled', label: '5b. default cluster, 10/min: 429 answers', value: run.throttled, target: { op: '<=', value: 0 }, detail: `${run.requests} requests` },
+      {
+        id: 'defaultCluster.wallBound',
+        label: '5b. default cluster, 10/min: wall / rate bound',
+        value: run.seconds / run.boundSeconds,
+        target: { op: '<=', value: 1.1 },
+        detail: describe(run),
+      },
+      {
+        id: 'defaultCluster.throttled',
+        label: '5b. default cluster, 10/min: 429 answers',
+        value: run.throttled,
+        target: { op: '<=', value: 0 },
+        detail: `${run.requests} requests`,
+      },
     ];
   } finally {
     await server.stop();

@@ -49,12 +49,7 @@ interface RunResult {
 }
 
 /** One ingestion through fresh in-process workers on their own task queues. */
-async function ingest(
-  h: Harness,
-  sim: BenchApi,
-  request: IngestTestResultInput,
-  env: Record<string, string> = {},
-): Promise<RunResult> {
+async function ingest(h: Harness, sim: BenchApi, request: IngestTestResultInput, env: Record<string, string> = {}): Promise<RunResult> {
   const client0 = sim.scenario.clients[0];
   const settings = loadSettings({
     UT_API_BASE_URL: sim.baseUrl,
@@ -99,13 +94,23 @@ async function ingest(
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, scale: { type: 'boolean', default: false }, only: { type: 'string' }, help: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      scale: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
   if (values.help) {
-    console.log('Usage: node dist/bench/run.js [--quick | --scale] [--only budget,cluster,streaming,scale]   (after npm run build; npm run bench does both; --scale: see bench/scale.ts)');
+    console.log(
+      'Usage: node dist/bench/run.js [--quick | --scale] [--only budget,cluster,streaming,scale]   (after npm run build; npm run bench does both; --scale: see bench/scale.ts)',
+    );
     return;
   }
   const parts = new Set((values.only ?? 'budget,cluster,streaming,scale').split(',').map((p) => p.trim()));
-  for (const part of parts) if (!['budget', 'cluster', 'streaming', 'scale'].includes(part)) throw new Error(`--only: "${part}" is not one of budget, cluster, streaming, scale`);
+  for (const part of parts)
+    if (!['budget', 'cluster', 'streaming', 'scale'].includes(part)) throw new Error(`--only: "${part}" is not one of budget, cluster, streaming, scale`);
   if (values.scale && values.only !== undefined) throw new Error('--only picks rows of the main table; --scale runs the scale runs alone');
   if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npm run build\` first`);
   // Before anything creates the runtime: keep SDK logs (e.g. "no workflows registered" on the API queue) out of the figures.
@@ -119,18 +124,31 @@ async function main(): Promise<void> {
   let ok: boolean;
   try {
     await createGcsClient().createBucket(BUCKET);
-    console.log(`ut-media bench${values.quick ? ' (--quick)' : ''}${values.scale ? ' (--scale)' : ''}: node ${process.version}, ${os.cpus().length} CPUs, Temporal dev server ${temporal.address}, fake-gcs-server ${gcs.url}`);
+    console.log(
+      `ut-media bench${values.quick ? ' (--quick)' : ''}${values.scale ? ' (--scale)' : ''}: node ${process.version}, ${os.cpus().length} CPUs, Temporal dev server ${temporal.address}, fake-gcs-server ${gcs.url}`,
+    );
     if (values.scale) {
-      ok = await runScaleBench({ temporalAddress: temporal.address, namespace: temporal.namespace, scratch, ingest: (sim, request, env) => ingest(h, sim, request, env) });
+      ok = await runScaleBench({
+        temporalAddress: temporal.address,
+        namespace: temporal.namespace,
+        scratch,
+        ingest: (sim, request, env) => ingest(h, sim, request, env),
+      });
     } else {
       const bound: BenchIngest = (sim, request, env) => ingest(h, sim, request, env);
       const rows: BenchRow[] = [];
       if (parts.has('budget')) rows.push(...(await benchBudget(bound, scratch, values.quick)));
       if (parts.has('cluster') && !values.quick) rows.push(...(await defaultClusterRows(bound, scratch)));
       if (parts.has('streaming')) rows.push(...(await benchStreaming(bound, scratch, BUCKET, values.quick)));
-      if (parts.has('scale') && !values.quick) rows.push(...(await benchScaleRows({ temporalAddress: temporal.address, namespace: temporal.namespace, scratch, ingest: bound })));
+      if (parts.has('scale') && !values.quick)
+        rows.push(...(await benchScaleRows({ temporalAddress: temporal.address, namespace: temporal.namespace, scratch, ingest: bound })));
       printTable(rows);
-      const file = writeResults(rows, { quick: values.quick, node: process.version, cpus: os.cpus().length, seconds: Math.round((Date.now() - started) / 1000) });
+      const file = writeResults(rows, {
+        quick: values.quick,
+        node: process.version,
+        cpus: os.cpus().length,
+        seconds: Math.round((Date.now() - started) / 1000),
+      });
       console.log(`\n  results: ${path.relative(process.cwd(), file)}`);
       ok = rows.every((r) => meets(r) !== false);
     }

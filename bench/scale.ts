@@ -70,7 +70,9 @@ function checkManifest(destDir: string, test: TestSpec): ScaleResult['manifest']
   const expected = expectedStatuses(test);
   const file = path.join(destDir, `test_id=${test.testId.toLowerCase()}`, 'manifest.json');
   if (!fs.existsSync(file)) return { assets: 0, expected: expected.size, missing: expected.size, extra: 0, wrongStatus: 0, example: 'no manifest.json' };
-  const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as { assets: Array<{ kind: string; status: string; sessionId?: string; reelId?: string; clipId?: string }> };
+  const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    assets: Array<{ kind: string; status: string; sessionId?: string; reelId?: string; clipId?: string }>;
+  };
   const seen = new Set<string>();
   let extra = 0;
   let wrongStatus = 0;
@@ -127,8 +129,21 @@ async function histories(client: Client, test: TestSpec, parentId: string, fullU
 async function runCase(args: ScaleBenchArgs, client: Client, c: ScaleCase, fullUpTo: number): Promise<ScaleResult> {
   const t0 = Date.now();
   const generated = c.survey
-    ? generateScenario({ seed: c.seed, sessions: c.sessions, reels: 0, productMix: { SURVEY: 1, THINK_OUT_LOUD: 0, NON_THINK_OUT_LOUD: 0, LIVE_CONVERSATION: 0 }, videoBytes: 4 * KiB })
-    : generateScenario({ seed: c.seed, sessions: c.sessions, reels: 2, videoBytes: [4 * KiB, 8 * KiB], clipBytes: [2 * KiB, 4 * KiB], reelBytes: [4 * KiB, 8 * KiB] });
+    ? generateScenario({
+        seed: c.seed,
+        sessions: c.sessions,
+        reels: 0,
+        productMix: { SURVEY: 1, THINK_OUT_LOUD: 0, NON_THINK_OUT_LOUD: 0, LIVE_CONVERSATION: 0 },
+        videoBytes: 4 * KiB,
+      })
+    : generateScenario({
+        seed: c.seed,
+        sessions: c.sessions,
+        reels: 2,
+        videoBytes: [4 * KiB, 8 * KiB],
+        clipBytes: [2 * KiB, 4 * KiB],
+        reelBytes: [4 * KiB, 8 * KiB],
+      });
   const generateMs = Date.now() - t0;
   const scenario: ScenarioInput = { ...generated, rateLimit: RATE_LIMIT, pageCap: 500, generation: { generatingMs: 50 } };
   const sim = await startSimulator({ scenario });
@@ -203,7 +218,9 @@ export async function runScaleBench(args: ScaleBenchArgs): Promise<boolean> {
   const client = new Client({ connection, namespace: args.namespace });
   const results: ScaleResult[] = [];
   try {
-    console.log(`    ${['run'.padEnd(15), 'sessions'.padStart(8), 'wall s'.padStart(8), 's/1000'.padStart(7), 'runs'.padStart(5), 'failed'.padStart(7), 'manifest/expected'.padStart(17), 'requests/429'.padStart(11), 'max events'.padStart(10), 'max event B'.padStart(11), 'measured'.padStart(8), 'RSS MiB'.padStart(6)].join(' ')}`);
+    console.log(
+      `    ${['run'.padEnd(15), 'sessions'.padStart(8), 'wall s'.padStart(8), 's/1000'.padStart(7), 'runs'.padStart(5), 'failed'.padStart(7), 'manifest/expected'.padStart(17), 'requests/429'.padStart(11), 'max events'.padStart(10), 'max event B'.padStart(11), 'measured'.padStart(8), 'RSS MiB'.padStart(6)].join(' ')}`,
+    );
     for (const c of cases) {
       const r = await runCase(args, client, c, fullUpTo);
       results.push(r);
@@ -224,7 +241,9 @@ export async function runScaleBench(args: ScaleBenchArgs): Promise<boolean> {
   const payloadOk = largestEvent.history.maxEventBytes < PAYLOAD_LIMIT;
   const historyOk = largestHistory.history.maxEvents < HISTORY_EVENTS_LIMIT;
 
-  console.log(`    s/1000 = wall seconds per 1,000 sessions; runs = runs of the parent (continue-as-new); max event B = largest history event, encoded (bounds every payload)`);
+  console.log(
+    `    s/1000 = wall seconds per 1,000 sessions; runs = runs of the parent (continue-as-new); max event B = largest history event, encoded (bounds every payload)`,
+  );
   if (sampledAny.length) {
     console.log(
       `    measured*: ${sampledAny.map((r) => r.c.label).join(', ')}: histories of the parent's runs and every non-session workflow in full, plus an even sample of ${SAMPLE_SESSIONS} session workflows` +
@@ -233,15 +252,27 @@ export async function runScaleBench(args: ScaleBenchArgs): Promise<boolean> {
   }
   for (const r of results) {
     const extra = [`scenario generated in ${(r.generateMs / 1000).toFixed(1)} s`, `histories measured in ${r.history.measureSeconds.toFixed(1)} s`];
-    if (r.manifest.example) extra.push(`manifest: ${r.manifest.missing} missing, ${r.manifest.extra} extra, ${r.manifest.wrongStatus} wrong status, e.g. ${r.manifest.example}`);
+    if (r.manifest.example)
+      extra.push(`manifest: ${r.manifest.missing} missing, ${r.manifest.extra} extra, ${r.manifest.wrongStatus} wrong status, e.g. ${r.manifest.example}`);
     if (r.summary.failed) extra.push(`failed e.g. ${r.summary.failures[0]?.kind} ${r.summary.failures[0]?.id}: ${r.summary.failures[0]?.reason}`);
     console.log(`    ${r.c.label.padEnd(15)} ${extra.join('; ')}`);
   }
-  console.log(`    failed assets                                    ${failed.length === 0 ? 0 : failed.map((r) => `${r.c.label}: ${r.summary.failed}`).join(', ')}   ${mark(failed.length === 0)}`);
-  console.log(`    manifests complete                               ${results.length - incomplete.length}/${results.length}   ${mark(incomplete.length === 0)}`);
-  console.log(`    s/1000 at ${fmt(large.c.sessions)} / s/1000 at ${fmt(small.c.sessions)}`.padEnd(53) + `${(perK(large) / perK(small)).toFixed(2)}   ${mark(scaleRatio <= RATIO_LIMIT)} (within ${RATIO_LIMIT}x: ${perK(small).toFixed(1)} s vs ${perK(large).toFixed(1)} s)`);
-  console.log(`    largest history                                  ${fmt(largestHistory.history.maxEvents)} events   ${mark(historyOk)} (< ${fmt(HISTORY_EVENTS_LIMIT)}; ${largestHistory.history.workflowOfMaxEvents ?? '?'}, ${largestHistory.c.label})`);
-  console.log(`    largest payload (largest history event)          ${fmt(largestEvent.history.maxEventBytes)} B   ${mark(payloadOk)} (< 256 KiB; ${largestEvent.history.eventTypeOfMaxBytes ?? '?'}, ${largestEvent.c.label})`);
+  console.log(
+    `    failed assets                                    ${failed.length === 0 ? 0 : failed.map((r) => `${r.c.label}: ${r.summary.failed}`).join(', ')}   ${mark(failed.length === 0)}`,
+  );
+  console.log(
+    `    manifests complete                               ${results.length - incomplete.length}/${results.length}   ${mark(incomplete.length === 0)}`,
+  );
+  console.log(
+    `    s/1000 at ${fmt(large.c.sessions)} / s/1000 at ${fmt(small.c.sessions)}`.padEnd(53) +
+      `${(perK(large) / perK(small)).toFixed(2)}   ${mark(scaleRatio <= RATIO_LIMIT)} (within ${RATIO_LIMIT}x: ${perK(small).toFixed(1)} s vs ${perK(large).toFixed(1)} s)`,
+  );
+  console.log(
+    `    largest history                                  ${fmt(largestHistory.history.maxEvents)} events   ${mark(historyOk)} (< ${fmt(HISTORY_EVENTS_LIMIT)}; ${largestHistory.history.workflowOfMaxEvents ?? '?'}, ${largestHistory.c.label})`,
+  );
+  console.log(
+    `    largest payload (largest history event)          ${fmt(largestEvent.history.maxEventBytes)} B   ${mark(payloadOk)} (< 256 KiB; ${largestEvent.history.eventTypeOfMaxBytes ?? '?'}, ${largestEvent.c.label})`,
+  );
   const longGenerationOk = await runLongGenerationBench(args, factor);
   console.log(`    scale scenario took ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return failed.length === 0 && incomplete.length === 0 && payloadOk && historyOk && longGenerationOk;
@@ -252,12 +283,34 @@ export async function benchScaleRows(args: ScaleBenchArgs): Promise<BenchRow[]> 
   console.log('\n(7) scale: a survey of 1,000 sessions (10,000 and mixed 3,000: npm run bench -- --scale)');
   const connection = await Connection.connect({ address: args.temporalAddress });
   try {
-    const r = await runCase(args, new Client({ connection, namespace: args.namespace }), { label: 'survey 1,000', sessions: 1000, seed: 7101, survey: true }, 20_000);
+    const r = await runCase(
+      args,
+      new Client({ connection, namespace: args.namespace }),
+      { label: 'survey 1,000', sessions: 1000, seed: 7101, survey: true },
+      20_000,
+    );
     printRow(r);
     return [
-      { id: 'scale.secondsPer1000', label: '7. seconds per 1,000 survey sessions', value: r.seconds, detail: `${r.requests} requests, ${r.summary.runs ?? '?'} parent runs, budget unbounded` },
-      { id: 'scale.maxHistoryEvents', label: '7. largest history (events)', value: r.history.maxEvents, target: { op: '<=', value: HISTORY_EVENTS_LIMIT }, detail: r.history.workflowOfMaxEvents ?? '' },
-      { id: 'scale.maxEventBytes', label: '7. largest payload (bytes)', value: r.history.maxEventBytes, target: { op: '<=', value: PAYLOAD_LIMIT }, detail: r.history.eventTypeOfMaxBytes ?? '' },
+      {
+        id: 'scale.secondsPer1000',
+        label: '7. seconds per 1,000 survey sessions',
+        value: r.seconds,
+        detail: `${r.requests} requests, ${r.summary.runs ?? '?'} parent runs, budget unbounded`,
+      },
+      {
+        id: 'scale.maxHistoryEvents',
+        label: '7. largest history (events)',
+        value: r.history.maxEvents,
+        target: { op: '<=', value: HISTORY_EVENTS_LIMIT },
+        detail: r.history.workflowOfMaxEvents ?? '',
+      },
+      {
+        id: 'scale.maxEventBytes',
+        label: '7. largest payload (bytes)',
+        value: r.history.maxEventBytes,
+        target: { op: '<=', value: PAYLOAD_LIMIT },
+        detail: r.history.eventTypeOfMaxBytes ?? '',
+      },
     ];
   } finally {
     await connection.close();

@@ -29,10 +29,17 @@ interface SeparateSimulator extends BenchApi {
 /** `node dist/simulator/main.js` with a one-video scenario, in its own process. */
 async function startSeparateSimulator(scratch: string, videoBytes: number): Promise<SeparateSimulator> {
   const rateLimit = { limit: 600, windowMs: 60_000 };
-  const scenario = { seed: 13, rateLimit, clients: [CLIENT], tests: [{ testId: TEST_ID, sessions: [{ sessionId: SESSION_ID, productType: 'NON_THINK_OUT_LOUD', videoBytes, clips: [] }], reels: [] }] };
+  const scenario = {
+    seed: 13,
+    rateLimit,
+    clients: [CLIENT],
+    tests: [{ testId: TEST_ID, sessions: [{ sessionId: SESSION_ID, productType: 'NON_THINK_OUT_LOUD', videoBytes, clips: [] }], reels: [] }],
+  };
   const file = path.join(scratch, `streaming-scenario-${videoBytes}.json`);
   fs.writeFileSync(file, JSON.stringify(scenario));
-  const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, '..', 'simulator', 'main.js'), '--scenario', file, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, '..', 'simulator', 'main.js'), '--scenario', file, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const baseUrl = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -118,7 +125,9 @@ export async function benchStreaming(ingest: BenchIngest, scratch: string, bucke
   const gsBytes = quick ? 256 * MiB : GB;
   const mb = (n: number) => `${(n / 1e6).toFixed(0)} MB`;
   const folderRun = folderRunRoot(scratch, big);
-  console.log(`\n(6) streaming: ${mb(big)} to a folder (${folderRun.where}) against curl -o a file there, ${mb(gsBytes)} to fake-gcs-server against curl -o /dev/null, on the same link`);
+  console.log(
+    `\n(6) streaming: ${mb(big)} to a folder (${folderRun.where}) against curl -o a file there, ${mb(gsBytes)} to fake-gcs-server against curl -o /dev/null, on the same link`,
+  );
   // Large and long enough to take the path a 3 GB video takes and to warm the process (hashing
   // thread, write buffers, V8's young generation grown to its cap under a high allocation rate):
   // the row asks whether memory grows with the size. Against a 1 MB video, a first 3 GB transfer
@@ -131,14 +140,39 @@ export async function benchStreaming(ingest: BenchIngest, scratch: string, bucke
   } finally {
     if (folderRun.root !== scratch) fs.rmSync(folderRun.root, { recursive: true, force: true });
   }
-  console.log(`    folder: ${folder.seconds.toFixed(1)} s (${(big / 1e6 / folder.seconds).toFixed(0)} MB/s), curl ${folder.curlSeconds.toFixed(1)} s (${(big / 1e6 / folder.curlSeconds).toFixed(0)} MB/s)`);
+  console.log(
+    `    folder: ${folder.seconds.toFixed(1)} s (${(big / 1e6 / folder.seconds).toFixed(0)} MB/s), curl ${folder.curlSeconds.toFixed(1)} s (${(big / 1e6 / folder.curlSeconds).toFixed(0)} MB/s)`,
+  );
   const gs = await transfer(ingest, scratch, gsBytes, `gs://${bucket}/streaming`, '/dev/null');
   console.log(`    gs://: ${gs.seconds.toFixed(1)} s (${(gsBytes / 1e6 / gs.seconds).toFixed(0)} MB/s), curl ${gs.curlSeconds.toFixed(1)} s`);
   const growth = (folder.peakRss - small.peakRss) / MiB;
   return [
-    { id: 'stream.folderVsCurl', label: `6. folder time / curl -o file time (${mb(big)}, ${folderRun.where})`, value: folder.seconds / folder.curlSeconds, target: { op: '<=', value: 1.15 }, detail: `${folder.seconds.toFixed(1)} s vs ${folder.curlSeconds.toFixed(1)} s, incl. the workflow and 2 API requests` },
-    { id: 'stream.gsVsCurl', label: `6. gs:// time / curl time (${mb(gsBytes)})`, value: gs.seconds / gs.curlSeconds, detail: `${gs.seconds.toFixed(1)} s vs ${gs.curlSeconds.toFixed(1)} s; fake-gcs-server's speed, not GCS's` },
-    { id: 'stream.rssGrowth', label: `6. peak RSS ${mb(big)} − ${mb(warm)} (MiB)`, value: Math.max(0, growth), target: { op: '<=', value: 32 }, detail: `${(small.peakRss / MiB).toFixed(0)} → ${(folder.peakRss / MiB).toFixed(0)} MiB (the worker process)` },
-    { id: 'stream.rssLateGrowth', label: `6. RSS growth within the ${mb(big)} run, last ¾ over first ¼ (MiB)`, value: Math.max(0, folder.lateGrowth / MiB), target: { op: '<=', value: 32 }, detail: 'memory that grows with the bytes, not start-up costs' },
+    {
+      id: 'stream.folderVsCurl',
+      label: `6. folder time / curl -o file time (${mb(big)}, ${folderRun.where})`,
+      value: folder.seconds / folder.curlSeconds,
+      target: { op: '<=', value: 1.15 },
+      detail: `${folder.seconds.toFixed(1)} s vs ${folder.curlSeconds.toFixed(1)} s, incl. the workflow and 2 API requests`,
+    },
+    {
+      id: 'stream.gsVsCurl',
+      label: `6. gs:// time / curl time (${mb(gsBytes)})`,
+      value: gs.seconds / gs.curlSeconds,
+      detail: `${gs.seconds.toFixed(1)} s vs ${gs.curlSeconds.toFixed(1)} s; fake-gcs-server's speed, not GCS's`,
+    },
+    {
+      id: 'stream.rssGrowth',
+      label: `6. peak RSS ${mb(big)} − ${mb(warm)} (MiB)`,
+      value: Math.max(0, growth),
+      target: { op: '<=', value: 32 },
+      detail: `${(small.peakRss / MiB).toFixed(0)} → ${(folder.peakRss / MiB).toFixed(0)} MiB (the worker process)`,
+    },
+    {
+      id: 'stream.rssLateGrowth',
+      label: `6. RSS growth within the ${mb(big)} run, last ¾ over first ¼ (MiB)`,
+      value: Math.max(0, folder.lateGrowth / MiB),
+      target: { op: '<=', value: 32 },
+      detail: 'memory that grows with the bytes, not start-up costs',
+    },
   ];
 }

@@ -25,7 +25,6 @@ export interface ScaleBenchArgs {
   ingest: BenchIngest;
 }
 
-
 /** Samples `process.memoryUsage().rss` every `everyMs` until stopped; reports the peak. */
 export interface RssSamples {
   baseline: number;

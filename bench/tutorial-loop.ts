@@ -84,8 +84,11 @@ export async function runTutorialLoop(input: TutorialLoopInput): Promise<{ files
   }
 
   const sessionIds: string[] = [];
-  for (let offset = 0; ; ) {
-    const page = (await (await api(`/api/v2/sessionResults?testId=${input.testId}&limit=500&offset=${offset}`))!.json()) as { sessions: Array<{ sessionId: string }>; meta: { pagination: { totalCount: number } } };
+  for (let offset = 0; ;) {
+    const page = (await (await api(`/api/v2/sessionResults?testId=${input.testId}&limit=500&offset=${offset}`))!.json()) as {
+      sessions: Array<{ sessionId: string }>;
+      meta: { pagination: { totalCount: number } };
+    };
     sessionIds.push(...page.sessions.map((s) => s.sessionId));
     offset += page.sessions.length;
     if (!page.sessions.length || offset >= page.meta.pagination.totalCount) break;

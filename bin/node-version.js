@@ -16,7 +16,9 @@ function tooOld(version) {
 
 function requireSupportedNode(what) {
   if (!tooOld(process.versions.node)) return;
-  process.stderr.write(what + ': Node.js ' + process.versions.node + ' is too old; install Node.js 22 or 24 (LTS) and run again (' + MINIMUM.join('.') + ' at least).\n');
+  process.stderr.write(
+    what + ': Node.js ' + process.versions.node + ' is too old; install Node.js 22 or 24 (LTS) and run again (' + MINIMUM.join('.') + ' at least).\n',
+  );
   process.exit(2);
 }
 

@@ -20,7 +20,12 @@ export async function apiQueueRate(client: Client, apiQueue: string, budgetPerMi
       reportStats: true,
     });
     if (!answer.stats) return undefined;
-    return { taskQueue: apiQueue, dispatchedPerMinute: Math.round((answer.stats.tasksDispatchRate ?? 0) * 600) / 10, budgetPerMinute, waiting: Number(answer.stats.approximateBacklogCount ?? 0) };
+    return {
+      taskQueue: apiQueue,
+      dispatchedPerMinute: Math.round((answer.stats.tasksDispatchRate ?? 0) * 600) / 10,
+      budgetPerMinute,
+      waiting: Number(answer.stats.approximateBacklogCount ?? 0),
+    };
   } catch {
     return undefined;
   }

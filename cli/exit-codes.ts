@@ -12,7 +12,10 @@ export const EXIT = {
 
 /** An error the CLI reports in one line and exits with `code`. */
 export class CliError extends Error {
-  constructor(message: string, readonly code: number) {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
     super(message);
   }
 }

@@ -26,7 +26,14 @@ export type FollowRequest = Pick<IngestRequest, 'testIds' | 'only'> & { dest?: s
  * Follows the runs to their end (`ingest`, `status --wait`), prints the summary and returns the exit
  * code (the worst test's); undefined when `interrupt` fired first (display stopped, nothing printed).
  */
-export async function followAndReport(client: Client, handles: WorkflowHandle[], request: FollowRequest, settings: Settings, flags: FollowFlags, interrupt?: AbortSignal): Promise<number | undefined> {
+export async function followAndReport(
+  client: Client,
+  handles: WorkflowHandle[],
+  request: FollowRequest,
+  settings: Settings,
+  flags: FollowFlags,
+  interrupt?: AbortSignal,
+): Promise<number | undefined> {
   const outcomes = await follow(client, handles, request, settings, flags, interrupt);
   if (!outcomes) return undefined;
   printSummary(outcomes, Boolean(flags.json));
@@ -34,11 +41,26 @@ export async function followAndReport(client: Client, handles: WorkflowHandle[],
 }
 
 /** Waits for every run, showing progress and problems; a run stuck past UT_STALL_TIMEOUT_MS ends with exit 1. */
-async function follow(client: Client, handles: WorkflowHandle[], request: FollowRequest, settings: Settings, flags: FollowFlags, interrupt?: AbortSignal): Promise<TestOutcome[] | undefined> {
-  const display = flags.progress === false ? undefined : createProgressDisplay({ ratePerMinute: settings.ratePerMinute, plainEveryMs: settings.progressIntervalMs });
+async function follow(
+  client: Client,
+  handles: WorkflowHandle[],
+  request: FollowRequest,
+  settings: Settings,
+  flags: FollowFlags,
+  interrupt?: AbortSignal,
+): Promise<TestOutcome[] | undefined> {
+  const display =
+    flags.progress === false ? undefined : createProgressDisplay({ ratePerMinute: settings.ratePerMinute, plainEveryMs: settings.progressIntervalMs });
   // Queries spread out with many tests: about five runs asked per second.
   const everyMs = Math.min(settings.progressIntervalMs, 1000 * Math.max(1, Math.ceil(handles.length / 5)));
-  const polling = display ? pollProgress(client, handles.map((handle) => ({ handle, dest: request.dest, only: request.only })), display, everyMs) : undefined;
+  const polling = display
+    ? pollProgress(
+        client,
+        handles.map((handle) => ({ handle, dest: request.dest, only: request.only })),
+        display,
+        everyMs,
+      )
+    : undefined;
   // Health checks describe each run and its children: spread them out when there are many tests.
   const healthEveryMs = Math.min(settings.stallTimeoutMs, HEALTH_CHECK_MS * Math.max(1, Math.ceil(handles.length / 5)));
   const stop = new AbortController();
@@ -47,7 +69,10 @@ async function follow(client: Client, handles: WorkflowHandle[], request: Follow
     interrupt?.addEventListener('abort', () => resolve(undefined), { once: true });
   });
   try {
-    return await Promise.race([Promise.all(handles.map((h, i) => followOne(client, h, request.testIds[i], request, settings, healthEveryMs, stop.signal))), interrupted]);
+    return await Promise.race([
+      Promise.all(handles.map((h, i) => followOne(client, h, request.testIds[i], request, settings, healthEveryMs, stop.signal))),
+      interrupted,
+    ]);
   } finally {
     stop.abort();
     if (interrupt?.aborted) polling?.stop();
@@ -56,7 +81,15 @@ async function follow(client: Client, handles: WorkflowHandle[], request: Follow
   }
 }
 
-async function followOne(client: Client, handle: WorkflowHandle, testId: string, request: FollowRequest, settings: Settings, everyMs: number, stop: AbortSignal): Promise<TestOutcome> {
+async function followOne(
+  client: Client,
+  handle: WorkflowHandle,
+  testId: string,
+  request: FollowRequest,
+  settings: Settings,
+  everyMs: number,
+  stop: AbortSignal,
+): Promise<TestOutcome> {
   const { dest, serverMayReturn = () => true } = request;
   const report = (line: string) => process.stderr.write(`ut-media: ${line}\n`);
   const watch = watchForStall(client, handle, { dest, everyMs, stallTimeoutMs: settings.stallTimeoutMs, report });

@@ -82,7 +82,14 @@ function printDetached(handles: WorkflowHandleWithFirstExecutionRunId[], testIds
 }
 
 async function startIngestion(client: Client, settings: Settings, request: IngestRequest, testId: string): Promise<WorkflowHandleWithFirstExecutionRunId> {
-  const input: IngestTestResultInput = { testId, dest: request.dest, only: request.only, refreshDetails: request.refreshDetails, sessionIds: request.sessionIds, options: runOptionsFromSettings(settings) };
+  const input: IngestTestResultInput = {
+    testId,
+    dest: request.dest,
+    only: request.only,
+    refreshDetails: request.refreshDetails,
+    sessionIds: request.sessionIds,
+    options: runOptionsFromSettings(settings),
+  };
   const handle = await client.workflow.start('ingestTestResult', {
     taskQueue: settings.taskQueue,
     workflowId: testWorkflowId(testId),

@@ -42,5 +42,10 @@ export function printJsonRows(rows: Array<Outcome & { body: Body }>, totals: Bod
 function jsonOf(outcome: Outcome, body: Body): Record<string, unknown> {
   // Through JSON first: redactDeep would take a Date for a plain object.
   const plain = JSON.parse(JSON.stringify(body)) as Record<string, unknown>;
-  return redactDeep({ ok: outcome.code === EXIT.ok, exitCode: outcome.code, ...plain, ...(outcome.error !== undefined ? { error: outcome.error } : {}) }) as Record<string, unknown>;
+  return redactDeep({
+    ok: outcome.code === EXIT.ok,
+    exitCode: outcome.code,
+    ...plain,
+    ...(outcome.error !== undefined ? { error: outcome.error } : {}),
+  }) as Record<string, unknown>;
 }

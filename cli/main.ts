@@ -26,7 +26,9 @@ function withRunSelection(command: Command, destHelp: string, refreshHelp: strin
 
 export function buildProgram(): Command {
   const program = new Command('ut-media')
-    .description('Archive UserTesting highlight reels, clips, session videos, transcripts, session details and QXscores into GCS, S3, Azure Blob or a folder, on Temporal.')
+    .description(
+      'Archive UserTesting highlight reels, clips, session videos, transcripts, session details and QXscores into GCS, S3, Azure Blob or a folder, on Temporal.',
+    )
     .version(packageVersion(), '--version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
@@ -42,20 +44,54 @@ export function buildProgram(): Command {
     .option('--detach', 'start (or attach to) the runs, print their workflow ids and return at once (needs TEMPORAL_ADDRESS)')
     .addOption(new Option('--no-progress', 'do not show live progress'))
     .action(async (opts) => {
-      process.exitCode = await runIngest({ test: opts.test, testsFile: opts.testsFile, dest: opts.dest, session: opts.session, only: opts.only, refreshDetails: opts.refreshDetails, json: opts.json, progress: opts.progress, dryRun: opts.dryRun, detach: opts.detach });
+      process.exitCode = await runIngest({
+        test: opts.test,
+        testsFile: opts.testsFile,
+        dest: opts.dest,
+        session: opts.session,
+        only: opts.only,
+        refreshDetails: opts.refreshDetails,
+        json: opts.json,
+        progress: opts.progress,
+        dryRun: opts.dryRun,
+        detach: opts.detach,
+      });
     })
-    .addHelpText('after', example(['ut-media ingest --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --dest gs://research-archive/usertesting', 'ut-media ingest --tests-file tests.txt --dest ./archive --only videos,transcripts --json', 'TEMPORAL_ADDRESS=temporal.internal:7233 ut-media ingest --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --dest gs://research-archive/usertesting --detach --json']));
+    .addHelpText(
+      'after',
+      example([
+        'ut-media ingest --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --dest gs://research-archive/usertesting',
+        'ut-media ingest --tests-file tests.txt --dest ./archive --only videos,transcripts --json',
+        'TEMPORAL_ADDRESS=temporal.internal:7233 ut-media ingest --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --dest gs://research-archive/usertesting --detach --json',
+      ]),
+    );
 
   withRunSelection(
-    program.command('plan').description('what an ingestion would fetch, what is already stored, and the API requests and time it would cost (spends listing requests only)'),
+    program
+      .command('plan')
+      .description('what an ingestion would fetch, what is already stored, and the API requests and time it would cost (spends listing requests only)'),
     'the destination the ingestion would write to',
     'plan for asking again for stored session details and QXscores',
   )
     .option('--json', 'print one JSON object (apiRequests, estimatedSeconds, per kind counts)')
     .action(async (opts) => {
-      process.exitCode = await runPlan({ test: opts.test, testsFile: opts.testsFile, dest: opts.dest, session: opts.session, only: opts.only, refreshDetails: opts.refreshDetails, json: opts.json });
+      process.exitCode = await runPlan({
+        test: opts.test,
+        testsFile: opts.testsFile,
+        dest: opts.dest,
+        session: opts.session,
+        only: opts.only,
+        refreshDetails: opts.refreshDetails,
+        json: opts.json,
+      });
     })
-    .addHelpText('after', example(['ut-media plan --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --dest gs://research-archive/usertesting', 'ut-media plan --tests-file tests.txt --dest ./archive --only videos --json']));
+    .addHelpText(
+      'after',
+      example([
+        'ut-media plan --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --dest gs://research-archive/usertesting',
+        'ut-media plan --tests-file tests.txt --dest ./archive --only videos --json',
+      ]),
+    );
 
   program
     .command('worker')
@@ -66,7 +102,9 @@ export function buildProgram(): Command {
     .addHelpText('after', example(['TEMPORAL_ADDRESS=temporal.internal:7233 UT_CLIENT_ID=... UT_CLIENT_SECRET=... ut-media worker']));
   program
     .command('status')
-    .description('state, progress and problems of the latest ingestion of each test: on TEMPORAL_ADDRESS, else the embedded run of this folder (./.ut-media/), else the manifest at --dest')
+    .description(
+      'state, progress and problems of the latest ingestion of each test: on TEMPORAL_ADDRESS, else the embedded run of this folder (./.ut-media/), else the manifest at --dest',
+    )
     .option('--test <testId>', 'test result UUID (repeatable)', collect)
     .option('--tests-file <file>', 'test result UUIDs, one a line (# comments)')
     .option('--wait', "follow the runs to their end, then exit with ingest's exit code")
@@ -74,9 +112,22 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON object')
     .addOption(new Option('--no-progress', 'with --wait: do not show live progress'))
     .action(async (opts) => {
-      process.exitCode = await runStatus({ test: opts.test, testsFile: opts.testsFile, json: opts.json, wait: opts.wait, dest: opts.dest, progress: opts.progress });
+      process.exitCode = await runStatus({
+        test: opts.test,
+        testsFile: opts.testsFile,
+        json: opts.json,
+        wait: opts.wait,
+        dest: opts.dest,
+        progress: opts.progress,
+      });
     })
-    .addHelpText('after', example(['ut-media status --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60', 'TEMPORAL_ADDRESS=temporal.internal:7233 ut-media status --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --wait --json']));
+    .addHelpText(
+      'after',
+      example([
+        'ut-media status --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60',
+        'TEMPORAL_ADDRESS=temporal.internal:7233 ut-media status --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --wait --json',
+      ]),
+    );
 
   program
     .command('verify')
@@ -103,7 +154,13 @@ export function buildProgram(): Command {
     .action(async (opts) => {
       process.exitCode = await runSchedule(opts);
     })
-    .addHelpText('after', example(['ut-media schedule --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --dest gs://research-archive/usertesting --every 6h', 'ut-media schedule --list']));
+    .addHelpText(
+      'after',
+      example([
+        'ut-media schedule --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --dest gs://research-archive/usertesting --every 6h',
+        'ut-media schedule --list',
+      ]),
+    );
   return program;
 }
 

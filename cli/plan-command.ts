@@ -39,7 +39,14 @@ export async function runPlan(flags: IngestFlags & { json?: boolean }, env: Node
 }
 
 async function planOne(client: Client, settings: Settings, request: IngestRequest, testId: string, serverMayReturn: () => boolean): Promise<PlannedTest> {
-  const input: PlanTestResultInput = { testId, dest: request.dest, only: request.only, refreshDetails: request.refreshDetails, sessionIds: request.sessionIds, options: runOptionsFromSettings(settings) };
+  const input: PlanTestResultInput = {
+    testId,
+    dest: request.dest,
+    only: request.only,
+    refreshDetails: request.refreshDetails,
+    sessionIds: request.sessionIds,
+    options: runOptionsFromSettings(settings),
+  };
   const handle = await client.workflow.start('planTestResult', {
     taskQueue: settings.taskQueue,
     workflowId: `${testWorkflowId(testId).replace('-test-', '-plan-')}-${crypto.randomUUID().slice(0, 8)}`,
@@ -51,7 +58,8 @@ async function planOne(client: Client, settings: Settings, request: IngestReques
   const watch = watchForStall(client, handle, { everyMs: Math.min(settings.stallTimeoutMs, HEALTH_CHECK_MS), stallTimeoutMs: settings.stallTimeoutMs });
   const report = (line: string) => process.stderr.write(`ut-media: ${line}\n`);
   const result = resultThroughOutages(handle, { limitMs: settings.stallTimeoutMs, mayReturn: serverMayReturn, report }).catch((err: unknown) => {
-    if (err instanceof ServerUnreachableError) throw new CliError(`plan of test ${testId}: ${err.message}; run it again once the server is back (a plan writes nothing)`, EXIT.failed);
+    if (err instanceof ServerUnreachableError)
+      throw new CliError(`plan of test ${testId}: ${err.message}; run it again once the server is back (a plan writes nothing)`, EXIT.failed);
     if (err instanceof WorkflowFailedError) {
       const failure = describeRunFailure(err);
       throw new CliError(`plan of test ${testId} failed: ${failure.cause}`, failure.code);
@@ -64,7 +72,10 @@ async function planOne(client: Client, settings: Settings, request: IngestReques
     const outcome = await Promise.race([result.then((plan) => ({ plan })), watch.stalled.then((problem) => ({ problem }))]);
     if ('problem' in outcome) {
       await handle.terminate('ut-media plan: no progress').catch(() => undefined);
-      throw new CliError(`plan of test ${testId} could not run: ${describeProblem(outcome.problem)}. Workers that predate \`plan\` cannot run it: upgrade them (the plan was stopped; it writes nothing)`, EXIT.failed);
+      throw new CliError(
+        `plan of test ${testId} could not run: ${describeProblem(outcome.problem)}. Workers that predate \`plan\` cannot run it: upgrade them (the plan was stopped; it writes nothing)`,
+        EXIT.failed,
+      );
     }
     return { ...outcome.plan, estimatedSeconds: secondsAtBudget(outcome.plan.apiRequests, settings.ratePerMinute) };
   } finally {
@@ -76,7 +87,10 @@ function print(plans: PlannedTest[], ratePerMinute: number, json: boolean): void
   const apiRequests = plans.reduce((n, p) => n + p.apiRequests, 0);
   const estimatedSeconds = secondsAtBudget(apiRequests, ratePerMinute);
   if (json) {
-    printJsonRows(plans.map((p) => ({ code: EXIT.ok, body: { ...p, ratePerMinute } })), { apiRequests, estimatedSeconds, ratePerMinute });
+    printJsonRows(
+      plans.map((p) => ({ code: EXIT.ok, body: { ...p, ratePerMinute } })),
+      { apiRequests, estimatedSeconds, ratePerMinute },
+    );
     return;
   }
   const lines: string[] = [];
@@ -84,7 +98,9 @@ function print(plans: PlannedTest[], ratePerMinute: number, json: boolean): void
     lines.push(`Test ${p.testId} into ${p.dest}: ${p.sessions} sessions`, '  kind          to fetch    stored  known absent');
     for (const kind of ASSET_KIND_LIST) {
       const k = p.kinds[kind];
-      lines.push(`  ${SELECTION_OF_KIND[kind].padEnd(12)}${String(k.toFetch).padStart(10)}${String(k.stored).padStart(10)}${String(k.knownAbsent).padStart(14)}`);
+      lines.push(
+        `  ${SELECTION_OF_KIND[kind].padEnd(12)}${String(k.toFetch).padStart(10)}${String(k.stored).padStart(10)}${String(k.knownAbsent).padStart(14)}`,
+      );
     }
     const r = p.requests;
     lines.push(
@@ -92,7 +108,10 @@ function print(plans: PlannedTest[], ratePerMinute: number, json: boolean): void
       `  about ${formatDuration(p.estimatedSeconds)} at ${ratePerMinute} requests/min; this plan spent ${p.listingRequestsSpent} listing requests`,
     );
   }
-  if (plans.length > 1) lines.push(`All ${plans.length} tests: ${apiRequests} API requests, about ${formatDuration(estimatedSeconds)} at ${ratePerMinute} requests/min (one budget)`);
+  if (plans.length > 1)
+    lines.push(
+      `All ${plans.length} tests: ${apiRequests} API requests, about ${formatDuration(estimatedSeconds)} at ${ratePerMinute} requests/min (one budget)`,
+    );
   lines.push('Generation waits come on top where the last reels or clips are still generating; faults add retries.');
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -38,7 +38,9 @@ export function renderRun(view: RunView, ratePerMinute: number, width: number): 
     if (!wanted(view, kind)) continue;
     const c = t.assets[kind];
     const busy = c.pending + c.generating;
-    lines.push(`  ${SELECTION_OF_KIND[kind].padEnd(12)} stored ${String(c.stored).padEnd(5)} skipped ${String(c.skipped).padEnd(4)} failed ${String(c.failed).padEnd(4)} ${busy ? `in progress ${busy}` : ''}`.trimEnd());
+    lines.push(
+      `  ${SELECTION_OF_KIND[kind].padEnd(12)} stored ${String(c.stored).padEnd(5)} skipped ${String(c.skipped).padEnd(4)} failed ${String(c.failed).padEnd(4)} ${busy ? `in progress ${busy}` : ''}`.trimEnd(),
+    );
   }
   const rate = view.bytesPerSecond ? ` at ${mib(view.bytesPerSecond)}/s` : '';
   lines.push(`  ${mib(t.bytes)}${rate} · ${budgetLine(t, ratePerMinute, s.phase === 'done')}`);
@@ -56,7 +58,10 @@ export function renderRuns(views: RunView[], ratePerMinute: number, width: numbe
     spent += t.spent;
     remaining += t.remaining;
     const total = (state: 'stored' | 'skipped' | 'failed') => KINDS.reduce((n, k) => n + t.assets[k][state], 0);
-    return fit(`${s.testId.slice(0, 8)} ${s.phase.padEnd(9)} sessions ${s.sessions.done}/${s.sessions.total || '?'} · stored ${total('stored')} skipped ${total('skipped')} failed ${total('failed')} · ${mib(t.bytes)} · ${t.spent} req`, width);
+    return fit(
+      `${s.testId.slice(0, 8)} ${s.phase.padEnd(9)} sessions ${s.sessions.done}/${s.sessions.total || '?'} · stored ${total('stored')} skipped ${total('skipped')} failed ${total('failed')} · ${mib(t.bytes)} · ${t.spent} req`,
+      width,
+    );
   });
   const eta = secondsAtBudget(remaining, ratePerMinute);
   lines.push(fit(`${views.length} tests · API requests ${spent}, ~${remaining} left · ETA ${formatDuration(eta)} at ${ratePerMinute}/min (one budget)`, width));

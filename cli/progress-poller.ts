@@ -27,7 +27,11 @@ export function pollProgress(client: Client, runs: FollowedRun[], display: Progr
   const children = new Map<string, Map<string, ProgressSnapshot>>();
   const cursor = new Map<string, number>();
   const asking = new Set<string>();
-  const ask = (id: string) => client.workflow.getHandle(id).query(progressQuery).catch(() => undefined) as Promise<ProgressSnapshot | undefined>;
+  const ask = (id: string) =>
+    client.workflow
+      .getHandle(id)
+      .query(progressQuery)
+      .catch(() => undefined) as Promise<ProgressSnapshot | undefined>;
 
   const round = async (run: FollowedRun) => {
     const id = run.handle.workflowId;

@@ -38,13 +38,21 @@ export async function checkRunHealth(client: Client, handle: WorkflowHandle, des
   const reels = dest ? reelsWorkflowId(handle.workflowId, dest) : undefined;
   const ids = [...(reels && !children.includes(reels) ? [reels] : []), ...children].slice(0, CHILDREN_CHECKED);
   for (const id of ids) {
-    const childDescription = await client.workflow.getHandle(id).describe().catch(() => undefined);
+    const childDescription = await client.workflow
+      .getHandle(id)
+      .describe()
+      .catch(() => undefined);
     if (childDescription?.status.name === 'RUNNING') await collect(client, id, childDescription.raw, problems);
   }
   return problems;
 }
 
-async function collect(client: Client, workflowId: string, raw: temporal.api.workflowservice.v1.IDescribeWorkflowExecutionResponse, problems: RunProblem[]): Promise<void> {
+async function collect(
+  client: Client,
+  workflowId: string,
+  raw: temporal.api.workflowservice.v1.IDescribeWorkflowExecutionResponse,
+  problems: RunProblem[],
+): Promise<void> {
   const taskAttempts = raw.pendingWorkflowTask?.attempt ?? 0;
   if (taskAttempts >= STUCK_WORKFLOW_TASK_ATTEMPTS) {
     problems.push({ workflowId, kind: 'workflow-task', attempts: taskAttempts, cause: await lastWorkflowTaskFailure(client, workflowId) });
@@ -55,7 +63,12 @@ async function collect(client: Client, workflowId: string, raw: temporal.api.wor
     const outage = outageOf(activity.heartbeatDetails);
     if (outage) {
       // Stable text: the line is shown once per outage, however its cause varies between tries.
-      problems.push({ workflowId, kind: 'activity', attempts, cause: `${name}: the media host has not answered since ${new Date(outage.sinceMs).toISOString()}; waiting on the same link (the asset fails after UT_MEDIA_UNREACHABLE_MS)` });
+      problems.push({
+        workflowId,
+        kind: 'activity',
+        attempts,
+        cause: `${name}: the media host has not answered since ${new Date(outage.sinceMs).toISOString()}; waiting on the same link (the asset fails after UT_MEDIA_UNREACHABLE_MS)`,
+      });
       continue;
     }
     if (attempts < NOTABLE_ACTIVITY_ATTEMPTS) continue;
@@ -76,7 +89,10 @@ function outageOf(details: temporal.api.common.v1.IPayloads | null | undefined):
 }
 
 async function lastWorkflowTaskFailure(client: Client, workflowId: string): Promise<string> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory().catch(() => undefined);
+  const history = await client.workflow
+    .getHandle(workflowId)
+    .fetchHistory()
+    .catch(() => undefined);
   const events = history?.events ?? [];
   for (let i = events.length - 1; i >= 0; i--) {
     if (events[i].eventType !== temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) continue;
@@ -94,7 +110,11 @@ export interface StallWatch {
 }
 
 /** Checks the run every `everyMs`, reports each new problem once, and says when it is stuck for good. */
-export function watchForStall(client: Client, handle: WorkflowHandle, options: { dest?: string; everyMs: number; stallTimeoutMs: number; report?: (line: string) => void }): StallWatch {
+export function watchForStall(
+  client: Client,
+  handle: WorkflowHandle,
+  options: { dest?: string; everyMs: number; stallTimeoutMs: number; report?: (line: string) => void },
+): StallWatch {
   let stuckSince: number | undefined;
   const shown = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
@@ -104,20 +124,25 @@ export function watchForStall(client: Client, handle: WorkflowHandle, options: {
       // A slow server: one check at a time, not a pile of history fetches.
       if (checking) return;
       checking = true;
-      checkRunHealth(client, handle, options.dest).finally(() => (checking = false)).then((problems) => {
-        for (const p of problems) {
-          const line = redactSecrets(describeProblem(p));
-          if (!shown.has(line)) options.report?.(line);
-          shown.add(line);
-        }
-        const stuck = problems.find((p) => p.kind === 'workflow-task');
-        if (!stuck) {
-          stuckSince = undefined;
-          return;
-        }
-        stuckSince ??= Date.now();
-        if (Date.now() - stuckSince >= options.stallTimeoutMs) resolve(stuck);
-      }, () => undefined);
+      checkRunHealth(client, handle, options.dest)
+        .finally(() => (checking = false))
+        .then(
+          (problems) => {
+            for (const p of problems) {
+              const line = redactSecrets(describeProblem(p));
+              if (!shown.has(line)) options.report?.(line);
+              shown.add(line);
+            }
+            const stuck = problems.find((p) => p.kind === 'workflow-task');
+            if (!stuck) {
+              stuckSince = undefined;
+              return;
+            }
+            stuckSince ??= Date.now();
+            if (Date.now() - stuckSince >= options.stallTimeoutMs) resolve(stuck);
+          },
+          () => undefined,
+        );
     }, options.everyMs);
   });
   return { stalled, stop: () => clearInterval(timer) };

@@ -46,7 +46,8 @@ export async function runSchedule(flags: ScheduleFlags, env: NodeJS.ProcessEnv =
       return EXIT.ok;
     }
     if (flags.delete !== undefined) {
-      if (!flags.delete.startsWith(SCHEDULE_PREFIX)) throw new CliError(`--delete: not a ut-media schedule id (they start with ${SCHEDULE_PREFIX})`, EXIT.usage);
+      if (!flags.delete.startsWith(SCHEDULE_PREFIX))
+        throw new CliError(`--delete: not a ut-media schedule id (they start with ${SCHEDULE_PREFIX})`, EXIT.usage);
       await client.schedule.getHandle(flags.delete).delete();
       if (flags.json) printJsonOutcome({ code: EXIT.ok }, { deleted: flags.delete });
       else process.stdout.write(`deleted ${flags.delete}\n`);
@@ -77,7 +78,8 @@ export async function runSchedule(flags: ScheduleFlags, env: NodeJS.ProcessEnv =
       created.push(scheduleId);
       if (!flags.json) process.stdout.write(`created ${scheduleId}: ingest ${testId} into ${dest} every ${flags.every}\n`);
     }
-    if (flags.json) printJsonOutcome({ code: EXIT.ok }, created.length === 1 ? { scheduleId: created[0], every: flags.every } : { scheduleIds: created, every: flags.every });
+    if (flags.json)
+      printJsonOutcome({ code: EXIT.ok }, created.length === 1 ? { scheduleId: created[0], every: flags.every } : { scheduleIds: created, every: flags.every });
     return EXIT.ok;
   } finally {
     await connection.close();

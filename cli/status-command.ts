@@ -64,17 +64,28 @@ export async function runStatus(flags: StatusFlags, env: NodeJS.ProcessEnv = pro
   const source = await openStatusSource(settings);
   if (!source) {
     if (flags.dest) return statusFromManifest(testIds, flags.dest, Boolean(flags.json));
-    throw new CliError('no ingestion known here: set TEMPORAL_ADDRESS, run status in the folder where the embedded `ingest` ran (its ./.ut-media/), or pass --dest to read the manifest', EXIT.usage);
+    throw new CliError(
+      'no ingestion known here: set TEMPORAL_ADDRESS, run status in the folder where the embedded `ingest` ran (its ./.ut-media/), or pass --dest to read the manifest',
+      EXIT.usage,
+    );
   }
   try {
     if (source.note && !flags.json) process.stderr.write(`Reading ${source.note}.\n`);
     if (flags.wait) {
-      if (source.workerless) throw new CliError('--wait: no worker runs here, so nothing would move; run `ut-media ingest` again to resume (or set TEMPORAL_ADDRESS)', EXIT.usage);
+      if (source.workerless)
+        throw new CliError('--wait: no worker runs here, so nothing would move; run `ut-media ingest` again to resume (or set TEMPORAL_ADDRESS)', EXIT.usage);
       const handles = testIds.map((id) => source.client.workflow.getHandle(testWorkflowId(id)));
-      return (await followAndReport(source.client, handles, { testIds, only: [...ASSET_KINDS], serverMayReturn: source.serverMayReturn }, settings, { json: flags.json, progress: flags.progress })) ?? EXIT.failed;
+      return (
+        (await followAndReport(source.client, handles, { testIds, only: [...ASSET_KINDS], serverMayReturn: source.serverMayReturn }, settings, {
+          json: flags.json,
+          progress: flags.progress,
+        })) ?? EXIT.failed
+      );
     }
     // At once: each running test may take up to UT_QUERY_TIMEOUT_MS to answer.
-    const rows: TestStatus[] = await Promise.all(testIds.map((testId) => statusOf(source.client, testId, source.workerless, settings.queryTimeoutMs, settings.ratePerMinute)));
+    const rows: TestStatus[] = await Promise.all(
+      testIds.map((testId) => statusOf(source.client, testId, source.workerless, settings.queryTimeoutMs, settings.ratePerMinute)),
+    );
     return print(rows, Boolean(flags.json));
   } finally {
     await source.close();
@@ -97,7 +108,20 @@ function print(rows: TestStatus[], json: boolean): number {
     return printJsonRows(
       rows.map((r) => ({
         ...outcomeOf(r),
-        body: { testId: r.testId, workflowId: r.workflowId, found: r.found, runId: r.runId ?? null, status: r.status ?? null, paused: r.paused ?? false, startTime: r.startTime ?? null, closeTime: r.closeTime ?? null, progress: r.progress, summary: r.summary ?? null, problems: r.problems.map((p) => ({ ...p, cause: redactSecrets(p.cause) })), ...(r.apiQueue && { apiQueue: r.apiQueue }) },
+        body: {
+          testId: r.testId,
+          workflowId: r.workflowId,
+          found: r.found,
+          runId: r.runId ?? null,
+          status: r.status ?? null,
+          paused: r.paused ?? false,
+          startTime: r.startTime ?? null,
+          closeTime: r.closeTime ?? null,
+          progress: r.progress,
+          summary: r.summary ?? null,
+          problems: r.problems.map((p) => ({ ...p, cause: redactSecrets(p.cause) })),
+          ...(r.apiQueue && { apiQueue: r.apiQueue }),
+        },
       })),
     );
   }
@@ -109,7 +133,9 @@ function print(rows: TestStatus[], json: boolean): number {
     process.stdout.write(`${r.workflowId} ${r.status} (started ${r.startTime!.toISOString()}${r.closeTime ? `, closed ${r.closeTime.toISOString()}` : ''})\n`);
     if (r.summary) {
       const s = r.summary;
-      process.stdout.write(`${s.sessions} sessions, ${s.downloaded} files downloaded (${(s.bytesDownloaded / 1048576).toFixed(1)} MiB), ${s.failed} failed, ${s.apiRequests ?? '?'} API requests\n`);
+      process.stdout.write(
+        `${s.sessions} sessions, ${s.downloaded} files downloaded (${(s.bytesDownloaded / 1048576).toFixed(1)} MiB), ${s.failed} failed, ${s.apiRequests ?? '?'} API requests\n`,
+      );
       for (const line of countLines(s.counts)) process.stdout.write(`${line}\n`);
       if (s.manifestPath) process.stdout.write(`  Manifest: ${s.manifestPath}\n`);
     } else if (r.paused) {
@@ -135,7 +161,15 @@ async function statusOf(client: Client, testId: string, workerless: boolean, que
     throw err;
   }
   const status = description.status.name;
-  const base = { testId, workflowId: handle.workflowId, found: true, runId: description.runId, status, startTime: description.startTime, closeTime: description.closeTime ?? null };
+  const base = {
+    testId,
+    workflowId: handle.workflowId,
+    found: true,
+    runId: description.runId,
+    status,
+    startTime: description.startTime,
+    closeTime: description.closeTime ?? null,
+  };
   if (status === 'COMPLETED') {
     const summary = (await handle.result()) as IngestSummary;
     return { ...base, progress: workerless ? null : ((await askProgress(handle, queryTimeoutMs)) ?? null), summary, problems: [] };
@@ -143,7 +177,11 @@ async function statusOf(client: Client, testId: string, workerless: boolean, que
   if (FAILED_STATES.has(status)) return { ...base, progress: null, problems: [], failure: await failureOf(handle) };
   if (status !== 'RUNNING') return { ...base, progress: null, problems: [] };
   if (workerless) return { ...base, progress: null, paused: true, problems: [] };
-  const [progress, problems, apiQueue] = await Promise.all([askProgress(handle, queryTimeoutMs), checkRunHealth(client, handle), apiQueueRate(client, apiTaskQueue(description.taskQueue), ratePerMinute)]);
+  const [progress, problems, apiQueue] = await Promise.all([
+    askProgress(handle, queryTimeoutMs),
+    checkRunHealth(client, handle),
+    apiQueueRate(client, apiTaskQueue(description.taskQueue), ratePerMinute),
+  ]);
   return { ...base, progress: progress ?? null, problems, ...(apiQueue && { apiQueue }) };
 }
 

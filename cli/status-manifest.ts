@@ -7,7 +7,8 @@ import { printJsonRows, type Outcome } from './json-outcome';
 
 type Counts = Record<AssetKind, Record<AssetStatus, number>>;
 
-type ManifestRow = { testId: string; found: false; manifest: string } | { testId: string; found: true; manifest: string; updatedAt: string; counts: Counts; failed: number };
+type ManifestRow =
+  { testId: string; found: false; manifest: string } | { testId: string; found: true; manifest: string; updatedAt: string; counts: Counts; failed: number };
 
 /** `status --dest` where no Temporal state is known: what the manifest of each test says. */
 export async function statusFromManifest(testIds: string[], dest: string, json: boolean): Promise<number> {

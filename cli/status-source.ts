@@ -39,16 +39,28 @@ export async function openStatusSource(settings: Settings, cwd = process.cwd()):
   if (settings.temporalAddress) return connect(settings.temporalAddress, settings.namespace);
   const dir = embeddedStateDir(cwd);
   const running = findRunning(dir);
-  if (running) return connect(running.address, running.namespace, { note: `the embedded ingestion running in this folder (pid ${running.pid})`, serverMayReturn: () => findRunning(dir)?.address === running.address });
+  if (running)
+    return connect(running.address, running.namespace, {
+      note: `the embedded ingestion running in this folder (pid ${running.pid})`,
+      serverMayReturn: () => findRunning(dir)?.address === running.address,
+    });
   if (!fs.existsSync(embeddedDbFile(dir))) return undefined;
   // A server on the state file whose `ingest` is starting or stopping (or another `status` reading it).
   const serving = findServing(embeddedDbFile(dir));
-  if (serving) return connect(serving.address, settings.namespace, { note: `the embedded Temporal server of process ${serving.ownerPid} in this folder`, serverMayReturn: () => findServing(embeddedDbFile(dir))?.address === serving.address });
+  if (serving)
+    return connect(serving.address, settings.namespace, {
+      note: `the embedded Temporal server of process ${serving.ownerPid} in this folder`,
+      serverMayReturn: () => findServing(embeddedDbFile(dir))?.address === serving.address,
+    });
   let server: RunningDevServer | undefined;
   try {
     server = await startTemporalDevServer({ dbFilename: embeddedDbFile(dir), namespace: settings.namespace });
     const started = server;
-    return await connect(server.address, settings.namespace, { note: `the embedded state in ${dir} (no ingest runs here now)`, workerless: true, stop: () => started.stop() });
+    return await connect(server.address, settings.namespace, {
+      note: `the embedded state in ${dir} (no ingest runs here now)`,
+      workerless: true,
+      stop: () => started.stop(),
+    });
   } catch (err) {
     await server?.stop();
     throw err instanceof StateFileInUseError ? new CliError(err.message, EXIT.usage) : err;

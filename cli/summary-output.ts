@@ -4,7 +4,9 @@ import { SELECTION_OF_KIND } from '../workflows/inputs';
 
 /** One line per kind: `  videos       stored 10, skipped 2, failed 0`. */
 export function countLines(counts: Partial<AssetCounts>): string[] {
-  return Object.entries(counts).map(([kind, c]) => `  ${(SELECTION_OF_KIND[kind as AssetKind] ?? kind).padEnd(12)} stored ${c.stored}, skipped ${c.skipped}, failed ${c.failed}`);
+  return Object.entries(counts).map(
+    ([kind, c]) => `  ${(SELECTION_OF_KIND[kind as AssetKind] ?? kind).padEnd(12)} stored ${c.stored}, skipped ${c.skipped}, failed ${c.failed}`,
+  );
 }
 
 /** How one test's run ended, as `ingest` and `status --wait` report it (a row of the summary). */
@@ -18,7 +20,13 @@ export function failedAssetsCause(failed: number): string {
 /** The summary: one JSON object with `--json` (stdout holds nothing else), else a block per test and a table. */
 export function printSummary(outcomes: TestOutcome[], json: boolean): void {
   if (json) {
-    printJsonRows(outcomes.map((o) => ({ code: o.code, error: o.error ?? (o.summary?.failed ? failedAssetsCause(o.summary.failed) : undefined), body: { testId: o.testId, ...(o.summary ?? {}) } })));
+    printJsonRows(
+      outcomes.map((o) => ({
+        code: o.code,
+        error: o.error ?? (o.summary?.failed ? failedAssetsCause(o.summary.failed) : undefined),
+        body: { testId: o.testId, ...(o.summary ?? {}) },
+      })),
+    );
     return;
   }
   const lines: string[] = [];
@@ -38,8 +46,11 @@ export function printSummary(outcomes: TestOutcome[], json: boolean): void {
   if (outcomes.length > 1) {
     lines.push('', 'test                                  exit  sessions  stored  skipped  failed');
     for (const o of outcomes) {
-      const total = (status: 'stored' | 'skipped' | 'failed') => (!o.summary ? 0 : status === 'failed' ? o.summary.failed : Object.values(o.summary.counts).reduce((n, c) => n + c[status], 0));
-      lines.push(`${o.testId}  ${String(o.code).padStart(4)}  ${String(o.summary?.sessions ?? '-').padStart(8)}  ${String(total('stored')).padStart(6)}  ${String(total('skipped')).padStart(7)}  ${String(total('failed')).padStart(6)}`);
+      const total = (status: 'stored' | 'skipped' | 'failed') =>
+        !o.summary ? 0 : status === 'failed' ? o.summary.failed : Object.values(o.summary.counts).reduce((n, c) => n + c[status], 0);
+      lines.push(
+        `${o.testId}  ${String(o.code).padStart(4)}  ${String(o.summary?.sessions ?? '-').padStart(8)}  ${String(total('stored')).padStart(6)}  ${String(total('skipped')).padStart(7)}  ${String(total('failed')).padStart(6)}`,
+      );
     }
   }
   process.stdout.write(`${lines.join('\n')}\n`);

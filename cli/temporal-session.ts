@@ -44,7 +44,8 @@ export async function openTemporalSession(settings: Settings, log: (line: string
         // Another ut-media in this folder between starting its server and announcing it.
         throw err instanceof StateFileInUseError ? new CliError(err.message, EXIT.usage) : err;
       });
-      if (cluster.stoppedOrphan) log(`Stopped the Temporal dev server (pid ${cluster.stoppedOrphan}) a killed ut-media had left running on ./.ut-media/; its runs go on here.`);
+      if (cluster.stoppedOrphan)
+        log(`Stopped the Temporal dev server (pid ${cluster.stoppedOrphan}) a killed ut-media had left running on ./.ut-media/; its runs go on here.`);
     }
     connection = await Connection.connect({ address: settings.temporalAddress ?? cluster!.address });
     await ensureSearchAttributes(connection, settings.namespace, log);

@@ -21,7 +21,8 @@ export type IngestRequest = Pick<IngestTestResultParams, 'dest' | 'only' | 'sess
 export function validateIngest(flags: IngestFlags, cwd = process.cwd()): IngestRequest {
   const given = givenTestIds(flags);
   if (given.length > MAX_TESTS_PER_RUN) throw new CliError(`at most ${MAX_TESTS_PER_RUN} tests in one run (got ${given.length})`, EXIT.usage);
-  if (new Set(given.map((id) => id.toLowerCase())).size > 1 && flags.session?.length) throw new CliError('--session belongs to one test: use it with a single --test', EXIT.usage);
+  if (new Set(given.map((id) => id.toLowerCase())).size > 1 && flags.session?.length)
+    throw new CliError('--session belongs to one test: use it with a single --test', EXIT.usage);
   const testIds: string[] = [];
   let common: Omit<IngestRequest, 'testIds'> | undefined;
   for (const test of given) {
@@ -33,15 +34,31 @@ export function validateIngest(flags: IngestFlags, cwd = process.cwd()): IngestR
 }
 
 function validateOne(flags: IngestFlags & { test: string }, cwd: string): Pick<IngestTestResultParams, 'testId' | 'dest' | 'only' | 'sessionIds'> {
-  if (!flags.dest) throw new CliError('--dest <uri> is required (gs://bucket[/prefix], s3://bucket[/prefix], az://container[/prefix], file:///absolute/path or a path)', EXIT.usage);
+  if (!flags.dest)
+    throw new CliError(
+      '--dest <uri> is required (gs://bucket[/prefix], s3://bucket[/prefix], az://container[/prefix], file:///absolute/path or a path)',
+      EXIT.usage,
+    );
   let dest: string;
   try {
     dest = destinationUri(parseDestination(flags.dest, cwd));
   } catch (err) {
     throw destinationFlagError(err);
   }
-  const parsed = ingestTestResultInputSchema.safeParse({ testId: flags.test, dest, only: flags.only, sessionIds: flags.session?.length ? flags.session : undefined });
-  if (!parsed.success) throw new CliError(describeIssues(parsed.error).replace(/^testId:/, '--test:').replace(/sessionIds\.\d+:/g, '--session:').replace(/^only:/, '--only:'), EXIT.usage);
+  const parsed = ingestTestResultInputSchema.safeParse({
+    testId: flags.test,
+    dest,
+    only: flags.only,
+    sessionIds: flags.session?.length ? flags.session : undefined,
+  });
+  if (!parsed.success)
+    throw new CliError(
+      describeIssues(parsed.error)
+        .replace(/^testId:/, '--test:')
+        .replace(/sessionIds\.\d+:/g, '--session:')
+        .replace(/^only:/, '--only:'),
+      EXIT.usage,
+    );
   const { testId, only, sessionIds } = parsed.data;
   return { testId, dest, only, sessionIds };
 }

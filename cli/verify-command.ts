@@ -49,7 +49,9 @@ export async function runVerify(flags: VerifyFlags): Promise<number> {
   }
   const code = problems.length ? EXIT.failed : EXIT.ok;
   if (flags.json) {
-    const error = problems.length ? `${problems.length} of ${checked} stored objects differ from the manifest or are missing (each is in "problems")` : undefined;
+    const error = problems.length
+      ? `${problems.length} of ${checked} stored objects differ from the manifest or are missing (each is in "problems")`
+      : undefined;
     printJsonOutcome({ code, error }, { testId, checked, problems });
   } else {
     for (const p of problems) process.stdout.write(`DIFFERS ${p.storagePath}: ${p.problem}\n`);

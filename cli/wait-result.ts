@@ -73,7 +73,8 @@ async function unlessServerGone<T>(pending: Promise<T>, options: OutageOptions):
 async function untilServerAnswers(handle: WorkflowHandle, since: number, options: OutageOptions): Promise<void> {
   for (;;) {
     if (!options.mayReturn()) throw serverGone();
-    if (Date.now() - since >= options.limitMs) throw new ServerUnreachableError(`the Temporal server has not answered for ${Math.round((Date.now() - since) / 1000)} s`, false);
+    if (Date.now() - since >= options.limitMs)
+      throw new ServerUnreachableError(`the Temporal server has not answered for ${Math.round((Date.now() - since) / 1000)} s`, false);
     await new Promise((r) => setTimeout(r, RETRY_EVERY_MS));
     try {
       await handle.describe();

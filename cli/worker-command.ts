@@ -27,7 +27,10 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
   try {
     const workers = await createWorkersFromSettings(connection, settings, deps, workflowBundlePath(), metrics);
     const served = settings.metrics && `http://${settings.metrics.host}:${settings.metrics.port}/metrics`;
-    logger.info({ address, namespace: settings.namespace, taskQueue: settings.taskQueue, ratePerMinute: settings.ratePerMinute, ...(served ? { metrics: served } : {}) }, 'worker started');
+    logger.info(
+      { address, namespace: settings.namespace, taskQueue: settings.taskQueue, ratePerMinute: settings.ratePerMinute, ...(served ? { metrics: served } : {}) },
+      'worker started',
+    );
     await workers.run();
     logger.info({}, 'worker stopped');
     return 0;

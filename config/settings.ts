@@ -66,16 +66,26 @@ const settingsSchema = z.object({
   UT_QUERY_TIMEOUT_MS: positiveInt('UT_QUERY_TIMEOUT_MS', 10_000),
   TEMPORAL_ADDRESS: z.preprocess(emptyToUndefined, z.string().optional()),
   TEMPORAL_NAMESPACE: z.preprocess(emptyToUndefined, z.string().default('default')),
-  UT_TASK_QUEUE: z.preprocess(emptyToUndefined, z.string().regex(/^[\w.-]+$/, 'UT_TASK_QUEUE may hold letters, digits, ".", "_" and "-"').default(DEFAULT_TASK_QUEUE)),
+  UT_TASK_QUEUE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[\w.-]+$/, 'UT_TASK_QUEUE may hold letters, digits, ".", "_" and "-"')
+      .default(DEFAULT_TASK_QUEUE),
+  ),
   UT_LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   UT_METRICS_PORT: optionalPort('UT_METRICS_PORT'),
   // Loopback by default: metrics stay on the machine unless the operator opens them (0.0.0.0 in a container).
-  UT_METRICS_HOST: z.preprocess(emptyToUndefined, z.string().regex(/^[\w.:-]+$/, 'UT_METRICS_HOST must be a host name or IP address').default('127.0.0.1')),
+  UT_METRICS_HOST: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[\w.:-]+$/, 'UT_METRICS_HOST must be a host name or IP address')
+      .default('127.0.0.1'),
+  ),
 });
 
-export type Credentials =
-  | { kind: 'client-credentials'; clientId: string; clientSecret: string }
-  | { kind: 'static-token'; accessToken: string };
+export type Credentials = { kind: 'client-credentials'; clientId: string; clientSecret: string } | { kind: 'static-token'; accessToken: string };
 
 export interface Settings {
   apiBaseUrl: string;

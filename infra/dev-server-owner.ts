@@ -62,7 +62,9 @@ export async function claimStateFile(dbFilename: string, options: ClaimOptions =
     const ownServer = record.serverPid !== undefined && isRunning(record.serverPid) && servesFile(record.serverPid, dbFilename);
     if (record.ownerPid !== process.pid && ownerLives(record)) {
       if (Date.now() >= deadline) {
-        throw new StateFileInUseError(`process ${record.ownerPid} runs a Temporal dev server${record.serverPid ? ` (pid ${record.serverPid})` : ''} on ${dbFilename}: wait for it to end, or use another state folder (if process ${record.ownerPid} is not ut-media, remove ${file})`);
+        throw new StateFileInUseError(
+          `process ${record.ownerPid} runs a Temporal dev server${record.serverPid ? ` (pid ${record.serverPid})` : ''} on ${dbFilename}: wait for it to end, or use another state folder (if process ${record.ownerPid} is not ut-media, remove ${file})`,
+        );
       }
       await sleep(200);
       continue;

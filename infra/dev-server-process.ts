@@ -43,7 +43,20 @@ export async function spawnDevServer(options: DevServerProcessOptions): Promise<
 }
 
 async function spawnOn(port: number, options: DevServerProcessOptions): Promise<DevServerProcess> {
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', options.namespace, '--log-format', 'json', '--log-level', 'error'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--namespace',
+    options.namespace,
+    '--log-format',
+    'json',
+    '--log-level',
+    'error',
+  ];
   if (options.ui) args.push('--ui-port', String(options.uiPort ?? port + 1000));
   else args.push('--headless');
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
@@ -76,7 +89,9 @@ async function spawnOn(port: number, options: DevServerProcessOptions): Promise<
     if (exitCode !== undefined || Date.now() > deadline) {
       child.kill('SIGKILL');
       const Failure = exitCode !== undefined ? ExitedBeforeReadyError : Error;
-      throw new Failure(`the Temporal dev server (${options.executable}) did not start on 127.0.0.1:${port}${exitCode !== undefined ? ` (exit ${exitCode})` : ''}: ${errorOutput.trim().split('\n').slice(-3).join(' | ') || 'no output'}`);
+      throw new Failure(
+        `the Temporal dev server (${options.executable}) did not start on 127.0.0.1:${port}${exitCode !== undefined ? ` (exit ${exitCode})` : ''}: ${errorOutput.trim().split('\n').slice(-3).join(' | ') || 'no output'}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -43,7 +43,12 @@ export async function startOnFreePort<T>(start: (port: number) => Promise<T>, at
  * after `timeoutMs` or when `gaveUp()` says so. An answer from another server that took the port
  * does not count: the caller's process then exits, and `gaveUp` lets it start again elsewhere.
  */
-export async function waitForHttp(url: string, timeoutMs: number, gaveUp: () => boolean = () => false, isOurs: (res: Response) => Promise<boolean> | boolean = () => true): Promise<void> {
+export async function waitForHttp(
+  url: string,
+  timeoutMs: number,
+  gaveUp: () => boolean = () => false,
+  isOurs: (res: Response) => Promise<boolean> | boolean = () => true,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {

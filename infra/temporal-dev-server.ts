@@ -41,9 +41,12 @@ export interface RunningDevServer {
  * Fairness keys (one per test) share the API queue between tests only when fairness is enabled.
  */
 export const DEV_SERVER_ARGS = [
-  '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
-  '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
-  '--dynamic-config-value', 'matching.enableFairness=true',
+  '--dynamic-config-value',
+  'matching.numTaskqueueReadPartitions=1',
+  '--dynamic-config-value',
+  'matching.numTaskqueueWritePartitions=1',
+  '--dynamic-config-value',
+  'matching.enableFairness=true',
 ];
 
 const PRECISE_TIMER_ARGS = ['--dynamic-config-value', 'history.timerProcessorMaxTimeShift="1ms"'];
@@ -56,8 +59,24 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
   const extraArgs = [...(options.serverDefaults ? [] : DEV_SERVER_ARGS), ...(options.preciseTimers ? PRECISE_TIMER_ARGS : []), ...(options.extraArgs ?? [])];
   const uiUrlOf = (address: string) => (options.ui ? `http://127.0.0.1:${options.uiPort ?? Number(address.split(':').pop()) + 1000}` : undefined);
   if (found) {
-    const server = await spawnDevServer({ executable: found.path, port: options.port, ui: options.ui ?? false, uiPort: options.uiPort, dbFilename: options.dbFilename, namespace, searchAttributes: searchAttributes.map((a) => a.name), extraArgs });
-    return { address: server.address, namespace, uiUrl: uiUrlOf(server.address), pid: server.pid, stoppedOrphan: server.stoppedOrphan, stop: () => server.stop() };
+    const server = await spawnDevServer({
+      executable: found.path,
+      port: options.port,
+      ui: options.ui ?? false,
+      uiPort: options.uiPort,
+      dbFilename: options.dbFilename,
+      namespace,
+      searchAttributes: searchAttributes.map((a) => a.name),
+      extraArgs,
+    });
+    return {
+      address: server.address,
+      namespace,
+      uiUrl: uiUrlOf(server.address),
+      pid: server.pid,
+      stoppedOrphan: server.stoppedOrphan,
+      stop: () => server.stop(),
+    };
   }
   // No binary here: the SDK downloads one (its launcher lets the server's banner reach our stdout).
   const env = await TestWorkflowEnvironment.createLocal({

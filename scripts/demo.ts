@@ -33,7 +33,9 @@ async function main(): Promise<number> {
   const counts = test.sessions.reduce<Record<string, number>>((acc, s) => ({ ...acc, [s.productType]: (acc[s.productType] ?? 0) + 1 }), {});
   process.stderr.write(
     `Simulated UserTesting API at ${sim.baseUrl}: test ${test.testId} with ${test.sessions.length} sessions ` +
-      `(${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}), ${test.reels.length} highlight reels, ` +
+      `(${Object.entries(counts)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')}), ${test.reels.length} highlight reels, ` +
       `${test.sessions.reduce((n, s) => n + s.clips.length, 0)} clips; budget ${DEMO_RATE_PER_MINUTE} requests/min.\n`,
   );
   const client = sim.scenario.clients[0];

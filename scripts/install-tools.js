@@ -44,7 +44,11 @@ function main() {
   }
   if (args.has('--no-binaries')) return;
   // The demo needs only the Temporal CLI, the fast tests only the test server; `npm test` and the bench need all.
-  const names = args.has('--temporal-only') ? ['temporal'] : args.has('--test-server-only') ? ['temporal-test-server'] : ['temporal', 'temporal-test-server', 'fake-gcs-server', 'moto'];
+  const names = args.has('--temporal-only')
+    ? ['temporal']
+    : args.has('--test-server-only')
+      ? ['temporal-test-server']
+      : ['temporal', 'temporal-test-server', 'fake-gcs-server', 'moto'];
   for (const name of names) {
     try {
       const found = ensureTool(name, log);

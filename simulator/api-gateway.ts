@@ -99,7 +99,11 @@ export function handleApi(ctx: SimulatorContext, req: IncomingMessage, res: Serv
 
 /** A 200 answer that breaks the API's promises in one way (see `malformedAnswers`). */
 function malform(json: unknown, kind: 'html' | 'empty' | 'missingField' | 'wrongType' | 'extraFields'): ApiResult {
-  if (kind === 'html') return { status: 200, text: { contentType: 'text/html; charset=utf-8', body: '<!DOCTYPE html><html><body><h1>Service temporarily unavailable</h1></body></html>' } };
+  if (kind === 'html')
+    return {
+      status: 200,
+      text: { contentType: 'text/html; charset=utf-8', body: '<!DOCTYPE html><html><body><h1>Service temporarily unavailable</h1></body></html>' },
+    };
   if (kind === 'empty') return { status: 200, text: { contentType: 'application/json', body: '' } };
   const copy = JSON.parse(JSON.stringify(json)) as Record<string, unknown>;
   const first = Object.keys(copy).find((k) => k !== 'meta') ?? 'meta';

@@ -18,13 +18,20 @@ export function maxInWindow(times: number[], windowMs: number): number {
  * per reel or clip one detail request that starts the generation plus one that finds it GENERATED
  * (with the link). `media`: a run of the media kinds only (no details, no QXscores).
  */
-export function minimumRequests(counts: { pages: number; sessions: number; reels: number; clips: number }, scope: 'everything' | 'media' = 'everything'): number {
+export function minimumRequests(
+  counts: { pages: number; sessions: number; reels: number; clips: number },
+  scope: 'everything' | 'media' = 'everything',
+): number {
   const context = scope === 'everything' ? 1 + counts.sessions : 0;
   return counts.pages + 1 + 3 * counts.sessions + 2 * (counts.reels + counts.clips) + context;
 }
 
 /** `minimumRequests` of one scenario test, read `pages` pages at a time. */
-export function minimumRequestsOfTest(test: { sessions: Array<{ clips: unknown[] }>; reels: unknown[] }, pages: number, scope: 'everything' | 'media' = 'everything'): number {
+export function minimumRequestsOfTest(
+  test: { sessions: Array<{ clips: unknown[] }>; reels: unknown[] },
+  pages: number,
+  scope: 'everything' | 'media' = 'everything',
+): number {
   const clips = test.sessions.reduce((n, s) => n + s.clips.length, 0);
   return minimumRequests({ pages, sessions: test.sessions.length, reels: test.reels.length, clips }, scope);
 }

@@ -66,7 +66,10 @@ async function main(): Promise<void> {
     log: values.verbose ? (line) => console.log(line) : undefined,
   });
   const client = sim.scenario.clients[0];
-  const secret = client && client.clientId === DEMO_CLIENT.clientId && client.clientSecret === DEMO_CLIENT.clientSecret ? client.clientSecret : '<the clientSecret from your scenario>';
+  const secret =
+    client && client.clientId === DEMO_CLIENT.clientId && client.clientSecret === DEMO_CLIENT.clientSecret
+      ? client.clientSecret
+      : '<the clientSecret from your scenario>';
   console.log(`UserTesting Results API simulator listening on ${sim.baseUrl}`);
   console.log(`  API base:  ${sim.baseUrl}/api/v2 (session details: /api/v3)`);
   console.log(`  token URL: ${sim.tokenUrl}`);

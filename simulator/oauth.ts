@@ -90,7 +90,8 @@ export class TokenService {
       record({ at, clientId, status });
       sendJson(res, status, body, { 'cache-control': 'no-store', pragma: 'no-cache', ...headers });
     };
-    if (req.method !== 'POST') return answer(405, { error: 'invalid_request', error_description: 'The token endpoint accepts POST only.' }, undefined, { allow: 'POST' });
+    if (req.method !== 'POST')
+      return answer(405, { error: 'invalid_request', error_description: 'The token endpoint accepts POST only.' }, undefined, { allow: 'POST' });
     const body = await readBody(req);
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type !== 'application/x-www-form-urlencoded') {
@@ -113,7 +114,10 @@ export class TokenService {
     if (!client || client.clientSecret !== clientSecret) {
       return answer(
         401,
-        { error: 'invalid_client', error_description: client ? 'The client secret supplied for a confidential client is invalid.' : 'Client authentication failed.' },
+        {
+          error: 'invalid_client',
+          error_description: client ? 'The client secret supplied for a confidential client is invalid.' : 'Client authentication failed.',
+        },
         clientId,
         basic ? { 'www-authenticate': 'Basic realm="simulator"' } : {},
       );
@@ -127,7 +131,11 @@ export class TokenService {
     if (scopes.length === 0) return answer(400, { error: 'invalid_scope', error_description: "'scope' must be provided: studies:read." }, clientId);
     const unknown = scopes.filter((s) => s !== SCOPE);
     if (unknown.length > 0) {
-      return answer(400, { error: 'invalid_scope', error_description: `One or more scopes are not configured for the authorization server resource: ${unknown.join(' ')}.` }, clientId);
+      return answer(
+        400,
+        { error: 'invalid_scope', error_description: `One or more scopes are not configured for the authorization server resource: ${unknown.join(' ')}.` },
+        clientId,
+      );
     }
     answer(200, this.issue(client.clientId, at), clientId);
   }

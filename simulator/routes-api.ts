@@ -186,7 +186,10 @@ function clipDetail(ctx: SimulatorContext, [sessionId, clipUuid]: string[]): Api
   const key = `clip:${clip.uuid.toLowerCase()}`;
   const { status, fault } = ctx.generation.check(key, clip.uuid);
   // As in the published examples, clipUrl is left out (not null) until the clip is generated.
-  const json = status === 'GENERATED' ? { clipUuid: clip.uuid, status, clipUrl: issueLink(ctx, key, ctx.scenario.linkTtlMs.reelAndClip).url } : { clipUuid: clip.uuid, status };
+  const json =
+    status === 'GENERATED'
+      ? { clipUuid: clip.uuid, status, clipUrl: issueLink(ctx, key, ctx.scenario.linkTtlMs.reelAndClip).url }
+      : { clipUuid: clip.uuid, status };
   return { status: 200, json, fault };
 }
 

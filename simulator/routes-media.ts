@@ -53,7 +53,8 @@ export function handleMedia(ctx: SimulatorContext, req: IncomingMessage, res: Se
     sendText(res, status, 'application/xml', body, { 'x-amz-request-id': requestId, ...headers });
   };
 
-  if (req.method !== 'GET' && req.method !== 'HEAD') return fail(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.', { allow: 'GET, HEAD' });
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return fail(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.', { allow: 'GET, HEAD' });
   const check = ctx.links.check(url.pathname, url.searchParams, at);
   if (!check.ok) return fail(403, check.code, check.message);
   if (key && ctx.faults.linkForcedExpired(key, check.linkId)) {
@@ -72,7 +73,9 @@ export function handleMedia(ctx: SimulatorContext, req: IncomingMessage, res: Se
   if (ctx.faults.servesHtml(key)) {
     record.status = 200;
     record.faultInjected = 'htmlInsteadOfMedia';
-    return sendText(res, 200, 'text/html; charset=utf-8', '<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>\n', { 'x-amz-request-id': requestId });
+    return sendText(res, 200, 'text/html; charset=utf-8', '<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>\n', {
+      'x-amz-request-id': requestId,
+    });
   }
 
   const { content, lastModifiedMs } = object;

@@ -119,22 +119,16 @@ export const faultsSchema = z.object({
   /** A session-list request at this offset or beyond answers the first page again (meta offset 0): a list that never advances. */
   pagingRestartsAtOffset: z.number().int().min(1).optional(),
   /** Throttle media bodies (all objects, or only `keys`), e.g. to kill a worker mid-download. */
-  slowMedia: z
-    .object({ bytesPerSecond: z.number().positive(), keys: z.array(mediaKey).optional() })
-    .optional(),
+  slowMedia: z.object({ bytesPerSecond: z.number().positive(), keys: z.array(mediaKey).optional() }).optional(),
 });
 
 const baseSchema = z.object({
   seed: z.number().int().default(1),
-  clients: z
-    .array(z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) }))
-    .default([{ ...DEMO_CLIENT }]),
+  clients: z.array(z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) })).default([{ ...DEMO_CLIENT }]),
   /** Extra bearer tokens accepted as-is (they never expire); they spend the first client's budget. */
   staticTokens: z.array(z.string().min(1)).default([]),
   tokenTtlSeconds: z.number().int().min(1).default(3600),
-  rateLimit: z
-    .object({ limit: z.number().int().min(1).default(10), windowMs: z.number().int().min(1).default(60_000) })
-    .prefault({}),
+  rateLimit: z.object({ limit: z.number().int().min(1).default(10), windowMs: z.number().int().min(1).default(60_000) }).prefault({}),
   /** Server-side maximum page size of the session list. */
   pageCap: z.number().int().min(1).default(500),
   generation: z.object({ generatingMs: z.number().int().min(0).default(2000) }).prefault({}),

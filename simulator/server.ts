@@ -26,10 +26,12 @@ function route(ctx: SimulatorContext, req: IncomingMessage, res: ServerResponse)
     return sendJson(res, 503, { error: 'temporarily_unavailable', error_description: 'The authorization server is temporarily unavailable' });
   }
   if (path === TOKEN_PATH) {
-    ctx.tokens.handle(req, res, (entry) => ctx.stats.token(entry)).catch((err: Error) => {
-      if (!res.headersSent) sendJson(res, 400, { error: 'invalid_request', error_description: err.message });
-      else res.destroy();
-    });
+    ctx.tokens
+      .handle(req, res, (entry) => ctx.stats.token(entry))
+      .catch((err: Error) => {
+        if (!res.headersSent) sendJson(res, 400, { error: 'invalid_request', error_description: err.message });
+        else res.destroy();
+      });
     return;
   }
   if (path === '/__simulator/stats' && req.method === 'GET') return sendJson(res, 200, ctx.stats.snapshot(), { 'cache-control': 'no-store' });

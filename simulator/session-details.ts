@@ -22,8 +22,7 @@ export interface SessionParticipant {
   demographicsInfo: DemographicInfo[];
 }
 export type TaskGroup =
-  | { uuid: string; type: 'QX_SCORE'; response: { score: number } | null }
-  | { uuid: string; type: 'BALANCED_COMPARISON'; response: { sequence: string } | null };
+  { uuid: string; type: 'QX_SCORE'; response: { score: number } | null } | { uuid: string; type: 'BALANCED_COMPARISON'; response: { sequence: string } | null };
 
 export const TASK_TYPES = ['BLANK', 'RATING_SCALE', 'MULTIPLE_CHOICE', 'IMAGE', 'NPS', 'URL', 'RANK_ORDER', 'WRITTEN', 'FIGMA', 'MATRIX'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
@@ -92,9 +91,26 @@ const SAYINGS = [
 const DEMOGRAPHICS: Array<{ code: string; label: string; type: DemographicType; options: string[]; multiple?: boolean; declined?: number }> = [
   { code: 'GENDER', label: 'Gender', type: 'DEMOGRAPHIC_QUESTION_TYPE_SINGLE', options: ['Female', 'Male', 'Non-binary'] },
   { code: 'AGE_GROUP', label: 'Age range', type: 'DEMOGRAPHIC_QUESTION_TYPE_SINGLE', options: ['18-24', '25-34', '35-44', '45-54', '55-64', '65+'] },
-  { code: 'COUNTRY', label: 'Country of residence', type: 'DEMOGRAPHIC_QUESTION_TYPE_SINGLE', options: ['United States', 'United Kingdom', 'Canada', 'Australia', 'Germany'] },
-  { code: 'INCOME', label: 'Yearly household income (USD)', type: 'DEMOGRAPHIC_QUESTION_TYPE_SINGLE', options: ['Under 25,000', '25,000-49,999', '50,000-99,999', '100,000 or more'], declined: 0.2 },
-  { code: 'INTERESTS', label: 'Interests', type: 'DEMOGRAPHIC_QUESTION_TYPE_MULTIPLE', options: ['Cooking', 'Sports', 'Travel', 'Gaming', 'Music'], multiple: true },
+  {
+    code: 'COUNTRY',
+    label: 'Country of residence',
+    type: 'DEMOGRAPHIC_QUESTION_TYPE_SINGLE',
+    options: ['United States', 'United Kingdom', 'Canada', 'Australia', 'Germany'],
+  },
+  {
+    code: 'INCOME',
+    label: 'Yearly household income (USD)',
+    type: 'DEMOGRAPHIC_QUESTION_TYPE_SINGLE',
+    options: ['Under 25,000', '25,000-49,999', '50,000-99,999', '100,000 or more'],
+    declined: 0.2,
+  },
+  {
+    code: 'INTERESTS',
+    label: 'Interests',
+    type: 'DEMOGRAPHIC_QUESTION_TYPE_MULTIPLE',
+    options: ['Cooking', 'Sports', 'Travel', 'Gaming', 'Music'],
+    multiple: true,
+  },
 ];
 
 const DEFAULT_LENGTH_MS = 10 * 60_000;
@@ -121,7 +137,10 @@ export function participantQxScore(seed: number, session: SessionSpec, version: 
 function testPlan(seed: number, testId: string): Array<{ uuid: string; text: string; type: TaskType }> {
   const rng = new Rng(seed, 'test-plan', testId.toLowerCase());
   const first = rng.pick(ANSWERED);
-  const rest = shuffled(rng, TASK_TYPES.filter((t) => t !== first)).slice(0, rng.int(2, 5));
+  const rest = shuffled(
+    rng,
+    TASK_TYPES.filter((t) => t !== first),
+  ).slice(0, rng.int(2, 5));
   return [first, ...rest].map((type, i) => ({ uuid: seededUuid(seed, testId.toLowerCase(), 'task', i), text: PROMPTS[type], type }));
 }
 
@@ -144,7 +163,13 @@ function answerOf(type: TaskType, rng: Rng, revision: number): TaskAnswer {
   else if (type === 'NPS') content = { score: (rng.int(0, 10) + revision) % 11 };
   else if (type === 'MULTIPLE_CHOICE') {
     const multiSelect = rng.chance(0.5);
-    content = { options: CHOICES, selected: shift(CHOICES, rng.int(0, CHOICES.length - 1), multiSelect ? 2 : 1), multiSelect, randomizedOptions: rng.chance(0.5), maxLimit: multiSelect ? 2 : 1 };
+    content = {
+      options: CHOICES,
+      selected: shift(CHOICES, rng.int(0, CHOICES.length - 1), multiSelect ? 2 : 1),
+      multiSelect,
+      randomizedOptions: rng.chance(0.5),
+      maxLimit: multiSelect ? 2 : 1,
+    };
   } else if (type === 'RANK_ORDER') {
     const order = shuffled(rng, FEATURES);
     content = { ranking: shift(order, 0, order.length) };
@@ -152,7 +177,12 @@ function answerOf(type: TaskType, rng: Rng, revision: number): TaskAnswer {
   else if (type === 'MATRIX') content = { rows: PAGE_PARTS.map((label) => ({ label, value: 1 + ((rng.int(1, 5) - 1 + revision) % 5) })), min: 1, max: 5 };
   else if (type === 'URL') content = { url: 'https://shop.example.com/', opened: true };
   else if (type === 'IMAGE') content = { imageUrl: 'https://images.example.com/product-page.png' };
-  else if (type === 'FIGMA') content = { prototypeUrl: 'https://www.figma.com/proto/example/checkout', figmaPrototypeTitle: 'Checkout prototype', figmaPrototypeDisplaySetting: 'FIT_WIDTH' };
+  else if (type === 'FIGMA')
+    content = {
+      prototypeUrl: 'https://www.figma.com/proto/example/checkout',
+      figmaPrototypeTitle: 'Checkout prototype',
+      figmaPrototypeDisplaySetting: 'FIT_WIDTH',
+    };
   else content = {};
   return { [ANSWER_KEY[type]]: content };
 }
@@ -187,8 +217,10 @@ export function sessionDetails(seed: number, test: TestSpec, session: SessionSpe
     return { ...t, response: { startTimeMs, endTimeMs, skipped, answer } };
   });
   const taskGroups: TaskGroup[] = [];
-  if (isInteraction(session)) taskGroups.push({ uuid: qxTaskGroupId(seed, test.testId), type: 'QX_SCORE', response: { score: participantQxScore(seed, session, version) } });
-  if (hasComparison(seed, test.testId)) taskGroups.push({ uuid: comparisonGroupId(seed, test.testId), type: 'BALANCED_COMPARISON', response: { sequence: rng.pick(['AB', 'BA']) } });
+  if (isInteraction(session))
+    taskGroups.push({ uuid: qxTaskGroupId(seed, test.testId), type: 'QX_SCORE', response: { score: participantQxScore(seed, session, version) } });
+  if (hasComparison(seed, test.testId))
+    taskGroups.push({ uuid: comparisonGroupId(seed, test.testId), type: 'BALANCED_COMPARISON', response: { sequence: rng.pick(['AB', 'BA']) } });
   return {
     sessionId: session.sessionId,
     audienceId: session.audienceId,

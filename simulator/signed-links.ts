@@ -47,9 +47,7 @@ export interface IssuedLink {
   expiresAtMs: number;
 }
 
-export type LinkCheck =
-  | { ok: true; linkId: string }
-  | { ok: false; code: 'AccessDenied' | 'SignatureDoesNotMatch'; message: string; linkId?: string };
+export type LinkCheck = { ok: true; linkId: string } | { ok: false; code: 'AccessDenied' | 'SignatureDoesNotMatch'; message: string; linkId?: string };
 
 const SIGNED_PARAMS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders'] as const;
 
@@ -111,14 +109,22 @@ export class SignedLinks {
     for (const name of SIGNED_PARAMS) {
       const value = query.get(name);
       if (value === null || signature === '') {
-        return { ok: false, code: 'AccessDenied', message: 'Query-string authentication requires the X-Amz-Signature, X-Amz-Credential, X-Amz-Date and X-Amz-Expires parameters' };
+        return {
+          ok: false,
+          code: 'AccessDenied',
+          message: 'Query-string authentication requires the X-Amz-Signature, X-Amz-Credential, X-Amz-Date and X-Amz-Expires parameters',
+        };
       }
       params[name] = value;
     }
     const expected = Buffer.from(this.sign(pathname, params), 'hex');
     const given = /^[0-9a-f]{64}$/.test(signature) ? Buffer.from(signature, 'hex') : Buffer.alloc(0);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      return { ok: false, code: 'SignatureDoesNotMatch', message: 'The request signature we calculated does not match the signature you provided. Check your key and signing method.' };
+      return {
+        ok: false,
+        code: 'SignatureDoesNotMatch',
+        message: 'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+      };
     }
     const dateMs = parseAmzDate(params['X-Amz-Date']);
     const expiresS = Number(params['X-Amz-Expires']);

@@ -4,16 +4,7 @@
  */
 
 export type ApiOperation =
-  | 'listSessions'
-  | 'listReels'
-  | 'reelDetail'
-  | 'listClips'
-  | 'clipDetail'
-  | 'videoDownloadUrl'
-  | 'transcript'
-  | 'sessionDetails'
-  | 'qxScores'
-  | 'unknown';
+  'listSessions' | 'listReels' | 'reelDetail' | 'listClips' | 'clipDetail' | 'videoDownloadUrl' | 'transcript' | 'sessionDetails' | 'qxScores' | 'unknown';
 
 export interface ApiCallRecord {
   /** epoch ms when the request arrived */

@@ -9,7 +9,7 @@ const PARTICIPANT_LINES = [
   "Hmm, I'm not sure what this button does.",
   'This looks pretty straightforward so far.',
   "I'd expect the price to be shown here.",
-  "Let me try adding this to the cart.",
+  'Let me try adding this to the cart.',
   "I didn't notice that link at first.",
   'That was easier than I thought it would be.',
   "I'm a little confused by the wording on this step.",

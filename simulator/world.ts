@@ -11,9 +11,7 @@ import { sessionDetails, type SessionDetails } from './session-details';
 
 /** Which media object: used by `expectedDigest` and the public API. */
 export type MediaKey =
-  | { kind: 'reel'; testId: string; reelId: string }
-  | { kind: 'clip'; sessionId: string; clipId: string }
-  | { kind: 'video'; sessionId: string };
+  { kind: 'reel'; testId: string; reelId: string } | { kind: 'clip'; sessionId: string; clipId: string } | { kind: 'video'; sessionId: string };
 
 export function mediaKeyString(key: MediaKey): string {
   if (key.kind === 'reel') return `reel:${key.reelId.toLowerCase()}`;

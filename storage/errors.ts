@@ -147,15 +147,29 @@ export interface StoreCall {
 
 /** The bucket or container does not exist: the user's to create, a configuration error. */
 export function missingHolderError(call: StoreCall, what: string | number): DestinationUnavailableError {
-  return new DestinationUnavailableError(`${call.store} is not available: the ${call.holder} does not exist (${typeof what === 'number' ? `HTTP ${what}` : what} on ${call.operation} of ${call.objectUri})`, call.store, what);
+  return new DestinationUnavailableError(
+    `${call.store} is not available: the ${call.holder} does not exist (${typeof what === 'number' ? `HTTP ${what}` : what} on ${call.operation} of ${call.objectUri})`,
+    call.store,
+    what,
+  );
 }
 
 /** The credentials were refused or do not grant access: a configuration error. */
 export function accessDeniedError(call: StoreCall, what: string, reason: string | number | undefined): DestinationUnavailableError {
-  return new DestinationUnavailableError(`${call.store} is not available: access denied (${what} on ${call.operation}); check the credentials and their permissions on the ${call.holder}`, call.store, reason);
+  return new DestinationUnavailableError(
+    `${call.store} is not available: access denied (${what} on ${call.operation}); check the credentials and their permissions on the ${call.holder}`,
+    call.store,
+    reason,
+  );
 }
 
 /** Any other failed request: retried later when `retryable`, else the asset fails. */
-export function requestFailedError(call: StoreCall, what: string, status: number | undefined, code: string | undefined, retryable: boolean): StorageRequestError {
+export function requestFailedError(
+  call: StoreCall,
+  what: string,
+  status: number | undefined,
+  code: string | undefined,
+  retryable: boolean,
+): StorageRequestError {
   return new StorageRequestError(`${call.operation} of ${call.objectUri} failed: ${what}`, call.objectUri, status, code, retryable);
 }

@@ -105,7 +105,7 @@ export class OffThreadHasher {
   /** Takes the bytes (copied); resolves at once unless too many wait on the thread. */
   async update(chunk: Buffer): Promise<void> {
     this.register();
-    for (let offset = 0; offset < chunk.length; ) {
+    for (let offset = 0; offset < chunk.length;) {
       const n = Math.min(chunk.length - offset, BLOCK - this.filled);
       chunk.copy(this.block, this.filled, offset, offset + n);
       this.filled += n;

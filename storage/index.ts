@@ -3,16 +3,7 @@
  * flat memory, compute and check md5/crc32c, attach metadata, and never make a half-written
  * object visible under its final name.
  */
-export type {
-  Destination,
-  DestinationSpec,
-  MetadataInput,
-  ResumePoint,
-  SmallWriteOptions,
-  StorageDeps,
-  StoredObject,
-  WriteOptions,
-} from './destination';
+export type { Destination, DestinationSpec, MetadataInput, ResumePoint, SmallWriteOptions, StorageDeps, StoredObject, WriteOptions } from './destination';
 export { parseDestination, destinationUri, bucketNameProblem, s3BucketNameProblem } from './parse-destination';
 export { createGcsClient, emulatorEndpoint } from './gcs/client';
 export { createS3Client } from './s3/client';

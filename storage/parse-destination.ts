@@ -7,7 +7,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DestinationSpec } from './destination';
 import { InvalidDestinationError } from './errors';
 
-const ACCEPTED = 'accepted forms: gs://bucket[/prefix], s3://bucket[/prefix], az://container[/prefix], https://<account>.blob.core.windows.net/container[/prefix], file:///absolute/path, or a plain (relative or absolute) path';
+const ACCEPTED =
+  'accepted forms: gs://bucket[/prefix], s3://bucket[/prefix], az://container[/prefix], https://<account>.blob.core.windows.net/container[/prefix], file:///absolute/path, or a plain (relative or absolute) path';
 
 function invalid(input: string, problem: string): InvalidDestinationError {
   return new InvalidDestinationError(`invalid destination ${JSON.stringify(input)}: ${problem}; ${ACCEPTED}`, input);
@@ -112,7 +113,8 @@ function parseAzureUrl(input: string): DestinationSpec {
   }
   const account = /^([a-z0-9]{3,24})\.blob\.core\.windows\.net$/.exec(url.hostname)?.[1];
   if (!account || url.port) throw invalid(input, 'an https destination must be an Azure Blob endpoint, https://<account>.blob.core.windows.net/<container>');
-  if (url.search || url.hash || url.username || url.password) throw invalid(input, 'an Azure Blob destination must not carry a query (a SAS token belongs in AZURE_STORAGE_CONNECTION_STRING), fragment or user');
+  if (url.search || url.hash || url.username || url.password)
+    throw invalid(input, 'an Azure Blob destination must not carry a query (a SAS token belongs in AZURE_STORAGE_CONNECTION_STRING), fragment or user');
   let path: string;
   try {
     path = decodeURIComponent(url.pathname.slice(1));
@@ -193,5 +195,10 @@ export function azureObjectUri(spec: Extract<DestinationSpec, { scheme: 'az' }>,
   const root = spec.account ? `https://${spec.account}.blob.core.windows.net/${spec.container}` : `az://${spec.container}`;
   if (!key) return root;
   // A URL: segments percent-encoded, but for '=' (our `test_id=` folders), which a path may hold as it is.
-  return spec.account ? `${root}/${key.split('/').map((segment) => encodeURIComponent(segment).replace(/%3D/g, '=')).join('/')}` : `${root}/${key}`;
+  return spec.account
+    ? `${root}/${key
+        .split('/')
+        .map((segment) => encodeURIComponent(segment).replace(/%3D/g, '='))
+        .join('/')}`
+    : `${root}/${key}`;
 }

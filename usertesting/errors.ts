@@ -30,7 +30,10 @@ export abstract class UserTestingError extends Error {
 /** 429: wait `retryAfterMs` (from x-ratelimit-reset) before the next request. */
 export class RateLimitedError extends UserTestingError {
   readonly action = 'retry-later';
-  constructor(operation: ApiOperation, readonly retryAfterMs: number) {
+  constructor(
+    operation: ApiOperation,
+    readonly retryAfterMs: number,
+  ) {
     super(`${operation}: rate limited (429), budget resets in ${Math.ceil(retryAfterMs / 1000)} s`, operation, 429);
   }
 }

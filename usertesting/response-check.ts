@@ -14,9 +14,7 @@ export function stricter(described: string): { params: StricterThanDescribed } {
   return { params: { stricter: true, described } };
 }
 
-export type ResponseProblem =
-  | { kind: 'not-as-described'; field: string; message: string }
-  | { kind: 'unusable'; field: string; message: string };
+export type ResponseProblem = { kind: 'not-as-described'; field: string; message: string } | { kind: 'unusable'; field: string; message: string };
 
 /**
  * Checks a parsed JSON body against a schema and says what is wrong in words a user can act on:
@@ -31,7 +29,14 @@ export function checkResponse<S extends z.ZodType>(schema: S, body: unknown): { 
   const found = describeValue(valueAt(body, issue.path));
   const params = (issue as { params?: Partial<StricterThanDescribed> }).params;
   if (issue.code === 'custom' && params?.stricter) {
-    return { ok: false, problem: { kind: 'unusable', field, message: `${field} is ${found}: the description allows any ${params.described}, but ut-media needs ${issue.message}` } };
+    return {
+      ok: false,
+      problem: {
+        kind: 'unusable',
+        field,
+        message: `${field} is ${found}: the description allows any ${params.described}, but ut-media needs ${issue.message}`,
+      },
+    };
   }
   return { ok: false, problem: { kind: 'not-as-described', field, message: `${field} is ${found}, where the API description says ${wanted(issue)}` } };
 }

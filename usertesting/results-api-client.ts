@@ -126,7 +126,8 @@ export function createResultsApiClient(options: ResultsApiClientOptions): Result
         throw new RateLimitedError(operation, waitMs);
       }
       case status === 401:
-        if (!options.tokens.canRefresh) throw new InvalidCredentialsError(401, 'the API rejected UT_ACCESS_TOKEN (expired or revoked); set a fresh one or use client credentials');
+        if (!options.tokens.canRefresh)
+          throw new InvalidCredentialsError(401, 'the API rejected UT_ACCESS_TOKEN (expired or revoked); set a fresh one or use client credentials');
         options.tokens.invalidate(token);
         throw new UnauthorizedError(operation);
       case status === 400:
@@ -161,7 +162,12 @@ export function createResultsApiClient(options: ResultsApiClientOptions): Result
   const seg = encodeURIComponent;
   return {
     async listSessions(testId, offset, limit) {
-      const list = await json('listSessions', `/api/v2/sessionResults?testId=${seg(testId)}&limit=${limit}&offset=${offset}`, `test ${testId}`, sessionListSchema);
+      const list = await json(
+        'listSessions',
+        `/api/v2/sessionResults?testId=${seg(testId)}&limit=${limit}&offset=${offset}`,
+        `test ${testId}`,
+        sessionListSchema,
+      );
       refuseOtherObject('listSessions', 'testId', 'test', list.testId, testId);
       return list;
     },
@@ -178,12 +184,22 @@ export function createResultsApiClient(options: ResultsApiClientOptions): Result
       return { status: r.status, link: r.clipUrl ?? undefined };
     },
     async getVideoDownloadUrl(sessionId) {
-      const r = await json('videoDownloadUrl', `/api/v2/sessionResults/${seg(sessionId)}/videoDownloadUrl`, `video of session ${sessionId}`, videoDownloadSchema);
+      const r = await json(
+        'videoDownloadUrl',
+        `/api/v2/sessionResults/${seg(sessionId)}/videoDownloadUrl`,
+        `video of session ${sessionId}`,
+        videoDownloadSchema,
+      );
       refuseOtherObject('videoDownloadUrl', 'sessionId', 'session', r.sessionId, sessionId);
       return { link: r.videoUrl, expiresAt: r.expiresAt };
     },
     async openTranscript(sessionId) {
-      const response = await send('transcript', `/api/v2/sessionResults/${seg(sessionId)}/transcript`, `transcript of session ${sessionId}`, 'text/vtt, text/plain;q=0.9, */*;q=0.1');
+      const response = await send(
+        'transcript',
+        `/api/v2/sessionResults/${seg(sessionId)}/transcript`,
+        `transcript of session ${sessionId}`,
+        'text/vtt, text/plain;q=0.9, */*;q=0.1',
+      );
       return { body: response.body, contentType: 'text/vtt' };
     },
     async getSessionDetails(sessionId) {
@@ -201,7 +217,8 @@ export function createResultsApiClient(options: ResultsApiClientOptions): Result
 
 /** One rule for every kind: an answer that names another object than the one asked for is refused. */
 function refuseOtherObject(operation: ApiOperation, field: string, what: string, answered: string, asked: string): void {
-  if (answered.toLowerCase() !== asked.toLowerCase()) throw new InvalidResponseError(`${operation}: the answer is about another ${what} (its ${field} is not the one asked for)`, operation, 200);
+  if (answered.toLowerCase() !== asked.toLowerCase())
+    throw new InvalidResponseError(`${operation}: the answer is about another ${what} (its ${field} is not the one asked for)`, operation, 200);
 }
 
 const MAX_RESET_MS = 3_600_000;

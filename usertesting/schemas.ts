@@ -64,10 +64,7 @@ export const clipSchema = z.object({
   videoUuid: z.string(),
   hasAudio: z.boolean(),
   hasCamera: z.boolean(),
-  layout: z
-    .object({ mainStream: z.string(), pipPosition: z.string(), pipState: z.string() })
-    .partial()
-    .optional(),
+  layout: z.object({ mainStream: z.string(), pipPosition: z.string(), pipState: z.string() }).partial().optional(),
 });
 export type Clip = z.output<typeof clipSchema>;
 

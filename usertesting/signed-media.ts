@@ -54,7 +54,11 @@ export async function openSignedMedia(link: string, options: SignedMediaOptions 
   const partial = from > 0 && first.statusCode === 206 && contentRange(first.headers['content-range'])?.start === from;
   if (first.statusCode !== 200 && !partial) {
     await first.body.dump();
-    throw new MediaTransferError(`download ${from ? `from byte ${from} ` : ''}answered ${first.statusCode} instead of ${from ? '206 or 200' : '200'}`, 'media', first.statusCode);
+    throw new MediaTransferError(
+      `download ${from ? `from byte ${from} ` : ''}answered ${first.statusCode} instead of ${from ? '206 or 200' : '200'}`,
+      'media',
+      first.statusCode,
+    );
   }
   const startsAt = partial ? from : 0;
   const totalBytes = partial ? contentRange(first.headers['content-range'])?.total : wholeNumber(numberHeader(first.headers['content-length']));
@@ -75,10 +79,12 @@ export async function openSignedMedia(link: string, options: SignedMediaOptions 
         failure = err;
       }
       if (totalBytes === undefined ? failure === undefined : offset === totalBytes) return;
-      if (totalBytes !== undefined && offset > totalBytes) throw new MediaTransferError(`download sent more bytes than announced (${offset} > ${totalBytes})`, 'media');
+      if (totalBytes !== undefined && offset > totalBytes)
+        throw new MediaTransferError(`download sent more bytes than announced (${offset} > ${totalBytes})`, 'media');
       if (transfer.signal?.aborted) throw transfer.signal.reason;
       const why = failure ? describeFailure(failure) : 'connection closed early';
-      if (totalBytes === undefined) throw new MediaTransferError(`download cut at byte ${offset} (${why}) and its size is unknown, so it cannot be resumed`, 'media');
+      if (totalBytes === undefined)
+        throw new MediaTransferError(`download cut at byte ${offset} (${why}) and its size is unknown, so it cannot be resumed`, 'media');
       if (offset > before) retry.answered();
       await retry.beforeRetry(`download cut at byte ${offset} of ${totalBytes}: ${why}`);
       options.onResume?.(offset);
@@ -131,8 +137,21 @@ class MediaNetworkFailure extends Error {}
 
 /** Error codes of a network that failed us (undici's and the system's), as opposed to a bad request. */
 const NETWORK_FAILURE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN', 'EPIPE',
-  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_SOCKET',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EPIPE',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_SOCKET',
 ]);
 
 function networkCode(err: unknown): string | undefined {

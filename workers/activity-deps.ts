@@ -2,7 +2,16 @@ import type { Logger } from 'pino';
 import type { ActivityDeps } from '../activities';
 import { requireCredentials, type Settings } from '../config/settings';
 import type { BlobServiceClient } from '@azure/storage-blob';
-import { createAzureClient, createGcsClient, createS3Client, openDestination, parseDestination, type Destination, type DestinationSpec, type StorageDeps } from '../storage';
+import {
+  createAzureClient,
+  createGcsClient,
+  createS3Client,
+  openDestination,
+  parseDestination,
+  type Destination,
+  type DestinationSpec,
+  type StorageDeps,
+} from '../storage';
 import { createResultsApiClient } from '../usertesting/results-api-client';
 import { createTokenProvider } from '../usertesting/token-provider';
 import type { PipelineMetrics } from './metrics';

@@ -41,7 +41,14 @@ export function workerPacing(ratePerMinute: number, partitions: number, apiWorke
 export type PacingChoice = 'auto' | 'server' | 'worker';
 
 /** Looks up the API queue's partitions and picks the pacing; a server that cannot tell gets server pacing, with a notice. */
-export async function choosePacing(connection: NativeConnection, namespace: string, apiQueue: string, ratePerMinute: number, apiWorkers: number, choice: PacingChoice = 'auto'): Promise<ApiPacing> {
+export async function choosePacing(
+  connection: NativeConnection,
+  namespace: string,
+  apiQueue: string,
+  ratePerMinute: number,
+  apiWorkers: number,
+  choice: PacingChoice = 'auto',
+): Promise<ApiPacing> {
   if (choice === 'server') return serverPacing(ratePerMinute);
   let partitions: number;
   try {

@@ -42,9 +42,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<UtMediaWorkers>
   const main = await Worker.create({
     ...common,
     taskQueue: setup.taskQueue,
-    ...(setup.workflowBundlePath
-      ? { workflowBundle: { codePath: setup.workflowBundlePath } }
-      : { workflowsPath: require.resolve('../workflows') }),
+    ...(setup.workflowBundlePath ? { workflowBundle: { codePath: setup.workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),
     activities: createStorageActivities(setup.deps),
     maxConcurrentActivityTaskExecutions: 8,
   });
@@ -72,7 +70,10 @@ export async function createWorkers(setup: WorkerSetup): Promise<UtMediaWorkers>
  * server enforces the rate the most recent poller sent. `pacing` (workers/api-pacing.ts): the
  * server's limit by default, right for a queue of one partition; `choosePacing` tells.
  */
-export function apiWorkerOptions(setup: Pick<WorkerSetup, 'taskQueue' | 'deps' | 'ratePerMinute' | 'maxConcurrentDownloads' | 'metrics'>, pacing: ApiPacing = serverPacing(setup.ratePerMinute)) {
+export function apiWorkerOptions(
+  setup: Pick<WorkerSetup, 'taskQueue' | 'deps' | 'ratePerMinute' | 'maxConcurrentDownloads' | 'metrics'>,
+  pacing: ApiPacing = serverPacing(setup.ratePerMinute),
+) {
   return {
     taskQueue: apiTaskQueue(setup.taskQueue),
     activities: createApiActivities(setup.deps),
@@ -83,7 +84,13 @@ export function apiWorkerOptions(setup: Pick<WorkerSetup, 'taskQueue' | 'deps' |
 }
 
 /** The usual case: both workers configured from the settings (env) of this process. */
-export function createWorkersFromSettings(connection: NativeConnection, settings: Settings, deps: ActivityDeps, workflowBundlePath?: string, metrics?: PipelineMetrics): Promise<UtMediaWorkers> {
+export function createWorkersFromSettings(
+  connection: NativeConnection,
+  settings: Settings,
+  deps: ActivityDeps,
+  workflowBundlePath?: string,
+  metrics?: PipelineMetrics,
+): Promise<UtMediaWorkers> {
   return createWorkers({
     connection,
     namespace: settings.namespace,

@@ -11,7 +11,22 @@ export function createLogger(level: string, destination: NodeJS.WritableStream =
       level,
       base: { service: 'ut-media' },
       redact: {
-        paths: ['token', 'accessToken', 'link', 'url', 'videoUrl', 'clipUrl', 'reelUrl', 'clientSecret', 'authorization', '*.token', '*.link', '*.url', '*.authorization', 'headers.authorization'],
+        paths: [
+          'token',
+          'accessToken',
+          'link',
+          'url',
+          'videoUrl',
+          'clipUrl',
+          'reelUrl',
+          'clientSecret',
+          'authorization',
+          '*.token',
+          '*.link',
+          '*.url',
+          '*.authorization',
+          'headers.authorization',
+        ],
         censor: '[redacted]',
       },
       hooks: {
@@ -23,6 +38,8 @@ export function createLogger(level: string, destination: NodeJS.WritableStream =
         log: (obj) => redactDeep(obj) as Record<string, unknown>,
       },
     },
-    typeof (destination as { fd?: unknown }).fd === 'number' ? pino.destination({ dest: (destination as unknown as { fd: number }).fd, sync: false }) : destination,
+    typeof (destination as { fd?: unknown }).fd === 'number'
+      ? pino.destination({ dest: (destination as unknown as { fd: number }).fd, sync: false })
+      : destination,
   );
 }

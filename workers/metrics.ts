@@ -25,9 +25,18 @@ export interface PipelineMetrics extends ApiRequestMetrics, ActivityMetrics {
 export function createPipelineMetrics(meter: MetricMeter): PipelineMetrics {
   const requests = meter.createCounter(METRIC_NAMES.apiRequests, 'requests', 'Results API requests by operation and HTTP status ("error": no answer)');
   const rateLimited = meter.createCounter(METRIC_NAMES.apiRateLimited, 'requests', 'Results API requests answered 429');
-  const budgetWait = meter.createHistogram(METRIC_NAMES.budgetWait, 'float', 's', 'Time API work waited for the request budget: in the rate-limited task queue, or for the window to reset after a 429');
+  const budgetWait = meter.createHistogram(
+    METRIC_NAMES.budgetWait,
+    'float',
+    's',
+    'Time API work waited for the request budget: in the rate-limited task queue, or for the window to reset after a 429',
+  );
   const bytes = meter.createCounter(METRIC_NAMES.bytesMoved, 'bytes', 'Media bytes streamed into the destination, by asset kind');
-  const rerequested = meter.createCounter(METRIC_NAMES.linksRerequested, 'links', 'Signed links found expired; the activity retry asks the API for a fresh one');
+  const rerequested = meter.createCounter(
+    METRIC_NAMES.linksRerequested,
+    'links',
+    'Signed links found expired; the activity retry asks the API for a fresh one',
+  );
   const waited = (cause: BudgetWaitCause, waitMs: number) => budgetWait.record(Math.max(0, waitMs) / 1000, { cause });
   return {
     requestAnswered(operation, status) {

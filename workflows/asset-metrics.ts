@@ -8,5 +8,7 @@ export const ASSETS_METRIC = 'ut_media_assets_total';
  * so a workflow replayed after a worker restart or cache eviction does not count its outcomes again.
  */
 export function countAssetOutcome(outcome: AssetOutcome): void {
-  metricMeter.createCounter(ASSETS_METRIC, 'assets', 'Assets decided, by kind and state (stored, skipped, failed)').add(1, { kind: outcome.kind, state: outcome.status });
+  metricMeter
+    .createCounter(ASSETS_METRIC, 'assets', 'Assets decided, by kind and state (stored, skipped, failed)')
+    .add(1, { kind: outcome.kind, state: outcome.status });
 }

@@ -18,8 +18,7 @@ export const sessionPrefix = (testId: string, sessionId: string) => `${testPrefi
 export const reelPath = (testId: string, reelId: string) => `${reelsPrefix(testId)}/${uuid(reelId, 'reelId')}.mp4`;
 export const videoPath = (testId: string, sessionId: string) => `${sessionPrefix(testId, sessionId)}/session.mp4`;
 export const transcriptPath = (testId: string, sessionId: string) => `${sessionPrefix(testId, sessionId)}/transcript.vtt`;
-export const clipPath = (testId: string, sessionId: string, clipId: string) =>
-  `${sessionPrefix(testId, sessionId)}/clips/${uuid(clipId, 'clipId')}.mp4`;
+export const clipPath = (testId: string, sessionId: string, clipId: string) => `${sessionPrefix(testId, sessionId)}/clips/${uuid(clipId, 'clipId')}.mp4`;
 export const detailsPath = (testId: string, sessionId: string) => `${sessionPrefix(testId, sessionId)}/session.json`;
 export const qxScorePath = (testId: string) => `${testPrefix(testId)}/qxscore.json`;
 export const manifestPath = (testId: string) => `${testPrefix(testId)}/manifest.json`;

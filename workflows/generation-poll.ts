@@ -33,9 +33,21 @@ export interface PollState {
  * `options.inlinePolls` checks, a child `awaitGeneration` takes the wait over, so a reel that
  * generates for hours does not grow the history of the workflow that asked for it.
  */
-export async function pollGeneration(target: GenerationTarget, options: RunOptions, onGenerating: () => void = () => undefined, onRequests: (n: number) => void = () => undefined): Promise<AssetOutcome> {
+export async function pollGeneration(
+  target: GenerationTarget,
+  options: RunOptions,
+  onGenerating: () => void = () => undefined,
+  onRequests: (n: number) => void = () => undefined,
+): Promise<AssetOutcome> {
   try {
-    const result = await pollLoop(target, options, { attempts: 1, startedAtMs: Date.now(), delayMs: options.pollInitialDelayMs }, options.inlinePolls, onGenerating, onRequests);
+    const result = await pollLoop(
+      target,
+      options,
+      { attempts: 1, startedAtMs: Date.now(), delayMs: options.pollInitialDelayMs },
+      options.inlinePolls,
+      onGenerating,
+      onRequests,
+    );
     if ('outcome' in result) return result.outcome;
     const outcome = await executeChild(awaitGeneration, {
       workflowId: generationWorkflowId(generationTargetId(target)),
@@ -53,14 +65,28 @@ export async function pollGeneration(target: GenerationTarget, options: RunOptio
 /** Child workflow of a long generation: polls, continuing as new every `options.pollsPerRun` checks. */
 export async function awaitGeneration(input: { target: GenerationTarget; options: RunOptions; state: PollState }): Promise<AssetOutcome> {
   let checks = input.state.checks ?? 0;
-  const result = await pollLoop(input.target, input.options, input.state, input.options.pollsPerRun, () => undefined, (n) => (checks += n));
+  const result = await pollLoop(
+    input.target,
+    input.options,
+    input.state,
+    input.options.pollsPerRun,
+    () => undefined,
+    (n) => (checks += n),
+  );
   if ('outcome' in result) return { ...result.outcome, generationChecks: checks };
   return continueAsNew<typeof awaitGeneration>({ ...input, state: { ...result.state, checks } });
 }
 
 const describeTarget = (target: GenerationTarget) => `${target.kind} ${generationTargetId(target)}`;
 
-async function pollLoop(target: GenerationTarget, options: RunOptions, state: PollState, maxPolls: number, onGenerating: () => void, onRequests: (n: number) => void): Promise<{ outcome: AssetOutcome } | { state: PollState }> {
+async function pollLoop(
+  target: GenerationTarget,
+  options: RunOptions,
+  state: PollState,
+  maxPolls: number,
+  onGenerating: () => void,
+  onRequests: (n: number) => void,
+): Promise<{ outcome: AssetOutcome } | { state: PollState }> {
   const api = apiActivities(options);
   let { attempts, delayMs, attemptStartedAtMs, lastGeneratingAtMs, advised = false } = state;
   for (let polls = 0; polls < maxPolls; polls++) {
@@ -71,8 +97,12 @@ async function pollLoop(target: GenerationTarget, options: RunOptions, state: Po
     const result: GenerationCheck = await counted(
       () =>
         target.kind === 'reel'
-          ? proxy.fetchReel.executeWithOptions(summary, [{ dest: target.dest, testId: target.testId, reel: target.reel, hadRecord: target.hadRecord, generation }])
-          : proxy.fetchClip.executeWithOptions(summary, [{ dest: target.dest, testId: target.testId, sessionId: target.sessionId, clip: target.clip, hadRecord: target.hadRecord, generation }]),
+          ? proxy.fetchReel.executeWithOptions(summary, [
+              { dest: target.dest, testId: target.testId, reel: target.reel, hadRecord: target.hadRecord, generation },
+            ])
+          : proxy.fetchClip.executeWithOptions(summary, [
+              { dest: target.dest, testId: target.testId, sessionId: target.sessionId, clip: target.clip, hadRecord: target.hadRecord, generation },
+            ]),
       onRequests,
     );
     if (result.state === 'done') return { outcome: result.outcome };
@@ -90,7 +120,12 @@ async function pollLoop(target: GenerationTarget, options: RunOptions, state: Po
     lastGeneratingAtMs = Date.now();
     const waited = Date.now() - state.startedAtMs;
     if (waited >= options.generationDeadlineMs) {
-      return { outcome: generationFailure(target, `still generating after ${Math.round(waited / 1000)} s (deadline ${Math.round(options.generationDeadlineMs / 1000)} s)`) };
+      return {
+        outcome: generationFailure(
+          target,
+          `still generating after ${Math.round(waited / 1000)} s (deadline ${Math.round(options.generationDeadlineMs / 1000)} s)`,
+        ),
+      };
     }
     // The worker's learned estimate when it has one; else the growing backoff.
     const advice = result.checkAgainInMs;

@@ -12,10 +12,27 @@ export type GenerationTarget =
 export function generationFailure(target: GenerationTarget, reason: string): AssetOutcome {
   if (target.kind === 'reel') {
     const { reel } = target;
-    return { kind: 'reel', testId: target.testId, reelId: reel.uuid, status: 'failed', reason, downloaded: false, source: { name: reel.name, lastUpdatedAtMs: reel.lastUpdatedAtMs } };
+    return {
+      kind: 'reel',
+      testId: target.testId,
+      reelId: reel.uuid,
+      status: 'failed',
+      reason,
+      downloaded: false,
+      source: { name: reel.name, lastUpdatedAtMs: reel.lastUpdatedAtMs },
+    };
   }
   const { clip } = target;
-  return { kind: 'clip', testId: target.testId, sessionId: target.sessionId, clipId: clip.uuid, status: 'failed', reason, downloaded: false, source: { name: clip.name } };
+  return {
+    kind: 'clip',
+    testId: target.testId,
+    sessionId: target.sessionId,
+    clipId: clip.uuid,
+    status: 'failed',
+    reason,
+    downloaded: false,
+    source: { name: clip.name },
+  };
 }
 
 export function generationTargetId(target: GenerationTarget): string {

@@ -15,6 +15,16 @@ export { progressQuery } from './progress';
 export type { IngestTestResultInput, IngestTestsInput, IngestSessionInput, RunOptions, AssetSelection } from './inputs';
 export type { IngestReelsInput } from './ingest-reels';
 export type { IngestTestsSummary, TestRow } from './ingest-tests';
-export type { IngestSummary, SessionResult, RunTally, AssetCounts, AssetKind, AssetStatus, FailureSample, ProgressSnapshot, ProgressState } from './asset-types';
+export type {
+  IngestSummary,
+  SessionResult,
+  RunTally,
+  AssetCounts,
+  AssetKind,
+  AssetStatus,
+  FailureSample,
+  ProgressSnapshot,
+  ProgressState,
+} from './asset-types';
 export type { PlanTestResultInput } from './plan-test-result';
 export type { TestPlan, KindPlan, RequestPlan } from './plan-types';

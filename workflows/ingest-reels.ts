@@ -37,7 +37,10 @@ export async function ingestReels(input: IngestReelsInput): Promise<RunTally> {
   } catch (err) {
     addOutcome(tally, { kind: 'reel', testId, status: 'failed', reason: `reels: ${failureReason(err)}`, downloaded: false });
   } finally {
-    if (input.notify) await getExternalWorkflowHandle(input.notify).signal(reelsDoneSignal, { dest, tally }).catch(() => undefined);
+    if (input.notify)
+      await getExternalWorkflowHandle(input.notify)
+        .signal(reelsDoneSignal, { dest, tally })
+        .catch(() => undefined);
   }
   progress.snapshot.phase = 'done';
   return tally;
@@ -58,7 +61,10 @@ async function ingestAllReels(input: IngestReelsInput, options: RunOptions, prog
   progress.snapshot.phase = 'ingesting';
   let listing;
   try {
-    listing = await counted(() => api.listing.listReels.executeWithOptions({ summary: 'list highlight reels' }, [{ testId }]), (n) => (tally.apiRequests += n));
+    listing = await counted(
+      () => api.listing.listReels.executeWithOptions({ summary: 'list highlight reels' }, [{ testId }]),
+      (n) => (tally.apiRequests += n),
+    );
   } catch (err) {
     finish({ kind: 'reel', list: 'reels', testId, status: 'failed', reason: `reel list: ${failureReason(err)}`, downloaded: false }, undefined);
   }

@@ -31,7 +31,9 @@ export async function ingestSession(input: IngestSessionInput): Promise<SessionR
   const storage = storageActivities(options);
   const wants = new Set(params.only);
 
-  const { stored, knownAbsent, recorded } = await storage.findStoredAssets.executeWithOptions({ summary: `look up what is stored of session ${sessionId}` }, [{ dest, testId, sessionId, absentRecheckMs: options.absentRecheckMs }]);
+  const { stored, knownAbsent, recorded } = await storage.findStoredAssets.executeWithOptions({ summary: `look up what is stored of session ${sessionId}` }, [
+    { dest, testId, sessionId, absentRecheckMs: options.absentRecheckMs },
+  ]);
   const absent = new Set(knownAbsent);
   const hasRecord = new Set(recorded);
   progress.snapshot.phase = 'ingesting';
@@ -49,7 +51,8 @@ export async function ingestSession(input: IngestSessionInput): Promise<SessionR
   const request = <T>(call: () => Promise<T>) => counted(call, (n) => (tally.apiRequests += n));
   const sessionAsset = (kind: 'video' | 'transcript' | 'details', path: string, run: () => Promise<AssetOutcome>, askAgain = false) => {
     if (stored[path] && !askAgain) return alreadyStored(kind, {});
-    if (absent.has(recordKey({ kind }))) return finish({ kind, testId, sessionId, status: 'skipped', reason: ABSENT_BEFORE, downloaded: false, notFound: true }, undefined);
+    if (absent.has(recordKey({ kind })))
+      return finish({ kind, testId, sessionId, status: 'skipped', reason: ABSENT_BEFORE, downloaded: false, notFound: true }, undefined);
     progress.move(kind, undefined, 'pending');
     tasks.push(
       run().then(
@@ -58,22 +61,44 @@ export async function ingestSession(input: IngestSessionInput): Promise<SessionR
       ),
     );
   };
-  const sessionInput = (kind: 'video' | 'transcript' | 'details') => ({ dest, testId, sessionId, session: params.session, hadRecord: hasRecord.has(recordKey({ kind })) });
-  if (wants.has('videos')) sessionAsset('video', videoPath(testId, sessionId), () => request(() => api.media.fetchVideo.executeWithOptions({ summary: `fetch video of session ${sessionId}` }, [sessionInput('video')])));
-  if (wants.has('transcripts')) sessionAsset('transcript', transcriptPath(testId, sessionId), () => request(() => api.media.fetchTranscript.executeWithOptions({ summary: `fetch transcript of session ${sessionId}` }, [sessionInput('transcript')])));
+  const sessionInput = (kind: 'video' | 'transcript' | 'details') => ({
+    dest,
+    testId,
+    sessionId,
+    session: params.session,
+    hadRecord: hasRecord.has(recordKey({ kind })),
+  });
+  if (wants.has('videos'))
+    sessionAsset('video', videoPath(testId, sessionId), () =>
+      request(() => api.media.fetchVideo.executeWithOptions({ summary: `fetch video of session ${sessionId}` }, [sessionInput('video')])),
+    );
+  if (wants.has('transcripts'))
+    sessionAsset('transcript', transcriptPath(testId, sessionId), () =>
+      request(() => api.media.fetchTranscript.executeWithOptions({ summary: `fetch transcript of session ${sessionId}` }, [sessionInput('transcript')])),
+    );
   // Runs started before session details existed replay without them.
   if (wants.has('details') && patched('session-context')) {
-    sessionAsset('details', detailsPath(testId, sessionId), () => request(() => api.context.fetchSessionDetails.executeWithOptions({ summary: `fetch details of session ${sessionId}` }, [sessionInput('details')])), params.refreshDetails === true);
+    sessionAsset(
+      'details',
+      detailsPath(testId, sessionId),
+      () => request(() => api.context.fetchSessionDetails.executeWithOptions({ summary: `fetch details of session ${sessionId}` }, [sessionInput('details')])),
+      params.refreshDetails === true,
+    );
   }
   if (wants.has('clips')) {
-    if (absent.has(recordKey({ kind: 'clip' }))) finish({ kind: 'clip', testId, sessionId, status: 'skipped', reason: ABSENT_BEFORE, downloaded: false, notFound: true }, undefined);
+    if (absent.has(recordKey({ kind: 'clip' })))
+      finish({ kind: 'clip', testId, sessionId, status: 'skipped', reason: ABSENT_BEFORE, downloaded: false, notFound: true }, undefined);
     else tasks.push(ingestClips());
   }
 
   async function ingestClips(): Promise<void> {
     let listing;
     try {
-      listing = await request(() => api.listing.listClips.executeWithOptions({ summary: `list clips of session ${sessionId}` }, [{ dest, testId, sessionId, hadRecord: hasRecord.has(recordKey({ kind: 'clip' })) }]));
+      listing = await request(() =>
+        api.listing.listClips.executeWithOptions({ summary: `list clips of session ${sessionId}` }, [
+          { dest, testId, sessionId, hadRecord: hasRecord.has(recordKey({ kind: 'clip' })) },
+        ]),
+      );
     } catch (err) {
       finish({ kind: 'clip', list: 'clips', testId, sessionId, status: 'failed', reason: `clip list: ${failureReason(err)}`, downloaded: false }, undefined);
       return;

@@ -20,7 +20,16 @@ import { forEachBounded } from './bounded-pool';
 import { failureReason } from './failure-reason';
 import { ingestReels, reelsDoneSignal } from './ingest-reels';
 import { ingestSession } from './ingest-session';
-import { KIND_OF_SELECTION, ingestTestResultInputSchema, sessionsNeeded, SESSION_KINDS, type IngestCursor, type IngestTestResultInput, type IngestTestResultParams, type SessionSummary } from './inputs';
+import {
+  KIND_OF_SELECTION,
+  ingestTestResultInputSchema,
+  sessionsNeeded,
+  SESSION_KINDS,
+  type IngestCursor,
+  type IngestTestResultInput,
+  type IngestTestResultParams,
+  type SessionSummary,
+} from './inputs';
 import { parseInput } from './parse-input';
 import { progressQuery } from './progress';
 import { addOutcome, emptyTally, mergeTally } from './run-tally';
@@ -112,7 +121,13 @@ export async function ingestTestResult(input: IngestTestResultInput): Promise<In
 
   // A reel can generate until its deadline, then download for hours; the reels child always reports.
   if (!(await condition(() => cursor.reelsDone, options.generationDeadlineMs + REELS_REPORT_MARGIN_MS))) {
-    addOutcome(cursor.tally, { kind: 'reel', testId, status: 'failed', reason: 'the reels workflow did not report before the generation deadline', downloaded: false });
+    addOutcome(cursor.tally, {
+      kind: 'reel',
+      testId,
+      status: 'failed',
+      reason: 'the reels workflow did not report before the generation deadline',
+      downloaded: false,
+    });
   }
   // From every session's answer: asked for once the sessions are done, so it counts them all.
   if (wants.has('qxscore') && patched('session-context')) await ingestQxScore(params, cursor, api, storage);
@@ -120,7 +135,9 @@ export async function ingestTestResult(input: IngestTestResultInput): Promise<In
   showDetails();
   const settled = needsSessions && !params.sessionIds && !cursor.listingFailed ? [{ kind: 'video' as const, testId }] : [];
   // Every writer of this run has finished; one silent for twice the heartbeat timeout is dead.
-  const manifest = await storage.assembleManifest.executeWithOptions({ summary: 'assemble manifest.json from the destination' }, [{ dest, testId, settled, deadWriterIdleMs: 2 * options.heartbeatTimeoutMs }]);
+  const manifest = await storage.assembleManifest.executeWithOptions({ summary: 'assemble manifest.json from the destination' }, [
+    { dest, testId, settled, deadWriterIdleMs: 2 * options.heartbeatTimeoutMs },
+  ]);
   phase = 'done';
   showDetails();
   updateMemo();
@@ -158,7 +175,10 @@ async function nextPage(params: IngestTestResultParams, cursor: IngestCursor, ap
   let page;
   try {
     page = await counted(
-      () => api.listing.listSessionsPage.executeWithOptions({ summary: `list sessions from offset ${cursor.offset}` }, [{ testId, offset: cursor.offset, limit: sessionPageLimit(params.options.sessionsPerRun) }]),
+      () =>
+        api.listing.listSessionsPage.executeWithOptions({ summary: `list sessions from offset ${cursor.offset}` }, [
+          { testId, offset: cursor.offset, limit: sessionPageLimit(params.options.sessionsPerRun) },
+        ]),
       (n) => (cursor.tally.apiRequests = (cursor.tally.apiRequests ?? 0) + n),
     );
   } catch (err) {
@@ -176,9 +196,7 @@ async function nextPage(params: IngestTestResultParams, cursor: IngestCursor, ap
   cursor.offset = next;
   // A list that shifts while paged can repeat a session within a page; one child per session id.
   const seen = new Set<string>();
-  const sessions = page.sessions
-    .map((s) => ({ ...s, sessionId: s.sessionId.toLowerCase() }))
-    .filter((s) => !seen.has(s.sessionId) && seen.add(s.sessionId));
+  const sessions = page.sessions.map((s) => ({ ...s, sessionId: s.sessionId.toLowerCase() })).filter((s) => !seen.has(s.sessionId) && seen.add(s.sessionId));
   if (!params.sessionIds) return sessions;
   const wanted = new Set(params.sessionIds);
   const picked = sessions.filter((s) => wanted.has(s.sessionId));
@@ -186,7 +204,12 @@ async function nextPage(params: IngestTestResultParams, cursor: IngestCursor, ap
   return picked;
 }
 
-async function ingestOneSession(params: IngestTestResultParams, session: SessionSummary, cursor: IngestCursor, storage: ReturnType<typeof storageActivities>): Promise<void> {
+async function ingestOneSession(
+  params: IngestTestResultParams,
+  session: SessionSummary,
+  cursor: IngestCursor,
+  storage: ReturnType<typeof storageActivities>,
+): Promise<void> {
   const { testId, dest, options } = params;
   try {
     const result = await executeChild(ingestSession, {
@@ -217,15 +240,33 @@ async function ingestOneSession(params: IngestTestResultParams, session: Session
  * changed since they were, or when details are refreshed; a 404 (not an interaction test) is not asked
  * again within the re-check age.
  */
-async function ingestQxScore(params: IngestTestResultParams, cursor: IngestCursor, api: ReturnType<typeof apiActivities>, storage: ReturnType<typeof storageActivities>): Promise<void> {
+async function ingestQxScore(
+  params: IngestTestResultParams,
+  cursor: IngestCursor,
+  api: ReturnType<typeof apiActivities>,
+  storage: ReturnType<typeof storageActivities>,
+): Promise<void> {
   const { testId, dest, options } = params;
   try {
-    const known = await storage.findStoredQxScore.executeWithOptions({ summary: 'look up the stored QXscores' }, [{ dest, testId, absentRecheckMs: options.absentRecheckMs }]);
+    const known = await storage.findStoredQxScore.executeWithOptions({ summary: 'look up the stored QXscores' }, [
+      { dest, testId, absentRecheckMs: options.absentRecheckMs },
+    ]);
     const step = decideQxScore(known, cursor.totalCount, params.refreshDetails === true);
     if (step === 'stored') addOutcome(cursor.tally, { kind: 'qxscore', testId, status: 'stored', downloaded: false });
-    else if (step === 'knownAbsent') addOutcome(cursor.tally, { kind: 'qxscore', testId, status: 'skipped', reason: 'the API had no QXscore for this test when last asked (404)', downloaded: false, notFound: true });
+    else if (step === 'knownAbsent')
+      addOutcome(cursor.tally, {
+        kind: 'qxscore',
+        testId,
+        status: 'skipped',
+        reason: 'the API had no QXscore for this test when last asked (404)',
+        downloaded: false,
+        notFound: true,
+      });
     else {
-      const fetch = () => api.context.fetchQxScore.executeWithOptions({ summary: `fetch the QXscores of test ${testId}` }, [{ dest, testId, sessionsListed: cursor.totalCount, hadRecord: known.recorded }]);
+      const fetch = () =>
+        api.context.fetchQxScore.executeWithOptions({ summary: `fetch the QXscores of test ${testId}` }, [
+          { dest, testId, sessionsListed: cursor.totalCount, hadRecord: known.recorded },
+        ]);
       addOutcome(cursor.tally, await counted(fetch, (n) => (cursor.tally.apiRequests += n)));
     }
   } catch (err) {
@@ -237,7 +278,13 @@ async function ingestQxScore(params: IngestTestResultParams, cursor: IngestCurso
   }
 }
 
-function snapshotOf(testId: string, phase: ProgressSnapshot['phase'], cursor: IngestCursor, sessionsInFlight: number, sessionsAskedFor: number | undefined): ProgressSnapshot {
+function snapshotOf(
+  testId: string,
+  phase: ProgressSnapshot['phase'],
+  cursor: IngestCursor,
+  sessionsInFlight: number,
+  sessionsAskedFor: number | undefined,
+): ProgressSnapshot {
   const assets = {} as ProgressSnapshot['assets'];
   for (const [kind, c] of Object.entries(cursor.tally.counts)) assets[kind as keyof typeof assets] = { pending: 0, generating: 0, ...c };
   return {

@@ -9,9 +9,23 @@ import { UUID_PATTERN } from './ids';
 export const ASSET_KINDS = ['reels', 'clips', 'videos', 'transcripts', 'details', 'qxscore'] as const;
 export type AssetSelection = (typeof ASSET_KINDS)[number];
 /** The asset kind each `only` value selects. */
-export const KIND_OF_SELECTION: Record<AssetSelection, AssetKind> = { reels: 'reel', clips: 'clip', videos: 'video', transcripts: 'transcript', details: 'details', qxscore: 'qxscore' };
+export const KIND_OF_SELECTION: Record<AssetSelection, AssetKind> = {
+  reels: 'reel',
+  clips: 'clip',
+  videos: 'video',
+  transcripts: 'transcript',
+  details: 'details',
+  qxscore: 'qxscore',
+};
 /** The `only` value that selects each kind (also its plural label). */
-export const SELECTION_OF_KIND: Record<AssetKind, AssetSelection> = { reel: 'reels', clip: 'clips', video: 'videos', transcript: 'transcripts', details: 'details', qxscore: 'qxscore' };
+export const SELECTION_OF_KIND: Record<AssetKind, AssetSelection> = {
+  reel: 'reels',
+  clip: 'clips',
+  video: 'videos',
+  transcript: 'transcripts',
+  details: 'details',
+  qxscore: 'qxscore',
+};
 
 /** Kinds that belong to a session: a run that wants any of them lists the sessions. */
 export const SESSION_KINDS: ReadonlySet<AssetKind> = new Set<AssetKind>(['clip', 'video', 'transcript', 'details']);
@@ -138,7 +152,12 @@ export const ingestTestResultInputSchema = z
     sessionIds: z.array(uuid('sessionIds[]')).optional(),
     options: runOptionsSchema,
     /** Where an earlier run of this workflow stopped: set by continue-as-new, never by hand. */
-    cursor: z.custom<IngestCursor>((v) => typeof v === 'object' && v !== null && typeof (v as IngestCursor).offset === 'number', 'cursor is set by the workflow itself; leave it out').optional(),
+    cursor: z
+      .custom<IngestCursor>(
+        (v) => typeof v === 'object' && v !== null && typeof (v as IngestCursor).offset === 'number',
+        'cursor is set by the workflow itself; leave it out',
+      )
+      .optional(),
   })
   .strict();
 export type IngestTestResultInput = z.input<typeof ingestTestResultInputSchema>;

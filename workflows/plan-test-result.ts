@@ -81,7 +81,14 @@ export async function planTestResult(input: PlanTestResultInput): Promise<TestPl
 }
 
 /** One page of sessions: their stored state, and their clip lists (one listing request each). */
-export async function planSessions(input: { testId: string; dest: string; only: AssetSelection[]; refreshDetails?: boolean; options: Partial<RunOptions>; sessionIds: string[] }): Promise<PlanCounts> {
+export async function planSessions(input: {
+  testId: string;
+  dest: string;
+  only: AssetSelection[];
+  refreshDetails?: boolean;
+  options: Partial<RunOptions>;
+  sessionIds: string[];
+}): Promise<PlanCounts> {
   const { testId, dest } = input;
   const options = runOptionsSchema.parse(input.options);
   const wants = new Set(input.only);
@@ -92,7 +99,12 @@ export async function planSessions(input: { testId: string; dest: string; only: 
     plan.sessions += 1;
     const { stored, knownAbsent } = await storage.findStoredAssets({ dest, testId, sessionId, absentRecheckMs: options.absentRecheckMs });
     const absent = new Set(knownAbsent);
-    const sessionAsset = (kind: 'video' | 'transcript' | 'details', path: string, request: 'videoLinks' | 'transcripts' | 'sessionDetails', askAgain = false) => {
+    const sessionAsset = (
+      kind: 'video' | 'transcript' | 'details',
+      path: string,
+      request: 'videoLinks' | 'transcripts' | 'sessionDetails',
+      askAgain = false,
+    ) => {
       if (stored[path] && !askAgain) plan.kinds[kind].stored += 1;
       else if (absent.has(recordKey({ kind }))) plan.kinds[kind].knownAbsent += 1;
       else {

@@ -41,7 +41,12 @@ export type PlanCounts = Pick<TestPlan, 'sessions' | 'kinds' | 'requests' | 'lis
 export function emptyPlanCounts(): PlanCounts {
   const kinds = {} as TestPlan['kinds'];
   for (const kind of ASSET_KIND_LIST) kinds[kind] = { toFetch: 0, stored: 0, knownAbsent: 0 };
-  return { sessions: 0, kinds, requests: { sessionPages: 0, reelList: 0, clipLists: 0, videoLinks: 0, transcripts: 0, sessionDetails: 0, qxScores: 0, generationChecks: 0 }, listingRequestsSpent: 0 };
+  return {
+    sessions: 0,
+    kinds,
+    requests: { sessionPages: 0, reelList: 0, clipLists: 0, videoLinks: 0, transcripts: 0, sessionDetails: 0, qxScores: 0, generationChecks: 0 },
+    listingRequestsSpent: 0,
+  };
 }
 
 export function addPlanCounts(total: PlanCounts, part: PlanCounts): void {

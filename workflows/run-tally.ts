@@ -27,7 +27,12 @@ export function addOutcome(tally: RunTally, o: AssetOutcome): void {
   if (o.status === 'failed') {
     tally.failed += 1;
     if (tally.failures.length < MAX_FAILURE_SAMPLES) {
-      tally.failures.push({ kind: o.kind, ...(o.list && { list: o.list }), id: o.reelId ?? o.clipId ?? o.sessionId ?? o.testId, reason: o.reason ?? 'unknown' });
+      tally.failures.push({
+        kind: o.kind,
+        ...(o.list && { list: o.list }),
+        id: o.reelId ?? o.clipId ?? o.sessionId ?? o.testId,
+        reason: o.reason ?? 'unknown',
+      });
     }
   }
 }

@@ -144,7 +144,13 @@ export class AzureDestination implements Destination {
         body.once('error', (err) => out.destroy(mapAzureError(err, this.context(relativePath, 'download'))));
         body.pipe(out);
       })
-      .catch((err: unknown) => out.destroy(azureErrorCodeOf(err) === 'BlobNotFound' ? new ObjectNotFoundError(relativePath, this.objectUri(relativePath)) : mapAzureError(err, this.context(relativePath, 'download'))));
+      .catch((err: unknown) =>
+        out.destroy(
+          azureErrorCodeOf(err) === 'BlobNotFound'
+            ? new ObjectNotFoundError(relativePath, this.objectUri(relativePath))
+            : mapAzureError(err, this.context(relativePath, 'download')),
+        ),
+      );
     return out;
   }
 
@@ -165,30 +171,53 @@ export class AzureDestination implements Destination {
 
   async checkAvailable(): Promise<void> {
     try {
-      await this.container.listBlobsFlat({ prefix: this.spec.prefix ? `${this.spec.prefix}/` : '' }).byPage({ maxPageSize: 1 }).next();
+      await this.container
+        .listBlobsFlat({ prefix: this.spec.prefix ? `${this.spec.prefix}/` : '' })
+        .byPage({ maxPageSize: 1 })
+        .next();
     } catch (err) {
       throw mapAzureError(err, this.context('.', 'list'));
     }
   }
 
-  private async upload(relativePath: string, source: NodeJS.ReadableStream | Readable, plan: WriteOptions & { metadata: Record<string, string>; expectedEtag?: string }): Promise<StoredObject> {
+  private async upload(
+    relativePath: string,
+    source: NodeJS.ReadableStream | Readable,
+    plan: WriteOptions & { metadata: Record<string, string>; expectedEtag?: string },
+  ): Promise<StoredObject> {
     const blob = this.blob(relativePath);
     const ctx = this.context(relativePath, 'upload', plan.expectedEtag);
     const abort = new AbortController();
     const onCallerAbort = () => abort.abort();
     plan.signal?.addEventListener('abort', onCallerAbort, { once: true });
-    const stalled = new StorageRequestError(`upload of ${ctx.objectUri} moved no byte for ${this.stallTimeoutMs} ms (the service did not answer)`, ctx.objectUri, undefined, 'ETIMEDOUT', true);
+    const stalled = new StorageRequestError(
+      `upload of ${ctx.objectUri} moved no byte for ${this.stallTimeoutMs} ms (the service did not answer)`,
+      ctx.objectUri,
+      undefined,
+      'ETIMEDOUT',
+      true,
+    );
     let stalledOut = false;
     const watchdog = new StallWatchdog(this.stallTimeoutMs, () => {
       stalledOut = true;
       abort.abort();
       stager.destroy(stalled);
     });
-    const hasher = new ChecksumTransform({ relativePath, expectedBytes: plan.expectedBytes, onProgress: (bytes) => {
-      watchdog.touch();
-      plan.onProgress?.(bytes);
-    } });
-    const stager = new BlockStager(blob, { objectUri: ctx.objectUri, blockSize: this.blockSize, maxInFlight: this.blocksInFlight, signal: abort.signal, onProgress: watchdog.touch });
+    const hasher = new ChecksumTransform({
+      relativePath,
+      expectedBytes: plan.expectedBytes,
+      onProgress: (bytes) => {
+        watchdog.touch();
+        plan.onProgress?.(bytes);
+      },
+    });
+    const stager = new BlockStager(blob, {
+      objectUri: ctx.objectUri,
+      blockSize: this.blockSize,
+      maxInFlight: this.blocksInFlight,
+      signal: abort.signal,
+      onProgress: watchdog.touch,
+    });
     // Errors of the source, the size check or an abort go back unchanged; the service's are mapped.
     let failedFirst: 'upstream' | 'service' | undefined;
     const upstreamFailed = () => (failedFirst ??= 'upstream');
@@ -228,7 +257,13 @@ export class AzureDestination implements Destination {
   }
 
   /** One Put Blob: the whole body's MD5 is checked on arrival (Content-MD5) and kept as the blob's. */
-  private putOptions(objectUri: string, contentType: string, metadata: Record<string, string>, { md5, crc32c }: Checksums, conditions: UploadOptions['conditions']): UploadOptions {
+  private putOptions(
+    objectUri: string,
+    contentType: string,
+    metadata: Record<string, string>,
+    { md5, crc32c }: Checksums,
+    conditions: UploadOptions['conditions'],
+  ): UploadOptions {
     const md5Bytes = Buffer.from(md5, 'base64');
     return {
       metadata: encodeMetadata(objectUri, metadata, { md5, crc32c }),
@@ -266,7 +301,13 @@ export class AzureDestination implements Destination {
   }
 
   private context(relativePath: string, operation: string, expectedGeneration?: string) {
-    return { container: this.containerUri, relativePath, objectUri: azureObjectUri(this.spec, joinKey(this.spec.prefix, relativePath)), operation, expectedGeneration };
+    return {
+      container: this.containerUri,
+      relativePath,
+      objectUri: azureObjectUri(this.spec, joinKey(this.spec.prefix, relativePath)),
+      operation,
+      expectedGeneration,
+    };
   }
 }
 

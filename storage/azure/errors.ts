@@ -3,7 +3,17 @@
  * errors, by HTTP status and Azure error code, never by message text. Messages name the object
  * and the code only: never a request URL (it may carry a SAS token).
  */
-import { accessDeniedError, ChecksumMismatchError, DestinationUnavailableError, missingHolderError, ObjectAlreadyExistsError, requestFailedError, RETRYABLE_HTTP_STATUSES, StorageRequestError, type StoreCall } from '../errors';
+import {
+  accessDeniedError,
+  ChecksumMismatchError,
+  DestinationUnavailableError,
+  missingHolderError,
+  ObjectAlreadyExistsError,
+  requestFailedError,
+  RETRYABLE_HTTP_STATUSES,
+  StorageRequestError,
+  type StoreCall,
+} from '../errors';
 
 /** The container is not there: the user's to create (a configuration error, like a missing bucket). */
 const MISSING_CONTAINER_CODES = new Set(['ContainerNotFound', 'ContainerBeingDeleted', 'ContainerDisabled']);
@@ -62,7 +72,13 @@ export interface AzureErrorContext {
 
 /** Maps an error raised by the Azure clients (not by the source) to a storage-layer error. */
 export function mapAzureError(err: unknown, ctx: AzureErrorContext): Error {
-  if (err instanceof StorageRequestError || err instanceof DestinationUnavailableError || err instanceof ObjectAlreadyExistsError || err instanceof ChecksumMismatchError) return err;
+  if (
+    err instanceof StorageRequestError ||
+    err instanceof DestinationUnavailableError ||
+    err instanceof ObjectAlreadyExistsError ||
+    err instanceof ChecksumMismatchError
+  )
+    return err;
   const status = azureStatusOf(err);
   const code = azureErrorCodeOf(err);
   const name = err instanceof Error ? err.name : undefined;

@@ -126,4 +126,3 @@ export function decodeMetadata(stored: Record<string, string> | undefined): { me
   }
   return { metadata, md5, crc32c };
 }
-

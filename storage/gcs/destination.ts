@@ -109,10 +109,14 @@ export class GcsDestination implements Destination {
     if (expectedGeneration === undefined ? current !== undefined : current?.generation !== expectedGeneration) {
       throw new ObjectAlreadyExistsError(relativePath, this.objectUri(relativePath), expectedGeneration);
     }
-    const hasher = new ChecksumTransform({ relativePath, expectedBytes: options.expectedBytes, onProgress: (bytes) => {
-      hasher.emit('moved');
-      options.onProgress?.(bytes);
-    } });
+    const hasher = new ChecksumTransform({
+      relativePath,
+      expectedBytes: options.expectedBytes,
+      onProgress: (bytes) => {
+        hasher.emit('moved');
+        options.onProgress?.(bytes);
+      },
+    });
     const small = options.expectedBytes !== undefined && options.expectedBytes <= this.simpleUploadMaxBytes;
     return this.upload(source, {
       relativePath,
@@ -151,7 +155,11 @@ export class GcsDestination implements Destination {
     const out = new PassThrough();
     const body = this.file(relativePath).createReadStream();
     // The manifest beside it was read from the same bucket: a 404 here is the object's, not the bucket's.
-    body.once('error', (err) => out.destroy(httpStatusOf(err) === 404 ? new ObjectNotFoundError(relativePath, this.objectUri(relativePath)) : mapGcsError(err, this.context(relativePath, 'read'))));
+    body.once('error', (err) =>
+      out.destroy(
+        httpStatusOf(err) === 404 ? new ObjectNotFoundError(relativePath, this.objectUri(relativePath)) : mapGcsError(err, this.context(relativePath, 'read')),
+      ),
+    );
     body.pipe(out);
     out.once('close', () => body.destroy());
     return out;
@@ -197,7 +205,13 @@ export class GcsDestination implements Destination {
     source.on('error', upstreamFailed);
     hasher.on('error', upstreamFailed);
     upload.on('error', () => (failedFirst ??= 'upload'));
-    const stalled = new StorageRequestError(`upload of ${ctx.objectUri} moved no byte for ${this.stallTimeoutMs} ms (the service did not answer)`, ctx.objectUri, undefined, 'ETIMEDOUT', true);
+    const stalled = new StorageRequestError(
+      `upload of ${ctx.objectUri} moved no byte for ${this.stallTimeoutMs} ms (the service did not answer)`,
+      ctx.objectUri,
+      undefined,
+      'ETIMEDOUT',
+      true,
+    );
     const watchdog = new StallWatchdog(this.stallTimeoutMs, () => upload.destroy(stalled));
     hasher.on('moved', watchdog.touch);
     upload.on('progress', watchdog.touch);
@@ -287,7 +301,13 @@ export class GcsDestination implements Destination {
   }
 
   private context(relativePath: string, operation: string, expectedGeneration?: string) {
-    return { bucket: this.spec.bucket, relativePath, objectUri: `gs://${this.spec.bucket}/${joinKey(this.spec.prefix, relativePath)}`, operation, expectedGeneration };
+    return {
+      bucket: this.spec.bucket,
+      relativePath,
+      objectUri: `gs://${this.spec.bucket}/${joinKey(this.spec.prefix, relativePath)}`,
+      operation,
+      expectedGeneration,
+    };
   }
 }
 

@@ -2,7 +2,16 @@
  * Turns errors from @google-cloud/storage into the storage layer's errors, keeping request URLs
  * (a resumable upload's session URL grants write access) out of every message.
  */
-import { accessDeniedError, ChecksumMismatchError, missingHolderError, ObjectAlreadyExistsError, requestFailedError, RETRYABLE_HTTP_STATUSES, StorageRequestError, type StoreCall } from '../errors';
+import {
+  accessDeniedError,
+  ChecksumMismatchError,
+  missingHolderError,
+  ObjectAlreadyExistsError,
+  requestFailedError,
+  RETRYABLE_HTTP_STATUSES,
+  StorageRequestError,
+  type StoreCall,
+} from '../errors';
 
 /** Error codes the client uses when its own post-upload checksum comparison fails. */
 const CLIENT_CHECKSUM_CODES = new Set(['FILE_NO_UPLOAD', 'FILE_NO_UPLOAD_DELETE', 'CONTENT_DOWNLOAD_MISMATCH']);
@@ -42,7 +51,13 @@ export function mapGcsError(err: unknown, ctx: GcsErrorContext): Error {
   const call: StoreCall = { store: `gs://${ctx.bucket}`, holder: 'bucket', objectUri: ctx.objectUri, operation: ctx.operation };
   if (status === 412) return new ObjectAlreadyExistsError(ctx.relativePath, ctx.objectUri, ctx.expectedGeneration);
   if (status === 404 && ctx.uploadSessionStarted) {
-    return new StorageRequestError(`${ctx.operation} of ${ctx.objectUri} failed: its upload session is gone (HTTP 404); the upload must start again`, ctx.objectUri, 404, code, true);
+    return new StorageRequestError(
+      `${ctx.operation} of ${ctx.objectUri} failed: its upload session is gone (HTTP 404); the upload must start again`,
+      ctx.objectUri,
+      404,
+      code,
+      true,
+    );
   }
   if (status === 404 && ctx.operation !== 'stat') return missingHolderError(call, 404);
   if (status === 401 || status === 403) return accessDeniedError(call, `HTTP ${status}`, status);

@@ -12,7 +12,17 @@ import { pathToFileURL } from 'node:url';
 import type { Destination, DestinationSpec, ResumePoint, SmallWriteOptions, StoredObject, WriteOptions } from '../destination';
 import { ChecksumTransform } from '../checksums';
 import { DestinationUnavailableError, ObjectAlreadyExistsError, ObjectNotFoundError } from '../errors';
-import { adoptLeftover, newTempPath, publishIfAbsent, resumableTempPath, removeQuietly, statOrUndefined, sweepStaleTempFiles, syncDirectory, versionToken } from './files';
+import {
+  adoptLeftover,
+  newTempPath,
+  publishIfAbsent,
+  resumableTempPath,
+  removeQuietly,
+  statOrUndefined,
+  sweepStaleTempFiles,
+  syncDirectory,
+  versionToken,
+} from './files';
 import { readSidecar, sidecarPathOf, SIDECAR_SUFFIX, writeSidecar } from './sidecar';
 import { pipeSourceInto } from '../source-pipeline';
 import { DEFAULT_METADATA_BUDGET_BYTES, stringifyMetadata } from '../metadata';
@@ -113,7 +123,9 @@ export class LocalDestination implements Destination {
   readObject(relativePath: string): Readable {
     const out = new PassThrough();
     const file = createReadStream(this.pathOf(relativePath));
-    file.once('error', (err: NodeJS.ErrnoException) => out.destroy(err.code === 'ENOENT' ? new ObjectNotFoundError(relativePath, this.objectUri(relativePath)) : err));
+    file.once('error', (err: NodeJS.ErrnoException) =>
+      out.destroy(err.code === 'ENOENT' ? new ObjectNotFoundError(relativePath, this.objectUri(relativePath)) : err),
+    );
     file.pipe(out);
     out.once('close', () => file.destroy());
     return out;

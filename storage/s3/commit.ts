@@ -75,7 +75,14 @@ export async function copyIntoPlace(client: S3Client, c: CopyIntoPlace): Promise
   try {
     const parts = await copyParts(client, c, UploadId!);
     const done = await client.send(
-      new CompleteMultipartUploadCommand({ Bucket: c.bucket, Key: c.key, UploadId, MultipartUpload: { Parts: parts }, MpuObjectSize: c.bytes, ...precondition }),
+      new CompleteMultipartUploadCommand({
+        Bucket: c.bucket,
+        Key: c.key,
+        UploadId,
+        MultipartUpload: { Parts: parts },
+        MpuObjectSize: c.bytes,
+        ...precondition,
+      }),
     );
     return done.ETag!;
   } catch (err) {

@@ -110,7 +110,13 @@ export class S3Destination implements Destination {
     if (expected === undefined ? current !== undefined : current?.generation !== expected) {
       throw new ObjectAlreadyExistsError(relativePath, this.objectUri(relativePath), expected);
     }
-    const plan: WritePlan = { relativePath, contentType: options.contentType, metadata: stringifyMetadata(options.metadata), precondition, signal: options.signal };
+    const plan: WritePlan = {
+      relativePath,
+      contentType: options.contentType,
+      metadata: stringifyMetadata(options.metadata),
+      precondition,
+      signal: options.signal,
+    };
     this.ensureMetadataFits(plan);
     const hasher = new ChecksumTransform({ relativePath, expectedBytes: options.expectedBytes, onProgress: options.onProgress });
     // Errors of the source, the size check or an abort go back unchanged; the store's are mapped.
@@ -137,7 +143,12 @@ export class S3Destination implements Destination {
   async writeSmallObject(relativePath: string, body: string | Buffer, options: SmallWriteOptions): Promise<StoredObject> {
     checkRelativePath(relativePath);
     const data = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    const plan: WritePlan = { relativePath, contentType: options.contentType, metadata: stringifyMetadata(options.metadata), precondition: { kind: 'overwrite' } };
+    const plan: WritePlan = {
+      relativePath,
+      contentType: options.contentType,
+      metadata: stringifyMetadata(options.metadata),
+      precondition: { kind: 'overwrite' },
+    };
     this.ensureMetadataFits(plan);
     return this.putWhole(plan, data, checksumsOf(data));
   }
@@ -154,7 +165,10 @@ export class S3Destination implements Destination {
     const out = new PassThrough();
     this.client.send(new GetObjectCommand({ Bucket: this.spec.bucket, Key: this.key(relativePath) })).then(
       (res) => pipeline(res.Body as Readable, out, () => undefined),
-      (err: unknown) => out.destroy(isS3NotFound(err) ? new ObjectNotFoundError(relativePath, this.objectUri(relativePath)) : mapS3Error(err, this.context(relativePath, 'read'))),
+      (err: unknown) =>
+        out.destroy(
+          isS3NotFound(err) ? new ObjectNotFoundError(relativePath, this.objectUri(relativePath)) : mapS3Error(err, this.context(relativePath, 'read')),
+        ),
     );
     return out;
   }
@@ -178,7 +192,9 @@ export class S3Destination implements Destination {
     } while (token);
     // A listing has no metadata: one HEAD per object (an object removed meanwhile is left out).
     const objects = await mapWithLimit(paths, STAT_CONCURRENCY, (p) => this.stat(p));
-    return objects.filter((o): o is StoredObject => o !== undefined).sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
+    return objects
+      .filter((o): o is StoredObject => o !== undefined)
+      .sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
   }
 
   /** One listing of at most one key under the prefix: the bucket exists and the credentials may list it. */
@@ -229,7 +245,10 @@ export class S3Destination implements Destination {
     const storedMd5 = put.ServerSideEncryption?.startsWith('aws:kms') ? undefined : md5OfEtag(put.ETag);
     if (storedMd5 !== undefined && storedMd5 !== checksums.md5) {
       await this.removeVersion(relativePath, put.ETag!);
-      throw new ChecksumMismatchError(`${this.objectUri(relativePath)}: stored object differs from the bytes sent (md5 ${storedMd5} != ${checksums.md5}); it was removed`, relativePath);
+      throw new ChecksumMismatchError(
+        `${this.objectUri(relativePath)}: stored object differs from the bytes sent (md5 ${storedMd5} != ${checksums.md5}); it was removed`,
+        relativePath,
+      );
     }
     return this.written(plan, checksums, put.ETag!);
   }
@@ -245,7 +264,14 @@ export class S3Destination implements Destination {
     const { relativePath, precondition } = plan;
     const tempKey = tempKeyFor(this.spec.prefix, relativePath);
     const ifMatch = precondition.kind === 'replace' ? precondition.etag : undefined;
-    const upload = { bucket: this.spec.bucket, key: tempKey, contentType: plan.contentType, partSize: this.partSizeFor(expectedBytes), queueSize: this.queueSize, signal: plan.signal };
+    const upload = {
+      bucket: this.spec.bucket,
+      key: tempKey,
+      contentType: plan.contentType,
+      partSize: this.partSizeFor(expectedBytes),
+      queueSize: this.queueSize,
+      signal: plan.signal,
+    };
     let tempEtag: string | undefined;
     try {
       tempEtag = await uploadToTemp(this.client, upload, head, body).catch((err: unknown) => {
@@ -282,7 +308,10 @@ export class S3Destination implements Destination {
     // Replaced since by another writer: not ours to judge.
     if (stored?.generation !== etag || stored.bytes === checksums.bytes) return;
     await this.removeVersion(relativePath, etag);
-    throw new ChecksumMismatchError(`${this.objectUri(relativePath)}: stored object has ${stored.bytes} bytes, ${checksums.bytes} were sent; it was removed`, relativePath);
+    throw new ChecksumMismatchError(
+      `${this.objectUri(relativePath)}: stored object has ${stored.bytes} bytes, ${checksums.bytes} were sent; it was removed`,
+      relativePath,
+    );
   }
 
   /** Removes exactly that version, if the store supports conditional deletes; best effort either way. */
@@ -294,7 +323,13 @@ export class S3Destination implements Destination {
     const bytes = s3MetadataBytes(toS3Metadata(plan.metadata, { md5: 'x'.repeat(24), crc32c: 'x'.repeat(8) }));
     if (bytes <= S3_METADATA_LIMIT_BYTES) return;
     const uri = this.objectUri(plan.relativePath);
-    throw new StorageRequestError(`metadata of ${uri} takes ${bytes} bytes as S3 stores it, over its limit of ${S3_METADATA_LIMIT_BYTES}`, uri, undefined, 'MetadataTooLarge', false);
+    throw new StorageRequestError(
+      `metadata of ${uri} takes ${bytes} bytes as S3 stores it, over its limit of ${S3_METADATA_LIMIT_BYTES}`,
+      uri,
+      undefined,
+      'MetadataTooLarge',
+      false,
+    );
   }
 
   /** Parts big enough that the object fits in S3's 10,000. */
@@ -305,7 +340,16 @@ export class S3Destination implements Destination {
 
   private written(plan: WritePlan, checksums: Checksums, etag: string): StoredObject {
     const { bytes, md5, crc32c } = checksums;
-    return { uri: this.objectUri(plan.relativePath), relativePath: plan.relativePath, bytes, md5, crc32c, generation: etag, metadata: { ...plan.metadata }, metadataComplete: true };
+    return {
+      uri: this.objectUri(plan.relativePath),
+      relativePath: plan.relativePath,
+      bytes,
+      md5,
+      crc32c,
+      generation: etag,
+      metadata: { ...plan.metadata },
+      metadataComplete: true,
+    };
   }
 
   private toStoredObject(relativePath: string, head: HeadObjectCommandOutput): StoredObject {
@@ -328,7 +372,13 @@ export class S3Destination implements Destination {
   }
 
   private context(relativePath: string, operation: string, expectedGeneration?: string) {
-    return { bucket: this.spec.bucket, relativePath, objectUri: `s3://${this.spec.bucket}/${joinKey(this.spec.prefix, relativePath)}`, operation, expectedGeneration };
+    return {
+      bucket: this.spec.bucket,
+      relativePath,
+      objectUri: `s3://${this.spec.bucket}/${joinKey(this.spec.prefix, relativePath)}`,
+      operation,
+      expectedGeneration,
+    };
   }
 }
 

@@ -3,7 +3,16 @@
  * status the SDK reports (never by message text). Messages carry the object URI, the code and the
  * status only.
  */
-import { accessDeniedError, ChecksumMismatchError, DestinationUnavailableError, missingHolderError, ObjectAlreadyExistsError, requestFailedError, RETRYABLE_HTTP_STATUSES, type StoreCall } from '../errors';
+import {
+  accessDeniedError,
+  ChecksumMismatchError,
+  DestinationUnavailableError,
+  missingHolderError,
+  ObjectAlreadyExistsError,
+  requestFailedError,
+  RETRYABLE_HTTP_STATUSES,
+  type StoreCall,
+} from '../errors';
 
 /** Codes S3 answers for a transient condition, whatever the status. */
 const TRANSIENT_CODES = new Set([
@@ -23,7 +32,15 @@ const TRANSIENT_CODES = new Set([
 ]);
 
 /** The bucket is there but these credentials may not use it (or are not valid at all). */
-const ACCESS_CODES = new Set(['AccessDenied', 'AllAccessDisabled', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'AccountProblem']);
+const ACCESS_CODES = new Set([
+  'AccessDenied',
+  'AllAccessDisabled',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'InvalidToken',
+  'AccountProblem',
+]);
 
 /** The store computed another checksum than the one sent with the bytes. */
 const CHECKSUM_CODES = new Set(['BadDigest', 'InvalidDigest', 'XAmzContentSHA256Mismatch', 'XAmzContentChecksumMismatch']);

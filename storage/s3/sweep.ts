@@ -52,7 +52,9 @@ export async function sweepAbandonedWrites(client: S3Client, scope: SweepScope):
   for (const prefix of scope.ownerFolder === undefined ? [temp] : [temp, `${base}${scope.ownerFolder}/`]) {
     for await (const upload of multipartUploads(client, scope.bucket, prefix)) {
       if ((await lastActivity(client, scope.bucket, upload)) > cutoff) continue;
-      const aborted = await client.send(new AbortMultipartUploadCommand({ Bucket: scope.bucket, Key: upload.Key, UploadId: upload.UploadId })).then(() => true, unlessGone);
+      const aborted = await client
+        .send(new AbortMultipartUploadCommand({ Bucket: scope.bucket, Key: upload.Key, UploadId: upload.UploadId }))
+        .then(() => true, unlessGone);
       if (aborted) removed++;
     }
   }
@@ -77,10 +79,12 @@ async function* multipartUploads(client: S3Client, bucket: string, prefix: strin
   let keyMarker: string | undefined;
   let uploadIdMarker: string | undefined;
   do {
-    const page = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker })).catch((err: unknown) => {
-      if (s3StatusOf(err) === 403) return undefined;
-      throw err;
-    });
+    const page = await client
+      .send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }))
+      .catch((err: unknown) => {
+        if (s3StatusOf(err) === 403) return undefined;
+        throw err;
+      });
     if (!page) return;
     yield* page.Uploads ?? [];
     [keyMarker, uploadIdMarker] = page.IsTruncated ? [page.NextKeyMarker, page.NextUploadIdMarker] : [undefined, undefined];
@@ -98,10 +102,12 @@ async function lastActivity(client: S3Client, bucket: string, upload: MultipartU
   let latest = upload.Initiated?.getTime() ?? 0;
   let marker: string | undefined;
   do {
-    const page = await client.send(new ListPartsCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId, PartNumberMarker: marker })).catch((err: unknown) => {
-      if (s3StatusOf(err) === 403) return 'unseen' as const;
-      return unlessGone(err);
-    });
+    const page = await client
+      .send(new ListPartsCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId, PartNumberMarker: marker }))
+      .catch((err: unknown) => {
+        if (s3StatusOf(err) === 403) return 'unseen' as const;
+        return unlessGone(err);
+      });
     if (page === 'unseen') return latest;
     if (!page) return Number.POSITIVE_INFINITY;
     for (const part of page.Parts ?? []) latest = Math.max(latest, part.LastModified?.getTime() ?? 0);

@@ -51,9 +51,12 @@ export interface TempUpload {
  * Errors of `body` and of the SDK go back unchanged.
  */
 export async function uploadToTemp(client: S3Client, t: TempUpload, head: Head, body: AsyncIterator<Buffer>): Promise<string> {
-  const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, ContentType: t.contentType, ChecksumAlgorithm: 'CRC32C' }), {
-    abortSignal: t.signal,
-  });
+  const { UploadId } = await client.send(
+    new CreateMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, ContentType: t.contentType, ChecksumAlgorithm: 'CRC32C' }),
+    {
+      abortSignal: t.signal,
+    },
+  );
   const abort = new AbortController();
   const onCallerAbort = () => abort.abort();
   t.signal?.addEventListener('abort', onCallerAbort, { once: true });
@@ -66,10 +69,9 @@ export async function uploadToTemp(client: S3Client, t: TempUpload, head: Head, 
       await parts.take(next.value);
     }
     const completed = await parts.finish();
-    const done = await client.send(
-      new CompleteMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, UploadId, MultipartUpload: { Parts: completed } }),
-      { abortSignal: t.signal },
-    );
+    const done = await client.send(new CompleteMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, UploadId, MultipartUpload: { Parts: completed } }), {
+      abortSignal: t.signal,
+    });
     if (!done.ETag) throw new Error(`the store completed ${t.key} without an ETag`);
     return done.ETag;
   } catch (err) {
@@ -141,7 +143,15 @@ class PartQueue {
     this.completed.push({ PartNumber: partNumber });
     const { bucket, key, uploadId, signal } = this.target;
     const request = this.client.send(
-      new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.length, ChecksumAlgorithm: 'CRC32C' }),
+      new UploadPartCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId: uploadId,
+        PartNumber: partNumber,
+        Body: body,
+        ContentLength: body.length,
+        ChecksumAlgorithm: 'CRC32C',
+      }),
       { abortSignal: signal },
     );
     const tracked: Promise<void> = request.then(

@@ -24,7 +24,11 @@ describe('an embedded ingest killed with SIGKILL', () => {
   beforeAll(async () => {
     // 300 requests a minute: a run lasts long enough to be killed in the middle.
     sim = await startSimulator({
-      scenario: { ...generateScenario({ seed: 9101, sessions: 4, reels: 1, clipsPerSession: [1, 2], productMix: { THINK_OUT_LOUD: 1 } }), rateLimit: { limit: 300, windowMs: 60_000 }, generation: { generatingMs: 200 } },
+      scenario: {
+        ...generateScenario({ seed: 9101, sessions: 4, reels: 1, clipsPerSession: [1, 2], productMix: { THINK_OUT_LOUD: 1 } }),
+        rateLimit: { limit: 300, windowMs: 60_000 },
+        generation: { generatingMs: 200 },
+      },
     });
   });
   afterAll(async () => {
@@ -43,7 +47,11 @@ describe('an embedded ingest killed with SIGKILL', () => {
     const db = path.join(cwd, '.ut-media', 'temporal.db');
 
     const first = cli.spawn(args, env, cwd);
-    await waitFor(() => fs.existsSync(path.join(cwd, '.ut-media', 'running.json')) && sim.stats().calls.length >= 4, 120_000, 'the embedded run to be under way');
+    await waitFor(
+      () => fs.existsSync(path.join(cwd, '.ut-media', 'running.json')) && sim.stats().calls.length >= 4,
+      120_000,
+      'the embedded run to be under way',
+    );
     const { serverPid } = JSON.parse(fs.readFileSync(ownerFile(db), 'utf8')) as { serverPid: number };
     orphan = serverPid;
     first.child.kill('SIGKILL');
@@ -56,7 +64,8 @@ describe('an embedded ingest killed with SIGKILL', () => {
     const code = await second.exited;
     const { stdout, stderr } = second.output();
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
-    if (stderr.includes('Stopped the Temporal dev server')) expect(stderr).toContain(`Stopped the Temporal dev server (pid ${serverPid}) a killed ut-media had left running`);
+    if (stderr.includes('Stopped the Temporal dev server'))
+      expect(stderr).toContain(`Stopped the Temporal dev server (pid ${serverPid}) a killed ut-media had left running`);
     expect(isRunning(serverPid)).toBe(false);
     expect(JSON.parse(stdout.trim())).toMatchObject({ ok: true, testId, failures: [] });
 
@@ -70,13 +79,17 @@ describe('an embedded ingest killed with SIGKILL', () => {
     expect(fs.existsSync(path.join(cwd, '.ut-media', 'running.json'))).toBe(false);
   }, 300_000);
 
-  test('a server a dead owner left on the folder\'s database (one that did not die of a broken pipe) is stopped by the next ingest, which says so', async () => {
+  test("a server a dead owner left on the folder's database (one that did not die of a broken pipe) is stopped by the next ingest, which says so", async () => {
     const testId = sim.scenario.tests[0].testId;
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-orphan-'));
     const db = path.join(folder, '.ut-media', 'temporal.db');
     fs.mkdirSync(path.dirname(db));
     const port = await freePort();
-    const left = spawn(locateTool('temporal')!.path, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', db, '--log-level', 'error'], { stdio: 'ignore', detached: true });
+    const left = spawn(
+      locateTool('temporal')!.path,
+      ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', db, '--log-level', 'error'],
+      { stdio: 'ignore', detached: true },
+    );
     const leftEnded = new Promise<'ended'>((resolve) => left.once('exit', () => resolve('ended')));
     const owner = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
     await new Promise((r) => owner.once('exit', r));
@@ -106,11 +119,17 @@ describe('an embedded ingest killed with SIGKILL', () => {
     try {
       sim.resetStats();
       const first = cli.spawn(args, env, folder);
-      await waitFor(() => fs.existsSync(path.join(folder, '.ut-media', 'running.json')) && sim.stats().calls.length >= 4, 120_000, 'the embedded run to be under way');
+      await waitFor(
+        () => fs.existsSync(path.join(folder, '.ut-media', 'running.json')) && sim.stats().calls.length >= 4,
+        120_000,
+        'the embedded run to be under way',
+      );
       const { serverPid } = JSON.parse(fs.readFileSync(ownerFile(db), 'utf8')) as { serverPid: number };
       process.kill(serverPid, 'SIGKILL');
       expect(await first.exited).toBe(1);
-      expect(first.output().stdout).toMatch(/the embedded Temporal server has ended; the run is paused in .\/\.ut-media\/: run the same `ut-media ingest` here again to resume it/);
+      expect(first.output().stdout).toMatch(
+        /the embedded Temporal server has ended; the run is paused in .\/\.ut-media\/: run the same `ut-media ingest` here again to resume it/,
+      );
 
       const second = cli.spawn(args, env, folder);
       const code = await second.exited;

@@ -11,7 +11,11 @@ describe('ut-media ingest', () => {
   let testId: string;
   beforeAll(async () => {
     sim = await startSimulator({
-      scenario: { ...generateScenario({ seed: 6301, sessions: 4, reels: 1, clipsPerSession: [0, 2] }), rateLimit: { limit: 600, windowMs: 60_000 }, generation: { generatingMs: 20 } },
+      scenario: {
+        ...generateScenario({ seed: 6301, sessions: 4, reels: 1, clipsPerSession: [0, 2] }),
+        rateLimit: { limit: 600, windowMs: 60_000 },
+        generation: { generatingMs: 20 },
+      },
     });
     testId = sim.scenario.tests[0].testId;
   });
@@ -28,14 +32,34 @@ describe('ut-media ingest', () => {
     ['a malformed test UUID', ['--test', 'not-a-uuid', '--dest', '/tmp/x'], {}, /--test: .*UUID/],
     ['a malformed session UUID', ['--session', '1234'], {}, /--session: .*UUID/],
     ['an unknown destination scheme', ['--dest', 'ftp://bucket/prefix'], {}, /--dest: .*ftp/],
-    ['an s3 bucket that does not exist', ['--dest', 's3://ut-media-no-such-bucket/archive'], {}, /s3:\/\/ut-media-no-such-bucket is not available: the bucket does not exist/],
+    [
+      'an s3 bucket that does not exist',
+      ['--dest', 's3://ut-media-no-such-bucket/archive'],
+      {},
+      /s3:\/\/ut-media-no-such-bucket is not available: the bucket does not exist/,
+    ],
     ['an unknown asset kind', ['--only', 'videos,photos'], {}, /--only: .*photos/],
     ['missing credentials', [], { UT_CLIENT_ID: '', UT_CLIENT_SECRET: '' }, /missing API credentials.*UT_CLIENT_ID/],
     ['a bad rate limit', [], { UT_RATE_LIMIT_PER_MINUTE: 'fast' }, /UT_RATE_LIMIT_PER_MINUTE must be a number/],
-    ['a malformed Azure container name', ['--dest', 'az://Research_Archive/usertesting'], {}, /--dest: .*container name "Research_Archive" must use only lowercase letters/],
-    ['a missing Azure container', ['--dest', 'az://ut-media-no-such-container/x'], {}, /--dest: az:\/\/ut-media-no-such-container is not available: the container does not exist/],
+    [
+      'a malformed Azure container name',
+      ['--dest', 'az://Research_Archive/usertesting'],
+      {},
+      /--dest: .*container name "Research_Archive" must use only lowercase letters/,
+    ],
+    [
+      'a missing Azure container',
+      ['--dest', 'az://ut-media-no-such-container/x'],
+      {},
+      /--dest: az:\/\/ut-media-no-such-container is not available: the container does not exist/,
+    ],
     ['az:// without credentials', ['--dest', 'az://archive'], { AZURE_STORAGE_CONNECTION_STRING: '' }, /--dest: az:\/\/ needs AZURE_STORAGE_CONNECTION_STRING/],
-    ['a missing bucket', ['--dest', 'gs://ut-media-no-such-bucket/x'], {}, /--dest: gs:\/\/ut-media-no-such-bucket is not available: the bucket does not exist/],
+    [
+      'a missing bucket',
+      ['--dest', 'gs://ut-media-no-such-bucket/x'],
+      {},
+      /--dest: gs:\/\/ut-media-no-such-bucket is not available: the bucket does not exist/,
+    ],
   ];
   test.each(badInputs)('%s: exit 2, a clear message, zero requests at the simulator', async (_what, args, envOverrides, message) => {
     sim.resetStats();

@@ -19,7 +19,15 @@ describe('--json: one object on stdout in every outcome', () => {
   /** A test whose ingestion failed: its destination's bucket does not exist. */
   const failedRunTest = crypto.randomUUID();
   beforeAll(async () => {
-    const generated = generateScenario({ seed: 1717, tests: 2, sessions: 1, reels: 0, clipsPerSession: [0, 0], productMix: { THINK_OUT_LOUD: 1 }, videoBytes: 4000 });
+    const generated = generateScenario({
+      seed: 1717,
+      tests: 2,
+      sessions: 1,
+      reels: 0,
+      clipsPerSession: [0, 0],
+      productMix: { THINK_OUT_LOUD: 1 },
+      videoBytes: 4000,
+    });
     okTest = generated.tests[0].testId;
     brokenVideoTest = generated.tests[1].testId;
     fx = await createPipelineFixture({
@@ -38,7 +46,11 @@ describe('--json: one object on stdout in every outcome', () => {
   afterAll(() => fx?.close());
 
   /** Runs the CLI; stdout must be exactly one line, an object with `ok` matching the exit code, and `error` when not ok. */
-  async function runJson(args: string[], env: NodeJS.ProcessEnv = fx.env, cwd?: string): Promise<{ code: number | null; json: Record<string, unknown>; stderr: string }> {
+  async function runJson(
+    args: string[],
+    env: NodeJS.ProcessEnv = fx.env,
+    cwd?: string,
+  ): Promise<{ code: number | null; json: Record<string, unknown>; stderr: string }> {
     const cli = spawnCli([...args, '--json'], env, cwd);
     const code = await cli.exited;
     const { stdout, stderr } = cli.output();
@@ -59,11 +71,18 @@ describe('--json: one object on stdout in every outcome', () => {
     expect(fx.sim.stats().calls.filter((c) => c.operation === 'listSessions')).toEqual([]);
     const failed = await runJson(['plan', '--test', okTest, '--dest', archive]);
     expect(failed.code).toBe(1);
-    expect(failed.json.error).toMatch(new RegExp(`^plan of test ${okTest} failed: activity listSessionsPage: InvalidResponse: listSessions: the answer does not match the API description: testId is `));
+    expect(failed.json.error).toMatch(
+      new RegExp(
+        `^plan of test ${okTest} failed: activity listSessionsPage: InvalidResponse: listSessions: the answer does not match the API description: testId is `,
+      ),
+    );
     // The human output names the same cause instead of "Workflow execution failed".
     const human = spawnCli(['plan', '--test', okTest, '--dest', archive], fx.env);
     expect(await human.exited).toBe(1);
-    expect(human.output()).toEqual({ stdout: '', stderr: expect.stringMatching(/^ut-media: plan of test .* failed: activity listSessionsPage: InvalidResponse: /m) });
+    expect(human.output()).toEqual({
+      stdout: '',
+      stderr: expect.stringMatching(/^ut-media: plan of test .* failed: activity listSessionsPage: InvalidResponse: /m),
+    });
 
     const unknownTest = crypto.randomUUID();
     const notFound = await runJson(['plan', '--test', unknownTest, '--dest', archive]);
@@ -81,7 +100,10 @@ describe('--json: one object on stdout in every outcome', () => {
       runJson(['ingest', '--test', failedRunTest, '--dest', 'gs://ut-media-no-such-bucket/x', '--no-progress']),
     ]);
     expect(stored).toMatchObject({ code: 0, json: { ok: true, testId: okTest, failed: 0 } });
-    expect(brokenVideo).toMatchObject({ code: 1, json: { ok: false, failed: 1, failures: [{ kind: 'video', reason: expect.stringMatching(/^InvalidMedia: /) }] } });
+    expect(brokenVideo).toMatchObject({
+      code: 1,
+      json: { ok: false, failed: 1, failures: [{ kind: 'video', reason: expect.stringMatching(/^InvalidMedia: /) }] },
+    });
     expect(brokenVideo.json.error).toMatch(/^1 asset failed/);
     expect(missingBucket.code).toBe(2);
     expect(missingBucket.json.error).toMatch(/^ingestion failed: activity \w+: DestinationUnavailable: gs:\/\/ut-media-no-such-bucket is not available/);
@@ -102,20 +124,28 @@ describe('--json: one object on stdout in every outcome', () => {
     const noTemporal: NodeJS.ProcessEnv = { ...fx.env };
     delete noTemporal.TEMPORAL_ADDRESS;
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-json-status-'));
-    const [fromManifest, noManifest] = await Promise.all([okTest, crypto.randomUUID()].map((id) => runJson(['status', '--test', id, '--dest', archive], noTemporal, folder)));
+    const [fromManifest, noManifest] = await Promise.all(
+      [okTest, crypto.randomUUID()].map((id) => runJson(['status', '--test', id, '--dest', archive], noTemporal, folder)),
+    );
     expect(fromManifest).toMatchObject({ code: 0, json: { ok: true, found: true } });
     expect(noManifest).toMatchObject({ code: 1, json: { ok: false, found: false, error: expect.stringMatching(/^no manifest at /) } });
   });
 
   // After the ingestion of okTest above.
   test('verify: all good, a missing manifest, an object that differs, one that is gone', async () => {
-    const [good, noManifest] = await Promise.all([runJson(['verify', '--test', okTest, '--dest', archive]), runJson(['verify', '--test', crypto.randomUUID(), '--dest', archive])]);
+    const [good, noManifest] = await Promise.all([
+      runJson(['verify', '--test', okTest, '--dest', archive]),
+      runJson(['verify', '--test', crypto.randomUUID(), '--dest', archive]),
+    ]);
     expect(good).toMatchObject({ code: 0, json: { ok: true, testId: okTest, problems: [] } });
     expect(noManifest).toMatchObject({ code: 1, json: { ok: false, error: expect.stringMatching(/^no manifest at file:\/\//) } });
     const session = path.join(archive, `test_id=${okTest}`, `session_id=${fx.sim.scenario.tests[0].sessions[0].sessionId}`, 'session.mp4');
     fs.appendFileSync(session, 'x');
     const differs = await runJson(['verify', '--test', okTest, '--dest', archive]);
-    expect(differs).toMatchObject({ code: 1, json: { ok: false, problems: [{ problem: expect.stringMatching(/^bytes /) }], error: expect.stringMatching(/^1 of \d+ stored objects differ/) } });
+    expect(differs).toMatchObject({
+      code: 1,
+      json: { ok: false, problems: [{ problem: expect.stringMatching(/^bytes /) }], error: expect.stringMatching(/^1 of \d+ stored objects differ/) },
+    });
     fs.rmSync(session);
     const missing = await runJson(['verify', '--test', okTest, '--dest', archive]);
     expect(missing).toMatchObject({ code: 1, json: { ok: false, problems: [{ problem: 'missing' }] } });

@@ -18,10 +18,22 @@ const LIMIT = 180;
 describe('ut-media ingest with several tests', () => {
   let sim: RunningSimulator;
   const cli = new ProcessGroup();
-  const scenario = generateScenario({ seed: 7301, tests: 3, sessions: 6, reels: 1, clipsPerSession: [1, 2], productMix: { THINK_OUT_LOUD: 1, NON_THINK_OUT_LOUD: 0, LIVE_CONVERSATION: 0, SURVEY: 0 }, videoBytes: 20_000, clipBytes: 5_000, reelBytes: 10_000 });
+  const scenario = generateScenario({
+    seed: 7301,
+    tests: 3,
+    sessions: 6,
+    reels: 1,
+    clipsPerSession: [1, 2],
+    productMix: { THINK_OUT_LOUD: 1, NON_THINK_OUT_LOUD: 0, LIVE_CONVERSATION: 0, SURVEY: 0 },
+    videoBytes: 20_000,
+    clipBytes: 5_000,
+    reelBytes: 10_000,
+  });
   const failingClip = scenario.tests[2].sessions.flatMap((s) => s.clips)[0]!.uuid!;
   beforeAll(async () => {
-    sim = await startSimulator({ scenario: { ...scenario, rateLimit: { limit: LIMIT, windowMs: WINDOW_MS }, generation: { generatingMs: 30 }, faults: { alwaysError: [failingClip] } } });
+    sim = await startSimulator({
+      scenario: { ...scenario, rateLimit: { limit: LIMIT, windowMs: WINDOW_MS }, generation: { generatingMs: 30 }, faults: { alwaysError: [failingClip] } },
+    });
   });
   afterAll(async () => {
     await cli.killAll();
@@ -38,7 +50,11 @@ describe('ut-media ingest with several tests', () => {
 
   test('three tests share a binding budget fairly on a server with its default settings; one summary row each; a failing test makes the exit code 1', async () => {
     defaults = await startTemporalDevServer({ serverDefaults: true });
-    const env = testEnv(sim, { UT_RATE_LIMIT_PER_MINUTE: String(LIMIT * (60_000 / WINDOW_MS)), UT_MAX_CONCURRENT_DOWNLOADS: '6', TEMPORAL_ADDRESS: defaults.address });
+    const env = testEnv(sim, {
+      UT_RATE_LIMIT_PER_MINUTE: String(LIMIT * (60_000 / WINDOW_MS)),
+      UT_MAX_CONCURRENT_DOWNLOADS: '6',
+      TEMPORAL_ADDRESS: defaults.address,
+    });
     const testIds = sim.scenario.tests.map((t) => t.testId);
     const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-many-'));
     const testsFile = path.join(dest, 'tests.txt');
@@ -52,15 +68,29 @@ describe('ut-media ingest with several tests', () => {
     expect(worker.output().stderr).toMatch(/has 4 partitions .* paces itself/);
     const result = JSON.parse(stdout.trim().split('\n').pop()!);
     expect(result.ok).toBe(false);
-    expect(result.tests.map((r: { testId: string; ok: boolean }) => [r.testId, r.ok])).toEqual([[testIds[0], true], [testIds[1], true], [testIds[2], false]]);
+    expect(result.tests.map((r: { testId: string; ok: boolean }) => [r.testId, r.ok])).toEqual([
+      [testIds[0], true],
+      [testIds[1], true],
+      [testIds[2], false],
+    ]);
     expect(result.tests[2].failures).toEqual([{ kind: 'clip', id: failingClip, reason: expect.stringMatching(/ERROR/) }]);
     for (const id of testIds) expect(fs.existsSync(path.join(dest, `test_id=${id}`, 'manifest.json'))).toBe(true);
 
     const calls = sim.stats().calls;
     expect(calls.filter((c) => c.status === 429)).toEqual([]);
-    expect(maxCallsInWindow(calls.map((c) => c.at), WINDOW_MS)).toBeLessThanOrEqual(LIMIT);
+    expect(
+      maxCallsInWindow(
+        calls.map((c) => c.at),
+        WINDOW_MS,
+      ),
+    ).toBeLessThanOrEqual(LIMIT);
     // The budget binds: requests went out at about the dispatch rate, not all at once.
-    expect(maxCallsInWindow(calls.map((c) => c.at), 5_000)).toBeLessThanOrEqual(Math.ceil((LIMIT / 60) * 5 * 1.5));
+    expect(
+      maxCallsInWindow(
+        calls.map((c) => c.at),
+        5_000,
+      ),
+    ).toBeLessThanOrEqual(Math.ceil((LIMIT / 60) * 5 * 1.5));
     // While all three have work (up to the first one's last request), each gets a third, ±25 %.
     const lastOf = testIds.map((id) => Math.max(...calls.filter((c) => c.testId === id).map((c) => c.at)));
     const together = calls.filter((c) => c.at <= Math.min(...lastOf));
@@ -80,13 +110,19 @@ describe('ut-media ingest with several tests', () => {
     const connection = await Connection.connect({ address: harnessValue('temporalAddress') });
     const client = new Client({ connection });
     // A workflow type no worker has, under the test's workflow id: its task fails on every attempt.
-    const handle = await client.workflow.start('ingestTestResultFromTheFuture', { taskQueue: env.UT_TASK_QUEUE!, workflowId: testWorkflowId(stuckTest), args: [{}] });
+    const handle = await client.workflow.start('ingestTestResultFromTheFuture', {
+      taskQueue: env.UT_TASK_QUEUE!,
+      workflowId: testWorkflowId(stuckTest),
+      args: [{}],
+    });
     try {
       const startedAt = Date.now();
       const ingest = cli.spawn(['ingest', '--test', stuckTest, '--dest', fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-stuck-')), '--no-progress'], env);
       expect(await ingest.exited).toBe(1);
       expect(Date.now() - startedAt).toBeLessThan(90_000);
-      expect(ingest.output().stderr).toMatch(new RegExp(`${testWorkflowId(stuckTest)} is not making progress: workflow task failed: .*ingestTestResultFromTheFuture`));
+      expect(ingest.output().stderr).toMatch(
+        new RegExp(`${testWorkflowId(stuckTest)} is not making progress: workflow task failed: .*ingestTestResultFromTheFuture`),
+      );
       expect(ingest.output().stderr).toMatch(/gave up after 4 s without progress/);
 
       const status = cli.spawn(['status', '--test', stuckTest, '--json'], env);

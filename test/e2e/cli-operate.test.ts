@@ -19,7 +19,11 @@ describe('operating an ingestion', () => {
   beforeAll(async () => {
     // 60 requests a minute: the run lasts long enough to be looked at while it goes.
     sim = await startSimulator({
-      scenario: { ...generateScenario({ seed: 1101, tests: 4, sessions: 6, reels: 1, clipsPerSession: [1, 2], videoBytes: 20_000, clipBytes: 5_000, reelBytes: 10_000 }), rateLimit: { limit: 60, windowMs: 60_000 }, generation: { generatingMs: 30 } },
+      scenario: {
+        ...generateScenario({ seed: 1101, tests: 4, sessions: 6, reels: 1, clipsPerSession: [1, 2], videoBytes: 20_000, clipBytes: 5_000, reelBytes: 10_000 }),
+        rateLimit: { limit: 60, windowMs: 60_000 },
+        generation: { generatingMs: 30 },
+      },
     });
   });
   afterAll(async () => {
@@ -34,7 +38,8 @@ describe('operating an ingestion', () => {
     cli.spawn(['worker'], env);
     const ingest = cli.spawn(['ingest', '--test', testId, '--dest', dest, '--no-progress'], env);
     const temporal = locateTool('temporal')!.path;
-    const temporalCli = async (command: string) => (await run(temporal, ['workflow', command, '--address', harnessValue('temporalAddress'), '-w', testWorkflowId(testId)])).stdout;
+    const temporalCli = async (command: string) =>
+      (await run(temporal, ['workflow', command, '--address', harnessValue('temporalAddress'), '-w', testWorkflowId(testId)])).stdout;
     await waitFor(() => sim.stats().calls.length >= 8 || undefined, 60_000, 'the run to be under way');
     const described = await temporalCli('describe');
     expect(described).toContain(`StaticSummary  "ingest test ${testId} into file://${dest} (reels, clips, videos, transcripts, details, qxscore)"`);
@@ -53,7 +58,7 @@ describe('operating an ingestion', () => {
     await temporalCli('terminate');
   }, 180_000);
 
-  test('status from a second terminal: a running embedded ingestion\'s counts, then its summary', async () => {
+  test("status from a second terminal: a running embedded ingestion's counts, then its summary", async () => {
     const env: NodeJS.ProcessEnv = { ...testEnv(sim) };
     delete env.TEMPORAL_ADDRESS; // the embedded default: the server lives inside `ingest`
     const testId = sim.scenario.tests[1].testId;
@@ -68,7 +73,12 @@ describe('operating an ingestion', () => {
     expect(running.progress.sessions.total).toBe(6);
     expect(running.progress.apiRequests).toBeGreaterThan(0);
     // The server's own figures of the API queue, beside the budget.
-    expect(running.apiQueue).toMatchObject({ taskQueue: expect.stringMatching(/-api$/), budgetPerMinute: Number(env.UT_RATE_LIMIT_PER_MINUTE), dispatchedPerMinute: expect.any(Number), waiting: expect.any(Number) });
+    expect(running.apiQueue).toMatchObject({
+      taskQueue: expect.stringMatching(/-api$/),
+      budgetPerMinute: Number(env.UT_RATE_LIMIT_PER_MINUTE),
+      dispatchedPerMinute: expect.any(Number),
+      waiting: expect.any(Number),
+    });
 
     expect(await ingest.exited).toBe(0);
     const summary = JSON.parse(ingest.output().stdout);
@@ -96,13 +106,18 @@ describe('operating an ingestion', () => {
     await waitFor(() => interrupted.output().stderr.includes('ingesting into') || undefined, 60_000, 'the second run to start');
     interrupted.child.kill('SIGINT');
     expect(await interrupted.exited).toBe(130);
-    expect(interrupted.output().stderr).toContain(`detached; the ingestion goes on in Temporal. Follow it with \`ut-media status --test ${interruptedTest} --wait\``);
+    expect(interrupted.output().stderr).toContain(
+      `detached; the ingestion goes on in Temporal. Follow it with \`ut-media status --test ${interruptedTest} --wait\``,
+    );
 
     const wait = cli.spawn(['status', '--test', detachedTest, '--test', interruptedTest, '--wait', '--json', '--no-progress'], env);
     expect(await wait.exited).toBe(0);
     const result = JSON.parse(wait.output().stdout);
     expect(result.ok).toBe(true);
-    expect(result.tests.map((t: { testId: string; sessions: number }) => [t.testId, t.sessions])).toEqual([[detachedTest, 6], [interruptedTest, 6]]);
+    expect(result.tests.map((t: { testId: string; sessions: number }) => [t.testId, t.sessions])).toEqual([
+      [detachedTest, 6],
+      [interruptedTest, 6],
+    ]);
     for (const id of [detachedTest, interruptedTest]) expect(fs.existsSync(path.join(dest, `test_id=${id}`, 'manifest.json'))).toBe(true);
   }, 240_000);
 });

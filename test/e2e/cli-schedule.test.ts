@@ -18,7 +18,12 @@ describe('ut-media schedule', () => {
     try {
       const described = await new Client({ connection }).schedule.getHandle(scheduleId).describe();
       expect(described.policies.overlap).toBe('SKIP');
-      expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'scheduledIngest', workflowId: `ut-media-scheduled-${testId}`, taskQueue: 'ut-media-schedule-test' });
+      expect(described.action).toMatchObject({
+        type: 'startWorkflow',
+        workflowType: 'scheduledIngest',
+        workflowId: `ut-media-scheduled-${testId}`,
+        taskQueue: 'ut-media-schedule-test',
+      });
       expect(described.spec.intervals?.[0]?.every).toBe(6 * 3600 * 1000);
     } finally {
       await connection.close();
@@ -39,7 +44,11 @@ describe('ut-media schedule', () => {
   });
 
   test('bad requests exit 2: no mode, a bad interval, a bad destination', async () => {
-    for (const args of [['schedule'], ['schedule', '--test', testId, '--dest', 'x', '--every', 'often'], ['schedule', '--test', testId, '--dest', 'ftp://x', '--every', '1h']]) {
+    for (const args of [
+      ['schedule'],
+      ['schedule', '--test', testId, '--dest', 'x', '--every', 'often'],
+      ['schedule', '--test', testId, '--dest', 'ftp://x', '--every', '1h'],
+    ]) {
       const cli = spawnCli(args, env);
       expect(await cli.exited).toBe(2);
     }

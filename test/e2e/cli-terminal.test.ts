@@ -22,7 +22,11 @@ describe('ingest progress, as a terminal, a pipe and a program see it', () => {
   beforeAll(async () => {
     // 90 requests a minute: the run takes long enough (about 20 s) for the display to move.
     sim = await startSimulator({
-      scenario: { ...generateScenario({ seed: 1141, tests: 2, sessions: 6, reels: 1, clipsPerSession: [1, 2], videoBytes: 40_000, clipBytes: 5_000, reelBytes: 10_000 }), rateLimit: { limit: 90, windowMs: 60_000 }, generation: { generatingMs: 30 } },
+      scenario: {
+        ...generateScenario({ seed: 1141, tests: 2, sessions: 6, reels: 1, clipsPerSession: [1, 2], videoBytes: 40_000, clipBytes: 5_000, reelBytes: 10_000 }),
+        rateLimit: { limit: 90, windowMs: 60_000 },
+        generation: { generatingMs: 30 },
+      },
     });
   });
   afterAll(async () => {
@@ -37,7 +41,11 @@ describe('ingest progress, as a terminal, a pipe and a program see it', () => {
     const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-tty-'));
     cli.spawn(['worker'], env);
     // 4 s after the block first shows its budget line, the terminal gets 40 columns narrow.
-    const tty = cli.spawnCommand('python3', [PTY, '80', '24', '--resize-after-seen', 'API requests', '4', '40', '--', process.execPath, CLI, 'ingest', '--test', testId, '--dest', dest], env);
+    const tty = cli.spawnCommand(
+      'python3',
+      [PTY, '80', '24', '--resize-after-seen', 'API requests', '4', '40', '--', process.execPath, CLI, 'ingest', '--test', testId, '--dest', dest],
+      env,
+    );
     expect(await tty.exited).toBe(0);
     const raw = tty.output().stdout;
     // The live block's lines (messages and the final summary are ordinary text the terminal wraps).

@@ -22,7 +22,13 @@ describe('a cluster without the search attributes', () => {
 
   test('ingest registers them and the run completes; the next run finds them', async () => {
     server = await startTemporalDevServer({ searchAttributes: false });
-    sim = await startSimulator({ scenario: { ...generateScenario({ seed: 8601, sessions: 2, reels: 1, clipsPerSession: [0, 1] }), rateLimit: { limit: 600, windowMs: 60_000 }, generation: { generatingMs: 20 } } });
+    sim = await startSimulator({
+      scenario: {
+        ...generateScenario({ seed: 8601, sessions: 2, reels: 1, clipsPerSession: [0, 1] }),
+        rateLimit: { limit: 600, windowMs: 60_000 },
+        generation: { generatingMs: 20 },
+      },
+    });
     const env = testEnv(sim, { TEMPORAL_ADDRESS: server.address });
     const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-unprepared-'));
     const worker = cli.spawn(['worker'], env);
@@ -45,10 +51,15 @@ describe('a cluster without the search attributes', () => {
     const taken = Array.from({ length: 10 }, (_, i) => ['--search-attribute', `OtherTeam${i}=Keyword`]).flat();
     const full = await startTemporalDevServer({ searchAttributes: false, extraArgs: taken });
     try {
-      sim ??= await startSimulator({ scenario: { ...generateScenario({ seed: 8601, sessions: 2, reels: 1, clipsPerSession: [0, 1] }), rateLimit: { limit: 600, windowMs: 60_000 } } });
+      sim ??= await startSimulator({
+        scenario: { ...generateScenario({ seed: 8601, sessions: 2, reels: 1, clipsPerSession: [0, 1] }), rateLimit: { limit: 600, windowMs: 60_000 } },
+      });
       sim.resetStats();
       const env = testEnv(sim, { TEMPORAL_ADDRESS: full.address });
-      const ingest = cli.spawn(['ingest', '--test', sim.scenario.tests[0].testId, '--dest', fs.mkdtempSync(path.join(os.tmpdir(), 'ut-refused-')), '--no-progress'], env);
+      const ingest = cli.spawn(
+        ['ingest', '--test', sim.scenario.tests[0].testId, '--dest', fs.mkdtempSync(path.join(os.tmpdir(), 'ut-refused-')), '--no-progress'],
+        env,
+      );
       expect(await ingest.exited).toBe(2);
       const { stderr } = ingest.output();
       expect(stderr).toMatch(/lacks the search attributes ut-media sets \(UtTestId, UtSessionId\) and this client may not create them \(.+\)/);

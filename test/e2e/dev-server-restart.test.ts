@@ -61,7 +61,10 @@ describe('a Temporal server restart mid-run', () => {
     for (const asset of expectedAssets(sim, testId)) {
       if (!asset.digest) continue;
       const body = fs.readFileSync(path.join(dest, ...asset.relativePath.split('/')));
-      expect({ path: asset.relativePath, md5: crypto.createHash('md5').update(body).digest('base64') }).toEqual({ path: asset.relativePath, md5: asset.digest.md5 });
+      expect({ path: asset.relativePath, md5: crypto.createHash('md5').update(body).digest('base64') }).toEqual({
+        path: asset.relativePath,
+        md5: asset.digest.md5,
+      });
     }
     // Each media object fetched once: the restart redid no finished download.
     const gets = sim.stats().media.filter((m) => m.method === 'GET' && m.status === 200 && m.completed);

@@ -63,7 +63,11 @@ describe('a worker killed mid-transfer and mid-generation', () => {
     const first = cli.spawn(['worker'], env);
     const ingest = cli.spawn(['ingest', '--test', testId, '--dest', dest, '--json', '--no-progress'], env);
 
-    await waitFor(() => sim.stats().mediaInProgress.find((m) => m.key === videoKey && m.bytesSent >= 0.3 * VIDEO_BYTES), 180_000, 'the video to be 30 % through');
+    await waitFor(
+      () => sim.stats().mediaInProgress.find((m) => m.key === videoKey && m.bytesSent >= 0.3 * VIDEO_BYTES),
+      180_000,
+      'the video to be 30 % through',
+    );
     first.child.kill('SIGKILL');
     const killedAt = Date.now();
     await first.exited;
@@ -72,7 +76,10 @@ describe('a worker killed mid-transfer and mid-generation', () => {
     // The reels were still generating when the worker died.
     expect(killedAt - firstReelCheck!.at).toBeLessThan(GENERATING_MS);
     const tempDir = path.join(dest, '.ut-media-tmp');
-    const keptBytes = fs.readdirSync(tempDir).map((name) => fs.statSync(path.join(tempDir, name)).size).reduce((a, b) => Math.max(a, b), 0);
+    const keptBytes = fs
+      .readdirSync(tempDir)
+      .map((name) => fs.statSync(path.join(tempDir, name)).size)
+      .reduce((a, b) => Math.max(a, b), 0);
     expect(keptBytes).toBeGreaterThan(0.25 * VIDEO_BYTES);
 
     const second = cli.spawn(['worker'], env);
@@ -83,13 +90,19 @@ describe('a worker killed mid-transfer and mid-generation', () => {
 
     const videoTransfers = sim.stats().media.filter((m) => m.key === videoKey && m.method === 'GET');
     const fetchedAgain = videoTransfers.filter((m) => m.at >= killedAt).reduce((n, m) => n + m.bytesSent, 0);
-    process.stderr.write(`[worker-crash-resume] killed with ${(keptBytes / VIDEO_BYTES).toFixed(3)} of the video on disk; fetched again ${(fetchedAgain / VIDEO_BYTES).toFixed(3)}\n`);
+    process.stderr.write(
+      `[worker-crash-resume] killed with ${(keptBytes / VIDEO_BYTES).toFixed(3)} of the video on disk; fetched again ${(fetchedAgain / VIDEO_BYTES).toFixed(3)}\n`,
+    );
     expect(fetchedAgain / VIDEO_BYTES).toBeLessThan(0.8);
     expect(videoTransfers.some((m) => m.at >= killedAt && m.status === 206 && (m.rangeStart ?? 0) >= 0.25 * VIDEO_BYTES)).toBe(true);
 
     for (const asset of expectedAssets(sim, testId).filter((a) => a.digest)) {
       const file = path.join(dest, ...asset.relativePath.split('/'));
-      expect({ path: asset.relativePath, md5: await md5OfFile(file), size: fs.statSync(file).size }).toEqual({ path: asset.relativePath, md5: asset.digest!.md5, size: asset.digest!.bytes });
+      expect({ path: asset.relativePath, md5: await md5OfFile(file), size: fs.statSync(file).size }).toEqual({
+        path: asset.relativePath,
+        md5: asset.digest!.md5,
+        size: asset.digest!.bytes,
+      });
     }
     expect(fs.existsSync(tempDir) ? fs.readdirSync(tempDir) : []).toEqual([]);
 

@@ -31,7 +31,11 @@ slowSession.videoBytes = 16 * MiB;
 const slowKey = `video:${slowSession.sessionId}`;
 const RATE_LIMITED_ANSWERS = 2;
 
-interface Sample { name: string; labels: Record<string, string>; value: number }
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
 
 /** The Prometheus text format, enough of it for counters and histograms. */
 function parseMetrics(text: string): Sample[] {
@@ -106,7 +110,12 @@ describe('a worker with UT_METRICS_PORT', () => {
       const metricsUrl = `http://127.0.0.1:${port}/metrics`;
       const worker = cli.spawn(['worker'], portEnv);
       try {
-        await waitForHttp(metricsUrl, 60_000, () => worker.child.exitCode !== null, (res) => res.ok);
+        await waitForHttp(
+          metricsUrl,
+          60_000,
+          () => worker.child.exitCode !== null,
+          (res) => res.ok,
+        );
       } catch (err) {
         worker.child.kill('SIGKILL');
         throw startFailure('ut-media worker', err, worker.output().stderr);
@@ -120,14 +129,23 @@ describe('a worker with UT_METRICS_PORT', () => {
     const inFlight = () => sim.stats().mediaInProgress.some((m) => m.key === slowKey);
 
     // While the throttled video streams: requests answered, bytes moved, assets decided.
-    const during = await until(async () => {
-      const now = await scrape(url);
-      const moving = total(now.samples, METRIC_NAMES.apiRequests) > 0 && total(now.samples, METRIC_NAMES.bytesMoved) > 0 && total(now.samples, ASSETS_METRIC) > 0;
-      return moving && inFlight() ? now : undefined;
-    }, 60_000, 'requests, bytes and assets counted while the slow video streams');
+    const during = await until(
+      async () => {
+        const now = await scrape(url);
+        const moving =
+          total(now.samples, METRIC_NAMES.apiRequests) > 0 && total(now.samples, METRIC_NAMES.bytesMoved) > 0 && total(now.samples, ASSETS_METRIC) > 0;
+        return moving && inFlight() ? now : undefined;
+      },
+      60_000,
+      'requests, bytes and assets counted while the slow video streams',
+    );
     const sentAt = sim.stats().mediaInProgress.find((m) => m.key === slowKey)?.bytesSent ?? 0;
     // One more MiB, or the end of the video if less was left.
-    await until(async () => ((sim.stats().mediaInProgress.find((m) => m.key === slowKey)?.bytesSent ?? 0) >= sentAt + MiB || !inFlight() || undefined), 30_000, 'one more MiB of the slow video');
+    await until(
+      async () => (sim.stats().mediaInProgress.find((m) => m.key === slowKey)?.bytesSent ?? 0) >= sentAt + MiB || !inFlight() || undefined,
+      30_000,
+      'one more MiB of the slow video',
+    );
     const later = await scrape(url);
     expect(total(later.samples, METRIC_NAMES.bytesMoved, { kind: 'video' })).toBeGreaterThan(total(during.samples, METRIC_NAMES.bytesMoved, { kind: 'video' }));
 
@@ -138,11 +156,17 @@ describe('a worker with UT_METRICS_PORT', () => {
     expect(summary).toMatchObject({ ok: true, testId, failures: [] });
 
     // Workflow metrics reach the exporter a moment after their activation: wait until every asset is counted.
-    const decided = Object.values(summary.counts as Record<string, Record<string, number>>).flatMap((byState) => Object.values(byState)).reduce((a, b) => a + b, 0);
-    const after = await until(async () => {
-      const now = await scrape(url);
-      return total(now.samples, ASSETS_METRIC) >= decided ? now : undefined;
-    }, 30_000, `${decided} assets counted`);
+    const decided = Object.values(summary.counts as Record<string, Record<string, number>>)
+      .flatMap((byState) => Object.values(byState))
+      .reduce((a, b) => a + b, 0);
+    const after = await until(
+      async () => {
+        const now = await scrape(url);
+        return total(now.samples, ASSETS_METRIC) >= decided ? now : undefined;
+      },
+      30_000,
+      `${decided} assets counted`,
+    );
     const { samples } = after;
 
     // The SDK's own metrics, from this worker's task queues.

@@ -76,7 +76,11 @@ describe('two worker processes, every fault, a SIGKILL mid-video', () => {
     const ingest = cli.spawn(['ingest', '--test', testId, '--dest', `gs://${bucket}/archive`, '--json', '--no-progress'], env);
 
     // Find which worker streams the big video, and kill it while the bytes flow.
-    await waitFor(() => sim.stats().mediaInProgress.find((m) => m.key === `video:${killSession.sessionId}` && m.bytesSent > 4 * MiB), 180_000, 'the large video to be half-way');
+    await waitFor(
+      () => sim.stats().mediaInProgress.find((m) => m.key === `video:${killSession.sessionId}` && m.bytesSent > 4 * MiB),
+      180_000,
+      'the large video to be half-way',
+    );
     const connection = await Connection.connect({ address: harnessValue('temporalAddress') });
     const client = new Client({ connection });
     const description = await client.workflow.getHandle(sessionWorkflowId(killSession.sessionId!)).describe();
@@ -104,7 +108,11 @@ describe('two worker processes, every fault, a SIGKILL mid-video', () => {
     expect(names).toEqual([...storedNames, ...recordNames, `archive/test_id=${testId}/manifest.json`, `archive/test_id=${testId}/manifest.jsonl`].sort());
     for (const asset of expected.filter((a) => a.digest)) {
       const [meta] = await gcs.bucket(bucket).file(`archive/${asset.relativePath}`).getMetadata();
-      expect({ path: asset.relativePath, md5: meta.md5Hash, size: Number(meta.size) }).toEqual({ path: asset.relativePath, md5: asset.digest!.md5, size: asset.digest!.bytes });
+      expect({ path: asset.relativePath, md5: meta.md5Hash, size: Number(meta.size) }).toEqual({
+        path: asset.relativePath,
+        md5: asset.digest!.md5,
+        size: asset.digest!.bytes,
+      });
     }
     const media = sim.stats().media;
     expect(media.some((m) => m.key === `video:${cutSession.sessionId}` && m.status === 206)).toBe(true);
@@ -116,9 +124,14 @@ describe('two worker processes, every fault, a SIGKILL mid-video', () => {
     // The gateway counts fixed windows (no 429 above says none overflowed). Any sliding window may
     // also hold the server's dispatch burst: about one second of the dispatch rate on top.
     const burst = Math.ceil(apiActivitiesPerSecond(LIMIT * (60_000 / WINDOW_MS)));
-    expect(maxCallsInWindow(charged.map((c) => c.at), WINDOW_MS)).toBeLessThanOrEqual(LIMIT + burst);
+    expect(
+      maxCallsInWindow(
+        charged.map((c) => c.at),
+        WINDOW_MS,
+      ),
+    ).toBeLessThanOrEqual(LIMIT + burst);
     const faultCalls = calls.filter((c) => c.faultInjected || c.status === 401).length;
-    const redoneByFaults = 1 /* new generation attempt */ + 1 /* fresh video link */ + 4 /* requests in flight on the killed worker */;
+    const redoneByFaults = 1 /* new generation attempt */ + 1 /* fresh video link */ + 4; /* requests in flight on the killed worker */
     expect(calls.length).toBeLessThanOrEqual(Math.floor(1.1 * minimumRequests(sim, testId, 1)) + faultCalls + redoneByFaults);
 
     // Secrets: worker logs, CLI output, manifest and every workflow history.
@@ -127,11 +140,16 @@ describe('two worker processes, every fault, a SIGKILL mid-video', () => {
     const [manifest] = await gcs.bucket(bucket).file(`archive/test_id=${testId}/manifest.json`).download();
     // Every small object the run wrote: manifest.jsonl, the records and full-field copies under _ut-media/.
     const [files] = await gcs.bucket(bucket).getFiles({ prefix: `archive/test_id=${testId}/` });
-    const smallObjects = await Promise.all(files.filter((f) => f.name.endsWith('.json') || f.name.endsWith('.jsonl')).map(async (f) => (await f.download())[0].toString('utf8')));
+    const smallObjects = await Promise.all(
+      files.filter((f) => f.name.endsWith('.json') || f.name.endsWith('.jsonl')).map(async (f) => (await f.download())[0].toString('utf8')),
+    );
     expect(smallObjects.length).toBeGreaterThan(2);
     const temporal = locateTool('temporal')!.path;
     const histories = [testWorkflowId(testId), ...sessions.map((s) => sessionWorkflowId(s.sessionId!))].map((id) =>
-      execFileSync(temporal, ['workflow', 'show', '--workflow-id', id, '--address', harnessValue('temporalAddress'), '--output', 'json'], { encoding: 'utf8', maxBuffer: 64 * MiB }),
+      execFileSync(temporal, ['workflow', 'show', '--workflow-id', id, '--address', harnessValue('temporalAddress'), '--output', 'json'], {
+        encoding: 'utf8',
+        maxBuffer: 64 * MiB,
+      }),
     );
     expect(histories.join('').length).toBeGreaterThan(10_000);
     // And every run tagged with the test (reels, long generations, each continue-as-new run), payloads decoded.
@@ -153,7 +171,13 @@ describe('two worker processes, every fault, a SIGKILL mid-video', () => {
     };
     expect(haystacks.workerLogs).toMatch(/stored/);
     for (const [where, text] of Object.entries(haystacks)) {
-      for (const secret of [/X-Amz-Signature/i, /X-Amz-Credential/i, /eyJ[\w-]{8,}\.[\w-]{8,}\./, new RegExp(sim.scenario.clients[0].clientSecret), /Bearer\s+\S{10,}/]) {
+      for (const secret of [
+        /X-Amz-Signature/i,
+        /X-Amz-Credential/i,
+        /eyJ[\w-]{8,}\.[\w-]{8,}\./,
+        new RegExp(sim.scenario.clients[0].clientSecret),
+        /Bearer\s+\S{10,}/,
+      ]) {
         expect({ where, found: secret.test(text) }).toEqual({ where, found: false });
       }
     }

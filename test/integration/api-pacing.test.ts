@@ -39,15 +39,23 @@ describe('pacing of the API queue', () => {
   test('UT_API_PACING forces either: server pacing with no lookup, or worker pacing on one partition', async () => {
     const connection = await NativeConnection.connect({ address: harnessValue('temporalAddress') });
     try {
-      expect(await choosePacing(connection, 'default', 'ut-media-pacing-api', 10, 1, 'worker')).toMatchObject({ by: 'worker', options: { maxActivitiesPerSecond: 9 / 60 }, notice: expect.stringMatching(/^UT_API_PACING=worker; this worker paces itself/) });
-      expect(await choosePacing(connection, 'default', 'ut-media-pacing-api', 10, 1, 'server')).toMatchObject({ by: 'server', options: { maxTaskQueueActivitiesPerSecond: 9 / 60 } });
+      expect(await choosePacing(connection, 'default', 'ut-media-pacing-api', 10, 1, 'worker')).toMatchObject({
+        by: 'worker',
+        options: { maxActivitiesPerSecond: 9 / 60 },
+        notice: expect.stringMatching(/^UT_API_PACING=worker; this worker paces itself/),
+      });
+      expect(await choosePacing(connection, 'default', 'ut-media-pacing-api', 10, 1, 'server')).toMatchObject({
+        by: 'server',
+        options: { maxTaskQueueActivitiesPerSecond: 9 / 60 },
+      });
     } finally {
       await connection.close();
     }
   });
 
   test('shares: each of k workers takes (budget less its margin, less one per extra worker) / k, never below half the budget in all', () => {
-    const perMinute = (rate: number, k: number) => (workerPacing(rate, 4, k, 'q-api').options as { maxActivitiesPerSecond: number }).maxActivitiesPerSecond * 60 * k;
+    const perMinute = (rate: number, k: number) =>
+      (workerPacing(rate, 4, k, 'q-api').options as { maxActivitiesPerSecond: number }).maxActivitiesPerSecond * 60 * k;
     expect(perMinute(10, 1)).toBeCloseTo(9);
     expect(perMinute(10, 2)).toBeCloseTo(8);
     expect(perMinute(10, 8)).toBeCloseTo(5);

@@ -46,7 +46,12 @@ describe('crash states in a folder', () => {
     fx.sim.resetStats();
     const summary = await fx.ingest({ testId, dest });
     expect(summary).toMatchObject({ failed: 0 });
-    expect(fx.sim.stats().media.filter((m) => m.status === 200).map((m) => m.key)).toEqual([`video:${video.relativePath.match(/session_id=([^/]+)/)![1]}`]);
+    expect(
+      fx.sim
+        .stats()
+        .media.filter((m) => m.status === 200)
+        .map((m) => m.key),
+    ).toEqual([`video:${video.relativePath.match(/session_id=([^/]+)/)![1]}`]);
     const body = fs.readFileSync(videoFile);
     expect(crypto.createHash('md5').update(body).digest('base64')).toBe(video.digest!.md5);
     expect(JSON.parse(fs.readFileSync(`${videoFile}.json`, 'utf8'))).toMatchObject({ md5: video.digest!.md5, bytes: video.digest!.bytes });

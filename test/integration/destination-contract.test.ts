@@ -104,7 +104,8 @@ describe.each(BACKENDS)('$name: the destination contract', (backend) => {
       const write = dest.writeObject(REL, src.stream, { ...VIDEO, expectedBytes: bytes });
       try {
         await src.paused;
-        if (bytes === MULTI_PART && backend.listsWritesUnderWay) await eventually(async () => (await store.pendingWrites()).length > 0, 'the write to show as under way');
+        if (bytes === MULTI_PART && backend.listsWritesUnderWay)
+          await eventually(async () => (await store.pendingWrites()).length > 0, 'the write to show as under way');
         expect(await dest.stat(REL)).toBeUndefined();
         expect(await dest.list('')).toEqual([]);
         expect(await store.names()).not.toContain(key(REL));
@@ -122,7 +123,8 @@ describe.each(BACKENDS)('$name: the destination contract', (backend) => {
       const controller = new AbortController();
       const write = dest.writeObject(REL, src.stream, { ...VIDEO, expectedBytes: bytes, signal: controller.signal }).catch((e: unknown) => e);
       await src.paused;
-      if (bytes === MULTI_PART && backend.listsWritesUnderWay) await eventually(async () => (await store.pendingWrites()).length > 0, 'the write to show as under way');
+      if (bytes === MULTI_PART && backend.listsWritesUnderWay)
+        await eventually(async () => (await store.pendingWrites()).length > 0, 'the write to show as under way');
       expect(await dest.stat(REL)).toBeUndefined();
       expect(await dest.list('')).toEqual([]);
       controller.abort();
@@ -162,7 +164,12 @@ describe.each(BACKENDS)('$name: the destination contract', (backend) => {
 
     it('replace: with the object stat reported it succeeds; with a stale one, or after a removal, ObjectAlreadyExistsError', async () => {
       const v1 = await dest.writeObject(REL, generatedSource(1000).stream, { ...VIDEO, metadata: { v: 1 }, expectedBytes: 1000 });
-      const v2 = await dest.writeObject(REL, generatedSource(bytes).stream, { ...VIDEO, metadata: { v: 2 }, replace: (await dest.stat(REL))!, expectedBytes: bytes });
+      const v2 = await dest.writeObject(REL, generatedSource(bytes).stream, {
+        ...VIDEO,
+        metadata: { v: 2 },
+        replace: (await dest.stat(REL))!,
+        expectedBytes: bytes,
+      });
       expect(v2.generation).not.toBe(v1.generation);
       expect(v2).toMatchObject({ bytes, metadata: { v: '2' } });
       expect(await dest.stat(REL)).toEqual(v2);
@@ -181,50 +188,60 @@ describe.each(BACKENDS)('$name: the destination contract', (backend) => {
       await expectOnly(REL);
 
       await dest.remove(REL);
-      await expect(dest.writeObject(REL, generatedSource(bytes).stream, { ...VIDEO, replace: v3, expectedBytes: bytes })).rejects.toBeInstanceOf(ObjectAlreadyExistsError);
+      await expect(dest.writeObject(REL, generatedSource(bytes).stream, { ...VIDEO, replace: v3, expectedBytes: bytes })).rejects.toBeInstanceOf(
+        ObjectAlreadyExistsError,
+      );
       await expectOnly();
     });
 
     // fake-gcs-server publishes a resumable upload whatever its ifGenerationMatch (GCS refuses it at finalize).
     const unguarded = bytes === MULTI_PART && backend.multipartCommitGuard === 'none';
-    (unguarded ? it.skip : it).each(['create', 'replace'] as const)('%s overtaken while streaming: the other writer\'s object stays, this one fails with ObjectAlreadyExistsError', async (mode) => {
-      const v1 = mode === 'replace' ? await dest.writeObject(REL, Readable.from([Buffer.from('v1')]), { ...VIDEO, expectedBytes: 2 }) : undefined;
-      const late = pausedSource(bytes, pauseFor(bytes));
-      const write = dest.writeObject(REL, late.stream, { ...VIDEO, metadata: { who: 'late' }, replace: v1, expectedBytes: bytes }).catch((e: unknown) => e);
-      let winner: StoredObject;
-      try {
-        await late.paused;
-        winner = await store.destination(PREFIX).writeObject(REL, generatedSource(bytes + 1).stream, { ...VIDEO, metadata: { who: 'first' }, replace: v1, expectedBytes: bytes + 1 });
-      } finally {
-        late.resume();
-      }
-      const err = await write;
-      expect(err).toBeInstanceOf(ObjectAlreadyExistsError);
-      expect(err).toMatchObject({ relativePath: REL });
-      expect(await dest.stat(REL)).toEqual(winner);
-      await expectContent(REL, winner);
-      await expectOnly(REL);
-    });
+    (unguarded ? it.skip : it).each(['create', 'replace'] as const)(
+      "%s overtaken while streaming: the other writer's object stays, this one fails with ObjectAlreadyExistsError",
+      async (mode) => {
+        const v1 = mode === 'replace' ? await dest.writeObject(REL, Readable.from([Buffer.from('v1')]), { ...VIDEO, expectedBytes: 2 }) : undefined;
+        const late = pausedSource(bytes, pauseFor(bytes));
+        const write = dest.writeObject(REL, late.stream, { ...VIDEO, metadata: { who: 'late' }, replace: v1, expectedBytes: bytes }).catch((e: unknown) => e);
+        let winner: StoredObject;
+        try {
+          await late.paused;
+          winner = await store
+            .destination(PREFIX)
+            .writeObject(REL, generatedSource(bytes + 1).stream, { ...VIDEO, metadata: { who: 'first' }, replace: v1, expectedBytes: bytes + 1 });
+        } finally {
+          late.resume();
+        }
+        const err = await write;
+        expect(err).toBeInstanceOf(ObjectAlreadyExistsError);
+        expect(err).toMatchObject({ relativePath: REL });
+        expect(await dest.stat(REL)).toEqual(winner);
+        await expectContent(REL, winner);
+        await expectOnly(REL);
+      },
+    );
 
     // Where the emulator does not hold create-only atomically at a multi-part commit (GCS and S3 do), both could win.
     const notAtomic = bytes === MULTI_PART && backend.multipartCommitGuard !== 'atomic';
-    (notAtomic ? it.skip : it)('two writers creating at once: exactly one wins, the other fails with ObjectAlreadyExistsError, the object is the winner\'s', async () => {
-      // Both pass the look before streaming, then finish together.
-      const sources = [pausedSource(bytes, pauseFor(bytes)), pausedSource(bytes + 1, pauseFor(bytes))];
-      const writes = sources.map((src, i) =>
-        store.destination(PREFIX).writeObject(REL, src.stream, { ...VIDEO, metadata: { writer: i }, expectedBytes: bytes + i }),
-      );
-      await Promise.all(sources.map((s) => s.paused));
-      for (const s of sources) s.resume();
-      const results = await Promise.allSettled(writes);
-      const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-      const lost = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-      expect(won).toHaveLength(1);
-      expect(lost).toEqual([expect.any(ObjectAlreadyExistsError)]);
-      expect(await dest.stat(REL)).toEqual(won[0]);
-      await expectContent(REL, won[0]);
-      await expectOnly(REL);
-    });
+    (notAtomic ? it.skip : it)(
+      "two writers creating at once: exactly one wins, the other fails with ObjectAlreadyExistsError, the object is the winner's",
+      async () => {
+        // Both pass the look before streaming, then finish together.
+        const sources = [pausedSource(bytes, pauseFor(bytes)), pausedSource(bytes + 1, pauseFor(bytes))];
+        const writes = sources.map((src, i) =>
+          store.destination(PREFIX).writeObject(REL, src.stream, { ...VIDEO, metadata: { writer: i }, expectedBytes: bytes + i }),
+        );
+        await Promise.all(sources.map((s) => s.paused));
+        for (const s of sources) s.resume();
+        const results = await Promise.allSettled(writes);
+        const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+        const lost = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+        expect(won).toHaveLength(1);
+        expect(lost).toEqual([expect.any(ObjectAlreadyExistsError)]);
+        expect(await dest.stat(REL)).toEqual(won[0]);
+        await expectContent(REL, won[0]);
+        await expectOnly(REL);
+      },
+    );
 
     it('metadata of any text round-trips exactly: unicode, spaces, an empty value, __proto__', async () => {
       const metadata: Record<string, string> = {
@@ -256,11 +273,11 @@ describe.each(BACKENDS)('$name: the destination contract', (backend) => {
     expect(await readAll(dest.readObject(REL))).toHaveLength(0);
   });
 
-  it('metadata up to the destination\'s metadataBudgetBytes, all of it multi-byte, round-trips', async () => {
+  it("metadata up to the destination's metadataBudgetBytes, all of it multi-byte, round-trips", async () => {
     const budget = dest.metadataBudgetBytes;
     const base = { testId: '11111111-1111-4111-8111-111111111111' };
     const left = budget - Buffer.byteLength('testId') - Buffer.byteLength(base.testId) - Buffer.byteLength('description');
-    const description = '☕'.repeat(Math.floor(left / 3)) + 'é'.repeat((left % 3) >> 1) + 'a'.repeat(left % 3 & 1);
+    const description = '☕'.repeat(Math.floor(left / 3)) + 'é'.repeat((left % 3) >> 1) + 'a'.repeat((left % 3) & 1);
     const metadata = { ...base, description };
     expect(Object.entries(metadata).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0)).toBe(budget);
     const stored = await dest.writeObject(REL, generatedSource(backend.partBytes + 1).stream, { contentType: 'video/mp4', metadata });
@@ -296,7 +313,15 @@ describe.each(BACKENDS)('$name: the destination contract', (backend) => {
     const body = Buffer.from('{"v":2,"more":true}');
     const m2 = await dest.writeSmallObject(M, body, { contentType: 'application/json', metadata: { run: 2 } });
     expect(m2.generation).not.toBe(m1.generation);
-    expect(m2).toMatchObject({ uri: dest.objectUri(M), relativePath: M, bytes: body.length, md5: md5(body), crc32c: crc32c(body), metadata: { run: '2' }, metadataComplete: true });
+    expect(m2).toMatchObject({
+      uri: dest.objectUri(M),
+      relativePath: M,
+      bytes: body.length,
+      md5: md5(body),
+      crc32c: crc32c(body),
+      metadata: { run: '2' },
+      metadataComplete: true,
+    });
     expect(await dest.stat(M)).toEqual(m2);
     await expectContent(M, m2);
 
@@ -324,7 +349,10 @@ describe.each(BACKENDS)('$name: the destination contract', (backend) => {
 
   it('reading an object that is not there fails with ObjectNotFoundError, by type', async () => {
     const missing = `${T}/never/written.mp4`;
-    const failure = await readAll(dest.readObject(missing)).then(() => undefined, (err: unknown) => err);
+    const failure = await readAll(dest.readObject(missing)).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(failure).toBeInstanceOf(ObjectNotFoundError);
     expect(failure).toMatchObject({ relativePath: missing, objectUri: dest.objectUri(missing) });
   });

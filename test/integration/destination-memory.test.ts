@@ -47,14 +47,20 @@ const linuxOnly = process.platform === 'linux' && fs.existsSync('/proc/self/clea
 linuxOnly('$name: bounded memory', (backend) => {
   const bytes = objectBytes(backend);
 
-  it(`${bytes / MiB} MiB with peak RSS growth under ${GROWTH_BOUND_MIB} MiB, measured in a process of its own; every byte arrives`, async () => {
-    expect(fs.existsSync(TRANSFER)).toBe(true);
-    const { stdout } = await promisify(execFile)(process.execPath, [TRANSFER, backend.name, String(bytes)], { env: process.env, maxBuffer: 1 << 20 });
-    const m = JSON.parse(stdout.trim().split('\n').pop()!) as Measured;
-    const growthMiB = (m.peakKiB - m.baselineKiB) / 1024;
-    process.stderr.write(`[destination-memory] ${backend.name} ${bytes / MiB} MiB in ${m.ms} ms, RSS ${(m.baselineKiB / 1024).toFixed(0)} -> peak ${(m.peakKiB / 1024).toFixed(0)} MiB (+${growthMiB.toFixed(1)} MiB)\n`);
-    expect(m.stored).toMatchObject(m.sent);
-    expect(m.stat).toMatchObject({ bytes, md5: m.sent.md5, crc32c: m.sent.crc32c });
-    expect(growthMiB).toBeLessThan(GROWTH_BOUND_MIB);
-  }, FULL_RUN ? 40 * 60_000 : 10 * 60_000);
+  it(
+    `${bytes / MiB} MiB with peak RSS growth under ${GROWTH_BOUND_MIB} MiB, measured in a process of its own; every byte arrives`,
+    async () => {
+      expect(fs.existsSync(TRANSFER)).toBe(true);
+      const { stdout } = await promisify(execFile)(process.execPath, [TRANSFER, backend.name, String(bytes)], { env: process.env, maxBuffer: 1 << 20 });
+      const m = JSON.parse(stdout.trim().split('\n').pop()!) as Measured;
+      const growthMiB = (m.peakKiB - m.baselineKiB) / 1024;
+      process.stderr.write(
+        `[destination-memory] ${backend.name} ${bytes / MiB} MiB in ${m.ms} ms, RSS ${(m.baselineKiB / 1024).toFixed(0)} -> peak ${(m.peakKiB / 1024).toFixed(0)} MiB (+${growthMiB.toFixed(1)} MiB)\n`,
+      );
+      expect(m.stored).toMatchObject(m.sent);
+      expect(m.stat).toMatchObject({ bytes, md5: m.sent.md5, crc32c: m.sent.crc32c });
+      expect(growthMiB).toBeLessThan(GROWTH_BOUND_MIB);
+    },
+    FULL_RUN ? 40 * 60_000 : 10 * 60_000,
+  );
 });

@@ -18,7 +18,15 @@ import { generationWorkflowId } from '../../workflows/task-queues';
  * the host's queue and its API queue, and the host's workflow runs `ingestSession` as a child.
  */
 const scenario = {
-  ...generateScenario({ seed: 1107, sessions: 2, reels: 0, clipsPerSession: [2, 2], productMix: { THINK_OUT_LOUD: 1, NON_THINK_OUT_LOUD: 0, LIVE_CONVERSATION: 0, SURVEY: 0 }, videoBytes: [200_000, 400_000], clipBytes: [20_000, 60_000] }),
+  ...generateScenario({
+    seed: 1107,
+    sessions: 2,
+    reels: 0,
+    clipsPerSession: [2, 2],
+    productMix: { THINK_OUT_LOUD: 1, NON_THINK_OUT_LOUD: 0, LIVE_CONVERSATION: 0, SURVEY: 0 },
+    videoBytes: [200_000, 400_000],
+    clipBytes: [20_000, 60_000],
+  }),
   rateLimit: { limit: 600, windowMs: 60_000 },
   generation: { generatingMs: 40 },
 };

@@ -20,7 +20,10 @@ describe('generation checks: due ahead of the rest, blind ones in turn', () => {
     // A backoff starting far below the generation time: the first run checks blind several times
     // before it learns (50, 100, 200, 400, 800 ms, plus what each check costs: up to 0.7 s on a
     // loaded machine); the maximum is above the generation, so advice is followed.
-    fx = await createPipelineFixture({ ...scenario, rateLimit: { limit: 600, windowMs: 60_000 }, generation: { generatingMs: 3000 } }, { UT_POLL_INITIAL_DELAY_MS: '50', UT_POLL_MAX_DELAY_MS: '10000' });
+    fx = await createPipelineFixture(
+      { ...scenario, rateLimit: { limit: 600, windowMs: 60_000 }, generation: { generatingMs: 3000 } },
+      { UT_POLL_INITIAL_DELAY_MS: '50', UT_POLL_MAX_DELAY_MS: '10000' },
+    );
     await fx.startWorkers();
   });
   afterAll(() => fx.close());
@@ -28,7 +31,11 @@ describe('generation checks: due ahead of the rest, blind ones in turn', () => {
   async function reelRequestPriorities(testId: string): Promise<number[]> {
     const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'gen-priority-'));
     const workflowId = `${testWorkflowId(testId)}-priority`;
-    const handle = await fx.client.workflow.start('ingestTestResult', { taskQueue: fx.settings.taskQueue, workflowId, args: [{ testId, dest, only: ['reels'], options: runOptions(fx.settings) }] });
+    const handle = await fx.client.workflow.start('ingestTestResult', {
+      taskQueue: fx.settings.taskQueue,
+      workflowId,
+      args: [{ testId, dest, only: ['reels'], options: runOptions(fx.settings) }],
+    });
     expect(await handle.result()).toMatchObject({ failed: 0, counts: { reel: { stored: 1 } } });
     const history = await fx.client.workflow.getHandle(reelsWorkflowId(workflowId, dest)).fetchHistory();
     return (history.events ?? [])

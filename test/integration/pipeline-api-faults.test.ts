@@ -18,7 +18,10 @@ async function ingestAll(faults: Record<string, unknown>) {
   const summary = await fx.ingest({ testId, dest });
   for (const asset of expectedAssets(fx.sim, testId).filter((a) => a.digest)) {
     const body = fs.readFileSync(path.join(dest, ...asset.relativePath.split('/')));
-    expect({ path: asset.relativePath, md5: crypto.createHash('md5').update(body).digest('base64') }).toEqual({ path: asset.relativePath, md5: asset.digest!.md5 });
+    expect({ path: asset.relativePath, md5: crypto.createHash('md5').update(body).digest('base64') }).toEqual({
+      path: asset.relativePath,
+      md5: asset.digest!.md5,
+    });
   }
   fs.rmSync(dest, { recursive: true, force: true });
   return { fx, testId, summary, calls: fx.sim.stats().calls };

@@ -75,10 +75,17 @@ describe('ingestTestResult on the real dev server, emulator and simulator', () =
       if (asset.status === 'skipped') expect(entry.reason).toMatch(/404/);
     }
     // manifest.jsonl: one line per asset, each parsing against the documented table schema.
-    const lines = fs.readFileSync(path.join(root, `test_id=${testId}`, 'manifest.jsonl'), 'utf8').trim().split('\n');
+    const lines = fs
+      .readFileSync(path.join(root, `test_id=${testId}`, 'manifest.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     const rows = lines.map((line) => manifestLineSchema.parse(JSON.parse(line)));
     expect(rows.map((r) => r.storage_path).sort()).toEqual(manifest.assets.map((a: { storagePath: string }) => a.storagePath).sort());
-    expect(rows.filter((r) => r.kind === 'clip' && r.status === 'stored').every((r) => r.session_id && r.clip_id && r.downloaded_at && JSON.parse(r.source).name !== undefined)).toBe(true);
+    expect(
+      rows
+        .filter((r) => r.kind === 'clip' && r.status === 'stored')
+        .every((r) => r.session_id && r.clip_id && r.downloaded_at && JSON.parse(r.source).name !== undefined),
+    ).toBe(true);
 
     // The budget: the minimum (pages + reel list + 3/session + 2/reel and clip) within 10 %.
     const calls = fx.sim.stats().calls;
@@ -86,7 +93,12 @@ describe('ingestTestResult on the real dev server, emulator and simulator', () =
     expect(calls.filter((c) => c.operation === 'listSessions')).toHaveLength(pages);
     expect(calls.length).toBeLessThanOrEqual(Math.floor(1.1 * minimumRequests(fx.sim, testId, pages)));
     expect(calls.filter((c) => c.status === 429)).toHaveLength(0);
-    expect(maxCallsInWindow(calls.map((c) => c.at), 60_000)).toBeLessThanOrEqual(600);
+    expect(
+      maxCallsInWindow(
+        calls.map((c) => c.at),
+        60_000,
+      ),
+    ).toBeLessThanOrEqual(600);
 
     // The rerun: nothing downloaded, no link asked for, exit-0 equivalent summary.
     fx.sim.resetStats();
@@ -119,7 +131,11 @@ describe('ingestTestResult on the real dev server, emulator and simulator', () =
     }
     const [manifestBytes] = await storage.bucket(bucket).file(`archive/test_id=${testId}/manifest.json`).download();
     const manifest = JSON.parse(manifestBytes.toString('utf8'));
-    expect(manifest.assets.filter((a: { status: string }) => a.status === 'stored').every((a: { storagePath: string }) => a.storagePath.startsWith(`gs://${bucket}/archive/`))).toBe(true);
+    expect(
+      manifest.assets
+        .filter((a: { status: string }) => a.status === 'stored')
+        .every((a: { storagePath: string }) => a.storagePath.startsWith(`gs://${bucket}/archive/`)),
+    ).toBe(true);
   });
 
   test('into s3:// on moto: every object byte-exact with its metadata, manifest complete, nothing left aside; a rerun downloads nothing', async () => {
@@ -142,7 +158,11 @@ describe('ingestTestResult on the real dev server, emulator and simulator', () =
       expect(head.Metadata).toMatchObject({ kind: asset.kind, 'test-id': testId });
       if (!asset.digest) continue;
       expect(stored).toMatchObject(asset.digest);
-      expect(createHash('md5').update(await readAll(destination.readObject(asset.relativePath))).digest('base64')).toBe(asset.digest.md5);
+      expect(
+        createHash('md5')
+          .update(await readAll(destination.readObject(asset.relativePath)))
+          .digest('base64'),
+      ).toBe(asset.digest.md5);
     }
 
     const manifest = JSON.parse((await readAll(destination.readObject(`test_id=${testId}/manifest.json`))).toString('utf8'));

@@ -15,12 +15,22 @@ import { startTcpForwarder, type TcpForwarder } from '../support/tcp-forwarder';
  * The media host (where signed links point) goes down while the API keeps answering: network
  * failures are waited out on the link in hand, since each new link costs a request of the budget.
  */
-const scenario = generateScenario({ seed: 9107, sessions: 4, reels: 0, clipsPerSession: [0, 0], productMix: { THINK_OUT_LOUD: 1, NON_THINK_OUT_LOUD: 0, LIVE_CONVERSATION: 0, SURVEY: 0 } });
+const scenario = generateScenario({
+  seed: 9107,
+  sessions: 4,
+  reels: 0,
+  clipsPerSession: [0, 0],
+  productMix: { THINK_OUT_LOUD: 1, NON_THINK_OUT_LOUD: 0, LIVE_CONVERSATION: 0, SURVEY: 0 },
+});
 
 async function outageFixture(env: Record<string, string>): Promise<{ fx: PipelineFixture; host: TcpForwarder }> {
   let simPort = 0;
   const host = await startTcpForwarder(() => ({ host: '127.0.0.1', port: simPort }));
-  const fx = await createPipelineFixture({ ...scenario, rateLimit: { limit: 600, windowMs: 60_000 } }, { UT_MEDIA_RETRY_INITIAL_DELAY_MS: '200', ...env }, { mediaBaseUrl: host.url });
+  const fx = await createPipelineFixture(
+    { ...scenario, rateLimit: { limit: 600, windowMs: 60_000 } },
+    { UT_MEDIA_RETRY_INITIAL_DELAY_MS: '200', ...env },
+    { mediaBaseUrl: host.url },
+  );
   simPort = Number(new URL(fx.sim.baseUrl).port);
   opened.push({ fx, host });
   await fx.startWorkers();
@@ -86,7 +96,9 @@ describe('the media host down while the API answers', () => {
     const summary = await result;
     expect(noticed.length).toBeGreaterThan(0);
     expect(summary.counts.video.failed).toBe(4);
-    expect(summary.failures.map((f) => f.reason)).toEqual(Array(4).fill(expect.stringMatching(/media host unreachable: .*ECONNREFUSED.*the next run tries again/)));
+    expect(summary.failures.map((f) => f.reason)).toEqual(
+      Array(4).fill(expect.stringMatching(/media host unreachable: .*ECONNREFUSED.*the next run tries again/)),
+    );
     expect(linkRequests(fx)).toHaveLength(4);
     expect(JSON.stringify(summary)).not.toMatch(/X-Amz-Signature=|X-Amz-Credential=/);
     fs.rmSync(dest, { recursive: true, force: true });

@@ -51,7 +51,13 @@ describe('plan: what an ingestion would fetch and spend', () => {
   test('counts stored and new assets, spends only listings, and is within 5 % of the ingestion that follows', async () => {
     const sessions = fx.sim.scenario.tests[0].sessions;
     const survey = sessions.find((s) => s.productType === 'SURVEY')!;
-    const early = [survey.sessionId, ...sessions.filter((s) => s.productType !== 'SURVEY').slice(0, 3).map((s) => s.sessionId)];
+    const early = [
+      survey.sessionId,
+      ...sessions
+        .filter((s) => s.productType !== 'SURVEY')
+        .slice(0, 3)
+        .map((s) => s.sessionId),
+    ];
     await fx.ingest({ testId, dest: `file://${root}`, sessionIds: early, only: ['clips', 'videos', 'transcripts'] });
     const before = fs.readdirSync(root, { recursive: true }).length;
 

@@ -15,9 +15,16 @@ import { harnessValue } from '../support/harness-env';
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'histories', '10ad43b');
 
 describe('replaying histories of an earlier version', () => {
-  for (const file of fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.bin')).sort()) {
+  for (const file of fs
+    .readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.bin'))
+    .sort()) {
     test(file, () => {
-      const replay = spawnSync(process.execPath, [path.join(__dirname, '..', 'support', 'replay-history.js'), harnessValue('workflowBundle'), path.join(FIXTURES, file), file.replace(/\.bin$/, '')], { encoding: 'utf8', timeout: 60_000 });
+      const replay = spawnSync(
+        process.execPath,
+        [path.join(__dirname, '..', 'support', 'replay-history.js'), harnessValue('workflowBundle'), path.join(FIXTURES, file), file.replace(/\.bin$/, '')],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
       // The SDK logs to stderr too; the errors are what tells why a replay failed.
       const errors = replay.stderr.split('\n').filter((line) => /Error|Nondeterminism/.test(line));
       expect({ status: replay.status, errors }).toEqual({ status: 0, errors: [] });

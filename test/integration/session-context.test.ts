@@ -15,9 +15,27 @@ import { createPipelineFixture, runOptions, type PipelineFixture } from '../supp
  * `qxscore.json` for an interaction test, one request each, stored only when the answer changed, and
  * asked for again on a rerun only with `refreshDetails`.
  */
-const media = { videoBytes: [20_000, 40_000] as [number, number], clipBytes: [5_000, 9_000] as [number, number], reelBytes: [10_000, 20_000] as [number, number] };
-const interaction = generateScenario({ seed: 7311, sessions: 6, reels: 1, clipsPerSession: [0, 1], productMix: { NON_THINK_OUT_LOUD: 1, THINK_OUT_LOUD: 1, LIVE_CONVERSATION: 0, SURVEY: 0 }, ...media });
-const thinkAloud = generateScenario({ seed: 7312, sessions: 3, reels: 0, clipsPerSession: [0, 0], productMix: { THINK_OUT_LOUD: 1, NON_THINK_OUT_LOUD: 0, LIVE_CONVERSATION: 0, SURVEY: 0 }, ...media });
+const media = {
+  videoBytes: [20_000, 40_000] as [number, number],
+  clipBytes: [5_000, 9_000] as [number, number],
+  reelBytes: [10_000, 20_000] as [number, number],
+};
+const interaction = generateScenario({
+  seed: 7311,
+  sessions: 6,
+  reels: 1,
+  clipsPerSession: [0, 1],
+  productMix: { NON_THINK_OUT_LOUD: 1, THINK_OUT_LOUD: 1, LIVE_CONVERSATION: 0, SURVEY: 0 },
+  ...media,
+});
+const thinkAloud = generateScenario({
+  seed: 7312,
+  sessions: 3,
+  reels: 0,
+  clipsPerSession: [0, 0],
+  productMix: { THINK_OUT_LOUD: 1, NON_THINK_OUT_LOUD: 0, LIVE_CONVERSATION: 0, SURVEY: 0 },
+  ...media,
+});
 const scenario = {
   ...interaction,
   tests: [...interaction.tests!, ...thinkAloud.tests!],
@@ -83,7 +101,11 @@ describe('session context: session.json and qxscore.json', () => {
 
     const manifest = (await json(manifestPath(testId))) as Manifest;
     const byKind = (kind: string) => manifest.assets.filter((a) => a.kind === kind);
-    expect(byKind('details').map((a) => a.sessionId).sort()).toEqual(sessions.map((s) => s.sessionId).sort());
+    expect(
+      byKind('details')
+        .map((a) => a.sessionId)
+        .sort(),
+    ).toEqual(sessions.map((s) => s.sessionId).sort());
     expect(byKind('details').every((a) => a.status === 'stored' && a.storagePath.endsWith('/session.json') && typeof a.md5 === 'string')).toBe(true);
     expect(byKind('qxscore')).toEqual([expect.objectContaining({ status: 'stored', sessionsListed: sessions.length, completes: qx.meta.completes })]);
 
@@ -151,8 +173,19 @@ describe('session context: an answer that breaks the API description', () => {
   let root: string;
 
   beforeAll(async () => {
-    const small = generateScenario({ seed: 7313, sessions: 2, reels: 0, clipsPerSession: [0, 0], productMix: { NON_THINK_OUT_LOUD: 1, THINK_OUT_LOUD: 0, LIVE_CONVERSATION: 0, SURVEY: 0 }, ...media });
-    fx = await createPipelineFixture({ ...small, rateLimit: { limit: 600, windowMs: 60_000 }, faults: { malformedAnswers: [{ operation: 'sessionDetails', kind: 'missingField', count: 1 }] } });
+    const small = generateScenario({
+      seed: 7313,
+      sessions: 2,
+      reels: 0,
+      clipsPerSession: [0, 0],
+      productMix: { NON_THINK_OUT_LOUD: 1, THINK_OUT_LOUD: 0, LIVE_CONVERSATION: 0, SURVEY: 0 },
+      ...media,
+    });
+    fx = await createPipelineFixture({
+      ...small,
+      rateLimit: { limit: 600, windowMs: 60_000 },
+      faults: { malformedAnswers: [{ operation: 'sessionDetails', kind: 'missingField', count: 1 }] },
+    });
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-context-bad-'));
     await fx.startWorkers();
   });
@@ -161,7 +194,7 @@ describe('session context: an answer that breaks the API description', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  test('fails that session\'s details (recorded, the run says so) and stores nothing; the next run fetches them', async () => {
+  test("fails that session's details (recorded, the run says so) and stores nothing; the next run fetches them", async () => {
     const { testId, sessions } = fx.sim.scenario.tests[0];
     const first = await fx.ingest({ testId, dest: root, only: ['details'] });
     expect(first.counts.details).toEqual({ stored: sessions.length - 1, skipped: 0, failed: 1 });

@@ -42,7 +42,14 @@ describe('simulator reels, clips, videos and transcripts', () => {
           {
             testId: TEST_ID,
             sessions: [
-              { sessionId: TOL, productType: 'THINK_OUT_LOUD', clips: [{ uuid: CLIP_A, name: 'Clip #1', description: 'Checkout', timeStartMs: 3708, timeEndMs: 33708 }, { uuid: CLIP_B, hasCamera: true }] },
+              {
+                sessionId: TOL,
+                productType: 'THINK_OUT_LOUD',
+                clips: [
+                  { uuid: CLIP_A, name: 'Clip #1', description: 'Checkout', timeStartMs: 3708, timeEndMs: 33708 },
+                  { uuid: CLIP_B, hasCamera: true },
+                ],
+              },
               { sessionId: NTOL, productType: 'NON_THINK_OUT_LOUD', clips: [{ uuid: CLIP_ERR }] },
               { sessionId: LIVE, productType: 'LIVE_CONVERSATION' },
               { sessionId: SURVEY, productType: 'SURVEY' },
@@ -71,7 +78,14 @@ describe('simulator reels, clips, videos and transcripts', () => {
     const body = await json(`/api/v2/testResults/${TEST_ID}/highlightreels`);
     expect(body.studyWithClips).toBe(true);
     expect(body.reels).toHaveLength(3);
-    expect(body.reels[0]).toEqual({ uuid: REEL, name: 'Checkout highlights', durationMs: 120000, lastUpdatedAtMs: 1766051123000, numClips: 4, areAllClipsInReel: true });
+    expect(body.reels[0]).toEqual({
+      uuid: REEL,
+      name: 'Checkout highlights',
+      durationMs: 120000,
+      lastUpdatedAtMs: 1766051123000,
+      numClips: 4,
+      areAllClipsInReel: true,
+    });
   });
 
   test('a test of surveys only has no reels and no clips (empty list, not 404)', async () => {
@@ -192,7 +206,11 @@ describe('simulator reels, clips, videos and transcripts', () => {
   });
 
   test('surveys have no video and no clips: 404', async () => {
-    expect(await json(`/api/v2/sessionResults/${SURVEY}/videoDownloadUrl`, 404)).toEqual({ statusCode: 404, message: 'Session video not found', error: 'Not Found' });
+    expect(await json(`/api/v2/sessionResults/${SURVEY}/videoDownloadUrl`, 404)).toEqual({
+      statusCode: 404,
+      message: 'Session video not found',
+      error: 'Not Found',
+    });
     await json(`/api/v2/sessionResults/${SURVEY}/clips`, 404);
     await json(`/api/v2/sessionResults/${SURVEY}/clips/${CLIP_A}`, 404);
   });

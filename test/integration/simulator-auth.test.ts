@@ -20,7 +20,10 @@ describe('simulator OAuth token endpoint and bearer auth', () => {
   beforeAll(async () => {
     sim = await startSimulator({
       scenario: {
-        clients: [{ clientId: 'demo-client', clientSecret: 'demo-secret' }, { clientId: 'other client', clientSecret: 's3cr:et' }],
+        clients: [
+          { clientId: 'demo-client', clientSecret: 'demo-secret' },
+          { clientId: 'other client', clientSecret: 's3cr:et' },
+        ],
         staticTokens: ['static-token-1'],
         tests: [{ testId: TEST_ID, sessions: [{}] }],
       },
@@ -113,7 +116,6 @@ describe('simulator OAuth token endpoint and bearer auth', () => {
     expect(res.status).toBe(200);
     expect(sim.stats().calls).toEqual([expect.objectContaining({ clientId: 'demo-client', operation: 'listSessions', status: 200 })]);
   });
-
 });
 
 describe('simulator token expiry', () => {
@@ -121,7 +123,12 @@ describe('simulator token expiry', () => {
     const sim = await startSimulator({ scenario: { tokenTtlSeconds: 1, tests: [{ testId: TEST_ID }] }, port: 0 });
     try {
       const get = async () => {
-        const res = await tokenRequest(sim, { grant_type: 'client_credentials', scope: 'studies:read', client_id: 'demo-client', client_secret: 'demo-secret' });
+        const res = await tokenRequest(sim, {
+          grant_type: 'client_credentials',
+          scope: 'studies:read',
+          client_id: 'demo-client',
+          client_secret: 'demo-secret',
+        });
         return (await jsonOf(res)) as { access_token: string; expires_in: number };
       };
       const first = await get();

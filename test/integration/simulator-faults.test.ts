@@ -2,18 +2,27 @@ import http from 'node:http';
 import { startSimulator, type RunningSimulator, type ScenarioInput } from '../../simulator';
 import { jsonOf, tokenFor } from '../support/simulator-http';
 
-
 const TEST_ID = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
 const SLOW = '5a1d8707-0cf1-47d4-86f3-7c7b8722921d';
 const FAST = '41f72104-5f84-44fa-a16a-03f5751596ec';
-
 
 const list = (sim: RunningSimulator, token: string) =>
   fetch(`${sim.baseUrl}/api/v2/sessionResults?testId=${TEST_ID}`, { headers: { authorization: `Bearer ${token}` } });
 
 async function withSimulator(scenario: ScenarioInput, body: (sim: RunningSimulator) => Promise<void>): Promise<void> {
   const sim = await startSimulator({
-    scenario: { tests: [{ testId: TEST_ID, sessions: [{ sessionId: SLOW, videoBytes: 100_000 }, { sessionId: FAST, videoBytes: 100_000 }] }], ...scenario },
+    scenario: {
+      tests: [
+        {
+          testId: TEST_ID,
+          sessions: [
+            { sessionId: SLOW, videoBytes: 100_000 },
+            { sessionId: FAST, videoBytes: 100_000 },
+          ],
+        },
+      ],
+      ...scenario,
+    },
     port: 0,
   });
   try {
@@ -37,11 +46,22 @@ describe('simulator injected faults', () => {
         }
       }
       expect(seen).toEqual([
-        [200, '99'], [200, '98'], [500, '97'],
-        [200, '96'], [200, '95'], [503, '94'],
-        [200, '93'], [200, '92'], [500, '91'],
+        [200, '99'],
+        [200, '98'],
+        [500, '97'],
+        [200, '96'],
+        [200, '95'],
+        [503, '94'],
+        [200, '93'],
+        [200, '92'],
+        [500, '91'],
       ]);
-      expect(sim.stats().calls.filter((c) => c.faultInjected).map((c) => [c.status, c.faultInjected])).toEqual([
+      expect(
+        sim
+          .stats()
+          .calls.filter((c) => c.faultInjected)
+          .map((c) => [c.status, c.faultInjected]),
+      ).toEqual([
         [500, 'serverError'],
         [503, 'serverError'],
         [500, 'serverError'],
@@ -77,14 +97,21 @@ describe('simulator injected faults', () => {
       expect(await jsonOf(revoked)).toEqual({ statusCode: 401, message: 'Unauthorized' });
       expect((await list(sim, token)).status).toBe(401);
       expect((await list(sim, await tokenFor(sim))).status).toBe(200);
-      expect(sim.stats().calls.map((c) => `${c.status}${c.faultInjected ? ' ' + c.faultInjected : ''}`)).toEqual(['200', '200', '401 revokeToken', '401', '200']);
+      expect(sim.stats().calls.map((c) => `${c.status}${c.faultInjected ? ' ' + c.faultInjected : ''}`)).toEqual([
+        '200',
+        '200',
+        '401 revokeToken',
+        '401',
+        '200',
+      ]);
     }));
 
   test('slowMedia throttles the listed objects only; a client that goes away mid-body is recorded as incomplete', () =>
     withSimulator({ rateLimit: { limit: 100 }, faults: { slowMedia: { bytesPerSecond: 50_000, keys: [`video:${SLOW}`] } } }, async (sim) => {
       const token = await tokenFor(sim);
       const link = async (sessionId: string) =>
-        (await jsonOf(await fetch(`${sim.baseUrl}/api/v2/sessionResults/${sessionId}/videoDownloadUrl`, { headers: { authorization: `Bearer ${token}` } }))).videoUrl as string;
+        (await jsonOf(await fetch(`${sim.baseUrl}/api/v2/sessionResults/${sessionId}/videoDownloadUrl`, { headers: { authorization: `Bearer ${token}` } })))
+          .videoUrl as string;
       let started = Date.now();
       expect((await (await fetch(await link(FAST))).arrayBuffer()).byteLength).toBe(100_000);
       const fastMs = Date.now() - started;
@@ -121,9 +148,14 @@ describe('simulator injected faults', () => {
       port: 0,
     });
     const token = await tokenFor(sim);
-    const { videoUrl } = await jsonOf(await fetch(`${sim.baseUrl}/api/v2/sessionResults/${SLOW}/videoDownloadUrl`, { headers: { authorization: `Bearer ${token}` } }));
+    const { videoUrl } = await jsonOf(
+      await fetch(`${sim.baseUrl}/api/v2/sessionResults/${SLOW}/videoDownloadUrl`, { headers: { authorization: `Bearer ${token}` } }),
+    );
     const download = fetch(videoUrl).then((r) => r.arrayBuffer());
-    const outcome = download.then(() => 'complete', () => 'failed');
+    const outcome = download.then(
+      () => 'complete',
+      () => 'failed',
+    );
     await new Promise((r) => setTimeout(r, 200));
     const started = Date.now();
     await sim.close();

@@ -37,11 +37,22 @@ describe('simulator large media objects', () => {
   let sim: RunningSimulator;
   let token: string;
   const videoUrl = async (sessionId: string): Promise<string> =>
-    (await jsonOf(await fetch(`${sim.baseUrl}/api/v2/sessionResults/${sessionId}/videoDownloadUrl`, { headers: { authorization: `Bearer ${token}` } }))).videoUrl;
+    (await jsonOf(await fetch(`${sim.baseUrl}/api/v2/sessionResults/${sessionId}/videoDownloadUrl`, { headers: { authorization: `Bearer ${token}` } })))
+      .videoUrl;
 
   beforeAll(async () => {
     sim = await startSimulator({
-      scenario: { tests: [{ testId: TEST_ID, sessions: [{ sessionId: BIG, videoBytes: BIG_BYTES }, { sessionId: HUGE, videoBytes: HUGE_BYTES }] }] },
+      scenario: {
+        tests: [
+          {
+            testId: TEST_ID,
+            sessions: [
+              { sessionId: BIG, videoBytes: BIG_BYTES },
+              { sessionId: HUGE, videoBytes: HUGE_BYTES },
+            ],
+          },
+        ],
+      },
       port: 0,
     });
     const res = await fetch(sim.tokenUrl, {

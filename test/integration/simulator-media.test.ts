@@ -30,7 +30,14 @@ function rawGet(url: string, headers: Record<string, string> = {}): Promise<RawR
       let error: Error | undefined;
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', (e) => (error = e));
-      res.on('close', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), error: error ?? (res.complete ? undefined : new Error('incomplete')) }));
+      res.on('close', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks),
+          error: error ?? (res.complete ? undefined : new Error('incomplete')),
+        }),
+      );
     });
     req.on('error', reject);
   });
@@ -182,7 +189,12 @@ describe('simulator media links (S3-style)', () => {
     const fresh = await fetch(await videoUrl(EXPIRING_SESSION));
     expect(fresh.status).toBe(200);
     expect((await fresh.arrayBuffer()).byteLength).toBe(5_000);
-    expect(sim.stats().media.filter((m) => m.key === `video:${EXPIRING_SESSION}`).map((m) => [m.status, m.faultInjected])).toEqual([
+    expect(
+      sim
+        .stats()
+        .media.filter((m) => m.key === `video:${EXPIRING_SESSION}`)
+        .map((m) => [m.status, m.faultInjected]),
+    ).toEqual([
       [403, 'linkExpiredOnFirstUse'],
       [403, 'linkExpiredOnFirstUse'],
       [200, undefined],
@@ -231,7 +243,9 @@ describe('simulator link expiry', () => {
         body: 'grant_type=client_credentials&scope=studies:read&client_id=demo-client&client_secret=demo-secret',
       });
       const { access_token } = await jsonOf(tokenRes);
-      const link = await jsonOf(await fetch(`${sim.baseUrl}/api/v2/sessionResults/${SESSION}/videoDownloadUrl`, { headers: { authorization: `Bearer ${access_token}` } }));
+      const link = await jsonOf(
+        await fetch(`${sim.baseUrl}/api/v2/sessionResults/${SESSION}/videoDownloadUrl`, { headers: { authorization: `Bearer ${access_token}` } }),
+      );
       expect(Date.parse(link.expiresAt) - Date.now()).toBeLessThanOrEqual(1000);
       expect(new URL(link.videoUrl).searchParams.get('X-Amz-Expires')).toBe('1');
       expect((await fetch(link.videoUrl)).status).toBe(200);

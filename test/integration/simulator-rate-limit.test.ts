@@ -1,16 +1,19 @@
 import { startSimulator, type RunningSimulator, type ScenarioInput } from '../../simulator';
 import { jsonOf, tokenFor } from '../support/simulator-http';
 
-
 const TEST_ID = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 
 function list(sim: RunningSimulator, token?: string, query = `testId=${TEST_ID}`) {
   return fetch(`${sim.baseUrl}/api/v2/sessionResults?${query}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 }
 
-const rate = (res: Response) => [res.status, res.headers.get('x-ratelimit-limit'), res.headers.get('x-ratelimit-remaining'), res.headers.get('x-ratelimit-reset')];
+const rate = (res: Response) => [
+  res.status,
+  res.headers.get('x-ratelimit-limit'),
+  res.headers.get('x-ratelimit-remaining'),
+  res.headers.get('x-ratelimit-reset'),
+];
 
 async function withSimulator(scenario: ScenarioInput, body: (sim: RunningSimulator) => Promise<void>): Promise<void> {
   const sim = await startSimulator({ scenario: { tests: [{ testId: TEST_ID, sessions: [{}] }], ...scenario }, port: 0 });
@@ -58,7 +61,13 @@ describe('simulator rate limit (fixed window per client)', () => {
 
   test('each client has its own budget; 401s and token requests are not charged', () =>
     withSimulator(
-      { rateLimit: { limit: 2, windowMs: 60_000 }, clients: [{ clientId: 'a', clientSecret: 'sa' }, { clientId: 'b', clientSecret: 'sb' }] },
+      {
+        rateLimit: { limit: 2, windowMs: 60_000 },
+        clients: [
+          { clientId: 'a', clientSecret: 'sa' },
+          { clientId: 'b', clientSecret: 'sb' },
+        ],
+      },
       async (sim) => {
         const a = await tokenFor(sim, 'a', 'sa');
         const b = await tokenFor(sim, 'b', 'sb');
@@ -72,7 +81,12 @@ describe('simulator rate limit (fixed window per client)', () => {
         expect(rate(await list(sim, a))).toEqual([200, '2', '0', '60']);
         expect((await list(sim, a)).status).toBe(429);
         expect(rate(await list(sim, b))).toEqual([200, '2', '0', '60']);
-        expect(sim.stats().calls.filter((c) => c.status !== 401).map((c) => `${c.clientId} ${c.status}`)).toEqual(['a 200', 'b 200', 'a 200', 'a 429', 'b 200']);
+        expect(
+          sim
+            .stats()
+            .calls.filter((c) => c.status !== 401)
+            .map((c) => `${c.clientId} ${c.status}`),
+        ).toEqual(['a 200', 'b 200', 'a 200', 'a 429', 'b 200']);
       },
     ));
 });

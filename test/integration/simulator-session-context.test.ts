@@ -37,7 +37,6 @@ const SCENARIO: ScenarioInput = {
 };
 const ALL_SESSIONS = [INTERACTION_A, INTERACTION_B, THINK_ALOUD, SURVEY, LIVE];
 
-
 async function withSimulator(scenario: ScenarioInput, body: (sim: RunningSimulator, get: (path: string) => Promise<Response>) => Promise<void>): Promise<void> {
   const sim = await startSimulator({ scenario, port: 0 });
   try {
@@ -155,7 +154,8 @@ describe('simulator session details (v3) and QXscores', () => {
       // Tasks fit in the session's length (the survey without finishTime included).
       for (const [i, s] of spec.entries()) {
         const length = s.finishTime ? Date.parse(s.finishTime) - Date.parse(s.startTime) : Infinity;
-        for (const t of bodies[i].tasks) expect(0 <= t.response.startTimeMs && t.response.startTimeMs < t.response.endTimeMs && t.response.endTimeMs <= length).toBe(true);
+        for (const t of bodies[i].tasks)
+          expect(0 <= t.response.startTimeMs && t.response.startTimeMs < t.response.endTimeMs && t.response.endTimeMs <= length).toBe(true);
       }
       // Interaction sessions, and only they, carry a QX_SCORE group: the test's one QX task group.
       const qx = bodies.map((b) => b.taskGroups.filter((g: Json) => g.type === 'QX_SCORE'));
@@ -230,11 +230,25 @@ describe('simulator session details (v3) and QXscores', () => {
     withSimulator({ ...SCENARIO, rateLimit: { limit: 5 } }, async (sim, get) => {
       expect((await fetch(`${sim.baseUrl}${detailsPath(INTERACTION_A)}`)).status).toBe(401);
       const remaining: Array<[number, string | null]> = [];
-      for (const path of [detailsPath(INTERACTION_A), qxPath(TEST_ID), detailsPath(UNKNOWN), qxPath(NO_INTERACTION_TEST), detailsPath(SURVEY), qxPath(TEST_ID)]) {
+      for (const path of [
+        detailsPath(INTERACTION_A),
+        qxPath(TEST_ID),
+        detailsPath(UNKNOWN),
+        qxPath(NO_INTERACTION_TEST),
+        detailsPath(SURVEY),
+        qxPath(TEST_ID),
+      ]) {
         const res = await get(path);
         remaining.push([res.status, res.headers.get('x-ratelimit-remaining')]);
       }
-      expect(remaining).toEqual([[200, '4'], [200, '3'], [404, '2'], [404, '1'], [200, '0'], [429, '0']]);
+      expect(remaining).toEqual([
+        [200, '4'],
+        [200, '3'],
+        [404, '2'],
+        [404, '1'],
+        [200, '0'],
+        [429, '0'],
+      ]);
       expect(sim.stats().calls.map((c) => [c.operation, c.status, c.testId])).toEqual([
         ['sessionDetails', 401, TEST_ID],
         ['sessionDetails', 200, TEST_ID],
@@ -249,9 +263,15 @@ describe('simulator session details (v3) and QXscores', () => {
   test('v3 and v2 calls share one call numbering for the fault schedule (serverErrorEveryNth)', () =>
     withSimulator({ ...SCENARIO, faults: { serverErrorEveryNth: 2 } }, async (sim, get) => {
       const statuses: number[] = [];
-      for (const path of [detailsPath(INTERACTION_A), qxPath(TEST_ID), `/api/v2/sessionResults?testId=${TEST_ID}`, detailsPath(THINK_ALOUD)]) statuses.push((await get(path)).status);
+      for (const path of [detailsPath(INTERACTION_A), qxPath(TEST_ID), `/api/v2/sessionResults?testId=${TEST_ID}`, detailsPath(THINK_ALOUD)])
+        statuses.push((await get(path)).status);
       expect(statuses).toEqual([200, 500, 200, 503]);
-      expect(sim.stats().calls.map((c) => `${c.operation} ${c.faultInjected ?? '-'}`)).toEqual(['sessionDetails -', 'qxScores serverError', 'listSessions -', 'sessionDetails serverError']);
+      expect(sim.stats().calls.map((c) => `${c.operation} ${c.faultInjected ?? '-'}`)).toEqual([
+        'sessionDetails -',
+        'qxScores serverError',
+        'listSessions -',
+        'sessionDetails serverError',
+      ]);
     }));
 
   test('updateSessionDetails: an interaction session changes its first answer and QXscore, hence the test’s qxScore; nothing else changes', () =>
@@ -265,7 +285,10 @@ describe('simulator session details (v3) and QXscores', () => {
       const before = await everything();
       sim.updateSessionDetails(INTERACTION_A);
       const after = await everything();
-      expect(changedPaths(before, after).filter((p) => !p.startsWith('.details.0.tasks.0.response.answer.'))).toEqual(['.details.0.taskGroups.0.response.score', '.qx.qxScores.0.qxScore']);
+      expect(changedPaths(before, after).filter((p) => !p.startsWith('.details.0.tasks.0.response.answer.'))).toEqual([
+        '.details.0.taskGroups.0.response.score',
+        '.qx.qxScores.0.qxScore',
+      ]);
       expect(changedPaths(before.details[0].tasks[0].response.answer, after.details[0].tasks[0].response.answer).length).toBeGreaterThan(0);
       expect(after.details[0]).toEqual(sim.expectedSessionDetails(INTERACTION_A));
       expect(after.qx).toEqual(sim.expectedQxScores(TEST_ID));
@@ -305,7 +328,14 @@ describe('simulator session details (v3) and QXscores', () => {
         const wrong = await jsonOf(await get(qxPath(TEST_ID)));
         expect(wrong.testId).toBe(42);
         expect(await jsonOf(await get(qxPath(TEST_ID)))).toEqual(sim.expectedQxScores(TEST_ID));
-        expect(sim.stats().calls.map((c) => c.faultInjected ?? '-')).toEqual(['-', 'malformed:missingField', 'malformed:html', '-', 'malformed:wrongType', '-']);
+        expect(sim.stats().calls.map((c) => c.faultInjected ?? '-')).toEqual([
+          '-',
+          'malformed:missingField',
+          'malformed:html',
+          '-',
+          'malformed:wrongType',
+          '-',
+        ]);
       },
     ));
 });

@@ -12,14 +12,22 @@ import { harnessValue } from '../support/harness-env';
 /** Proof that each of the three real parts is real (issue #3). */
 describe('smoke: the real parts', () => {
   test('a workflow runs on the dev server and `temporal workflow list` shows it by its search attribute', async () => {
-    const fx = await createPipelineFixture({ ...generateScenario({ seed: 7101, sessions: 1, reels: 1 }), rateLimit: { limit: 600, windowMs: 60_000 }, generation: { generatingMs: 10 } });
+    const fx = await createPipelineFixture({
+      ...generateScenario({ seed: 7101, sessions: 1, reels: 1 }),
+      rateLimit: { limit: 600, windowMs: 60_000 },
+      generation: { generatingMs: 10 },
+    });
     try {
       await fx.startWorkers();
       const testId = fx.sim.scenario.tests[0].testId;
       const summary = await fx.ingest({ testId, dest: fs.mkdtempSync(path.join(os.tmpdir(), 'smoke-')), only: ['reels'] });
       expect(summary.counts.reel.stored).toBe(1);
       const list = () => {
-        const listed = execFileSync(locateTool('temporal')!.path, ['workflow', 'list', '--address', harnessValue('temporalAddress'), '--query', `UtTestId="${testId}"`, '--output', 'json'], { encoding: 'utf8' });
+        const listed = execFileSync(
+          locateTool('temporal')!.path,
+          ['workflow', 'list', '--address', harnessValue('temporalAddress'), '--query', `UtTestId="${testId}"`, '--output', 'json'],
+          { encoding: 'utf8' },
+        );
         const rows = listed.trim() ? (JSON.parse(listed) as Array<{ type?: { name?: string }; status?: string }>) : [];
         return rows.map((r) => [r.type?.name, r.status]).sort();
       };

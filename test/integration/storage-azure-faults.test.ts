@@ -48,7 +48,11 @@ describe('az:// behind a faulty network', () => {
     const stored = await dest.writeObject(REL, src.stream, { contentType: 'video/mp4', metadata: {} });
     const expected = await src.checksums;
     expect(stored).toMatchObject(expected);
-    expect(createHash('md5').update(await readAll(dest.readObject(REL))).digest('base64')).toBe(expected.md5);
+    expect(
+      createHash('md5')
+        .update(await readAll(dest.readObject(REL)))
+        .digest('base64'),
+    ).toBe(expected.md5);
     expect(proxy!.log.filter((r) => r.action === '503')).toHaveLength(2);
   });
 

@@ -25,14 +25,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { BlobServiceClient, BlockBlobClient } from '@azure/storage-blob';
-import {
-  DestinationUnavailableError,
-  ObjectNotFoundError,
-  openDestination,
-  parseDestination,
-  StorageRequestError,
-  type Destination,
-} from '../../storage';
+import { DestinationUnavailableError, ObjectNotFoundError, openDestination, parseDestination, StorageRequestError, type Destination } from '../../storage';
 import { AzureDestination } from '../../storage/azure/destination';
 import { generatedSource, readAll } from '../support/generated-source';
 import { harnessValue } from '../support/harness-env';
@@ -81,7 +74,11 @@ describe('az:// destination', () => {
   it('a body within one block goes in one Put Blob, with its MD5', async () => {
     const { dest } = await newDestination('');
     const body = Buffer.from('WEBVTT\n\n00:00.000 --> 00:01.000\nhi\n');
-    const stored = await dest.writeObject('t/transcript.vtt', Readable.from([body]), { contentType: 'text/vtt', metadata: { kind: 'transcript' }, expectedBytes: body.length });
+    const stored = await dest.writeObject('t/transcript.vtt', Readable.from([body]), {
+      contentType: 'text/vtt',
+      metadata: { kind: 'transcript' },
+      expectedBytes: body.length,
+    });
     expect(stored).toMatchObject({ uri: expect.stringMatching(/^az:\/\/[^/]+\/t\/transcript\.vtt$/), bytes: body.length, metadata: { kind: 'transcript' } });
     const blob = service.getContainerClient(dest.spec.container).getBlockBlobClient('t/transcript.vtt');
     expect((await blob.getBlockList('committed')).committedBlocks).toHaveLength(0);
@@ -114,12 +111,14 @@ describe('az:// destination', () => {
     expect(await blobNames(container)).toEqual([]);
   });
 
-  it('metadata over Azure\'s 8 KiB (once encoded) is refused before any request; the destination tells callers its budget', async () => {
+  it("metadata over Azure's 8 KiB (once encoded) is refused before any request; the destination tells callers its budget", async () => {
     const { container, dest } = await newDestination();
     expect(dest.metadataBudgetBytes).toBe(5.5 * KiB);
     // Within the budget, even all non-ASCII (base64 makes it 4/3 as long): accepted.
     const within = { name: '☕'.repeat(Math.floor((5.5 * KiB - 4) / 3)) };
-    expect(await dest.writeObject('ok.mp4', Readable.from([Buffer.from('x')]), { contentType: 'video/mp4', metadata: within })).toMatchObject({ metadata: within });
+    expect(await dest.writeObject('ok.mp4', Readable.from([Buffer.from('x')]), { contentType: 'video/mp4', metadata: within })).toMatchObject({
+      metadata: within,
+    });
     const source = generatedSource(1024);
     const err = await dest.writeObject(REL, source.stream, { contentType: 'video/mp4', metadata: { name: '☕'.repeat(2200) } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StorageRequestError);
@@ -181,7 +180,9 @@ describe('clients from the environment', () => {
       expect(dest.uri).toBe(`https://devstoreaccount1.blob.core.windows.net/${container}/p`);
       const stored = await dest.writeSmallObject('test_id=1/m.json', '{}', { contentType: 'application/json' });
       expect(stored.uri).toBe(`https://devstoreaccount1.blob.core.windows.net/${container}/p/test_id=1/m.json`);
-      expect(() => openDestination(parseDestination(`https://otheraccount.blob.core.windows.net/${container}`))).toThrow(/names storage account "otheraccount" but AZURE_STORAGE_CONNECTION_STRING is for "devstoreaccount1"/);
+      expect(() => openDestination(parseDestination(`https://otheraccount.blob.core.windows.net/${container}`))).toThrow(
+        /names storage account "otheraccount" but AZURE_STORAGE_CONNECTION_STRING is for "devstoreaccount1"/,
+      );
     });
   });
 
@@ -202,8 +203,14 @@ describe('emulator facts (Azurite; Azure differs where noted)', () => {
   it('a Content-MD5 that does not match is 400 InvalidOperation (Azure: 400 Md5Mismatch), for a block and a Put Blob', async () => {
     const blob = service.getContainerClient(await newContainer()).getBlockBlobClient('b');
     const id = Buffer.from('block-01').toString('base64');
-    await expect(blob.stageBlock(id, Buffer.from('abc'), 3, { transactionalContentMD5: md5(Buffer.from('abd')) })).rejects.toMatchObject({ statusCode: 400, code: 'InvalidOperation' });
-    await expect(blob.upload('abc', 3, { blobHTTPHeaders: { blobContentMD5: md5(Buffer.from('abd')) } })).rejects.toMatchObject({ statusCode: 400, code: 'InvalidOperation' });
+    await expect(blob.stageBlock(id, Buffer.from('abc'), 3, { transactionalContentMD5: md5(Buffer.from('abd')) })).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'InvalidOperation',
+    });
+    await expect(blob.upload('abc', 3, { blobHTTPHeaders: { blobContentMD5: md5(Buffer.from('abd')) } })).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'InvalidOperation',
+    });
   });
 
   it('a Put Blob with If-None-Match: * is refused (409) while another writer has blocks staged under the name; a commit is not', async () => {
@@ -226,10 +233,15 @@ describe('emulator facts (Azurite; Azure differs where noted)', () => {
 
   it('a wrong key is 403 AuthorizationFailure (Azure: 403 AuthenticationFailed)', async () => {
     const wrong = BlobServiceClient.fromConnectionString(connectionString.replace(/AccountKey=[^;]+/, `AccountKey=${Buffer.alloc(64, 1).toString('base64')}`));
-    await expect(wrong.getContainerClient(await newContainer()).getBlockBlobClient('b').upload('x', 1)).rejects.toMatchObject({ statusCode: 403, code: 'AuthorizationFailure' });
+    await expect(
+      wrong
+        .getContainerClient(await newContainer())
+        .getBlockBlobClient('b')
+        .upload('x', 1),
+    ).rejects.toMatchObject({ statusCode: 403, code: 'AuthorizationFailure' });
   });
 
-  it('as on Azure: properties lower-case metadata names, a listing keeps their case and drops the ETag\'s quotes; a HEAD 404 has its code only in details', async () => {
+  it("as on Azure: properties lower-case metadata names, a listing keeps their case and drops the ETag's quotes; a HEAD 404 has its code only in details", async () => {
     const container = service.getContainerClient(await newContainer());
     const blob = container.getBlockBlobClient('b');
     const { etag } = await blob.upload('x', 1, { metadata: { CamelCase: 'v' } });
@@ -239,6 +251,10 @@ describe('emulator facts (Azurite; Azure differs where noted)', () => {
     const [item] = items;
     expect(item.metadata).toEqual({ CamelCase: 'v' });
     expect(`"${item.properties.etag}"`).toBe(etag);
-    await expect(container.getBlockBlobClient('none').getProperties()).rejects.toMatchObject({ statusCode: 404, code: undefined, details: { errorCode: 'BlobNotFound' } });
+    await expect(container.getBlockBlobClient('none').getProperties()).rejects.toMatchObject({
+      statusCode: 404,
+      code: undefined,
+      details: { errorCode: 'BlobNotFound' },
+    });
   });
 });

@@ -30,9 +30,19 @@ const VIDEO_BYTES = 200_000;
   let testId: string;
   let mountPoint: string;
   beforeAll(async () => {
-    const scenario = generateScenario({ seed: 9801, sessions: 4, reels: 0, clipsPerSession: [0, 0], productMix: { THINK_OUT_LOUD: 1, NON_THINK_OUT_LOUD: 0, LIVE_CONVERSATION: 0, SURVEY: 0 }, videoBytes: VIDEO_BYTES });
+    const scenario = generateScenario({
+      seed: 9801,
+      sessions: 4,
+      reels: 0,
+      clipsPerSession: [0, 0],
+      productMix: { THINK_OUT_LOUD: 1, NON_THINK_OUT_LOUD: 0, LIVE_CONVERSATION: 0, SURVEY: 0 },
+      videoBytes: VIDEO_BYTES,
+    });
     // One transfer at a time, so the disk fills at a known point.
-    fx = await createPipelineFixture({ ...scenario, rateLimit: { limit: 6000, windowMs: 60_000 }, generation: { generatingMs: 20 } }, { UT_MAX_CONCURRENT_DOWNLOADS: '1' });
+    fx = await createPipelineFixture(
+      { ...scenario, rateLimit: { limit: 6000, windowMs: 60_000 }, generation: { generatingMs: 20 } },
+      { UT_MAX_CONCURRENT_DOWNLOADS: '1' },
+    );
     testId = fx.sim.scenario.tests[0].testId;
     await fx.startWorkers();
     mountPoint = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-small-disk-'));

@@ -23,14 +23,7 @@ import { createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { File, Storage, type CreateWriteStreamOptions } from '@google-cloud/storage';
-import {
-  ChecksumMismatchError,
-  createGcsClient,
-  DestinationUnavailableError,
-  openDestination,
-  parseDestination,
-  type Destination,
-} from '../../storage';
+import { ChecksumMismatchError, createGcsClient, DestinationUnavailableError, openDestination, parseDestination, type Destination } from '../../storage';
 import { GcsDestination } from '../../storage/gcs/destination';
 import { generatedSource, readAll } from '../support/generated-source';
 import { harnessValue } from '../support/harness-env';
@@ -70,7 +63,12 @@ describe('gs:// destination', () => {
     expect(stored.generation).toMatch(/^\d+$/);
     const [metadata] = await storage.bucket(bucket).file(`archive/ut/${REL}`).getMetadata();
     // The emulator drops a resumable upload's content type; the destination sets it again.
-    expect(metadata).toMatchObject({ md5Hash: expected.md5, crc32c: expected.crc32c, contentType: 'video/mp4', metadata: { testId: '1111', durationMs: '60000' } });
+    expect(metadata).toMatchObject({
+      md5Hash: expected.md5,
+      crc32c: expected.crc32c,
+      contentType: 'video/mp4',
+      metadata: { testId: '1111', durationMs: '60000' },
+    });
   });
 
   it('bytes altered on the way (server checksum differs from ours) give ChecksumMismatchError and no object', async () => {

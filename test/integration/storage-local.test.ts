@@ -27,13 +27,21 @@ afterEach(async () => {
 });
 
 const out = (...p: string[]) => path.join(root, 'out', ...p);
-const exists = (p: string) => fs.stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  fs.stat(p).then(
+    () => true,
+    () => false,
+  );
 const tempFiles = () => fs.readdir(out(TMP)).catch(() => [] as string[]);
 
 describe('local destination', () => {
   it('keeps the file under its path and its metadata in a pretty-printed sidecar <object>.json', async () => {
     const data = Buffer.from('WEBVTT\n\n00:00.000 --> 00:01.000\nhello\n'.repeat(5000));
-    const stored = await dest.writeObject(REL, Readable.from([data]), { contentType: 'text/vtt', metadata: { testId: '1111', durationMs: 1234 }, expectedBytes: data.length });
+    const stored = await dest.writeObject(REL, Readable.from([data]), {
+      contentType: 'text/vtt',
+      metadata: { testId: '1111', durationMs: 1234 },
+      expectedBytes: data.length,
+    });
     expect(stored.uri).toBe(`file://${root}/out/${REL}`);
     expect((await fs.readFile(out(REL))).equals(data)).toBe(true);
     const text = await fs.readFile(out(`${REL}.json`), 'utf8');
@@ -87,7 +95,9 @@ describe('local destination', () => {
 
     await fs.writeFile(path.join(root, 'a-file'), 'x');
     const blocked = openDestination(parseDestination(path.join(root, 'a-file', 'sub')));
-    await expect(blocked.writeObject('x.mp4', Readable.from([Buffer.from('x')]), { contentType: 'x', metadata: {} })).rejects.toThrow(DestinationUnavailableError);
+    await expect(blocked.writeObject('x.mp4', Readable.from([Buffer.from('x')]), { contentType: 'x', metadata: {} })).rejects.toThrow(
+      DestinationUnavailableError,
+    );
   });
 
   it('takes over the bytes a dead attempt left (never a busy one) and removes them once published', async () => {
@@ -110,9 +120,18 @@ describe('local destination', () => {
     const point = await dest.prepareResume(REL, key, 3, 30_000);
     expect(point).toEqual({ key, attempt: 3, bytes: 1 << 20 });
     expect(await exists(dead)).toBe(false);
-    const stored = await dest.writeObject(REL, Readable.from([data.subarray(point.bytes)]), { contentType: 'video/mp4', metadata: {}, expectedBytes: data.length, resume: point });
+    const stored = await dest.writeObject(REL, Readable.from([data.subarray(point.bytes)]), {
+      contentType: 'video/mp4',
+      metadata: {},
+      expectedBytes: data.length,
+      resume: point,
+    });
     expect(stored).toMatchObject({ bytes: data.length, md5: createHash('md5').update(data).digest('base64') });
-    expect(createHash('md5').update(await fs.readFile(out(...REL.split('/')))).digest('base64')).toBe(stored.md5);
+    expect(
+      createHash('md5')
+        .update(await fs.readFile(out(...REL.split('/'))))
+        .digest('base64'),
+    ).toBe(stored.md5);
     expect(await tempFiles()).toEqual([path.basename(busy)]);
   });
 });

@@ -36,13 +36,7 @@ import {
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import {
-  ChecksumMismatchError,
-  DestinationUnavailableError,
-  openDestination,
-  parseDestination,
-  StorageRequestError,
-} from '../../storage';
+import { ChecksumMismatchError, DestinationUnavailableError, openDestination, parseDestination, StorageRequestError } from '../../storage';
 import { S3Destination, type S3DestinationOptions } from '../../storage/s3/destination';
 import { generatedSource, readAll } from '../support/generated-source';
 import { pausedSource } from '../support/paused-source';
@@ -55,7 +49,11 @@ const T = 'test_id=11111111-1111-4111-8111-111111111111';
 const REL = `${T}/session_id=22222222-2222-4222-8222-222222222222/session.mp4`;
 
 /** 5 MiB parts (S3's smallest), so that a few MiB make a multipart upload. */
-async function newDestination(prefix = 'archive/ut', options: S3DestinationOptions = {}, s3: S3Client = client): Promise<{ bucket: string; dest: S3Destination }> {
+async function newDestination(
+  prefix = 'archive/ut',
+  options: S3DestinationOptions = {},
+  s3: S3Client = client,
+): Promise<{ bucket: string; dest: S3Destination }> {
   const bucket = await newTestBucket(client, 'store');
   return { bucket, dest: new S3Destination({ scheme: 's3', bucket, prefix }, s3, { partSize: 5 * MiB, ...options }) };
 }
@@ -78,13 +76,22 @@ describe('s3:// destination', () => {
     expect(stored.generation).toMatch(/^"[0-9a-f]{32}(-\d+)?"$/);
     const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: `archive/ut/${REL}` }));
     expect(head.ContentType).toBe('video/mp4');
-    expect(head.Metadata).toEqual({ 'test-id': '1111', 'last-updated-at-ms': '1700000000000', 'ut-media-md5': expected.md5, 'ut-media-crc32c': expected.crc32c });
+    expect(head.Metadata).toEqual({
+      'test-id': '1111',
+      'last-updated-at-ms': '1700000000000',
+      'ut-media-md5': expected.md5,
+      'ut-media-crc32c': expected.crc32c,
+    });
   });
 
   it('sends an object that fits in one part as one PutObject; its ETag is the MD5 of what the store got', async () => {
     const { bucket, dest } = await newDestination('');
     const body = Buffer.from('WEBVTT\n\n00:00.000 --> 00:01.000\nhi\n');
-    const stored = await dest.writeObject('t/transcript.vtt', Readable.from([body]), { contentType: 'text/vtt', metadata: { kind: 'transcript' }, expectedBytes: body.length });
+    const stored = await dest.writeObject('t/transcript.vtt', Readable.from([body]), {
+      contentType: 'text/vtt',
+      metadata: { kind: 'transcript' },
+      expectedBytes: body.length,
+    });
     expect(stored).toMatchObject({ uri: `s3://${bucket}/t/transcript.vtt`, bytes: body.length, md5: md5(body), metadata: { kind: 'transcript' } });
     expect(Buffer.from(stored.generation!.replace(/"/g, ''), 'hex').toString('base64')).toBe(md5(body));
     expect((await client.send(new HeadObjectCommand({ Bucket: bucket, Key: 't/transcript.vtt' }))).ContentType).toBe('text/vtt');
@@ -98,7 +105,9 @@ describe('s3:// destination', () => {
       await src.paused;
       const deadline = Date.now() + 20_000;
       while ((await openUploads(bucket)).length === 0 && Date.now() < deadline) await wait(50);
-      expect(await openUploads(bucket)).toEqual([expect.stringMatching(/^archive\/ut\/\.ut-media-tmp\/test_id=11111111-1111-4111-8111-111111111111~session\.mp4\./)]);
+      expect(await openUploads(bucket)).toEqual([
+        expect.stringMatching(/^archive\/ut\/\.ut-media-tmp\/test_id=11111111-1111-4111-8111-111111111111~session\.mp4\./),
+      ]);
     } finally {
       src.resume();
     }
@@ -106,7 +115,7 @@ describe('s3:// destination', () => {
     expect(await openUploads(bucket)).toEqual([]);
   });
 
-  it('bytes altered on the way (the store\'s MD5 differs from ours) give ChecksumMismatchError and no object', async () => {
+  it("bytes altered on the way (the store's MD5 differs from ours) give ChecksumMismatchError and no object", async () => {
     const altering = createS3Client(s3TestEnv());
     altering.middlewareStack.add(
       (next) => async (args) => {
@@ -139,7 +148,7 @@ describe('s3:// destination', () => {
     expect(await openUploads(bucket)).toEqual([]);
   });
 
-  it('metadata over S3\'s 2 KB limit fails at once, retrying would not help', async () => {
+  it("metadata over S3's 2 KB limit fails at once, retrying would not help", async () => {
     const { bucket, dest } = await newDestination();
     const write = dest.writeObject(REL, Readable.from([Buffer.from('x')]), { contentType: 'video/mp4', metadata: { description: 'é'.repeat(1500) } });
     await expect(write).rejects.toThrow(StorageRequestError);
@@ -222,8 +231,12 @@ describe('emulator facts (moto; S3 differs where noted)', () => {
   it('PutObject honours If-None-Match and If-Match, as S3 does', async () => {
     const bucket = await newTestBucket(client, 'facts');
     const etag = await objectWith(bucket, 'k', 'one');
-    await expect(client.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'two', IfNoneMatch: '*' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
-    await expect(client.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'two', IfMatch: '"0"' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
+    await expect(client.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'two', IfNoneMatch: '*' }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 412 },
+    });
+    await expect(client.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'two', IfMatch: '"0"' }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 412 },
+    });
     await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'two', IfMatch: etag }));
   });
 
@@ -232,7 +245,9 @@ describe('emulator facts (moto; S3 differs where noted)', () => {
     await objectWith(bucket, 'src', 'source');
     await objectWith(bucket, 'dst', 'there');
     await client.send(new CopyObjectCommand({ Bucket: bucket, Key: 'dst', CopySource: `${bucket}/src`, IfNoneMatch: '*' }));
-    await client.send(new CopyObjectCommand({ Bucket: bucket, Key: 'dst', CopySource: `${bucket}/src`, IfMatch: '"0"', MetadataDirective: 'REPLACE', Metadata: { a: 'b' } }));
+    await client.send(
+      new CopyObjectCommand({ Bucket: bucket, Key: 'dst', CopySource: `${bucket}/src`, IfMatch: '"0"', MetadataDirective: 'REPLACE', Metadata: { a: 'b' } }),
+    );
     expect((await readAll((await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'dst' }))).Body as Readable)).toString()).toBe('source');
   });
 
@@ -242,7 +257,9 @@ describe('emulator facts (moto; S3 differs where noted)', () => {
     const complete = async (condition: { IfNoneMatch?: string; IfMatch?: string }) => {
       const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'k' }));
       const { ETag } = await client.send(new UploadPartCommand({ Bucket: bucket, Key: 'k', UploadId, PartNumber: 1, Body: 'new' }));
-      return client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: 'k', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag }] }, ...condition }));
+      return client.send(
+        new CompleteMultipartUploadCommand({ Bucket: bucket, Key: 'k', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag }] }, ...condition }),
+      );
     };
     await expect(complete({ IfNoneMatch: '*' })).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
     await complete({ IfMatch: '"0"' });
@@ -251,11 +268,20 @@ describe('emulator facts (moto; S3 differs where noted)', () => {
   it('verifies no checksum sent with the bytes (S3: 400 BadDigest); the ETag of a PutObject is the MD5 of what it got', async () => {
     const bucket = await newTestBucket(client, 'facts');
     const put = await client.send(
-      new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'hello', ContentMD5: md5(Buffer.from('other')), ChecksumAlgorithm: 'CRC32C', ChecksumCRC32C: 'AAAAAA==' }),
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'k',
+        Body: 'hello',
+        ContentMD5: md5(Buffer.from('other')),
+        ChecksumAlgorithm: 'CRC32C',
+        ChecksumCRC32C: 'AAAAAA==',
+      }),
     );
     expect(put.ETag).toBe(`"${createHash('md5').update('hello').digest('hex')}"`);
     const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'm', ChecksumAlgorithm: 'CRC32C' }));
-    await client.send(new UploadPartCommand({ Bucket: bucket, Key: 'm', UploadId, PartNumber: 1, Body: 'part', ChecksumAlgorithm: 'CRC32C', ChecksumCRC32C: 'AAAAAA==' }));
+    await client.send(
+      new UploadPartCommand({ Bucket: bucket, Key: 'm', UploadId, PartNumber: 1, Body: 'part', ChecksumAlgorithm: 'CRC32C', ChecksumCRC32C: 'AAAAAA==' }),
+    );
   });
 
   it('drops user metadata whose name has an underscore (S3 keeps it)', async () => {

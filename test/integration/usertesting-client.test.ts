@@ -1,6 +1,15 @@
 import crypto from 'node:crypto';
 import { generateScenario, startSimulator, type RunningSimulator } from '../../simulator';
-import { BadRequestError, InvalidCredentialsError, InvalidResponseError, LinkExpiredError, NotFoundError, RateLimitedError, TransientApiError, UnauthorizedError } from '../../usertesting/errors';
+import {
+  BadRequestError,
+  InvalidCredentialsError,
+  InvalidResponseError,
+  LinkExpiredError,
+  NotFoundError,
+  RateLimitedError,
+  TransientApiError,
+  UnauthorizedError,
+} from '../../usertesting/errors';
 import { createResultsApiClient } from '../../usertesting/results-api-client';
 import { openSignedMedia } from '../../usertesting/signed-media';
 import { createTokenProvider } from '../../usertesting/token-provider';
@@ -28,7 +37,10 @@ describe('Results API client', () => {
   afterAll(() => sim.close());
 
   function client(secret = sim.scenario.clients[0].clientSecret) {
-    const tokens = createTokenProvider({ credentials: { kind: 'client-credentials', clientId: sim.scenario.clients[0].clientId, clientSecret: secret }, tokenUrl: sim.tokenUrl });
+    const tokens = createTokenProvider({
+      credentials: { kind: 'client-credentials', clientId: sim.scenario.clients[0].clientId, clientSecret: secret },
+      tokenUrl: sim.tokenUrl,
+    });
     return { tokens, api: createResultsApiClient({ baseUrl: sim.baseUrl, tokens }) };
   }
 
@@ -129,23 +141,38 @@ describe('Results API client', () => {
   test('answers that break the API description: HTML or empty is transient (retried), a missing or mistyped field names the field, extra fields are tolerated', async () => {
     const kinds = ['html', 'empty', 'missingField', 'wrongType', 'extraFields'] as const;
     const garbled = await startSimulator({
-      scenario: { ...scenario, rateLimit: { limit: 1000, windowMs: 60_000 }, faults: { malformedAnswers: kinds.map((kind) => ({ operation: 'listSessions' as const, kind })) } },
+      scenario: {
+        ...scenario,
+        rateLimit: { limit: 1000, windowMs: 60_000 },
+        faults: { malformedAnswers: kinds.map((kind) => ({ operation: 'listSessions' as const, kind })) },
+      },
     });
     try {
-      const tokens = createTokenProvider({ credentials: { kind: 'client-credentials', clientId: garbled.scenario.clients[0].clientId, clientSecret: garbled.scenario.clients[0].clientSecret }, tokenUrl: garbled.tokenUrl });
+      const tokens = createTokenProvider({
+        credentials: { kind: 'client-credentials', clientId: garbled.scenario.clients[0].clientId, clientSecret: garbled.scenario.clients[0].clientSecret },
+        tokenUrl: garbled.tokenUrl,
+      });
       const api = createResultsApiClient({ baseUrl: garbled.baseUrl, tokens });
       const testId = garbled.scenario.tests[0].testId;
-      const attempt = () => api.listSessions(testId, 0, 500).then(() => 'ok', (e: Error) => e);
+      const attempt = () =>
+        api.listSessions(testId, 0, 500).then(
+          () => 'ok',
+          (e: Error) => e,
+        );
       const html = await attempt();
       expect(html).toBeInstanceOf(TransientApiError);
       expect(String((html as Error).message)).toMatch(/^listSessions: response body unreadable/);
       expect(await attempt()).toBeInstanceOf(TransientApiError);
       const missing = await attempt();
       expect(missing).toBeInstanceOf(InvalidResponseError);
-      expect((missing as Error).message).toMatch(/^listSessions: the answer does not match the API description: testId is absent, where the API description says a string$/);
+      expect((missing as Error).message).toMatch(
+        /^listSessions: the answer does not match the API description: testId is absent, where the API description says a string$/,
+      );
       const wrong = await attempt();
       expect(wrong).toBeInstanceOf(InvalidResponseError);
-      expect((wrong as Error).message).toMatch(/^listSessions: the answer does not match the API description: testId is (?!absent)\w.*, where the API description says a string$/);
+      expect((wrong as Error).message).toMatch(
+        /^listSessions: the answer does not match the API description: testId is (?!absent)\w.*, where the API description says a string$/,
+      );
       expect(await attempt()).toBe('ok');
       expect(garbled.stats().calls.map((c) => c.faultInjected)).toEqual(kinds.map((k) => `malformed:${k}`));
     } finally {
@@ -156,10 +183,21 @@ describe('Results API client', () => {
   test('a link that redirects (307, as S3 and CDNs do) is followed, also for a Range resume; the bytes are exact', async () => {
     const [video] = scenario.tests[0].sessions;
     const redirecting = await startSimulator({
-      scenario: { ...scenario, rateLimit: { limit: 1000, windowMs: 60_000 }, faults: { redirectMedia: [`video:${video!.sessionId}`], cutBodyOnce: [`video:${video!.sessionId}`] } },
+      scenario: {
+        ...scenario,
+        rateLimit: { limit: 1000, windowMs: 60_000 },
+        faults: { redirectMedia: [`video:${video!.sessionId}`], cutBodyOnce: [`video:${video!.sessionId}`] },
+      },
     });
     try {
-      const tokens = createTokenProvider({ credentials: { kind: 'client-credentials', clientId: redirecting.scenario.clients[0].clientId, clientSecret: redirecting.scenario.clients[0].clientSecret }, tokenUrl: redirecting.tokenUrl });
+      const tokens = createTokenProvider({
+        credentials: {
+          kind: 'client-credentials',
+          clientId: redirecting.scenario.clients[0].clientId,
+          clientSecret: redirecting.scenario.clients[0].clientSecret,
+        },
+        tokenUrl: redirecting.tokenUrl,
+      });
       const api = createResultsApiClient({ baseUrl: redirecting.baseUrl, tokens });
       const { link } = await api.getVideoDownloadUrl(video!.sessionId!);
       const media = await openSignedMedia(link);

@@ -21,7 +21,12 @@ describe('ingestTestResult behaviour', () => {
   const failingClip = scenario.tests[0].sessions[0].clips[0].uuid!;
 
   beforeAll(async () => {
-    fx = await createPipelineFixture({ ...scenario, rateLimit: { limit: 600, windowMs: 60_000 }, generation: { generatingMs: 20 }, faults: { alwaysError: [failingClip] } });
+    fx = await createPipelineFixture({
+      ...scenario,
+      rateLimit: { limit: 600, windowMs: 60_000 },
+      generation: { generatingMs: 20 },
+      faults: { alwaysError: [failingClip] },
+    });
     testId = fx.sim.scenario.tests[0].testId;
     await fx.startWorkers();
   });
@@ -83,12 +88,19 @@ describe('ingestTestResult behaviour', () => {
     const args = [{ testId, dest, only: 'reels', options: runOptions(settings) }];
     // An ingestion under the contract id that stays running for as long as the test needs: no worker
     // polls its queue (a run on the real queue could end before the schedule looks, on a busy machine).
-    const running = await client.workflow.start('ingestTestResult', { taskQueue: `${settings.taskQueue}-unpolled`, workflowId: `ut-media-test-${testId}`, args });
+    const running = await client.workflow.start('ingestTestResult', {
+      taskQueue: `${settings.taskQueue}-unpolled`,
+      workflowId: `ut-media-test-${testId}`,
+      args,
+    });
     fx.sim.updateReel(testId, fx.sim.scenario.tests[0].reels[0].uuid, { lastUpdatedAtMs: Date.now() });
     const skipped = await client.workflow.execute('scheduledIngest', { taskQueue: settings.taskQueue, workflowId: `scheduled-a-${Date.now()}`, args });
     expect(skipped).toEqual({ skipped: `ut-media-test-${testId} is already running` });
     await running.terminate('the test saw the schedule skip');
-    const summary = (await client.workflow.execute('scheduledIngest', { taskQueue: settings.taskQueue, workflowId: `scheduled-b-${Date.now()}`, args })) as { testId: string; failures: unknown[] };
+    const summary = (await client.workflow.execute('scheduledIngest', { taskQueue: settings.taskQueue, workflowId: `scheduled-b-${Date.now()}`, args })) as {
+      testId: string;
+      failures: unknown[];
+    };
     expect(summary).toMatchObject({ testId, failures: [] });
     const child = await client.workflow.getHandle(`ut-media-test-${testId}`).describe();
     expect(child.status.name).toBe('COMPLETED');
@@ -96,7 +108,11 @@ describe('ingestTestResult behaviour', () => {
   });
 
   test('every activity a run schedules, in every workflow of it, has a heartbeat timeout: a worker that dies mid-call is noticed in seconds, not after a start-to-close of minutes', async () => {
-    const handle = await fx.client.workflow.start('ingestTestResult', { taskQueue: fx.settings.taskQueue, workflowId: `heartbeats-${Date.now()}`, args: [{ testId, dest: tmp(), options: runOptions(fx.settings) }] });
+    const handle = await fx.client.workflow.start('ingestTestResult', {
+      taskQueue: fx.settings.taskQueue,
+      workflowId: `heartbeats-${Date.now()}`,
+      args: [{ testId, dest: tmp(), options: runOptions(fx.settings) }],
+    });
     await handle.result();
     const limitMs = Number(fx.env.UT_HEARTBEAT_TIMEOUT_MS);
     const scheduled: Array<{ type: string; heartbeatMs: number }> = [];
@@ -114,7 +130,18 @@ describe('ingestTestResult behaviour', () => {
     };
     await walk(handle.workflowId);
     // Storage, listing, context, media and generation activities all took part.
-    for (const type of ['findStoredAssets', 'recordOutcomes', 'assembleManifest', 'listSessionsPage', 'listReels', 'listClips', 'fetchSessionDetails', 'fetchVideo', 'fetchReel', 'fetchClip']) {
+    for (const type of [
+      'findStoredAssets',
+      'recordOutcomes',
+      'assembleManifest',
+      'listSessionsPage',
+      'listReels',
+      'listClips',
+      'fetchSessionDetails',
+      'fetchVideo',
+      'fetchReel',
+      'fetchClip',
+    ]) {
       expect(scheduled.map((s) => s.type)).toContain(type);
     }
     expect(scheduled.filter((s) => !(s.heartbeatMs > 0 && s.heartbeatMs <= limitMs))).toEqual([]);
@@ -122,17 +149,27 @@ describe('ingestTestResult behaviour', () => {
 
   test('a 200 answer whose body is an HTML page is not stored: the video fails with the reason, the rest is stored', async () => {
     const session = fx.sim.scenario.tests[0].sessions.find((s) => s.productType !== 'SURVEY')!;
-    const html = await createPipelineFixture({ ...scenario, rateLimit: { limit: 600, windowMs: 60_000 }, generation: { generatingMs: 20 }, faults: { htmlInsteadOfMedia: [`video:${session.sessionId}`] } });
+    const html = await createPipelineFixture({
+      ...scenario,
+      rateLimit: { limit: 600, windowMs: 60_000 },
+      generation: { generatingMs: 20 },
+      faults: { htmlInsteadOfMedia: [`video:${session.sessionId}`] },
+    });
     try {
       await html.startWorkers();
       const dest = tmp();
       const summary = await html.ingest({ testId, dest, only: ['videos'] });
-      expect(summary.failures).toEqual([{ kind: 'video', id: session.sessionId, reason: expect.stringMatching(/^InvalidMedia: the media link answered text\/html, not video/) }]);
+      expect(summary.failures).toEqual([
+        { kind: 'video', id: session.sessionId, reason: expect.stringMatching(/^InvalidMedia: the media link answered text\/html, not video/) },
+      ]);
       const video = path.join(dest, `test_id=${testId}`, `session_id=${session.sessionId}`, 'session.mp4');
       expect(fs.existsSync(video)).toBe(false);
       expect(fs.readdirSync(path.join(dest, '.ut-media-tmp'))).toEqual([]);
       const manifest = JSON.parse(fs.readFileSync(path.join(dest, `test_id=${testId}`, 'manifest.json'), 'utf8'));
-      expect(manifest.assets.find((a: { kind: string; sessionId?: string }) => a.kind === 'video' && a.sessionId === session.sessionId)).toMatchObject({ status: 'failed', reason: expect.stringMatching(/text\/html/) });
+      expect(manifest.assets.find((a: { kind: string; sessionId?: string }) => a.kind === 'video' && a.sessionId === session.sessionId)).toMatchObject({
+        status: 'failed',
+        reason: expect.stringMatching(/text\/html/),
+      });
       // The media endpoint was asked once: a body that is not media is not retried.
       expect(html.sim.stats().media.filter((m) => m.key === `video:${session.sessionId}`)).toHaveLength(1);
     } finally {
@@ -161,7 +198,7 @@ describe('ingestTestResult behaviour', () => {
     expect(fs.readdirSync(temp)).toEqual(['live-writer.part']);
   });
 
-  test('a run into s3:// aborts multipart uploads dead writers left: any idle for a day, this test\'s idle past twice the heartbeat timeout; live ones and other tests\' recent ones stay', async () => {
+  test("a run into s3:// aborts multipart uploads dead writers left: any idle for a day, this test's idle past twice the heartbeat timeout; live ones and other tests' recent ones stay", async () => {
     const client = testS3Client();
     const bucket = await newTestBucket(client, 'dead-writers');
     const otherTest = '33333333-3333-4333-8333-333333333333';
@@ -180,7 +217,11 @@ describe('ingestTestResult behaviour', () => {
     const liveUpload = await startUpload(liveKey, true);
     // The live writer keeps sending parts while the run goes on, however long a loaded machine makes it.
     let part = 1;
-    const writing = setInterval(() => client.send(new UploadPartCommand({ Bucket: bucket, Key: liveKey, UploadId: liveUpload, PartNumber: ++part, Body: 'a part' })).catch(() => undefined), 1000);
+    const writing = setInterval(
+      () =>
+        client.send(new UploadPartCommand({ Bucket: bucket, Key: liveKey, UploadId: liveUpload, PartNumber: ++part, Body: 'a part' })).catch(() => undefined),
+      1000,
+    );
     try {
       const summary = await fx.ingest({ testId, dest: `s3://${bucket}/archive`, only: ['reels'] });
       expect(summary.failed).toBe(0);
@@ -239,33 +280,42 @@ describe('ingestTestResult behaviour', () => {
     },
   };
 
-  test.each(Object.keys(stores) as Array<keyof typeof stores>)('a clip description over the store metadata limit (%s): the clip is stored with it cut to fit, the manifest has it whole', async (store) => {
-    const long = `Says "../../etc/passwd" then\n${'a very long remark about checkout, ☕ '.repeat(300)}`;
-    const tests = structuredClone(scenario.tests);
-    const clip = tests[0].sessions.flatMap((s) => s.clips ?? [])[0]!;
-    clip.description = long;
-    const withLong = await createPipelineFixture({ ...scenario, tests, rateLimit: { limit: 600, windowMs: 60_000 }, generation: { generatingMs: 20 } });
-    try {
-      await withLong.startWorkers();
-      const { dest, storedBytes } = await stores[store].destination(withLong.env.STORAGE_EMULATOR_HOST);
-      const summary = await withLong.ingest({ testId, dest, only: ['clips'] });
-      expect(summary.failed).toBe(0);
-      const session = tests[0].sessions.find((s) => (s.clips ?? []).some((c) => c.uuid === clip.uuid))!;
-      const key = `test_id=${testId}/session_id=${session.sessionId}/clips/${clip.uuid}.mp4`;
-      expect(await storedBytes(key)).toBeLessThanOrEqual(stores[store].limit);
-      const destination = openDestination(parseDestination(dest));
-      expect((await destination.stat(key))?.metadata.truncatedFields).toBe('description');
-      const manifest = JSON.parse((await readAll(destination.readObject(`test_id=${testId}/manifest.json`))).toString('utf8'));
-      const entry = manifest.assets.find((a: { clipId?: string }) => a.clipId === clip.uuid);
-      expect(entry).toMatchObject({ status: 'stored', description: long });
-      expect(entry.truncatedFields).toBeUndefined();
-    } finally {
-      await withLong.close();
-    }
-  });
+  test.each(Object.keys(stores) as Array<keyof typeof stores>)(
+    'a clip description over the store metadata limit (%s): the clip is stored with it cut to fit, the manifest has it whole',
+    async (store) => {
+      const long = `Says "../../etc/passwd" then\n${'a very long remark about checkout, ☕ '.repeat(300)}`;
+      const tests = structuredClone(scenario.tests);
+      const clip = tests[0].sessions.flatMap((s) => s.clips ?? [])[0]!;
+      clip.description = long;
+      const withLong = await createPipelineFixture({ ...scenario, tests, rateLimit: { limit: 600, windowMs: 60_000 }, generation: { generatingMs: 20 } });
+      try {
+        await withLong.startWorkers();
+        const { dest, storedBytes } = await stores[store].destination(withLong.env.STORAGE_EMULATOR_HOST);
+        const summary = await withLong.ingest({ testId, dest, only: ['clips'] });
+        expect(summary.failed).toBe(0);
+        const session = tests[0].sessions.find((s) => (s.clips ?? []).some((c) => c.uuid === clip.uuid))!;
+        const key = `test_id=${testId}/session_id=${session.sessionId}/clips/${clip.uuid}.mp4`;
+        expect(await storedBytes(key)).toBeLessThanOrEqual(stores[store].limit);
+        const destination = openDestination(parseDestination(dest));
+        expect((await destination.stat(key))?.metadata.truncatedFields).toBe('description');
+        const manifest = JSON.parse((await readAll(destination.readObject(`test_id=${testId}/manifest.json`))).toString('utf8'));
+        const entry = manifest.assets.find((a: { clipId?: string }) => a.clipId === clip.uuid);
+        expect(entry).toMatchObject({ status: 'stored', description: long });
+        expect(entry.truncatedFields).toBeUndefined();
+      } finally {
+        await withLong.close();
+      }
+    },
+  );
 
   test('the token endpoint down for a while: activities retry until it answers; the run completes; no API request is wasted on it', async () => {
-    const down = await createPipelineFixture({ ...scenario, rateLimit: { limit: 600, windowMs: 60_000 }, generation: { generatingMs: 20 }, tokenTtlSeconds: 3600, faults: { tokenEndpointFailures: 4 } });
+    const down = await createPipelineFixture({
+      ...scenario,
+      rateLimit: { limit: 600, windowMs: 60_000 },
+      generation: { generatingMs: 20 },
+      tokenTtlSeconds: 3600,
+      faults: { tokenEndpointFailures: 4 },
+    });
     try {
       await down.startWorkers();
       const summary = await down.ingest({ testId, dest: tmp(), only: ['reels', 'videos'] });

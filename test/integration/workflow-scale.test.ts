@@ -9,13 +9,22 @@ import { expectedAssets } from '../support/expectations';
 import { createPipelineFixture, runOptions, type PipelineFixture } from '../support/pipeline-fixture';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'wf-scale-'));
-const readManifest = (dest: string, testId: string) => JSON.parse(fs.readFileSync(path.join(dest, `test_id=${testId}`, 'manifest.json'), 'utf8')) as { assets: Array<Record<string, unknown>> };
+const readManifest = (dest: string, testId: string) =>
+  JSON.parse(fs.readFileSync(path.join(dest, `test_id=${testId}`, 'manifest.json'), 'utf8')) as { assets: Array<Record<string, unknown>> };
 
 /** Issue #7 at small sizes: continue-as-new over batches, records at the destination, bounded histories. */
 describe('ingestTestResult at scale (small batches)', () => {
   let fx: PipelineFixture;
   let testId: string;
-  const scenario = generateScenario({ seed: 9701, sessions: 14, reels: 2, clipsPerSession: [0, 2], videoBytes: 32 * 1024, clipBytes: 8 * 1024, reelBytes: 16 * 1024 });
+  const scenario = generateScenario({
+    seed: 9701,
+    sessions: 14,
+    reels: 2,
+    clipsPerSession: [0, 2],
+    videoBytes: 32 * 1024,
+    clipBytes: 8 * 1024,
+    reelBytes: 16 * 1024,
+  });
 
   beforeAll(async () => {
     fx = await createPipelineFixture({ ...scenario, rateLimit: { limit: 6000, windowMs: 60_000 }, pageCap: 500, generation: { generatingMs: 20 } });
@@ -37,10 +46,13 @@ describe('ingestTestResult at scale (small batches)', () => {
     let finished = false;
     const polling = (async () => {
       while (!finished) {
-        await handle.query(progressQuery).then((p: ProgressSnapshot) => {
-          if (p.runs) seenRuns.add(p.runs);
-          seenDone.push(p.sessions.done);
-        }, () => undefined);
+        await handle.query(progressQuery).then(
+          (p: ProgressSnapshot) => {
+            if (p.runs) seenRuns.add(p.runs);
+            seenDone.push(p.sessions.done);
+          },
+          () => undefined,
+        );
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
@@ -67,7 +79,10 @@ describe('ingestTestResult at scale (small batches)', () => {
       expect(entry).toMatchObject({ kind: asset.kind, status: asset.status });
       if (asset.recordPath) expect(fs.existsSync(path.join(dest, asset.recordPath))).toBe(true);
     }
-    const lines = fs.readFileSync(path.join(dest, `test_id=${testId}`, 'manifest.jsonl'), 'utf8').trim().split('\n');
+    const lines = fs
+      .readFileSync(path.join(dest, `test_id=${testId}`, 'manifest.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     expect(lines).toHaveLength(expected.length);
 
     await new Promise((r) => setTimeout(r, 1500)); // visibility is eventually consistent
@@ -111,7 +126,13 @@ describe('ingestTestResult at scale (small batches)', () => {
   });
 
   test('a session list that does not advance ends the listing with a failure record instead of looping', async () => {
-    const stuck = await createPipelineFixture({ ...scenario, rateLimit: { limit: 6000, windowMs: 60_000 }, pageCap: 5, generation: { generatingMs: 20 }, faults: { pagingRestartsAtOffset: 5 } });
+    const stuck = await createPipelineFixture({
+      ...scenario,
+      rateLimit: { limit: 6000, windowMs: 60_000 },
+      pageCap: 5,
+      generation: { generatingMs: 20 },
+      faults: { pagingRestartsAtOffset: 5 },
+    });
     try {
       await stuck.startWorkers();
       const dest = tmp();
@@ -141,7 +162,14 @@ describe('ingestTestResult at scale (small batches)', () => {
       const handle = await slow.client.workflow.start('ingestTestResult', {
         taskQueue: slow.settings.taskQueue,
         workflowId: `scale-deadline-${Date.now()}`,
-        args: [{ testId, dest: tmp(), only: ['reels'], options: runOptions(slow.settings, { pollInitialDelayMs: 1, pollMaxDelayMs: 1, generationDeadlineMs: 25_000, inlinePolls: 10, pollsPerRun: 10 }) }],
+        args: [
+          {
+            testId,
+            dest: tmp(),
+            only: ['reels'],
+            options: runOptions(slow.settings, { pollInitialDelayMs: 1, pollMaxDelayMs: 1, generationDeadlineMs: 25_000, inlinePolls: 10, pollsPerRun: 10 }),
+          },
+        ],
       });
       const summary = (await handle.result()) as IngestSummary;
       expect(summary.counts.reel).toEqual({ stored: 1, skipped: 0, failed: 1 });
@@ -178,7 +206,11 @@ describe('ingestTests (several tests as one workflow, for the Temporal UI)', () 
         workflowId: `tests-${Date.now()}`,
         args: [{ testIds: [a, b, a, unknown], dest, options: runOptions(fx.settings) }],
       })) as { tests: Array<{ testId: string; ok: boolean; summary?: IngestSummary; error?: string }>; failedTests: number };
-      expect(result.tests.map((t) => [t.testId, t.ok])).toEqual([[a, true], [b, true], [unknown, false]]);
+      expect(result.tests.map((t) => [t.testId, t.ok])).toEqual([
+        [a, true],
+        [b, true],
+        [unknown, false],
+      ]);
       expect(result.failedTests).toBe(1);
       expect(result.tests[0].summary).toMatchObject({ testId: a, sessions: 2, failed: 0, workflowId: `ut-media-test-${a}` });
       for (const id of [a, b]) expect(fs.existsSync(path.join(dest, `test_id=${id}`, 'manifest.json'))).toBe(true);

@@ -19,7 +19,9 @@ export class Findings {
 
   /** One line per kind: the first occurrence, then the values seen and the count. */
   report(): string[] {
-    return [...this.byKey.values()].map(({ first, examples, count }) => `${first}${examples.size > 1 ? ` [values seen: ${[...examples].join(', ')}]` : ''} (${count}×)`);
+    return [...this.byKey.values()].map(
+      ({ first, examples, count }) => `${first}${examples.size > 1 ? ` [values seen: ${[...examples].join(', ')}]` : ''} (${count}×)`,
+    );
   }
 }
 
@@ -32,7 +34,13 @@ export async function settle<T>(promise: Promise<T>, ms: number): Promise<Settle
     timer = setTimeout(() => resolve({ timedOut: true }), ms);
   });
   try {
-    return await Promise.race([promise.then((value) => ({ value }), (error: unknown) => ({ error })), deadline]);
+    return await Promise.race([
+      promise.then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      ),
+      deadline,
+    ]);
   } finally {
     clearTimeout(timer);
   }

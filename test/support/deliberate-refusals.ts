@@ -21,30 +21,27 @@ export interface DeliberateRefusal {
 }
 
 const PAGING_FIELDS = ['limit', 'offset', 'totalCount'] as const;
-const pagingNumber = (answer: unknown, name: (typeof PAGING_FIELDS)[number]) => (answer as { meta?: { pagination?: Record<string, unknown> } }).meta?.pagination?.[name];
+const pagingNumber = (answer: unknown, name: (typeof PAGING_FIELDS)[number]) =>
+  (answer as { meta?: { pagination?: Record<string, unknown> } }).meta?.pagination?.[name];
 
 export const DELIBERATE_REFUSALS: readonly DeliberateRefusal[] = [
-  ...PAGING_FIELDS.map(
-    (name): DeliberateRefusal => ({
-      operation: 'listSessions',
-      field: `meta.pagination.${name}`,
-      covers: (answer) => {
-        const n = pagingNumber(answer, name);
-        return typeof n === 'number' && (n < 0 || !Number.isSafeInteger(n));
-      },
-      message: new RegExp(`meta\\.pagination\\.${name} is .*ut-media needs a whole number`),
-      reason: 'a fractional, negative or inexact (past 2^53) page size, offset or count cannot be meaningful: paging on it would skip or repeat sessions',
-    }),
-  ),
-  ...Object.entries(SUBJECT_FIELDS).map(
-    ([operation, subject]): DeliberateRefusal => ({
-      operation: operation as ClientOperation,
-      field: subject!.field,
-      covers: (answer, asked) => !isAboutAsked(operation as ClientOperation, answer, asked),
-      message: /the answer is about another (test|session|highlight reel|clip)/,
-      reason: 'an answer about another object than the one asked for must not be archived, or paged with, as the asked one',
-    }),
-  ),
+  ...PAGING_FIELDS.map((name): DeliberateRefusal => ({
+    operation: 'listSessions',
+    field: `meta.pagination.${name}`,
+    covers: (answer) => {
+      const n = pagingNumber(answer, name);
+      return typeof n === 'number' && (n < 0 || !Number.isSafeInteger(n));
+    },
+    message: new RegExp(`meta\\.pagination\\.${name} is .*ut-media needs a whole number`),
+    reason: 'a fractional, negative or inexact (past 2^53) page size, offset or count cannot be meaningful: paging on it would skip or repeat sessions',
+  })),
+  ...Object.entries(SUBJECT_FIELDS).map(([operation, subject]): DeliberateRefusal => ({
+    operation: operation as ClientOperation,
+    field: subject!.field,
+    covers: (answer, asked) => !isAboutAsked(operation as ClientOperation, answer, asked),
+    message: /the answer is about another (test|session|highlight reel|clip)/,
+    reason: 'an answer about another object than the one asked for must not be archived, or paged with, as the asked one',
+  })),
 ];
 
 /** The deliberate refusal that explains the client refusing `answer` with `message`, if one does. */

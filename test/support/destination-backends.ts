@@ -73,7 +73,10 @@ const folder: BackendUnderTest = {
   async newStore() {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'ut-media-contract-'));
     const rootOf = (prefix: string) => path.join(root, ...prefix.split('/').filter(Boolean));
-    const files = async () => (await fs.readdir(root, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
+    const files = async () =>
+      (await fs.readdir(root, { recursive: true, withFileTypes: true }))
+        .filter((e) => e.isFile())
+        .map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
     return {
       destination: (prefix) => new LocalDestination({ scheme: 'file', root: rootOf(prefix) }),
       names: async () => (await files()).sort(),
@@ -157,7 +160,8 @@ const az: BackendUnderTest = {
       return names.sort();
     };
     return {
-      destination: (prefix, defaults) => new AzureDestination({ scheme: 'az', container: container.containerName, prefix }, service, defaults ? {} : { blockSize: 256 * KiB }),
+      destination: (prefix, defaults) =>
+        new AzureDestination({ scheme: 'az', container: container.containerName, prefix }, service, defaults ? {} : { blockSize: 256 * KiB }),
       names: () => list(false),
       async pendingWrites() {
         const committed = new Set(await list(false));

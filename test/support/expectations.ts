@@ -24,7 +24,16 @@ export function expectedAssets(sim: RunningSimulator, testId: string): ExpectedA
     if (a.status === 'skipped') return { kind: a.kind, relativePath, status: 'skipped', recordPath: recordPath(identity) };
     if (a.kind === 'details') return { kind: a.kind, relativePath, status: 'stored', digest: jsonDigest(sim.expectedSessionDetails(a.sessionId!)) };
     if (a.kind === 'qxscore') return { kind: a.kind, relativePath, status: 'stored', digest: jsonDigest(sim.expectedQxScores(testId)) };
-    const digest = a.kind === 'transcript' ? undefined : sim.expectedDigest(a.kind === 'reel' ? { kind: 'reel', testId, reelId: a.reelId! } : a.kind === 'video' ? { kind: 'video', sessionId: a.sessionId! } : { kind: 'clip', sessionId: a.sessionId!, clipId: a.clipId! });
+    const digest =
+      a.kind === 'transcript'
+        ? undefined
+        : sim.expectedDigest(
+            a.kind === 'reel'
+              ? { kind: 'reel', testId, reelId: a.reelId! }
+              : a.kind === 'video'
+                ? { kind: 'video', sessionId: a.sessionId! }
+                : { kind: 'clip', sessionId: a.sessionId!, clipId: a.clipId! },
+          );
     return { kind: a.kind, relativePath, status: 'stored', digest };
   });
 }
@@ -37,7 +46,10 @@ function jsonDigest(answer: unknown): ExpectedAsset['digest'] {
 
 /** The fewest API requests a full first run can make (issue #4's formula). */
 export function minimumRequests(sim: RunningSimulator, testId: string, pages: number): number {
-  return minimumRequestsOfTest((sim.scenario as Scenario).tests.find((t) => t.testId === testId)!, pages);
+  return minimumRequestsOfTest(
+    (sim.scenario as Scenario).tests.find((t) => t.testId === testId)!,
+    pages,
+  );
 }
 
 export function md5OfFile(file: string): string {

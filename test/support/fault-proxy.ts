@@ -45,24 +45,21 @@ export async function startFaultProxy(target: string, decide: (req: ProxiedReque
       });
       return;
     }
-    const forward = http.request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        if (action === 'cut') {
-          // The server did the work; the client never learns the outcome.
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.once('data', (chunk: Buffer) => {
-            res.write(chunk.subarray(0, Math.max(1, chunk.length >> 1)));
-            res.socket?.destroy();
-            answer.destroy();
-          });
-          answer.once('end', () => res.socket?.destroy());
-          return;
-        }
+    const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      if (action === 'cut') {
+        // The server did the work; the client never learns the outcome.
         res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
+        answer.once('data', (chunk: Buffer) => {
+          res.write(chunk.subarray(0, Math.max(1, chunk.length >> 1)));
+          res.socket?.destroy();
+          answer.destroy();
+        });
+        answer.once('end', () => res.socket?.destroy());
+        return;
+      }
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
     forward.on('error', () => res.socket?.destroy());
     req.pipe(forward);
   });

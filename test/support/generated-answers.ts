@@ -19,9 +19,20 @@ export interface GeneratedExchange {
 
 const lowerUuid = fc.uuid().map((u) => u.toLowerCase());
 
-export function generatedExchangeArbitrary(description: PublishedDescription, operation: ClientOperation, mediaBaseUrl: string): fc.Arbitrary<GeneratedExchange> {
+export function generatedExchangeArbitrary(
+  description: PublishedDescription,
+  operation: ClientOperation,
+  mediaBaseUrl: string,
+): fc.Arbitrary<GeneratedExchange> {
   const op = publishedOperation(description, operation);
-  const asked = fc.record({ testId: lowerUuid, sessionId: lowerUuid, reelId: lowerUuid, clipId: lowerUuid, offset: fc.integer({ min: 0, max: 10_000 }), limit: fc.integer({ min: 1, max: 500 }) });
+  const asked = fc.record({
+    testId: lowerUuid,
+    sessionId: lowerUuid,
+    reelId: lowerUuid,
+    clipId: lowerUuid,
+    offset: fc.integer({ min: 0, max: 10_000 }),
+    limit: fc.integer({ min: 1, max: 500 }),
+  });
   const answer = answerArbitrary(description, op.ok.schema, { url: mediaLinkArbitrary(mediaBaseUrl) });
   // Four in five answers are about the asked thing, named in upper or lower case.
   const aboutAsked = fc.oneof({ weight: 4, arbitrary: fc.constantFrom('lower', 'upper') }, { weight: 1, arbitrary: fc.constant(undefined) });

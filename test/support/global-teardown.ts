@@ -8,8 +8,7 @@ import type { RunningMotoServer } from './emulators/moto-server';
 /** Runs even when tests failed: stops the servers and removes the bundle. */
 export default async function globalTeardown(): Promise<void> {
   const harness = (globalThis as Record<string, unknown>).__utMediaHarness as
-    | { temporal: RunningDevServer; gcs: RunningFakeGcs; s3: RunningMotoServer; azurite: RunningAzurite; bundlePath: string }
-    | undefined;
+    { temporal: RunningDevServer; gcs: RunningFakeGcs; s3: RunningMotoServer; azurite: RunningAzurite; bundlePath: string } | undefined;
   if (!harness) return;
   await Promise.allSettled([harness.temporal.stop(), harness.gcs.stop(), harness.s3.stop(), harness.azurite.stop()]);
   fs.rmSync(path.dirname(harness.bundlePath), { recursive: true, force: true });

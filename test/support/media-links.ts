@@ -10,7 +10,20 @@ import fc from 'fast-check';
 
 export const LINK_SIGNATURE = 'sig0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 
-export const LINK_BEHAVIOURS = ['mp4', 'mp4-chunked', 'redirect', 'html', 'not-mp4', 'empty', 'expired', 'forbidden', 'missing', 'server-error', 'cut', 'stall'] as const;
+export const LINK_BEHAVIOURS = [
+  'mp4',
+  'mp4-chunked',
+  'redirect',
+  'html',
+  'not-mp4',
+  'empty',
+  'expired',
+  'forbidden',
+  'missing',
+  'server-error',
+  'cut',
+  'stall',
+] as const;
 export type LinkBehaviour = (typeof LINK_BEHAVIOURS)[number];
 
 /** Links that answer a whole MP4: the only ones whose bytes may be stored. */

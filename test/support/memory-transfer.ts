@@ -13,7 +13,10 @@ const MiB = 1024 * 1024;
 const REL = 'test_id=1/session_id=2/session.mp4';
 
 function residentKiB(field: 'VmRSS' | 'VmHWM'): number {
-  const line = fs.readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
+  const line = fs
+    .readFileSync('/proc/self/status', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${field}:`));
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? NaN);
 }
 
@@ -35,7 +38,9 @@ async function main(): Promise<void> {
     const peakKiB = residentKiB('VmHWM');
     const sent = await src.checksums;
     const stat = await dest.stat(REL);
-    process.stdout.write(`${JSON.stringify({ baselineKiB, peakKiB, ms: Date.now() - started, stored: { bytes: stored.bytes, md5: stored.md5, crc32c: stored.crc32c }, stat: stat && { bytes: stat.bytes, md5: stat.md5, crc32c: stat.crc32c }, sent })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ baselineKiB, peakKiB, ms: Date.now() - started, stored: { bytes: stored.bytes, md5: stored.md5, crc32c: stored.crc32c }, stat: stat && { bytes: stat.bytes, md5: stat.md5, crc32c: stat.crc32c }, sent })}\n`,
+    );
   } finally {
     await store.remove();
   }

@@ -103,7 +103,9 @@ function objectArbitrary(s: OpenApiSchema, ctx: Context): fc.Arbitrary<unknown> 
   for (const [name, property] of Object.entries(s.properties ?? {})) model[name] = arbitraryOf(property, { ...ctx, at: `${ctx.at}/${name}` });
   const declared = fc.record(model, { requiredKeys: (s.required ?? []).filter((k) => k in model) });
   // Names no schema declares, so an extra field cannot make a oneOf branch match twice.
-  const extraKey = fc.oneof(fc.string({ minLength: 1, maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'toString', 'x-extra')).filter((k) => !ctx.description.propertyNames.has(k));
+  const extraKey = fc
+    .oneof(fc.string({ minLength: 1, maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'toString', 'x-extra'))
+    .filter((k) => !ctx.description.propertyNames.has(k));
   const extras = fc.option(fc.dictionary(extraKey, smallJson, { minKeys: 1, maxKeys: 3 }), { freq: 3, nil: undefined });
   // Object.entries/fromEntries keep a `__proto__` key as a plain own field, as JSON.parse makes it.
   return fc.tuple(declared, extras).map(([fields, extra]) => Object.fromEntries([...Object.entries(fields), ...Object.entries(extra ?? {})]));
@@ -121,14 +123,34 @@ function arrayArbitrary(s: OpenApiSchema, ctx: Context): fc.Arbitrary<unknown[]>
   if (!ctx.inHugeList) {
     // Thousands of items: a few generated ones repeated, which costs a parser the same.
     const hugeItem = arbitraryOf(s.items, { ...ctx, inHugeList: true, at: `${ctx.at}/items` });
-    const huge = fc.tuple(fc.array(hugeItem, { minLength: 1, maxLength: 3 }), fc.integer({ min: 1000, max: 1200 })).map(([few, n]) => Array.from({ length: n }, (_, i) => few[i % few.length]));
+    const huge = fc
+      .tuple(fc.array(hugeItem, { minLength: 1, maxLength: 3 }), fc.integer({ min: 1000, max: 1200 }))
+      .map(([few, n]) => Array.from({ length: n }, (_, i) => few[i % few.length]));
     choices.push({ weight: 1, arbitrary: huge });
   }
   return fc.oneof(...choices);
 }
 
 /** Numbers every JSON parser must take: no NaN or Infinity, which JSON cannot carry. */
-const NUMBER_EDGES = [0, -0, 1, -1, 0.5, -0.5, 1e-7, Number.MIN_VALUE, 2 ** 31, -(2 ** 31), 2 ** 53 - 1, 2 ** 53, 2 ** 53 + 2, 1e21, 1e300, Number.MAX_VALUE, -Number.MAX_VALUE];
+const NUMBER_EDGES = [
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  -0.5,
+  1e-7,
+  Number.MIN_VALUE,
+  2 ** 31,
+  -(2 ** 31),
+  2 ** 53 - 1,
+  2 ** 53,
+  2 ** 53 + 2,
+  1e21,
+  1e300,
+  Number.MAX_VALUE,
+  -Number.MAX_VALUE,
+];
 
 export function numberArbitrary(s: OpenApiSchema, integer: boolean): fc.Arbitrary<number> {
   const min = s.minimum ?? -Number.MAX_VALUE;
@@ -136,7 +158,9 @@ export function numberArbitrary(s: OpenApiSchema, integer: boolean): fc.Arbitrar
   const fits = (n: number) => n >= min && n <= max && (!integer || Number.isInteger(n));
   const edges = [...NUMBER_EDGES, min, max].filter(fits);
   const near = (n: number) => Math.min(max, Math.max(min, n));
-  const small = integer ? fc.integer({ min: Math.ceil(near(-1000)), max: Math.floor(near(1000)) }) : fc.double({ min: near(-1000), max: near(1000), noNaN: true });
+  const small = integer
+    ? fc.integer({ min: Math.ceil(near(-1000)), max: Math.floor(near(1000)) })
+    : fc.double({ min: near(-1000), max: near(1000), noNaN: true });
   const anywhere = integer ? fc.maxSafeInteger().filter(fits) : fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
   return fc.oneof(fc.constantFrom(...edges), small, anywhere);
 }
@@ -160,16 +184,39 @@ function stringArbitrary(s: OpenApiSchema, ctx: Context): fc.Arbitrary<string> {
 
 /** Text a server may send in a free string: empty, markup, paths, controls, bidi overrides, lone surrogates. */
 const AWKWARD_STRINGS = [
-  '', ' ', '../', '../../etc/passwd', '..\\..\\windows\\win.ini', '/absolute/path', 'a/b/c', '<script>alert(1)</script>', '<b>bold</b> &amp; "double" \'single\'',
-  '%2e%2e%2f', '\u0000', '\r\n', '\u202egnp.exe', 'Zoë 😀 👩‍👩‍👧', '\uD800', 'null', '{"json":true}', 'WEBVTT', 'https://example.invalid/x?X-Amz-Signature=abc',
+  '',
+  ' ',
+  '../',
+  '../../etc/passwd',
+  '..\\..\\windows\\win.ini',
+  '/absolute/path',
+  'a/b/c',
+  '<script>alert(1)</script>',
+  '<b>bold</b> &amp; "double" \'single\'',
+  '%2e%2e%2f',
+  '\u0000',
+  '\r\n',
+  '\u202egnp.exe',
+  'Zoë 😀 👩‍👩‍👧',
+  '\uD800',
+  'null',
+  '{"json":true}',
+  'WEBVTT',
+  'https://example.invalid/x?X-Amz-Signature=abc',
 ];
 
 export const anyString = (inHugeList = false): fc.Arbitrary<string> => (inHugeList ? shortAnyString : longAnyString);
 
 function anyStringOf(inHugeList: boolean): fc.Arbitrary<string> {
-  const choices: Array<fc.Arbitrary<string>> = [fc.string({ unit: 'grapheme', maxLength: 30 }), fc.string({ unit: 'binary', maxLength: 30 }), fc.constantFrom(...AWKWARD_STRINGS)];
+  const choices: Array<fc.Arbitrary<string>> = [
+    fc.string({ unit: 'grapheme', maxLength: 30 }),
+    fc.string({ unit: 'binary', maxLength: 30 }),
+    fc.constantFrom(...AWKWARD_STRINGS),
+  ];
   if (!inHugeList) {
-    const long = fc.tuple(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 4 }), fc.integer({ min: 2_000, max: 70_000 })).map(([unit, n]) => unit.repeat(Math.ceil(n / unit.length)));
+    const long = fc
+      .tuple(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 4 }), fc.integer({ min: 2_000, max: 70_000 }))
+      .map(([unit, n]) => unit.repeat(Math.ceil(n / unit.length)));
     choices.push(long);
   }
   return fc.oneof(...choices);
@@ -182,7 +229,11 @@ const MAX_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
 
 /** Any textual UUID, in lower, upper or mixed case (the description does not fix the case). */
 export const anyCaseUuid: fc.Arbitrary<string> = fc
-  .tuple(fc.oneof({ weight: 8, arbitrary: fc.uuid() }, { weight: 1, arbitrary: fc.constantFrom(NIL_UUID, MAX_UUID) }), fc.constantFrom('lower', 'upper', 'mixed'), fc.array(fc.boolean(), { minLength: 36, maxLength: 36 }))
+  .tuple(
+    fc.oneof({ weight: 8, arbitrary: fc.uuid() }, { weight: 1, arbitrary: fc.constantFrom(NIL_UUID, MAX_UUID) }),
+    fc.constantFrom('lower', 'upper', 'mixed'),
+    fc.array(fc.boolean(), { minLength: 36, maxLength: 36 }),
+  )
   .map(([uuid, kind, upper]) => {
     if (kind === 'lower') return uuid.toLowerCase();
     if (kind === 'upper') return uuid.toUpperCase();
@@ -208,7 +259,9 @@ export const dateTime: fc.Arbitrary<string> = fc
     return `${local}${offsetMinutes < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
   });
 
-const vttTime = fc.integer({ min: 0, max: 99 * 3_600_000 }).map((ms) => `${pad(Math.floor(ms / 3_600_000))}:${pad(Math.floor(ms / 60_000) % 60)}:${pad(Math.floor(ms / 1000) % 60)}.${pad(ms % 1000, 3)}`);
+const vttTime = fc
+  .integer({ min: 0, max: 99 * 3_600_000 })
+  .map((ms) => `${pad(Math.floor(ms / 3_600_000))}:${pad(Math.floor(ms / 60_000) % 60)}:${pad(Math.floor(ms / 1000) % 60)}.${pad(ms % 1000, 3)}`);
 /** One line of cue text: anything but a line break or the cue arrow, and not blank (a blank line ends the cue). */
 const vttLine = fc
   .string({ unit: 'grapheme', minLength: 1, maxLength: 40 })

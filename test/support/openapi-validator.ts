@@ -19,7 +19,8 @@ export function conformanceProblems(description: PublishedDescription, schema: O
     const matching = s.oneOf.filter((branch) => conformanceProblems(description, branch, value, at).length === 0).length;
     if (matching !== 1) problems.push(`${at}: matches ${matching} of the ${s.oneOf.length} oneOf branches, not exactly one`);
   }
-  if (s.anyOf && !s.anyOf.some((branch) => conformanceProblems(description, branch, value, at).length === 0)) problems.push(`${at}: matches none of the anyOf branches`);
+  if (s.anyOf && !s.anyOf.some((branch) => conformanceProblems(description, branch, value, at).length === 0))
+    problems.push(`${at}: matches none of the anyOf branches`);
   if (s.enum && !s.enum.includes(value)) problems.push(`${at}: ${brief(value)} is not one of ${s.enum.join(', ')}`);
 
   const type = s.type ?? (s.properties ? 'object' : undefined);

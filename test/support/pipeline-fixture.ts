@@ -14,7 +14,14 @@ import { harnessValue } from './harness-env';
 import { s3TestEnv } from './s3';
 
 /** What the storage clients of in-process workers read from process.env: set for a fixture's lifetime. */
-const STORAGE_ENV = ['STORAGE_EMULATOR_HOST', 'AWS_ENDPOINT_URL_S3', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AZURE_STORAGE_CONNECTION_STRING'] as const;
+const STORAGE_ENV = [
+  'STORAGE_EMULATOR_HOST',
+  'AWS_ENDPOINT_URL_S3',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_REGION',
+  'AZURE_STORAGE_CONNECTION_STRING',
+] as const;
 
 /** Settings for fast tests: millisecond polls and retries, the simulator's endpoints and demo client. */
 export function testEnv(sim: RunningSimulator, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -54,7 +61,11 @@ export interface PipelineFixture {
 }
 
 /** A simulator, a client of the shared dev server and (optionally) in-process workers on a fresh task queue. */
-export async function createPipelineFixture(scenario: ScenarioInput, envOverrides: Record<string, string> = {}, simulatorOptions: Omit<StartSimulatorOptions, 'scenario'> = {}): Promise<PipelineFixture> {
+export async function createPipelineFixture(
+  scenario: ScenarioInput,
+  envOverrides: Record<string, string> = {},
+  simulatorOptions: Omit<StartSimulatorOptions, 'scenario'> = {},
+): Promise<PipelineFixture> {
   const sim = await startSimulator({ ...simulatorOptions, scenario });
   const env = testEnv(sim, envOverrides);
   const settings = loadSettings(env);

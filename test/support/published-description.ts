@@ -29,7 +29,22 @@ export interface OpenApiSchema {
 
 /** Keywords the generator and the validator understand; any other one is refused, not ignored. */
 export const UNDERSTOOD_KEYWORDS: ReadonlySet<string> = new Set([
-  '$ref', 'type', 'format', 'nullable', 'enum', 'properties', 'required', 'items', 'allOf', 'oneOf', 'anyOf', 'minimum', 'maximum', 'description', 'example', 'default',
+  '$ref',
+  'type',
+  'format',
+  'nullable',
+  'enum',
+  'properties',
+  'required',
+  'items',
+  'allOf',
+  'oneOf',
+  'anyOf',
+  'minimum',
+  'maximum',
+  'description',
+  'example',
+  'default',
 ]);
 
 export interface PublishedParameter {

@@ -29,7 +29,11 @@ import { requestSent } from '../../usertesting/request-tally';
  * Warnings the test server and these stub workers always cause, and the worker's line for each
  * failing attempt (the stubs fail on purpose; the tests check what the workflows made of it).
  */
-const EXPECTED_WARNINGS = [/did not advertise the activity_failure_include_heartbeat capability/, /No workflows registered, not polling for workflow tasks/, /^Activity failed$/];
+const EXPECTED_WARNINGS = [
+  /did not advertise the activity_failure_include_heartbeat capability/,
+  /No workflows registered, not polling for workflow tasks/,
+  /^Activity failed$/,
+];
 
 /** Warnings and errors only (the SDK logs every worker start and shutdown), core's included, less the expected ones. */
 function quietRuntime(): void {
@@ -53,7 +57,10 @@ export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment
     env = await TestWorkflowEnvironment.createTimeSkipping(found ? { server: { executable: { type: 'existing-path', path: found.path } } } : undefined);
   } catch (err) {
     if (found) throw err;
-    throw new Error(`the time-skipping test server is not installed and the SDK could not download it: run \`node scripts/install-tools.js --test-server-only\` (${(err as Error).message})`);
+    throw new Error(
+      `the time-skipping test server is not installed and the SDK could not download it: run \`node scripts/install-tools.js --test-server-only\` (${(err as Error).message})`,
+      { cause: err },
+    );
   }
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
@@ -99,7 +106,9 @@ export function workflowBundle(): Promise<WorkflowBundlePath> {
 
 /** The API activities as the worker runs them, before `countingApiRequests` adds `apiRequests`. */
 export type ApiStubs = { [K in keyof ApiActivities]: (...args: Parameters<ApiActivities[K]>) => Promise<Awaited<ReturnType<ApiActivities[K]>>> };
-export type StorageStubs = { [K in keyof StorageActivities]: (...args: Parameters<StorageActivities[K]>) => Promise<Awaited<ReturnType<StorageActivities[K]>>> };
+export type StorageStubs = {
+  [K in keyof StorageActivities]: (...args: Parameters<StorageActivities[K]>) => Promise<Awaited<ReturnType<StorageActivities[K]>>>;
+};
 
 /** One API activity call as the stubs saw it (an attempt: a retried activity is called again). */
 export interface ApiCall {
@@ -110,7 +119,13 @@ export interface ApiCall {
 /** Canonical UUIDs from small numbers, as the workflows require for every id. */
 export const uuid = (n: number, group = 0) => `${group.toString(16).padStart(8, '0')}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 
-export const stored = (kind: AssetOutcome['kind'], ids: Partial<AssetOutcome> & { testId: string }): AssetOutcome => ({ kind, status: 'stored', downloaded: true, bytes: 10, ...ids });
+export const stored = (kind: AssetOutcome['kind'], ids: Partial<AssetOutcome> & { testId: string }): AssetOutcome => ({
+  kind,
+  status: 'stored',
+  downloaded: true,
+  bytes: 10,
+  ...ids,
+});
 
 /**
  * Stubs that answer like a healthy API and an empty destination: every asset is stored at once.
@@ -127,7 +142,10 @@ export function healthyStubs(): { api: ApiStubs; storage: StorageStubs } {
     fetchSessionDetails: async ({ testId, sessionId }) => stored('details', { testId, sessionId }),
     fetchQxScore: async ({ testId }) => stored('qxscore', { testId }),
     fetchReel: async ({ testId, reel }): Promise<GenerationCheck> => ({ state: 'done', outcome: stored('reel', { testId, reelId: reel.uuid }) }),
-    fetchClip: async ({ testId, sessionId, clip }): Promise<GenerationCheck> => ({ state: 'done', outcome: stored('clip', { testId, sessionId, clipId: clip.uuid }) }),
+    fetchClip: async ({ testId, sessionId, clip }): Promise<GenerationCheck> => ({
+      state: 'done',
+      outcome: stored('clip', { testId, sessionId, clipId: clip.uuid }),
+    }),
   };
   const storage: StorageStubs = {
     findStoredAssets: async () => ({ stored: {}, knownAbsent: [], recorded: [] }),
@@ -197,7 +215,11 @@ export class WorkflowHarness {
 
   /** Runs `ingestTestResult` to its end under a fresh workflow id. */
   ingest(input: IngestTestResultInput): Promise<IngestSummary> {
-    return this.client.workflow.execute<typeof ingestTestResult>('ingestTestResult', { taskQueue: this.taskQueue, workflowId: this.nextWorkflowId('ingest'), args: [input] });
+    return this.client.workflow.execute<typeof ingestTestResult>('ingestTestResult', {
+      taskQueue: this.taskQueue,
+      workflowId: this.nextWorkflowId('ingest'),
+      args: [input],
+    });
   }
 
   /** A workflow id no other test of this file uses. */
@@ -243,7 +265,8 @@ export class WorkflowHarness {
 }
 
 /** `n` sessions of test group `group`, as the session list gives them. */
-export const sessionsOf = (n: number, group = 1): SessionSummary[] => Array.from({ length: n }, (_, i) => ({ sessionId: uuid(i + 1, group), status: 'COMPLETED' }));
+export const sessionsOf = (n: number, group = 1): SessionSummary[] =>
+  Array.from({ length: n }, (_, i) => ({ sessionId: uuid(i + 1, group), status: 'COMPLETED' }));
 
 /** `listSessionsPage` over a fixed list, pages as asked (or at most `serverLimit`, as a server may cut them). */
 export const pagedList =

@@ -16,14 +16,21 @@ const mp4Head = () => {
 describe('content sanity', () => {
   test('an MP4 and a WebVTT body pass through unchanged, even in one-byte chunks', async () => {
     const mp4 = mp4Head();
-    expect(await read([...mp4].map((byte) => Buffer.from([byte])), 'mp4')).toEqual(mp4);
+    expect(
+      await read(
+        [...mp4].map((byte) => Buffer.from([byte])),
+        'mp4',
+      ),
+    ).toEqual(mp4);
     const vtt = Buffer.from('\uFEFFWEBVTT\n\n00:00.000 --> 00:01.000\nhello\n');
     expect(await read([vtt.subarray(0, 3), vtt.subarray(3)], 'webvtt')).toEqual(vtt);
     expect(await read([Buffer.from('WEBVTT')], 'webvtt')).toEqual(Buffer.from('WEBVTT'));
   });
 
   test('an HTML page, JSON, an empty body or a transcript without the WEBVTT line fail with InvalidMediaError', async () => {
-    await expect(read([Buffer.from('<!DOCTYPE html><html><body>502</body></html>')], 'mp4')).rejects.toThrow(/not an MP4 file \(no ftyp box; it starts with "<!DOCTYPE html><"\)/);
+    await expect(read([Buffer.from('<!DOCTYPE html><html><body>502</body></html>')], 'mp4')).rejects.toThrow(
+      /not an MP4 file \(no ftyp box; it starts with "<!DOCTYPE html><"\)/,
+    );
     await expect(read([], 'mp4')).rejects.toThrow(/the body is empty/);
     await expect(read([Buffer.from('1\n00:00.000 --> 00:01.000\nhi\n')], 'webvtt')).rejects.toBeInstanceOf(InvalidMediaError);
     await expect(read([Buffer.from('WEBVTTX')], 'webvtt')).rejects.toThrow(/not WebVTT/);

@@ -18,7 +18,10 @@ async function deadPid(): Promise<number> {
   return child.pid!;
 }
 
-const ended = (child: ChildProcess) => new Promise<NodeJS.Signals | null>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.signalCode) : child.once('exit', (_code, signal) => resolve(signal))));
+const ended = (child: ChildProcess) =>
+  new Promise<NodeJS.Signals | null>((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve(child.signalCode) : child.once('exit', (_code, signal) => resolve(signal)),
+  );
 
 describe('claiming the state file of a dev server', () => {
   let dir: string;

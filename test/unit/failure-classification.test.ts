@@ -13,7 +13,12 @@ describe('failure classification', () => {
     ['a quota', errno('EDQUOT', 'EDQUOT: disk quota exceeded, write'), 'DestinationFull', false],
     ['a read-only file system', errno('EROFS', 'EROFS: read-only file system, open'), 'DestinationUnwritable', false],
     ['permission denied', errno('EACCES', 'EACCES: permission denied, open'), 'DestinationUnwritable', false],
-    ['a storage error marked not retryable', new StorageRequestError('upload of gs://b/o failed: 400', 'gs://b/o', 400, undefined, false), 'StorageRequestRejected', false],
+    [
+      'a storage error marked not retryable',
+      new StorageRequestError('upload of gs://b/o failed: 400', 'gs://b/o', 400, undefined, false),
+      'StorageRequestRejected',
+      false,
+    ],
     ['a storage error marked retryable', new StorageRequestError('upload of gs://b/o failed: 503', 'gs://b/o', 503, undefined, true), 'StorageRequest', true],
     ['an unusable destination', new DestinationUnavailableError('gs://b is not available', 'gs://b', 404), 'DestinationUnavailable', false],
     ['an invalid destination', new InvalidDestinationError('s3:// is not supported', 's3://x'), 'InvalidDestination', false],

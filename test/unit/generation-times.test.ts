@@ -10,7 +10,13 @@ describe('GenerationTimes', () => {
 
   test('samples the middle between the last GENERATING check and the GENERATED one; advises the rest of the 75th percentile, a little late', () => {
     const times = new GenerationTimes();
-    for (const [done, lastGenerating] of [[22_000, 18_000], [21_000, 19_000], [23_000, 19_000], [20_500, 19_500]] as const) times.generated('clip', done, lastGenerating);
+    for (const [done, lastGenerating] of [
+      [22_000, 18_000],
+      [21_000, 19_000],
+      [23_000, 19_000],
+      [20_500, 19_500],
+    ] as const)
+      times.generated('clip', done, lastGenerating);
     expect(times.estimateMs('clip')).toBe(21_000);
     const wait = times.checkAgainInMs('clip', 5_000)!;
     expect(wait).toBeGreaterThanOrEqual(16_000);

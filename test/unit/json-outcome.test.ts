@@ -29,11 +29,22 @@ describe('printJsonOutcome', () => {
 
   test('one row is the object itself; several are `tests`, with the worst code and a cause', async () => {
     const { printJsonRows } = await import('../../cli/json-outcome');
-    expect(printJsonRows([{ code: 0, body: { testId: 'a' } }, { code: 1, error: 'no ingestion found', body: { testId: 'b' } }], { total: 2 })).toBe(1);
+    expect(
+      printJsonRows(
+        [
+          { code: 0, body: { testId: 'a' } },
+          { code: 1, error: 'no ingestion found', body: { testId: 'b' } },
+        ],
+        { total: 2 },
+      ),
+    ).toBe(1);
     expect(JSON.parse(written[0])).toEqual({
       ok: false,
       exitCode: 1,
-      tests: [{ ok: true, exitCode: 0, testId: 'a' }, { ok: false, exitCode: 1, testId: 'b', error: 'no ingestion found' }],
+      tests: [
+        { ok: true, exitCode: 0, testId: 'a' },
+        { ok: false, exitCode: 1, testId: 'b', error: 'no ingestion found' },
+      ],
       total: 2,
       error: '1 of 2 tests did not succeed (each row says why)',
     });

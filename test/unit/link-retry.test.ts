@@ -32,7 +32,14 @@ describe('retries on the same link', () => {
     const time = fakeTime();
     const usableUntilMs = linkUsableUntil(time.now(), 3_600_000);
     const outages: Array<Outage | undefined> = [];
-    const retry = new LinkRetry({ initialDelayMs: 1000, maxDelayMs: 30_000, unreachableLimitMs: 3 * 3_600_000, usableUntilMs, onOutage: (o) => outages.push(o), ...time });
+    const retry = new LinkRetry({
+      initialDelayMs: 1000,
+      maxDelayMs: 30_000,
+      unreachableLimitMs: 3 * 3_600_000,
+      usableUntilMs,
+      onOutage: (o) => outages.push(o),
+      ...time,
+    });
     const err = await failureOf(retry);
     expect(err).toBeInstanceOf(LinkExpiredError);
     expect(time.now()).toBe(usableUntilMs);

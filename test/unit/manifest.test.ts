@@ -25,10 +25,17 @@ const pathOfRecord = (r: AssetRecord) => `gs://b/${r.kind}-${r.sessionId ?? r.re
 
 describe('buildManifest', () => {
   test('stored objects from their metadata with typed source fields, plus skipped assets with reasons', () => {
-    const reelMeta = objectMetadata({ kind: 'reel', testId, reelId }, { name: 'Checkout', durationMs: 1200, lastUpdatedAtMs: 5, areAllClipsInReel: true, numClips: 2 }, '2026-01-01T00:00:00.000Z');
+    const reelMeta = objectMetadata(
+      { kind: 'reel', testId, reelId },
+      { name: 'Checkout', durationMs: 1200, lastUpdatedAtMs: 5, areAllClipsInReel: true, numClips: 2 },
+      '2026-01-01T00:00:00.000Z',
+    );
     const manifest = buildManifest(
       testId,
-      [object(`test_id=${testId}/highlight_reels/${reelId}.mp4`, reelMeta), recordObject({ kind: 'video', testId, sessionId, status: 'skipped', reason: 'no session video (404)', downloaded: false, notFound: true })],
+      [
+        object(`test_id=${testId}/highlight_reels/${reelId}.mp4`, reelMeta),
+        recordObject({ kind: 'video', testId, sessionId, status: 'skipped', reason: 'no session video (404)', downloaded: false, notFound: true }),
+      ],
       pathOfRecord,
       '2026-01-02T00:00:00.000Z',
     );
@@ -36,15 +43,78 @@ describe('buildManifest', () => {
       testId,
       updatedAt: '2026-01-02T00:00:00.000Z',
       assets: [
-        { kind: 'reel', testId, reelId, status: 'stored', storagePath: `gs://b/test_id=${testId}/highlight_reels/${reelId}.mp4`, bytes: 10, md5: 'bWQ1', crc32c: 'Y3Jj', downloadedAt: '2026-01-01T00:00:00.000Z', name: 'Checkout', durationMs: 1200, lastUpdatedAtMs: 5, areAllClipsInReel: true, numClips: 2 },
-        { kind: 'video', testId, sessionId, status: 'skipped', reason: 'no session video (404)', notFound: true, checkedAt: '2026-01-01T12:00:00.000Z', storagePath: `gs://b/video-${sessionId}`, bytes: null, md5: null, crc32c: null, downloadedAt: null },
+        {
+          kind: 'reel',
+          testId,
+          reelId,
+          status: 'stored',
+          storagePath: `gs://b/test_id=${testId}/highlight_reels/${reelId}.mp4`,
+          bytes: 10,
+          md5: 'bWQ1',
+          crc32c: 'Y3Jj',
+          downloadedAt: '2026-01-01T00:00:00.000Z',
+          name: 'Checkout',
+          durationMs: 1200,
+          lastUpdatedAtMs: 5,
+          areAllClipsInReel: true,
+          numClips: 2,
+        },
+        {
+          kind: 'video',
+          testId,
+          sessionId,
+          status: 'skipped',
+          reason: 'no session video (404)',
+          notFound: true,
+          checkedAt: '2026-01-01T12:00:00.000Z',
+          storagePath: `gs://b/video-${sessionId}`,
+          bytes: null,
+          md5: null,
+          crc32c: null,
+          downloadedAt: null,
+        },
       ],
     });
     // manifest.jsonl: every line parses against the documented schema; ids, times and source typed.
-    const lines = manifestLines(manifest).trim().split('\n').map((l: string) => manifestLineSchema.parse(JSON.parse(l)));
+    const lines = manifestLines(manifest)
+      .trim()
+      .split('\n')
+      .map((l: string) => manifestLineSchema.parse(JSON.parse(l)));
     expect(lines).toEqual([
-      { kind: 'reel', test_id: testId, session_id: null, reel_id: reelId, clip_id: null, status: 'stored', reason: null, storage_path: `gs://b/test_id=${testId}/highlight_reels/${reelId}.mp4`, bytes: 10, md5: 'bWQ1', crc32c: 'Y3Jj', downloaded_at: '2026-01-01T00:00:00.000Z', source_updated_at: '1970-01-01T00:00:00.005Z', manifest_updated_at: '2026-01-02T00:00:00.000Z', source: JSON.stringify({ name: 'Checkout', durationMs: 1200, areAllClipsInReel: true, numClips: 2 }) },
-      { kind: 'video', test_id: testId, session_id: sessionId, reel_id: null, clip_id: null, status: 'skipped', reason: 'no session video (404)', storage_path: `gs://b/video-${sessionId}`, bytes: null, md5: null, crc32c: null, downloaded_at: null, source_updated_at: null, manifest_updated_at: '2026-01-02T00:00:00.000Z', source: JSON.stringify({ notFound: true, checkedAt: '2026-01-01T12:00:00.000Z' }) },
+      {
+        kind: 'reel',
+        test_id: testId,
+        session_id: null,
+        reel_id: reelId,
+        clip_id: null,
+        status: 'stored',
+        reason: null,
+        storage_path: `gs://b/test_id=${testId}/highlight_reels/${reelId}.mp4`,
+        bytes: 10,
+        md5: 'bWQ1',
+        crc32c: 'Y3Jj',
+        downloaded_at: '2026-01-01T00:00:00.000Z',
+        source_updated_at: '1970-01-01T00:00:00.005Z',
+        manifest_updated_at: '2026-01-02T00:00:00.000Z',
+        source: JSON.stringify({ name: 'Checkout', durationMs: 1200, areAllClipsInReel: true, numClips: 2 }),
+      },
+      {
+        kind: 'video',
+        test_id: testId,
+        session_id: sessionId,
+        reel_id: null,
+        clip_id: null,
+        status: 'skipped',
+        reason: 'no session video (404)',
+        storage_path: `gs://b/video-${sessionId}`,
+        bytes: null,
+        md5: null,
+        crc32c: null,
+        downloaded_at: null,
+        source_updated_at: null,
+        manifest_updated_at: '2026-01-02T00:00:00.000Z',
+        source: JSON.stringify({ notFound: true, checkedAt: '2026-01-01T12:00:00.000Z' }),
+      },
     ]);
     expect(() => manifestLineSchema.parse({ ...lines[0], extra: 1 })).toThrow();
   });
@@ -53,7 +123,12 @@ describe('buildManifest', () => {
     const meta = objectMetadata({ kind: 'reel', testId, reelId }, {}, 'now');
     const manifest = buildManifest(
       testId,
-      [object('a', meta), object('b', { ...meta, testId: 'other' }), { ...object('c', meta), metadataComplete: false }, recordObject({ kind: 'reel', testId, reelId, status: 'failed', reason: 'x', downloaded: false })],
+      [
+        object('a', meta),
+        object('b', { ...meta, testId: 'other' }),
+        { ...object('c', meta), metadataComplete: false },
+        recordObject({ kind: 'reel', testId, reelId, status: 'failed', reason: 'x', downloaded: false }),
+      ],
       pathOfRecord,
       'now',
     );

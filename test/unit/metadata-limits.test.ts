@@ -33,7 +33,16 @@ describe('records within the store limit', () => {
     const destination = openDestination({ scheme: 'file', root });
     const testId = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
     const description = 'long '.repeat(2000);
-    const outcome = { kind: 'clip' as const, testId, sessionId: '41f72104-5f84-44fa-a16a-03f5751596ec', clipId: '8fdc898f-3b2b-4f45-91a2-2a6b618bc987', status: 'skipped' as const, reason: 'the API no longer has this clip (404)', downloaded: false, notFound: true };
+    const outcome = {
+      kind: 'clip' as const,
+      testId,
+      sessionId: '41f72104-5f84-44fa-a16a-03f5751596ec',
+      clipId: '8fdc898f-3b2b-4f45-91a2-2a6b618bc987',
+      status: 'skipped' as const,
+      reason: 'the API no longer has this clip (404)',
+      downloaded: false,
+      notFound: true,
+    };
     await writeRecord(destination, recordOf(outcome, '2026-01-01T00:00:00.000Z', { description }));
     const [object] = await destination.list(`test_id=${testId}`);
     expect(size(object.metadata)).toBeLessThanOrEqual(METADATA_BUDGET_BYTES);

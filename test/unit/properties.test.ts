@@ -47,33 +47,46 @@ describe('redactor', () => {
       }),
       RUNS,
     );
-    fc.assert(fc.property(fc.string({ unit: 'binary' }), (text) => expect(redactSecrets(redactSecrets(text))).toBe(redactSecrets(text))), RUNS);
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => expect(redactSecrets(redactSecrets(text))).toBe(redactSecrets(text))),
+      RUNS,
+    );
   });
 });
 
 describe('path builder', () => {
-  const anyText = fc.oneof(fc.string({ unit: 'binary', maxLength: 80 }), fc.constantFrom('../../etc/passwd', '..', '.', '', 'a/b', 'x\ny', '\u0000', '"quoted"'), fc.uuid());
+  const anyText = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 80 }),
+    fc.constantFrom('../../etc/passwd', '..', '.', '', 'a/b', 'x\ny', '\u0000', '"quoted"'),
+    fc.uuid(),
+  );
   const root = '/srv/archive';
 
   test('only UUIDs become names; every built path is safe and stays under the root', () => {
     fc.assert(
-      fc.property(anyText, anyText, anyText, fc.constantFrom('reel', 'clip', 'video', 'transcript') as fc.Arbitrary<'reel' | 'clip' | 'video' | 'transcript'>, (testId, sessionId, assetId, kind) => {
-        let built: string[];
-        try {
-          built = [
-            assetObjectPath({ kind, testId, sessionId, reelId: kind === 'reel' ? assetId : undefined, clipId: kind === 'clip' ? assetId : undefined }),
-            recordPath({ kind, testId, sessionId, reelId: kind === 'reel' ? assetId : undefined, clipId: kind === 'clip' ? assetId : undefined }),
-          ];
-        } catch {
-          return; // refused: fine
-        }
-        for (const p of built) {
-          expect(checkRelativePath(p)).toBe(p);
-          expect(p).toMatch(/^test_id=[0-9a-f-]{36}(\/|$)/);
-          const resolved = path.resolve(root, ...p.split('/'));
-          expect(resolved.startsWith(`${root}/`)).toBe(true);
-        }
-      }),
+      fc.property(
+        anyText,
+        anyText,
+        anyText,
+        fc.constantFrom('reel', 'clip', 'video', 'transcript') as fc.Arbitrary<'reel' | 'clip' | 'video' | 'transcript'>,
+        (testId, sessionId, assetId, kind) => {
+          let built: string[];
+          try {
+            built = [
+              assetObjectPath({ kind, testId, sessionId, reelId: kind === 'reel' ? assetId : undefined, clipId: kind === 'clip' ? assetId : undefined }),
+              recordPath({ kind, testId, sessionId, reelId: kind === 'reel' ? assetId : undefined, clipId: kind === 'clip' ? assetId : undefined }),
+            ];
+          } catch {
+            return; // refused: fine
+          }
+          for (const p of built) {
+            expect(checkRelativePath(p)).toBe(p);
+            expect(p).toMatch(/^test_id=[0-9a-f-]{36}(\/|$)/);
+            const resolved = path.resolve(root, ...p.split('/'));
+            expect(resolved.startsWith(`${root}/`)).toBe(true);
+          }
+        },
+      ),
       RUNS,
     );
   });
@@ -81,7 +94,8 @@ describe('path builder', () => {
   test('valid UUIDs in any case give one lower-case name', () => {
     fc.assert(
       fc.property(fc.uuid(), fc.uuid(), fc.uuid(), (t, s, c) => {
-        for (const p of [reelPath(t.toUpperCase(), c), videoPath(t, s.toUpperCase()), transcriptPath(t, s), clipPath(t, s, c.toUpperCase())]) expect(p).toBe(p.toLowerCase());
+        for (const p of [reelPath(t.toUpperCase(), c), videoPath(t, s.toUpperCase()), transcriptPath(t, s), clipPath(t, s, c.toUpperCase())])
+          expect(p).toBe(p.toLowerCase());
       }),
       RUNS,
     );
@@ -89,18 +103,21 @@ describe('path builder', () => {
 
   test('checkRelativePath accepts nothing that could leave the root', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.constantFrom('..', '.', '', '/', '\\')), { minLength: 1, maxLength: 6 }), (parts) => {
-        const candidate = parts.join('/');
-        let ok: string;
-        try {
-          ok = checkRelativePath(candidate);
-        } catch {
-          return;
-        }
-        expect(path.resolve(root, ...ok.split('/')).startsWith(`${root}/`)).toBe(true);
-        // eslint-disable-next-line no-control-regex -- control characters are what must not get through
-        expect(ok).not.toMatch(/[\u0000-\u001f\u007f\\]/);
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.constantFrom('..', '.', '', '/', '\\')), { minLength: 1, maxLength: 6 }),
+        (parts) => {
+          const candidate = parts.join('/');
+          let ok: string;
+          try {
+            ok = checkRelativePath(candidate);
+          } catch {
+            return;
+          }
+          expect(path.resolve(root, ...ok.split('/')).startsWith(`${root}/`)).toBe(true);
+          // eslint-disable-next-line no-control-regex -- control characters are what must not get through
+          expect(ok).not.toMatch(/[\u0000-\u001f\u007f\\]/);
+        },
+      ),
       RUNS,
     );
   });
@@ -120,7 +137,13 @@ describe('response schemas', () => {
   });
 
   test('a valid session page with extra fields parses; dropping or mistyping a field is refused naming it', () => {
-    const session = fc.record({ sessionId: fc.uuid(), status: fc.constantFrom('completed', 'in_progress'), startTime: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), finishTime: fc.option(fc.date({ noInvalidDate: true }).map((d) => d.toISOString())), extra: fc.anything() });
+    const session = fc.record({
+      sessionId: fc.uuid(),
+      status: fc.constantFrom('completed', 'in_progress'),
+      startTime: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      finishTime: fc.option(fc.date({ noInvalidDate: true }).map((d) => d.toISOString())),
+      extra: fc.anything(),
+    });
     fc.assert(
       fc.property(fc.uuid(), fc.array(session, { maxLength: 5 }), fc.constantFrom('sessionId', 'status', 'startTime'), (testId, sessions, field) => {
         const page = { testId, sessions, meta: { pagination: { limit: 5, offset: 0, totalCount: sessions.length } }, unknownTopLevel: 1 };

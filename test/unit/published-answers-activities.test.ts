@@ -48,7 +48,15 @@ const DEADLINE_MS = 10_000;
 const TOKEN = 'tok-8e1f4a2b6c3d4e5f9a0b1c2d3e4f5a6b';
 const staticToken: TokenProvider = { getToken: async () => TOKEN, invalidate: () => undefined, canRefresh: false };
 /** Failure types the activities give on purpose; anything else (Error, TypeError ...) is a crash. */
-const KNOWN_FAILURE_TYPES = new Set([...NON_RETRYABLE_FAILURES, 'RateLimited', 'Unauthorized', 'LinkExpired', 'TransientApiError', 'MediaTransferError', 'StorageRequest']);
+const KNOWN_FAILURE_TYPES = new Set([
+  ...NON_RETRYABLE_FAILURES,
+  'RateLimited',
+  'Unauthorized',
+  'LinkExpired',
+  'TransientApiError',
+  'MediaTransferError',
+  'StorageRequest',
+]);
 
 /** What a step may leave at the destination for one exchange. */
 interface Expected {
@@ -90,7 +98,8 @@ const mediaExpected = (exchange: GeneratedExchange, object: Expected['object'], 
 /** GENERATING and ERROR are reported to the workflow's poll loop, GENERATED is downloaded (without a link: checked again, as GENERATING). */
 const generationState = (status: string, link: unknown, value: unknown) => {
   const state = (value as { state?: string }).state;
-  const want = status === 'GENERATING' || (status === 'GENERATED' && (link === null || link === undefined)) ? 'generating' : status === 'ERROR' ? 'error' : 'done';
+  const want =
+    status === 'GENERATING' || (status === 'GENERATED' && (link === null || link === undefined)) ? 'generating' : status === 'ERROR' ? 'error' : 'done';
   return state === want ? undefined : `state ${state} for a ${status} answer`;
 };
 
@@ -102,7 +111,9 @@ const STEPS: StepCase[] = [
     expected: () => ({ justified: false }),
     returned: (exchange, value) => {
       const page = value as { sessions: unknown[]; totalCount: number };
-      return page.sessions.length === answerOf(exchange).sessions.length && page.totalCount === answerOf(exchange).meta.pagination.totalCount ? undefined : 'a page that differs from the answer';
+      return page.sessions.length === answerOf(exchange).sessions.length && page.totalCount === answerOf(exchange).meta.pagination.totalCount
+        ? undefined
+        : 'a page that differs from the answer';
     },
   },
   {
@@ -110,22 +121,28 @@ const STEPS: StepCase[] = [
     operation: 'listReels',
     run: (a, _dest, { asked }) => a.listReels({ testId: asked.testId }),
     expected: () => ({ justified: false }),
-    returned: (exchange, value) => ((value as { reels?: unknown[] }).reels?.length === answerOf(exchange).reels.length ? undefined : 'reels that differ from the answer'),
+    returned: (exchange, value) =>
+      (value as { reels?: unknown[] }).reels?.length === answerOf(exchange).reels.length ? undefined : 'reels that differ from the answer',
   },
   {
     activity: 'listClips',
     operation: 'listClips',
     run: (a, dest, { asked }) => a.listClips({ dest, testId: asked.testId, sessionId: asked.sessionId }),
     expected: () => ({ justified: false }),
-    returned: (exchange, value) => ((value as { clips?: unknown[] }).clips?.length === answerOf(exchange).clips.length ? undefined : 'clips that differ from the answer'),
+    returned: (exchange, value) =>
+      (value as { clips?: unknown[] }).clips?.length === answerOf(exchange).clips.length ? undefined : 'clips that differ from the answer',
   },
   {
     activity: 'fetchSessionDetails',
     operation: 'sessionDetails',
     input: sessionInput,
-    run: (a, dest, { asked }, session) => a.fetchSessionDetails({ dest, testId: asked.testId, sessionId: asked.sessionId, session: { ...session, sessionId: asked.sessionId } as SessionSummary }),
+    run: (a, dest, { asked }, session) =>
+      a.fetchSessionDetails({ dest, testId: asked.testId, sessionId: asked.sessionId, session: { ...session, sessionId: asked.sessionId } as SessionSummary }),
     expected: (exchange) => ({
-      object: { path: detailsPath(exchange.asked.testId, exchange.asked.sessionId), identity: { kind: 'details', testId: exchange.asked.testId, sessionId: exchange.asked.sessionId } },
+      object: {
+        path: detailsPath(exchange.asked.testId, exchange.asked.sessionId),
+        identity: { kind: 'details', testId: exchange.asked.testId, sessionId: exchange.asked.sessionId },
+      },
       justified: isAboutAsked('sessionDetails', exchange.answer, exchange.asked),
       bytes: Buffer.from(exchange.scripted.body),
       json: true,
@@ -146,7 +163,8 @@ const STEPS: StepCase[] = [
     activity: 'fetchVideo',
     operation: 'videoDownloadUrl',
     input: sessionInput,
-    run: (a, dest, { asked }, session) => a.fetchVideo({ dest, testId: asked.testId, sessionId: asked.sessionId, session: { ...session, sessionId: asked.sessionId } as SessionSummary }),
+    run: (a, dest, { asked }, session) =>
+      a.fetchVideo({ dest, testId: asked.testId, sessionId: asked.sessionId, session: { ...session, sessionId: asked.sessionId } as SessionSummary }),
     expected: (exchange) => {
       const { testId, sessionId } = exchange.asked;
       return mediaExpected(exchange, { path: videoPath(testId, sessionId), identity: { kind: 'video', testId, sessionId } }, answerOf(exchange).videoUrl);
@@ -156,10 +174,15 @@ const STEPS: StepCase[] = [
     activity: 'fetchTranscript',
     operation: 'transcript',
     input: sessionInput,
-    run: (a, dest, { asked }, session) => a.fetchTranscript({ dest, testId: asked.testId, sessionId: asked.sessionId, session: { ...session, sessionId: asked.sessionId } as SessionSummary }),
+    run: (a, dest, { asked }, session) =>
+      a.fetchTranscript({ dest, testId: asked.testId, sessionId: asked.sessionId, session: { ...session, sessionId: asked.sessionId } as SessionSummary }),
     expected: (exchange) => {
       const { testId, sessionId } = exchange.asked;
-      return { object: { path: transcriptPath(testId, sessionId), identity: { kind: 'transcript', testId, sessionId } }, justified: true, bytes: Buffer.from(exchange.scripted.body, 'utf8') };
+      return {
+        object: { path: transcriptPath(testId, sessionId), identity: { kind: 'transcript', testId, sessionId } },
+        justified: true,
+        bytes: Buffer.from(exchange.scripted.body, 'utf8'),
+      };
     },
   },
   {
@@ -182,7 +205,12 @@ const STEPS: StepCase[] = [
     expected: (exchange) => {
       const { testId, sessionId, clipId } = exchange.asked;
       const answer = answerOf(exchange);
-      return mediaExpected(exchange, { path: clipPath(testId, sessionId, clipId), identity: { kind: 'clip', testId, sessionId, clipId } }, answer.clipUrl, answer.status);
+      return mediaExpected(
+        exchange,
+        { path: clipPath(testId, sessionId, clipId), identity: { kind: 'clip', testId, sessionId, clipId } },
+        answer.clipUrl,
+        answer.status,
+      );
     },
     returned: (exchange, value) => generationState(answerOf(exchange).status, answerOf(exchange).clipUrl, value),
   },
@@ -200,32 +228,40 @@ suite('generated answers: the listing, context and media steps', () => {
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   });
 
-  test.each(STEPS.map((step) => [step.activity, step] as const))('%s: no crash or hang, typed failures, and only what the answer justifies is stored', async (_name, step) => {
-    const findings = new Findings();
-    const input = step.input?.(published!) ?? fc.constant({});
-    await fc.assert(
-      fc.asyncProperty(generatedExchangeArbitrary(published!, step.operation, server.baseUrl), input, async (exchange, extra) => {
-        const root = fs.mkdtempSync(path.join(scratch, 'run-'));
-        try {
-          const destination = openDestination(parseDestination(root));
-          const api = createResultsApiClient({ baseUrl: server.baseUrl, tokens: staticToken, timeoutMs: 3_000 });
-          const logged: string[] = [];
-          const log = (obj: object, msg?: string) => void logged.push(`${msg ?? ''} ${safeJson(obj)}`);
-          const logger = { debug: log, info: log, warn: log };
-          const activities = createApiActivities({ api, openDestination: () => destination, media: { timeoutMs: 1_000, retry: { initialDelayMs: 20, maxDelayMs: 50, unreachableLimitMs: 400 } }, logger });
-          server.answerWith(exchange.scripted);
-          const outcome = await settle(step.run(activities, root, exchange, extra), DEADLINE_MS);
-          checkStep(findings, step, exchange, outcome, root);
-          const leaked = logged.find((line) => line.includes(TOKEN) || line.includes(LINK_SIGNATURE));
-          if (leaked) findings.add('logged secret', `${step.activity}: logged a secret: ${brief(leaked)}`);
-        } finally {
-          fs.rmSync(root, { recursive: true, force: true });
-        }
-      }),
-      { numRuns: RUNS, seed: SEED },
-    );
-    expect({ activity: step.activity, seed: SEED, findings: findings.report() }).toEqual({ activity: step.activity, seed: SEED, findings: [] });
-  });
+  test.each(STEPS.map((step) => [step.activity, step] as const))(
+    '%s: no crash or hang, typed failures, and only what the answer justifies is stored',
+    async (_name, step) => {
+      const findings = new Findings();
+      const input = step.input?.(published!) ?? fc.constant({});
+      await fc.assert(
+        fc.asyncProperty(generatedExchangeArbitrary(published!, step.operation, server.baseUrl), input, async (exchange, extra) => {
+          const root = fs.mkdtempSync(path.join(scratch, 'run-'));
+          try {
+            const destination = openDestination(parseDestination(root));
+            const api = createResultsApiClient({ baseUrl: server.baseUrl, tokens: staticToken, timeoutMs: 3_000 });
+            const logged: string[] = [];
+            const log = (obj: object, msg?: string) => void logged.push(`${msg ?? ''} ${safeJson(obj)}`);
+            const logger = { debug: log, info: log, warn: log };
+            const activities = createApiActivities({
+              api,
+              openDestination: () => destination,
+              media: { timeoutMs: 1_000, retry: { initialDelayMs: 20, maxDelayMs: 50, unreachableLimitMs: 400 } },
+              logger,
+            });
+            server.answerWith(exchange.scripted);
+            const outcome = await settle(step.run(activities, root, exchange, extra), DEADLINE_MS);
+            checkStep(findings, step, exchange, outcome, root);
+            const leaked = logged.find((line) => line.includes(TOKEN) || line.includes(LINK_SIGNATURE));
+            if (leaked) findings.add('logged secret', `${step.activity}: logged a secret: ${brief(leaked)}`);
+          } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+          }
+        }),
+        { numRuns: RUNS, seed: SEED },
+      );
+      expect({ activity: step.activity, seed: SEED, findings: findings.report() }).toEqual({ activity: step.activity, seed: SEED, findings: [] });
+    },
+  );
 });
 
 function checkStep(findings: Findings, step: StepCase, exchange: GeneratedExchange, outcome: Settled<unknown>, root: string): void {
@@ -238,8 +274,10 @@ function checkStep(findings: Findings, step: StepCase, exchange: GeneratedExchan
   else if ('error' in outcome) {
     const failure = outcome.error;
     const message = failure instanceof Error ? failure.message : String(failure);
-    if (!(failure instanceof ApplicationFailure)) findings.add('not a failure', `${name}: threw ${failure instanceof Error ? failure.name : typeof failure}, not an ApplicationFailure: ${message}`);
-    else if (!KNOWN_FAILURE_TYPES.has(failure.type ?? '')) findings.add(`untyped ${failure.type}`, `${name}: failed with the untyped ${failure.type}: ${message}`, answerSummary(exchange));
+    if (!(failure instanceof ApplicationFailure))
+      findings.add('not a failure', `${name}: threw ${failure instanceof Error ? failure.name : typeof failure}, not an ApplicationFailure: ${message}`);
+    else if (!KNOWN_FAILURE_TYPES.has(failure.type ?? ''))
+      findings.add(`untyped ${failure.type}`, `${name}: failed with the untyped ${failure.type}: ${message}`, answerSummary(exchange));
     if (message.includes(TOKEN) || message.includes(LINK_SIGNATURE)) findings.add('leak', `${name}: the failure carries a secret: ${message}`);
     const mustSucceed = expected.mustSucceed ?? (expected.justified || !expected.object);
     const refusedValidAnswer = mustSucceed && !deliberateRefusalOf(exchange.operation, exchange.answer, exchange.asked, message);
@@ -250,7 +288,8 @@ function checkStep(findings: Findings, step: StepCase, exchange: GeneratedExchan
   } else {
     const problem = step.returned?.(exchange, outcome.value);
     if (problem) findings.add('returned', `${name}: returned ${problem}`);
-    if (expected.justified && expected.object && !files.includes(expected.object.path)) findings.add('not stored', `${name}: stored nothing although the answer justified ${expected.object.path} (returned ${brief(outcome.value)})`);
+    if (expected.justified && expected.object && !files.includes(expected.object.path))
+      findings.add('not stored', `${name}: stored nothing although the answer justified ${expected.object.path} (returned ${brief(outcome.value)})`);
   }
 
   const allowed = new Set<string>();
@@ -261,12 +300,18 @@ function checkStep(findings: Findings, step: StepCase, exchange: GeneratedExchan
   const unjustified = files.filter((f) => !allowed.has(f));
   if (unjustified.length) {
     const what = expected.object && unjustified.includes(expected.object.path) ? 'the object' : 'only side files';
-    findings.add(`unjustified ${what}`, `${name}: stored what the answer did not justify (${what}): ${unjustified.map(shape).join(', ')} (${answerSummary(exchange)})`, answerSummary(exchange));
+    findings.add(
+      `unjustified ${what}`,
+      `${name}: stored what the answer did not justify (${what}): ${unjustified.map(shape).join(', ')} (${answerSummary(exchange)})`,
+      answerSummary(exchange),
+    );
   }
 
   if (expected.object && expected.justified && files.includes(expected.object.path) && expected.bytes) {
     const stored = fs.readFileSync(path.join(root, expected.object.path));
-    const same = expected.json ? JSON.stringify(JSON.parse(stored.toString('utf8'))) === JSON.stringify(JSON.parse(expected.bytes.toString('utf8'))) : stored.equals(expected.bytes);
+    const same = expected.json
+      ? JSON.stringify(JSON.parse(stored.toString('utf8'))) === JSON.stringify(JSON.parse(expected.bytes.toString('utf8')))
+      : stored.equals(expected.bytes);
     if (!same) findings.add('bytes', `${name}: stored ${stored.length} bytes that differ from the ${expected.bytes.length} answered`);
   }
 }
@@ -294,8 +339,13 @@ function answerSummary(exchange: GeneratedExchange): string {
   const a = answerOf(exchange);
   if (typeof a !== 'object' || a === null) return brief(a);
   const url = a.videoUrl ?? a.reelUrl ?? a.clipUrl;
-  const link = linkOf(url) ? `link ${linkOf(url)!.behaviour}` : exchange.operation === 'reelDetail' || exchange.operation === 'clipDetail' ? `link ${url === null ? 'null' : 'absent'}` : undefined;
-  return [a.status && `status ${a.status}`, link, isAboutAsked(exchange.operation, a, exchange.asked) ? undefined : 'about another id']
-    .filter(Boolean)
-    .join(', ') || 'answer';
+  const link = linkOf(url)
+    ? `link ${linkOf(url)!.behaviour}`
+    : exchange.operation === 'reelDetail' || exchange.operation === 'clipDetail'
+      ? `link ${url === null ? 'null' : 'absent'}`
+      : undefined;
+  return (
+    [a.status && `status ${a.status}`, link, isAboutAsked(exchange.operation, a, exchange.asked) ? undefined : 'about another id'].filter(Boolean).join(', ') ||
+    'answer'
+  );
 }

@@ -40,8 +40,26 @@ suite('generated answers: the simulator conforms to the published description', 
         // Every world has an interaction session with a clip, so every operation has answers to check.
         const [first] = scenario.tests[0].sessions;
         first.productType = 'NON_THINK_OUT_LOUD';
-        if (!first.clips.length) first.clips.push({ uuid: crypto.randomUUID(), name: 'Always one clip', description: '', timeStartMs: 2_000, timeEndMs: 9_000, hasAudio: true, hasCamera: false, bytes: 1_000 });
-        const sim = await startSimulator({ scenario: { ...scenario, staticTokens: [TOKEN], rateLimit: { limit: 100_000, windowMs: 60_000 }, generation: { generatingMs: 0 }, pageCap: w.pageCap } });
+        if (!first.clips.length)
+          first.clips.push({
+            uuid: crypto.randomUUID(),
+            name: 'Always one clip',
+            description: '',
+            timeStartMs: 2_000,
+            timeEndMs: 9_000,
+            hasAudio: true,
+            hasCamera: false,
+            bytes: 1_000,
+          });
+        const sim = await startSimulator({
+          scenario: {
+            ...scenario,
+            staticTokens: [TOKEN],
+            rateLimit: { limit: 100_000, windowMs: 60_000 },
+            generation: { generatingMs: 0 },
+            pageCap: w.pageCap,
+          },
+        });
         try {
           const ask = (operation: ClientOperation, path: string) => askAndCheck(sim, operation, path, findings, validated);
           const test = scenario.tests[0];
@@ -83,19 +101,31 @@ suite('generated answers: the simulator conforms to the published description', 
   });
 });
 
-async function askAndCheck(sim: RunningSimulator, operation: ClientOperation, path: string, findings: Findings, validated: Map<ClientOperation, number>): Promise<void> {
+async function askAndCheck(
+  sim: RunningSimulator,
+  operation: ClientOperation,
+  path: string,
+  findings: Findings,
+  validated: Map<ClientOperation, number>,
+): Promise<void> {
   const op = publishedOperation(published!, operation);
   if (!pathPattern(op).test(path.split('?')[0])) throw new Error(`${path} is not a path of ${op.operationId}`);
   const res = await fetch(`${sim.baseUrl}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
   const text = await res.text();
-  if (!op.statuses.includes(String(res.status))) findings.add(`${operation} status ${res.status}`, `${operation}: answered ${res.status}, which the description does not document (${op.statuses.join(', ')}): ${brief(text)}`);
+  if (!op.statuses.includes(String(res.status)))
+    findings.add(
+      `${operation} status ${res.status}`,
+      `${operation}: answered ${res.status}, which the description does not document (${op.statuses.join(', ')}): ${brief(text)}`,
+    );
   if (res.status !== 200) return;
   validated.set(operation, (validated.get(operation) ?? 0) + 1);
   const contentType = res.headers.get('content-type') ?? '';
-  if (!contentType.startsWith(op.ok.contentType)) findings.add(`${operation} content-type`, `${operation}: content type ${contentType}, not ${op.ok.contentType}`);
+  if (!contentType.startsWith(op.ok.contentType))
+    findings.add(`${operation} content-type`, `${operation}: content type ${contentType}, not ${op.ok.contentType}`);
   for (const [name, schema] of Object.entries(op.ok.headers)) {
     const value = res.headers.get(name);
-    if (value !== null && (schema.type === 'integer' || schema.type === 'number') && !/^-?\d+(\.\d+)?$/.test(value)) findings.add(`${operation} header ${name}`, `${operation}: header ${name} is ${brief(value)}, not a number`);
+    if (value !== null && (schema.type === 'integer' || schema.type === 'number') && !/^-?\d+(\.\d+)?$/.test(value))
+      findings.add(`${operation} header ${name}`, `${operation}: header ${name} is ${brief(value)}, not a number`);
   }
   let body: unknown = text;
   if (op.ok.contentType === 'application/json') {

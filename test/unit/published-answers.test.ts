@@ -40,24 +40,32 @@ suite('generated answers: the generator', () => {
   test.each(CLIENT_OPERATIONS)('%s: every generated answer conforms to the description (the generator and the validator agree)', (operation) => {
     const op = publishedOperation(published!, operation);
     const answers = answerArbitrary(published!, op.ok.schema, { url: fc.constant('https://media.invalid/v.mp4?X-Amz-Signature=x') });
-    fc.assert(fc.property(answers, (answer) => expect(conformanceProblems(published!, op.ok.schema, answer)).toEqual([])), { numRuns: RUNS, seed: SEED });
-  });
-
-  test.each(CLIENT_OPERATIONS.filter((op) => op !== 'transcript'))('%s: the validator refuses an answer missing a required field or with one of the wrong type', (operation) => {
-    const op = publishedOperation(published!, operation);
-    const schema = published!.resolve(op.ok.schema);
-    const answers = answerArbitrary(published!, schema, { url: fc.constant('https://media.invalid/v.mp4') });
-    const required = fc.constantFrom(...(schema.required ?? []));
     fc.assert(
-      fc.property(answers, required, (answer, field) => {
-        const { [field]: _dropped, ...without } = answer as Record<string, unknown>;
-        expect(conformanceProblems(published!, schema, without)).toContain(`$.${field}: required but absent`);
-        // And a value of a JSON type the field cannot have.
-        expect(conformanceProblems(published!, schema, { ...without, [field]: wrongTypeFor(published!.resolve(schema.properties![field]!)) }).length).toBeGreaterThan(0);
-      }),
+      fc.property(answers, (answer) => expect(conformanceProblems(published!, op.ok.schema, answer)).toEqual([])),
       { numRuns: RUNS, seed: SEED },
     );
   });
+
+  test.each(CLIENT_OPERATIONS.filter((op) => op !== 'transcript'))(
+    '%s: the validator refuses an answer missing a required field or with one of the wrong type',
+    (operation) => {
+      const op = publishedOperation(published!, operation);
+      const schema = published!.resolve(op.ok.schema);
+      const answers = answerArbitrary(published!, schema, { url: fc.constant('https://media.invalid/v.mp4') });
+      const required = fc.constantFrom(...(schema.required ?? []));
+      fc.assert(
+        fc.property(answers, required, (answer, field) => {
+          const { [field]: _dropped, ...without } = answer as Record<string, unknown>;
+          expect(conformanceProblems(published!, schema, without)).toContain(`$.${field}: required but absent`);
+          // And a value of a JSON type the field cannot have.
+          expect(
+            conformanceProblems(published!, schema, { ...without, [field]: wrongTypeFor(published!.resolve(schema.properties![field]!)) }).length,
+          ).toBeGreaterThan(0);
+        }),
+        { numRuns: RUNS, seed: SEED },
+      );
+    },
+  );
 
   test('the client has a call for every published operation, and none the description lacks', () => {
     expect(published!.operations.map((op) => op.operationId).sort()).toEqual(Object.values(PUBLISHED_OPERATION_IDS).sort());
@@ -107,7 +115,8 @@ function requestProblem(op: PublishedOperation, { asked }: GeneratedExchange, re
   if (url.pathname !== requestPath(op, asked)) return `asked ${url.pathname}, not ${requestPath(op, asked)}`;
   for (const parameter of op.parameters.filter((p) => p.in === 'query')) {
     const sent = url.searchParams.get(parameter.name);
-    if (sent === null ? parameter.required : sent !== String(asked[parameter.name as keyof typeof asked])) return `sent ${parameter.name}=${sent} for ${String(asked[parameter.name as keyof typeof asked])}`;
+    if (sent === null ? parameter.required : sent !== String(asked[parameter.name as keyof typeof asked]))
+      return `sent ${parameter.name}=${sent} for ${String(asked[parameter.name as keyof typeof asked])}`;
   }
   return undefined;
 }
@@ -161,7 +170,8 @@ function unfaithful({ operation, answer }: GeneratedExchange, returned: unknown)
   const a = answer as any;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const r = returned as any;
-  const same = (what: string, got: unknown, want: unknown) => (jsonText(got) === jsonText(want) ? undefined : `${what} ${brief(got)} where ${brief(want)} was answered`);
+  const same = (what: string, got: unknown, want: unknown) =>
+    jsonText(got) === jsonText(want) ? undefined : `${what} ${brief(got)} where ${brief(want)} was answered`;
   const ids = (list: Array<{ uuid?: string; sessionId?: string }>) => list.map((x) => x.uuid ?? x.sessionId);
   switch (operation as ClientOperation) {
     case 'listSessions':

@@ -5,7 +5,14 @@ import { createLogger } from '../../workers/logger';
 describe('redactSecrets', () => {
   // Assembled at run time so no signed-link-shaped string sits in the repository.
   const fakeSignature = '0123456789abcdef'.repeat(2);
-  const query = ['X-Amz-Algorithm=AWS4-HMAC-SHA256', 'X-Amz-Credential=AKIA%2F20250101', 'X-Amz-Date=20250101T000000Z', 'X-Amz-Expires=900', 'X-Amz-SignedHeaders=host', `X-Amz-${'Signature'}=${fakeSignature}`];
+  const query = [
+    'X-Amz-Algorithm=AWS4-HMAC-SHA256',
+    'X-Amz-Credential=AKIA%2F20250101',
+    'X-Amz-Date=20250101T000000Z',
+    'X-Amz-Expires=900',
+    'X-Amz-SignedHeaders=host',
+    `X-Amz-${'Signature'}=${fakeSignature}`,
+  ];
   const signed = `https://s3.amazonaws.com/bucket/videos/x.mp4?${query.join('&')}`;
 
   test('removes the query of a signed link and every X-Amz value', () => {
@@ -24,7 +31,9 @@ describe('redactSecrets', () => {
   });
 
   test('leaves ordinary messages alone', () => {
-    expect(redactSecrets('clipDetail: clip 41f72104-5f84-44fa-a16a-03f575159611 not found (404)')).toBe('clipDetail: clip 41f72104-5f84-44fa-a16a-03f575159611 not found (404)');
+    expect(redactSecrets('clipDetail: clip 41f72104-5f84-44fa-a16a-03f575159611 not found (404)')).toBe(
+      'clipDetail: clip 41f72104-5f84-44fa-a16a-03f575159611 not found (404)',
+    );
   });
 
   test('describeUrl keeps origin and path only', () => {

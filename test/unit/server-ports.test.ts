@@ -6,7 +6,12 @@ import { ExitedBeforeReadyError, PORT_ATTEMPTS, startFailure, startOnFreePort, w
 async function startChildServer(port: number): Promise<{ port: number; stop(): void }> {
   const child = spawn(process.execPath, ['-e', `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1')`], { stdio: 'ignore' });
   try {
-    await waitForHttp(`http://127.0.0.1:${port}/`, 20_000, () => child.exitCode !== null, async (res) => (await res.text()) === 'ok');
+    await waitForHttp(
+      `http://127.0.0.1:${port}/`,
+      20_000,
+      () => child.exitCode !== null,
+      async (res) => (await res.text()) === 'ok',
+    );
   } catch (err) {
     child.kill('SIGKILL');
     throw startFailure('child server', err, '');

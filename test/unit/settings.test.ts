@@ -3,12 +3,25 @@ import { ConfigError, loadSettings, requireCredentials } from '../../config/sett
 describe('loadSettings', () => {
   test('the defaults of docs/configuration.md', () => {
     const s = loadSettings({});
-    expect(s).toMatchObject({ apiBaseUrl: 'https://api.use2.usertesting.com', ratePerMinute: 10, maxConcurrentDownloads: 4, pollInitialDelayMs: 3000, pollMaxDelayMs: 60000, generationDeadlineMs: 86_400_000, namespace: 'default', taskQueue: 'ut-media' });
+    expect(s).toMatchObject({
+      apiBaseUrl: 'https://api.use2.usertesting.com',
+      ratePerMinute: 10,
+      maxConcurrentDownloads: 4,
+      pollInitialDelayMs: 3000,
+      pollMaxDelayMs: 60000,
+      generationDeadlineMs: 86_400_000,
+      namespace: 'default',
+      taskQueue: 'ut-media',
+    });
     expect(s.credentials).toBeUndefined();
     expect(() => requireCredentials(s)).toThrow(/UT_CLIENT_ID and UT_CLIENT_SECRET/);
   });
   test('client credentials are preferred over a static token', () => {
-    expect(loadSettings({ UT_CLIENT_ID: 'a', UT_CLIENT_SECRET: 'b', UT_ACCESS_TOKEN: 't' }).credentials).toEqual({ kind: 'client-credentials', clientId: 'a', clientSecret: 'b' });
+    expect(loadSettings({ UT_CLIENT_ID: 'a', UT_CLIENT_SECRET: 'b', UT_ACCESS_TOKEN: 't' }).credentials).toEqual({
+      kind: 'client-credentials',
+      clientId: 'a',
+      clientSecret: 'b',
+    });
     expect(loadSettings({ UT_ACCESS_TOKEN: 't' }).credentials).toEqual({ kind: 'static-token', accessToken: 't' });
   });
   test('bad values are configuration errors naming the variable, never echoing secrets', () => {

@@ -35,7 +35,12 @@ describe('media bytes', () => {
     expect(whole.subarray(4, 8).toString('latin1')).toBe('ftyp');
     expect(whole.subarray(36, 40).toString('latin1')).toBe('mdat');
     expect(collect(mediaChunks(mediaContent(1, content.key, 0, content.size), 0, content.size - 1)).equals(whole)).toBe(true);
-    for (const [start, end] of [[0, 0], [BLOCK_SIZE - 1, BLOCK_SIZE], [100, 2 * BLOCK_SIZE + 5], [content.size - 10, content.size + 50]]) {
+    for (const [start, end] of [
+      [0, 0],
+      [BLOCK_SIZE - 1, BLOCK_SIZE],
+      [100, 2 * BLOCK_SIZE + 5],
+      [content.size - 10, content.size + 50],
+    ]) {
       expect(collect(mediaChunks(content, start, end, 1000)).equals(whole.subarray(start, Math.min(end, content.size - 1) + 1))).toBe(true);
     }
   });
@@ -53,7 +58,11 @@ describe('media bytes', () => {
     expect(digest).toEqual({ bytes: content.size, md5: createHash('md5').update(whole).digest('base64'), crc32c: new Crc32c().update(whole).toString() });
     expect(mediaETag(content, () => digest)).toBe(`"${createHash('md5').update(whole).digest('hex')}"`);
     const big = mediaContent(1, content.key, 0, 100 * 1024 * 1024);
-    expect(mediaETag(big, () => { throw new Error('must not hash'); })).toMatch(/^"[0-9a-f]{32}-13"$/);
+    expect(
+      mediaETag(big, () => {
+        throw new Error('must not hash');
+      }),
+    ).toMatch(/^"[0-9a-f]{32}-13"$/);
   });
 });
 

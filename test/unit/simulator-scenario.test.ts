@@ -11,7 +11,17 @@ describe('simulator scenario schema', () => {
     expect(s.pageCap).toBe(500);
     expect(s.generation).toEqual({ generatingMs: 2000 });
     expect(s.linkTtlMs).toEqual({ reelAndClip: 900_000, video: 3_600_000 });
-    expect(s.faults).toEqual({ tokenEndpointFailures: 0, generationErrorOnce: [], alwaysError: [], neverGenerated: [], linkExpiredOnFirstUse: [], redirectMedia: [], htmlInsteadOfMedia: [], cutBodyOnce: [], malformedAnswers: [] });
+    expect(s.faults).toEqual({
+      tokenEndpointFailures: 0,
+      generationErrorOnce: [],
+      alwaysError: [],
+      neverGenerated: [],
+      linkExpiredOnFirstUse: [],
+      redirectMedia: [],
+      htmlInsteadOfMedia: [],
+      cutBodyOnce: [],
+      malformedAnswers: [],
+    });
     expect(s.tests).toHaveLength(1);
     expect(s.tests[0].sessions).toHaveLength(8);
     expect(s.tests[0].reels).toHaveLength(2);
@@ -47,7 +57,14 @@ describe('simulator scenario schema', () => {
 
 describe('generateScenario', () => {
   test('is deterministic and realistic', () => {
-    const options = { seed: 42, sessions: 30, reels: 3, clipsPerSession: [1, 2] as [number, number], videoBytes: 1000, clipBytes: [10, 20] as [number, number] };
+    const options = {
+      seed: 42,
+      sessions: 30,
+      reels: 3,
+      clipsPerSession: [1, 2] as [number, number],
+      videoBytes: 1000,
+      clipBytes: [10, 20] as [number, number],
+    };
     const a = generateScenario(options);
     expect(generateScenario(options)).toEqual(a);
     const s = parseScenario(a);
@@ -71,7 +88,9 @@ describe('generateScenario', () => {
   });
 
   test('productMix weights choose the product types', () => {
-    const s = parseScenario(generateScenario({ seed: 3, sessions: 12, productMix: { SURVEY: 1, THINK_OUT_LOUD: 0, NON_THINK_OUT_LOUD: 0, LIVE_CONVERSATION: 0 } }));
+    const s = parseScenario(
+      generateScenario({ seed: 3, sessions: 12, productMix: { SURVEY: 1, THINK_OUT_LOUD: 0, NON_THINK_OUT_LOUD: 0, LIVE_CONVERSATION: 0 } }),
+    );
     expect(s.tests[0].sessions.every((x) => x.productType === 'SURVEY' && x.clips.length === 0)).toBe(true);
   });
 

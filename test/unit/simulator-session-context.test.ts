@@ -11,7 +11,9 @@ function changedPaths(a: unknown, b: unknown, at = ''): string[] {
   return Object.is(a, b) ? [] : [at];
 }
 
-const scenario = parseScenario(generateScenario({ seed: 5, tests: 6, sessions: 12, productMix: { NON_THINK_OUT_LOUD: 2, THINK_OUT_LOUD: 1, SURVEY: 1, LIVE_CONVERSATION: 1 } }));
+const scenario = parseScenario(
+  generateScenario({ seed: 5, tests: 6, sessions: 12, productMix: { NON_THINK_OUT_LOUD: 2, THINK_OUT_LOUD: 1, SURVEY: 1, LIVE_CONVERSATION: 1 } }),
+);
 const allDetails = (seed = scenario.seed): Array<{ test: TestSpec; details: SessionDetails }> =>
   scenario.tests.flatMap((test) => test.sessions.map((s) => ({ test, details: sessionDetails(seed, test, s, 0) })));
 
@@ -80,7 +82,11 @@ describe('simulator session details and QXscores (generation)', () => {
       expect(result.qxScores[0].qxScore).toBe(Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 10) / 10);
       expect(result.qxScores[0].taskGroupId).toBe(sessionDetails(scenario.seed, test, interaction[0], 0).taskGroups[0].uuid);
     }
-    const noInteraction: TestSpec = { testId: '9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d', sessions: scenario.tests[0].sessions.filter((s) => s.productType !== 'NON_THINK_OUT_LOUD'), reels: [] };
+    const noInteraction: TestSpec = {
+      testId: '9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d',
+      sessions: scenario.tests[0].sessions.filter((s) => s.productType !== 'NON_THINK_OUT_LOUD'),
+      reels: [],
+    };
     expect(qxScores(scenario.seed, noInteraction, versionOf)).toBeUndefined();
     expect(qxScores(scenario.seed, { ...noInteraction, sessions: [] }, versionOf)).toBeUndefined();
   });
@@ -88,12 +94,18 @@ describe('simulator session details and QXscores (generation)', () => {
 
 describe('expectedAssetStatuses: session details and QXscores', () => {
   const tests = parseScenario({
-    tests: [{ sessions: [{ productType: 'NON_THINK_OUT_LOUD' }, { productType: 'SURVEY' }] }, { sessions: [{ productType: 'THINK_OUT_LOUD' }] }, { sessions: [] }],
+    tests: [
+      { sessions: [{ productType: 'NON_THINK_OUT_LOUD' }, { productType: 'SURVEY' }] },
+      { sessions: [{ productType: 'THINK_OUT_LOUD' }] },
+      { sessions: [] },
+    ],
   }).tests;
 
   test('details stored for every session (surveys too); one qxscore per test, stored only with an interaction session', () => {
     const [interaction, thinkAloud, empty] = tests.map(expectedAssetStatuses);
-    expect(interaction.filter((a) => a.kind === 'details')).toEqual(tests[0].sessions.map((s) => ({ kind: 'details', sessionId: s.sessionId, status: 'stored' })));
+    expect(interaction.filter((a) => a.kind === 'details')).toEqual(
+      tests[0].sessions.map((s) => ({ kind: 'details', sessionId: s.sessionId, status: 'stored' })),
+    );
     expect(interaction.filter((a) => a.kind === 'qxscore')).toEqual([{ kind: 'qxscore', status: 'stored' }]);
     expect(thinkAloud.filter((a) => a.kind === 'details')).toHaveLength(1);
     expect(thinkAloud.filter((a) => a.kind === 'qxscore')).toEqual([{ kind: 'qxscore', status: 'skipped' }]);

@@ -23,7 +23,11 @@ describe('az:// destinations: parsing', () => {
       { scheme: 'az', account: 'acct01', container: 'archive', prefix: 'year=2026/a b' },
       'https://acct01.blob.core.windows.net/archive/year=2026/a%20b',
     ],
-    ['https://acct01.blob.core.windows.net/archive', { scheme: 'az', account: 'acct01', container: 'archive', prefix: '' }, 'https://acct01.blob.core.windows.net/archive'],
+    [
+      'https://acct01.blob.core.windows.net/archive',
+      { scheme: 'az', account: 'acct01', container: 'archive', prefix: '' },
+      'https://acct01.blob.core.windows.net/archive',
+    ],
   ])('%s', (input, spec, canonical) => {
     expect(parseDestination(input)).toEqual(spec);
     expect(destinationUri(parseDestination(input))).toBe(canonical);
@@ -71,12 +75,15 @@ describe('Azure metadata encoding', () => {
 
   it('values of any text come back exactly; plain ASCII stays readable', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 12, unit: 'binary' }), fc.string({ maxLength: 60, unit: 'binary' }), { maxKeys: 8 }), (metadata) => {
-        const encoded = encodeMetadata('az://c/o', metadata, { md5: 'bWQ1', crc32c: 'Y3Jj' });
-        for (const value of Object.values(encoded)) expect(value).toMatch(/^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/);
-        const upper = Object.fromEntries(Object.entries(encoded).map(([k, v]) => [k.toUpperCase(), v]));
-        expect(decodeMetadata(upper)).toEqual({ metadata, md5: 'bWQ1', crc32c: 'Y3Jj' });
-      }),
+      fc.property(
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 12, unit: 'binary' }), fc.string({ maxLength: 60, unit: 'binary' }), { maxKeys: 8 }),
+        (metadata) => {
+          const encoded = encodeMetadata('az://c/o', metadata, { md5: 'bWQ1', crc32c: 'Y3Jj' });
+          for (const value of Object.values(encoded)) expect(value).toMatch(/^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/);
+          const upper = Object.fromEntries(Object.entries(encoded).map(([k, v]) => [k.toUpperCase(), v]));
+          expect(decodeMetadata(upper)).toEqual({ metadata, md5: 'bWQ1', crc32c: 'Y3Jj' });
+        },
+      ),
     );
     const proto = JSON.parse('{"__proto__":"x"}') as Record<string, string>;
     expect(Object.keys(decodeMetadata(encodeMetadata('az://c/o', proto)).metadata)).toEqual(['__proto__']);
@@ -84,20 +91,31 @@ describe('Azure metadata encoding', () => {
     expect(encodeMetadata('az://c/o', { name: 'Café', empty: '' })).toEqual({ name: '=?utf-8?b?Q2Fmw6k=?=', empty: '=?utf-8?b??=' });
   });
 
-  it('the budget leaves room for the encoding; more than Azure\'s 8 KiB is refused, not retried', () => {
+  it("the budget leaves room for the encoding; more than Azure's 8 KiB is refused, not retried", () => {
     const worst = { description: '☕'.repeat(Math.floor((AZURE_METADATA_BUDGET_BYTES - 11) / 3)) };
-    expect(encodedMetadataBytes(encodeMetadata('az://c/o', worst, { md5: 'x'.repeat(24), crc32c: 'x'.repeat(8) }))).toBeLessThanOrEqual(AZURE_METADATA_LIMIT_BYTES);
+    expect(encodedMetadataBytes(encodeMetadata('az://c/o', worst, { md5: 'x'.repeat(24), crc32c: 'x'.repeat(8) }))).toBeLessThanOrEqual(
+      AZURE_METADATA_LIMIT_BYTES,
+    );
     const over = () => encodeMetadata('az://c/o', { description: 'a'.repeat(AZURE_METADATA_LIMIT_BYTES) });
     expect(over).toThrow(StorageRequestError);
     expect(over).toThrow(/over the 8192-byte limit/);
     expect(() => encodeMetadata('az://c/o', { utMediaMd5: 'x' })).toThrow(/reserved/);
   });
 
-  it('metadata the activities cut to an az:// destination\'s budget always fits once encoded', () => {
+  it("metadata the activities cut to an az:// destination's budget always fits once encoded", () => {
     const id = '11111111-1111-4111-8111-111111111111';
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 6000 }), fc.string({ unit: 'grapheme', maxLength: 3000 }), (description, name) => {
-        const fields = { kind: 'clip', testId: id, sessionId: id, clipId: id, name, description, lastUpdatedAtMs: '1764000000000', downloadedAt: '2026-11-26T04:00:00.000Z' };
+        const fields = {
+          kind: 'clip',
+          testId: id,
+          sessionId: id,
+          clipId: id,
+          name,
+          description,
+          lastUpdatedAtMs: '1764000000000',
+          downloadedAt: '2026-11-26T04:00:00.000Z',
+        };
         const { metadata } = fitMetadata(fields, AZURE_METADATA_BUDGET_BYTES);
         expect(() => encodeMetadata('az://c/o', metadata, { md5: 'x'.repeat(24), crc32c: 'x'.repeat(8) })).not.toThrow();
       }),
@@ -108,7 +126,8 @@ describe('Azure metadata encoding', () => {
 
 describe('Azure errors, by status and code', () => {
   const ctx = { container: 'az://c', relativePath: 'o', objectUri: 'az://c/o', operation: 'upload' };
-  const rest = (statusCode: number | undefined, code?: string, details?: object) => Object.assign(new Error('a message we never read'), { name: 'RestError', statusCode, code, details });
+  const rest = (statusCode: number | undefined, code?: string, details?: object) =>
+    Object.assign(new Error('a message we never read'), { name: 'RestError', statusCode, code, details });
 
   it.each([
     [rest(404, 'ContainerNotFound'), DestinationUnavailableError],

@@ -21,16 +21,29 @@ describe('S3 client configuration', () => {
     expect(s3EndpointFromEnv({ AWS_ENDPOINT_URL: 'http://a:1' })).toBe('http://a:1');
     expect(s3EndpointFromEnv({ AWS_ENDPOINT_URL: 'http://a:1', AWS_ENDPOINT_URL_S3: 'http://s3:2' })).toBe('http://s3:2');
     expect(s3EndpointFromEnv({ AWS_ENDPOINT_URL_S3: 'http://s3:2', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' })).toBeUndefined();
-    expect(s3ClientConfig({ AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9000', AWS_REGION: 'eu-west-1' })).toMatchObject({ endpoint: 'http://127.0.0.1:9000', forcePathStyle: true, region: 'eu-west-1' });
+    expect(s3ClientConfig({ AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9000', AWS_REGION: 'eu-west-1' })).toMatchObject({
+      endpoint: 'http://127.0.0.1:9000',
+      forcePathStyle: true,
+      region: 'eu-west-1',
+    });
     const aws = s3ClientConfig({ AWS_REGION: 'eu-west-1' });
     expect(aws.endpoint).toBeUndefined();
     expect(aws.forcePathStyle).toBeUndefined();
   });
 
   it('uses keys given in the env, else leaves credentials to the SDK chain; a missing region falls back instead of failing', async () => {
-    expect(s3ClientConfig({ AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 's', AWS_SESSION_TOKEN: 't' }).credentials).toEqual({ accessKeyId: 'AKIA', secretAccessKey: 's', sessionToken: 't' });
+    expect(s3ClientConfig({ AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 's', AWS_SESSION_TOKEN: 't' }).credentials).toEqual({
+      accessKeyId: 'AKIA',
+      secretAccessKey: 's',
+      sessionToken: 't',
+    });
     expect(s3ClientConfig({}).credentials).toBeUndefined();
-    const saved = { region: process.env.AWS_REGION, fallback: process.env.AWS_DEFAULT_REGION, config: process.env.AWS_CONFIG_FILE, profile: process.env.AWS_PROFILE };
+    const saved = {
+      region: process.env.AWS_REGION,
+      fallback: process.env.AWS_DEFAULT_REGION,
+      config: process.env.AWS_CONFIG_FILE,
+      profile: process.env.AWS_PROFILE,
+    };
     delete process.env.AWS_REGION;
     delete process.env.AWS_DEFAULT_REGION;
     delete process.env.AWS_PROFILE;
@@ -39,7 +52,12 @@ describe('S3 client configuration', () => {
       const region = s3ClientConfig({}).region as () => Promise<string>;
       await expect(region()).resolves.toBe('us-east-1');
     } finally {
-      for (const [name, value] of [['AWS_REGION', saved.region], ['AWS_DEFAULT_REGION', saved.fallback], ['AWS_CONFIG_FILE', saved.config], ['AWS_PROFILE', saved.profile]] as const) {
+      for (const [name, value] of [
+        ['AWS_REGION', saved.region],
+        ['AWS_DEFAULT_REGION', saved.fallback],
+        ['AWS_CONFIG_FILE', saved.config],
+        ['AWS_PROFILE', saved.profile],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
@@ -49,9 +67,24 @@ describe('S3 client configuration', () => {
 
 describe('S3 user metadata', () => {
   it('stores names kebab-cased (no underscore) and non-ASCII values RFC 2047-encoded, and reads both back exactly', () => {
-    const metadata = { kind: 'clip', lastUpdatedAtMs: '17', name: 'Café ☕', note: '', padded: ' x ', trick: '=?UTF-8?B?eA==?=', 'odd-key': 'v', under_score: 'u' };
+    const metadata = {
+      kind: 'clip',
+      lastUpdatedAtMs: '17',
+      name: 'Café ☕',
+      note: '',
+      padded: ' x ',
+      trick: '=?UTF-8?B?eA==?=',
+      'odd-key': 'v',
+      under_score: 'u',
+    };
     const stored = toS3Metadata(metadata, { md5: 'bWQ1', crc32c: 'Y3Jj' });
-    expect(stored).toMatchObject({ kind: 'clip', 'last-updated-at-ms': '17', name: '=?UTF-8?B?Q2Fmw6kg4piV?=', 'ut-media-md5': 'bWQ1', 'ut-media-crc32c': 'Y3Jj' });
+    expect(stored).toMatchObject({
+      kind: 'clip',
+      'last-updated-at-ms': '17',
+      name: '=?UTF-8?B?Q2Fmw6kg4piV?=',
+      'ut-media-md5': 'bWQ1',
+      'ut-media-crc32c': 'Y3Jj',
+    });
     for (const [k, v] of Object.entries(stored)) {
       expect(k).toMatch(/^[a-z0-9.-]+$/);
       expect(v).toMatch(/^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/);
@@ -76,9 +109,23 @@ describe('S3 user metadata', () => {
     );
   });
 
-  it('metadata cut to the s3 budget fits S3\'s 2 KB as stored, multi-byte text and checksums included', () => {
+  it("metadata cut to the s3 budget fits S3's 2 KB as stored, multi-byte text and checksums included", () => {
     const description = 'ĉŝ☕ '.repeat(3000);
-    const m = { kind: 'clip', testId: '3fa85f64-5717-4562-b3fc-2c963f66afa6', sessionId: '41f72104-5f84-44fa-a16a-03f5751596ec', clipId: '8fdc898f-3b2b-4f45-91a2-2a6b618bc987', name: 'Ünïcode '.repeat(40), description, lastUpdatedAtMs: '1700000000000', downloadedAt: '2026-01-01T00:00:00.000Z', sourceBytes: '123456789', durationMs: '60000', timeStartMs: '1000', timeEndMs: '61000', videoUuid: '8fdc898f-3b2b-4f45-91a2-2a6b618bc988' };
+    const m = {
+      kind: 'clip',
+      testId: '3fa85f64-5717-4562-b3fc-2c963f66afa6',
+      sessionId: '41f72104-5f84-44fa-a16a-03f5751596ec',
+      clipId: '8fdc898f-3b2b-4f45-91a2-2a6b618bc987',
+      name: 'Ünïcode '.repeat(40),
+      description,
+      lastUpdatedAtMs: '1700000000000',
+      downloadedAt: '2026-01-01T00:00:00.000Z',
+      sourceBytes: '123456789',
+      durationMs: '60000',
+      timeStartMs: '1000',
+      timeEndMs: '61000',
+      videoUuid: '8fdc898f-3b2b-4f45-91a2-2a6b618bc988',
+    };
     const { metadata } = fitMetadata(m, S3_METADATA_BUDGET_BYTES);
     expect(metadata.truncatedFields).toBeDefined();
     expect(s3MetadataBytes(toS3Metadata(metadata, { md5: 'x'.repeat(24), crc32c: 'x'.repeat(8) }))).toBeLessThanOrEqual(S3_METADATA_LIMIT_BYTES);

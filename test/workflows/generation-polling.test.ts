@@ -3,8 +3,23 @@ import { generationWorkflowId } from '../../workflows/task-queues';
 import type { Clip, Reel } from '../../usertesting/schemas';
 import { WorkflowHarness, pagedList, sessionsOf, stored, uuid } from '../support/time-skipping';
 
-const reel = (n: number): Reel => ({ uuid: uuid(n, 0xee), name: `reel ${n}`, durationMs: 30_000, lastUpdatedAtMs: 1_700_000_000_000, numClips: 2, areAllClipsInReel: true });
-const clip = (n: number): Clip => ({ uuid: uuid(n, 0xcc), name: `clip ${n}`, timeStartMs: 0, timeEndMs: 5000, videoUuid: uuid(n, 0xdd), hasAudio: true, hasCamera: false });
+const reel = (n: number): Reel => ({
+  uuid: uuid(n, 0xee),
+  name: `reel ${n}`,
+  durationMs: 30_000,
+  lastUpdatedAtMs: 1_700_000_000_000,
+  numClips: 2,
+  areAllClipsInReel: true,
+});
+const clip = (n: number): Clip => ({
+  uuid: uuid(n, 0xcc),
+  name: `clip ${n}`,
+  timeStartMs: 0,
+  timeEndMs: 5000,
+  videoUuid: uuid(n, 0xdd),
+  hasAudio: true,
+  hasCamera: false,
+});
 
 /** The durable poll of a generating reel or clip: workflow timers, which the test server skips. */
 describe('generation polling (time-skipping, stubbed activities)', () => {
@@ -30,7 +45,8 @@ describe('generation polling (time-skipping, stubbed activities)', () => {
       return opts.last ?? done;
     };
     h.stubs.api.fetchReel = async ({ testId: t, reel: r }) => answer(r.uuid, { state: 'done', outcome: stored('reel', { testId: t, reelId: r.uuid }) });
-    h.stubs.api.fetchClip = async ({ testId: t, sessionId, clip: c }) => answer(c.uuid, { state: 'done', outcome: stored('clip', { testId: t, sessionId, clipId: c.uuid }) });
+    h.stubs.api.fetchClip = async ({ testId: t, sessionId, clip: c }) =>
+      answer(c.uuid, { state: 'done', outcome: stored('clip', { testId: t, sessionId, clipId: c.uuid }) });
     /** Server time between consecutive checks. */
     return { waits: () => serverTimes.slice(1).map((t, i) => t - serverTimes[i]) };
   }
@@ -81,7 +97,8 @@ describe('generation polling (time-skipping, stubbed activities)', () => {
     const [session] = sessionsOf(1, 21);
     h.stubs.api.listSessionsPage = pagedList([session]);
     h.stubs.api.listClips = async () => ({ found: true, clips: [clip(1), clip(2)] });
-    h.stubs.api.fetchClip = async ({ testId: t, sessionId, clip: c }) => (c.uuid === clip(1).uuid ? { state: 'error' } : { state: 'done', outcome: stored('clip', { testId: t, sessionId, clipId: c.uuid }) });
+    h.stubs.api.fetchClip = async ({ testId: t, sessionId, clip: c }) =>
+      c.uuid === clip(1).uuid ? { state: 'error' } : { state: 'done', outcome: stored('clip', { testId: t, sessionId, clipId: c.uuid }) };
     const summary = await h.ingest({ testId, dest, only: 'clips' });
     expect(summary.counts.clip).toEqual({ stored: 1, skipped: 0, failed: 1 });
     expect(summary.failures).toEqual([{ kind: 'clip', id: clip(1).uuid, reason: 'generation ended in ERROR 3 times' }]);

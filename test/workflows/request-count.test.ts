@@ -5,7 +5,15 @@ import type { Clip, Reel } from '../../usertesting/schemas';
 import { WorkflowHarness, pagedList, sessionsOf, stored, uuid } from '../support/time-skipping';
 
 const reel: Reel = { uuid: uuid(1, 0xee), name: 'reel', durationMs: 30_000, lastUpdatedAtMs: 1_700_000_000_000, numClips: 1, areAllClipsInReel: true };
-const clipOf = (sessionId: string): Clip => ({ uuid: `${sessionId.slice(0, 24)}cc${sessionId.slice(26)}`, name: 'clip', timeStartMs: 0, timeEndMs: 1000, videoUuid: sessionId, hasAudio: true, hasCamera: false });
+const clipOf = (sessionId: string): Clip => ({
+  uuid: `${sessionId.slice(0, 24)}cc${sessionId.slice(26)}`,
+  name: 'clip',
+  timeStartMs: 0,
+  timeEndMs: 1000,
+  videoUuid: sessionId,
+  hasAudio: true,
+  hasCamera: false,
+});
 
 /**
  * The Results API requests a run reports: each API activity's result carries `apiRequests` (its
@@ -36,8 +44,10 @@ describe('the API request count (time-skipping, stubbed activities)', () => {
       checks.set(id, (checks.get(id) ?? 0) + 1);
       return checks.get(id)! <= n;
     };
-    h.stubs.api.fetchReel = async ({ testId: t, reel: r }) => (generating(r.uuid, 2) ? { state: 'generating' } : { state: 'done', outcome: stored('reel', { testId: t, reelId: r.uuid }) });
-    h.stubs.api.fetchClip = async ({ testId: t, sessionId, clip }) => (generating(clip.uuid, 1) ? { state: 'generating' } : { state: 'done', outcome: stored('clip', { testId: t, sessionId, clipId: clip.uuid }) });
+    h.stubs.api.fetchReel = async ({ testId: t, reel: r }) =>
+      generating(r.uuid, 2) ? { state: 'generating' } : { state: 'done', outcome: stored('reel', { testId: t, reelId: r.uuid }) };
+    h.stubs.api.fetchClip = async ({ testId: t, sessionId, clip }) =>
+      generating(clip.uuid, 1) ? { state: 'generating' } : { state: 'done', outcome: stored('clip', { testId: t, sessionId, clipId: clip.uuid }) };
   }
 
   test('every request of a run is counted once: retried attempts, failures with their details, children, polls, the reels child', async () => {
@@ -105,7 +115,12 @@ describe('the API request count across continue-as-new (time-skipping, stubbed a
     h.stubs.api.listSessionsPage = pagedList(sessionsOf(5, 32));
     h.stubs.api.listReels = async () => ({ found: true, reels: [reel] });
     const summary = await h.ingest({ testId, dest: 'mem://bucket', only: 'reels,videos,qxscore', options: { sessionsPerRun: 2 } });
-    expect(summary).toMatchObject({ runs: 3, sessions: 5, failed: 0, counts: expect.objectContaining({ reel: { stored: 1, skipped: 0, failed: 0 }, video: { stored: 5, skipped: 0, failed: 0 } }) });
+    expect(summary).toMatchObject({
+      runs: 3,
+      sessions: 5,
+      failed: 0,
+      counts: expect.objectContaining({ reel: { stored: 1, skipped: 0, failed: 0 }, video: { stored: 5, skipped: 0, failed: 0 } }),
+    });
     // 3 pages, 5 videos, listReels and the reel, the QXscores.
     expect(summary.apiRequests).toBe(h.requestsSent);
     expect(summary.apiRequests).toBe(3 + 5 + 2 + 1);

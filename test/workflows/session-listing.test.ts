@@ -16,7 +16,11 @@ describe('ingestTestResult: the session list and continue-as-new (time-skipping,
   const dest = 'mem://bucket';
   const offsets = () => h.calls('listSessionsPage').map((c) => c.offset);
   /** Sessions whose video was asked for; sessions of a page run side by side, so in no set order. */
-  const videosBySession = () => h.calls('fetchVideo').map((c) => c.sessionId as string).sort();
+  const videosBySession = () =>
+    h
+      .calls('fetchVideo')
+      .map((c) => c.sessionId as string)
+      .sort();
 
   test('more sessions than sessionsPerRun: continues as new with its cursor, each session ingested once, the tally carried over', async () => {
     const all = sessionsOf(7);
@@ -48,7 +52,8 @@ describe('ingestTestResult: the session list and continue-as-new (time-skipping,
   });
 
   const shifted: Stub = (pages) => async (input) => (input.offset === 0 ? pages(input) : { ...(await pages({ ...input, offset: 1 })), offset: 1 });
-  const emptyTooSoon: Stub = (pages) => async (input) => (input.offset === 0 ? pages(input) : { sessions: [], limit: input.limit, offset: input.offset, totalCount: 7 });
+  const emptyTooSoon: Stub = (pages) => async (input) =>
+    input.offset === 0 ? pages(input) : { sessions: [], limit: input.limit, offset: input.offset, totalCount: 7 };
   test.each([
     ['the list shifted: the second page starts before the offset asked', shifted],
     ['an empty page while the count says more remain', emptyTooSoon],
@@ -64,7 +69,12 @@ describe('ingestTestResult: the session list and continue-as-new (time-skipping,
 
   test('a session listed twice in a page (in another case) gets one child', async () => {
     const [a, b] = sessionsOf(2);
-    h.stubs.api.listSessionsPage = async ({ offset, limit }) => ({ sessions: [a, { ...a, sessionId: a.sessionId.toUpperCase() }, b], limit, offset, totalCount: 3 });
+    h.stubs.api.listSessionsPage = async ({ offset, limit }) => ({
+      sessions: [a, { ...a, sessionId: a.sessionId.toUpperCase() }, b],
+      limit,
+      offset,
+      totalCount: 3,
+    });
     const summary = await h.ingest({ testId, dest, only: 'videos' });
     expect(videosBySession()).toEqual([a.sessionId, b.sessionId].sort());
     expect(summary.sessions).toBe(2);

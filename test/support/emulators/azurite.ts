@@ -40,8 +40,10 @@ async function startOn(port: number, options: AzuriteOptions): Promise<RunningAz
   const workspace = options.location ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-azurite-'));
   const args = [
     main,
-    '--blobHost', '127.0.0.1',
-    '--blobPort', String(port),
+    '--blobHost',
+    '127.0.0.1',
+    '--blobPort',
+    String(port),
     ...(options.location ? ['--location', options.location] : ['--inMemoryPersistence']),
     // The SDK may speak a newer service version than this Azurite knows; the calls we use exist in both.
     '--skipApiVersionCheck',
@@ -55,7 +57,12 @@ async function startOn(port: number, options: AzuriteOptions): Promise<RunningAz
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const blobEndpoint = `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
   try {
-    await waitForHttp(`${blobEndpoint}?comp=list`, 30_000, () => child.exitCode !== null, (res) => (res.headers.get('server') ?? '').startsWith('Azurite-Blob'));
+    await waitForHttp(
+      `${blobEndpoint}?comp=list`,
+      30_000,
+      () => child.exitCode !== null,
+      (res) => (res.headers.get('server') ?? '').startsWith('Azurite-Blob'),
+    );
   } catch (err) {
     child.kill('SIGKILL');
     await exited;

@@ -26,7 +26,12 @@ async function startOn(port: number, executable: string): Promise<RunningFakeGcs
   child.stderr?.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
-    await waitForHttp(`${url}/storage/v1/b`, 20_000, () => child.exitCode !== null, async (res) => res.ok && (await res.text()).includes('storage#buckets'));
+    await waitForHttp(
+      `${url}/storage/v1/b`,
+      20_000,
+      () => child.exitCode !== null,
+      async (res) => res.ok && (await res.text()).includes('storage#buckets'),
+    );
   } catch (err) {
     child.kill('SIGKILL');
     throw startFailure('fake-gcs-server', err, stderr);

@@ -28,7 +28,12 @@ async function startOn(port: number, executable: string, toolEnv: NodeJS.Process
   child.stderr?.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
-    await waitForHttp(`${url}/moto-api/`, 30_000, () => child.exitCode !== null, async (res) => res.ok && (await res.text()).includes('<title>Moto</title>'));
+    await waitForHttp(
+      `${url}/moto-api/`,
+      30_000,
+      () => child.exitCode !== null,
+      async (res) => res.ok && (await res.text()).includes('<title>Moto</title>'),
+    );
   } catch (err) {
     child.kill('SIGKILL');
     throw startFailure('moto_server', err, stderr);
