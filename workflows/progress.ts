@@ -1,5 +1,5 @@
 import { defineQuery } from '@temporalio/workflow';
-import { ASSET_KIND_LIST, noProgress, type AssetKind, type AssetOutcome, type ProgressSnapshot, type ProgressState } from './asset-types';
+import { ASSET_KIND_LIST, noProgress, type AssetKind, type AssetOutcome, type ProgressSnapshot, type ProgressState } from '../contract/asset-types';
 
 /** `progress` query of both workflows: counts per asset kind and state. */
 export const progressQuery = defineQuery<ProgressSnapshot>('progress');

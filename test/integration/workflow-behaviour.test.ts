@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { generateScenario } from '../../simulator';
-import type { ProgressSnapshot } from '../../workflows/asset-types';
+import type { ProgressSnapshot } from '../../contract/asset-types';
 import { progressQuery } from '../../workflows/progress';
 import { CreateMultipartUploadCommand, HeadObjectCommand, ListMultipartUploadsCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { BlobServiceClient } from '@azure/storage-blob';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateScenario } from '../../simulator';
 import { measureHistories } from '../support/workflow-histories';
-import type { IngestSummary, ProgressSnapshot } from '../../workflows/asset-types';
+import type { IngestSummary, ProgressSnapshot } from '../../contract/asset-types';
 import { progressQuery } from '../../workflows/progress';
 import { expectedAssets } from '../support/expectations';
 import { createPipelineFixture, runOptions, type PipelineFixture } from '../support/pipeline-fixture';

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { ProgressSnapshot } from '../../workflows/asset-types';
+import type { ProgressSnapshot } from '../../contract/asset-types';
 import { progressQuery } from '../../workflows/progress';
 import type { Clip, Reel } from '../../usertesting/schemas';
 import { WorkflowHarness, pagedList, sessionsOf, stored, uuid } from '../support/time-skipping';
