@@ -1,7 +1,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { ProgressSnapshot } from '../contract/asset-types';
 import type { AssetSelection } from '../contract/inputs';
-import { progressQuery } from '../workflows/progress';
+import { progressQuery } from '../contract/progress-query';
 import { reelsWorkflowId } from '../contract/task-queues';
 import type { ProgressDisplay } from './progress-display';
 import type { RunView } from './progress-lines';

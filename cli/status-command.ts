@@ -3,7 +3,7 @@ import { Client, WorkflowFailedError, WorkflowNotFoundError, type WorkflowHandle
 import { redactSecrets } from '../usertesting/redact';
 import type { IngestSummary, ProgressSnapshot } from '../contract/asset-types';
 import { ASSET_KINDS } from '../contract/inputs';
-import { progressQuery } from '../workflows/progress';
+import { progressQuery } from '../contract/progress-query';
 import { isUuid } from '../contract/ids';
 import { apiTaskQueue, testWorkflowId } from '../contract/task-queues';
 import { CliError, EXIT } from './exit-codes';

@@ -10,7 +10,7 @@ export { ingestReels } from './ingest-reels';
 export { awaitGeneration } from './generation-poll';
 export { scheduledIngest } from './scheduled-ingest';
 export { planTestResult, planSessions } from './plan-test-result';
-export { progressQuery } from './progress';
+export { progressQuery } from '../contract/progress-query';
 
 export type { IngestTestResultInput, IngestTestsInput, IngestSessionInput, RunOptions, AssetSelection } from '../contract/inputs';
 export type { IngestReelsInput } from './ingest-reels';

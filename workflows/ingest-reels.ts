@@ -6,7 +6,8 @@ import { failureReason } from './failure-reason';
 import { pollGeneration } from './generation-poll';
 import { counted } from './api-request-count';
 import { runOptionsSchema, type RunOptions } from '../contract/inputs';
-import { ProgressTracker, progressQuery } from './progress';
+import { progressQuery } from '../contract/progress-query';
+import { ProgressTracker } from './progress';
 import { addOutcome, emptyTally } from './run-tally';
 import { TEST_ID_SEARCH_ATTRIBUTE } from '../contract/search-attributes';
 

@@ -7,7 +7,8 @@ import { failureReason } from './failure-reason';
 import { pollGeneration } from './generation-poll';
 import { ingestSessionInputSchema, type IngestSessionInput } from '../contract/inputs';
 import { parseInput } from './parse-input';
-import { ProgressTracker, progressQuery } from './progress';
+import { progressQuery } from '../contract/progress-query';
+import { ProgressTracker } from './progress';
 import { addOutcome, emptyTally } from './run-tally';
 import { SESSION_ID_SEARCH_ATTRIBUTE, TEST_ID_SEARCH_ATTRIBUTE } from '../contract/search-attributes';
 

@@ -31,7 +31,7 @@ import {
   type SessionSummary,
 } from '../contract/inputs';
 import { parseInput } from './parse-input';
-import { progressQuery } from './progress';
+import { progressQuery } from '../contract/progress-query';
 import { addOutcome, emptyTally, mergeTally } from './run-tally';
 import { SESSION_ID_SEARCH_ATTRIBUTE, TEST_ID_SEARCH_ATTRIBUTE } from '../contract/search-attributes';
 import { reelsWorkflowId, sessionWorkflowId } from '../contract/task-queues';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { generateScenario } from '../../simulator';
 import type { ProgressSnapshot } from '../../contract/asset-types';
-import { progressQuery } from '../../workflows/progress';
+import { progressQuery } from '../../contract/progress-query';
 import { CreateMultipartUploadCommand, HeadObjectCommand, ListMultipartUploadsCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { createGcsClient, openDestination, parseDestination } from '../../storage';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { generateScenario } from '../../simulator';
 import { measureHistories } from '../support/workflow-histories';
 import type { IngestSummary, ProgressSnapshot } from '../../contract/asset-types';
-import { progressQuery } from '../../workflows/progress';
+import { progressQuery } from '../../contract/progress-query';
 import { expectedAssets } from '../support/expectations';
 import { createPipelineFixture, runOptions, type PipelineFixture } from '../support/pipeline-fixture';
 
