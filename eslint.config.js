@@ -29,6 +29,38 @@ module.exports = tseslint.config(
     },
   },
   {
+    // Lower layers depend on contract/, never on the workflow layer.
+    files: ['config/**/*.ts', 'usertesting/**/*.ts', 'storage/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/workflows', '**/workflows/*'], message: 'import shared shapes from contract/, not workflows/' }] },
+      ],
+    },
+  },
+  {
+    // contract/ is bundled into workflow code: deterministic, no Node I/O, no other layer.
+    files: ['contract/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'contract/ is bundled into workflow code: no Node modules' },
+            {
+              group: ['../*', '!../contract', '!../contract/*'],
+              message: 'contract/ imports only itself, zod and Temporal definitions',
+            },
+          ],
+          paths: ['fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net', 'stream', 'events', 'util'].map((name) => ({
+            name,
+            message: 'contract/ is bundled into workflow code: no Node modules',
+          })),
+        },
+      ],
+    },
+  },
+  {
     // Plain CommonJS scripts (bin/, scripts/, jest and ESLint configs).
     files: ['**/*.js'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -4,9 +4,9 @@
  * workflow bundle rejects.
  */
 export * from './workflows';
-export { DEFAULT_RUN_OPTIONS } from './workflows/inputs';
-export { DEFAULT_TASK_QUEUE, apiTaskQueue, testWorkflowId, sessionWorkflowId } from './workflows/task-queues';
-export { SEARCH_ATTRIBUTES } from './workflows/search-attributes';
+export { DEFAULT_RUN_OPTIONS } from './contract/inputs';
+export { DEFAULT_TASK_QUEUE, apiTaskQueue, testWorkflowId, sessionWorkflowId } from './contract/task-queues';
+export { SEARCH_ATTRIBUTES } from './contract/search-attributes';
 
 export { createActivities, createApiActivities, createStorageActivities } from './activities';
 export type { ActivityDeps, ApiActivities, StorageActivities } from './activities';

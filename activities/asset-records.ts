@@ -1,6 +1,6 @@
 import type { Destination, StoredObject } from '../storage';
-import { fullFieldsPath, recordPath } from '../workflows/asset-paths';
-import { isAssetKind, type AssetIdentity, type AssetKind, type AssetOutcome } from '../workflows/asset-types';
+import { fullFieldsPath, recordPath } from '../contract/asset-paths';
+import { isAssetKind, type AssetIdentity, type AssetKind, type AssetOutcome } from '../contract/asset-types';
 import { fitMetadata } from './metadata-limits';
 import { metadataStrings, parseObjectMetadata, type SourceFields } from './object-metadata';
 

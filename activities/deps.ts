@@ -1,7 +1,7 @@
 import type { Destination } from '../storage';
 import type { ResultsApiClient } from '../usertesting/results-api-client';
 import type { SignedMediaOptions } from '../usertesting/signed-media';
-import type { AssetKind } from '../workflows/asset-types';
+import type { AssetKind } from '../contract/asset-types';
 
 /** Minimal logger shape (pino satisfies it); everything logged must be free of secrets. */
 export interface ActivityLogger {

@@ -14,7 +14,7 @@ import { redactSecrets } from '../usertesting/redact';
 import { DestinationUnavailableError, InvalidDestinationError, StorageRequestError } from '../storage';
 import { InvalidMediaError } from './content-check';
 
-export { NON_RETRYABLE_FAILURES } from '../workflows/failure-types';
+export { NON_RETRYABLE_FAILURES } from '../contract/failure-types';
 
 /**
  * Maps any error to the Temporal failure that makes the retry do the right thing. The original

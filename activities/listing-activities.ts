@@ -3,7 +3,7 @@ import { withFailureMapping } from './failures';
 import { NotFoundError } from '../usertesting/errors';
 import { recordOf, removeRecord, writeRecord } from './asset-records';
 import type { Clip, Reel } from '../usertesting/schemas';
-import type { SessionSummary } from '../workflows/inputs';
+import type { SessionSummary } from '../contract/inputs';
 import { heartbeatingActivities } from './activity-context';
 
 export interface SessionPage {

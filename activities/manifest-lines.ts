@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ASSET_KIND_LIST, type AssetKind } from '../workflows/asset-types';
+import { ASSET_KIND_LIST, type AssetKind } from '../contract/asset-types';
 import type { Manifest, ManifestAsset } from './manifest';
 
 /** The identity and outcome columns; everything else an asset carries goes into `source`. */

@@ -1,5 +1,5 @@
 import type { StoredObject } from '../storage';
-import { isAssetKind, type AssetKind } from '../workflows/asset-types';
+import { isAssetKind, type AssetKind } from '../contract/asset-types';
 import { readRecord, type AssetRecord } from './asset-records';
 import { parseObjectMetadata } from './object-metadata';
 

@@ -1,4 +1,4 @@
-import type { AssetKind } from '../workflows/asset-types';
+import type { AssetKind } from '../contract/asset-types';
 
 /** Source fields copied from the API into object metadata and the manifest, with their JSON type. */
 const NUMBER_FIELDS = new Set([

@@ -11,8 +11,8 @@ import {
   sessionPrefix,
   sessionRecordsPrefix,
   testPrefix,
-} from '../workflows/asset-paths';
-import type { AssetIdentity, AssetOutcome } from '../workflows/asset-types';
+} from '../contract/asset-paths';
+import type { AssetIdentity, AssetOutcome } from '../contract/asset-types';
 import type { StoredQxScore } from '../workflows/qxscore-decision';
 import { readRecord, recordOf, removeRecord, writeRecord } from './asset-records';
 import type { ActivityDeps } from './deps';

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { generateScenario, startSimulator, type RunningSimulator, type ScenarioInput } from '../simulator';
-import { DEFAULT_RUN_OPTIONS } from '../workflows/inputs';
+import { DEFAULT_RUN_OPTIONS } from '../contract/inputs';
 import { minimumRequestsOfTest, requestsPerMinute } from '../simulator/budget-metrics';
 import type { BenchIngest } from './support';
 import type { BenchRow } from './table';

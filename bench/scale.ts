@@ -24,7 +24,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { measureHistories, type HistoryFigures } from '../test/support/workflow-histories';
 import { expectedAssetStatuses, generateScenario, startSimulator, type ScenarioInput, type TestSpec } from '../simulator';
-import type { IngestSummary } from '../workflows/asset-types';
+import type { IngestSummary } from '../contract/asset-types';
 import { MiB, sampleRss, type ScaleBenchArgs } from './support';
 export type { ScaleBenchArgs, BenchIngest } from './support';
 import { runLongGenerationBench } from './long-generation';

@@ -1,7 +1,7 @@
 /** Small pure helpers of `npm run bench` (bench/run.ts). */
 
-import type { IngestSummary } from '../workflows/asset-types';
-import type { IngestTestResultInput } from '../workflows/inputs';
+import type { IngestSummary } from '../contract/asset-types';
+import type { IngestTestResultInput } from '../contract/inputs';
 
 /** What the bench's ingest needs of an API: the simulator in this process, or one in its own. */
 export interface BenchApi {

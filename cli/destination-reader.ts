@@ -1,5 +1,5 @@
 import { DestinationUnavailableError, InvalidDestinationError, openDestination, parseDestination, type Destination } from '../storage';
-import { manifestPath } from '../workflows/asset-paths';
+import { manifestPath } from '../contract/asset-paths';
 import type { Manifest } from '../activities/manifest';
 import { CliError, EXIT } from './exit-codes';
 

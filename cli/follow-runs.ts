@@ -1,7 +1,7 @@
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Settings } from '../config/settings';
 import { redactSecrets } from '../usertesting/redact';
-import type { IngestSummary } from '../workflows/asset-types';
+import type { IngestSummary } from '../contract/asset-types';
 import { EXIT } from './exit-codes';
 import { createProgressDisplay } from './progress-display';
 import { pollProgress } from './progress-poller';

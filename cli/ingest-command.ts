@@ -2,9 +2,9 @@ import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { runOptionsFromSettings } from '../config/run-options';
 import type { Settings } from '../config/settings';
-import type { IngestTestResultInput } from '../workflows/inputs';
-import { TEST_ID_SEARCH_ATTRIBUTE } from '../workflows/search-attributes';
-import { testWorkflowId } from '../workflows/task-queues';
+import type { IngestTestResultInput } from '../contract/inputs';
+import { TEST_ID_SEARCH_ATTRIBUTE } from '../contract/search-attributes';
+import { testWorkflowId } from '../contract/task-queues';
 import { ingestionDetails, ingestionSummary } from '../workflows/ui-metadata';
 import { CliError, EXIT } from './exit-codes';
 import { followAndReport } from './follow-runs';

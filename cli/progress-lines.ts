@@ -1,5 +1,5 @@
-import { ASSET_KIND_LIST, noProgress, type AssetKind, type ProgressSnapshot } from '../workflows/asset-types';
-import { SELECTION_OF_KIND } from '../workflows/inputs';
+import { ASSET_KIND_LIST, noProgress, type AssetKind, type ProgressSnapshot } from '../contract/asset-types';
+import { SELECTION_OF_KIND } from '../contract/inputs';
 import { formatDuration } from './format';
 import { secondsAtBudget, totalsOf, type RunProgress, type RunTotals } from './run-estimate';
 

@@ -1,8 +1,8 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { ProgressSnapshot } from '../workflows/asset-types';
-import type { AssetSelection } from '../workflows/inputs';
-import { progressQuery } from '../workflows/progress';
-import { reelsWorkflowId } from '../workflows/task-queues';
+import type { ProgressSnapshot } from '../contract/asset-types';
+import type { AssetSelection } from '../contract/inputs';
+import { progressQuery } from '../contract/progress-query';
+import { reelsWorkflowId } from '../contract/task-queues';
 import type { ProgressDisplay } from './progress-display';
 import type { RunView } from './progress-lines';
 

@@ -1,5 +1,5 @@
-import { ASSET_KIND_LIST, noProgress, type AssetKind, type ProgressSnapshot, type ProgressState } from '../workflows/asset-types';
-import { sessionsNeeded, type AssetSelection } from '../workflows/inputs';
+import { ASSET_KIND_LIST, noProgress, type AssetKind, type ProgressSnapshot, type ProgressState } from '../contract/asset-types';
+import { sessionsNeeded, type AssetSelection } from '../contract/inputs';
 
 /** What the display knows of one test's run: the parent's progress, the reels child's while it runs, and running sessions'. */
 export interface RunProgress {

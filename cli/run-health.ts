@@ -3,7 +3,7 @@ import { temporal } from '@temporalio/proto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { TransferHeartbeat } from '../activities/activity-context';
 import { redactSecrets } from '../usertesting/redact';
-import { reelsWorkflowId } from '../workflows/task-queues';
+import { reelsWorkflowId } from '../contract/task-queues';
 
 /** How often a followed run is checked (spread out further with many runs). */
 export const HEALTH_CHECK_MS = 5000;

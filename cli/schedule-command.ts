@@ -1,7 +1,7 @@
 import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
 import { runOptionsFromSettings } from '../config/run-options';
-import type { IngestTestResultInput } from '../workflows/inputs';
-import { TEST_ID_SEARCH_ATTRIBUTE } from '../workflows/search-attributes';
+import type { IngestTestResultInput } from '../contract/inputs';
+import { TEST_ID_SEARCH_ATTRIBUTE } from '../contract/search-attributes';
 import { CliError, EXIT } from './exit-codes';
 import { printJsonOutcome } from './json-outcome';
 import { ensureSearchAttributes } from './search-attributes-check';

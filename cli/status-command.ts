@@ -1,11 +1,11 @@
 import { apiQueueRate, describeApiQueueRate, type ApiQueueRate } from './api-queue-rate';
 import { Client, WorkflowFailedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { redactSecrets } from '../usertesting/redact';
-import type { IngestSummary, ProgressSnapshot } from '../workflows/asset-types';
-import { ASSET_KINDS } from '../workflows/inputs';
-import { progressQuery } from '../workflows/progress';
-import { isUuid } from '../workflows/ids';
-import { apiTaskQueue, testWorkflowId } from '../workflows/task-queues';
+import type { IngestSummary, ProgressSnapshot } from '../contract/asset-types';
+import { ASSET_KINDS } from '../contract/inputs';
+import { progressQuery } from '../contract/progress-query';
+import { isUuid } from '../contract/ids';
+import { apiTaskQueue, testWorkflowId } from '../contract/task-queues';
 import { CliError, EXIT } from './exit-codes';
 import { followAndReport } from './follow-runs';
 import { printJsonRows, type Outcome } from './json-outcome';

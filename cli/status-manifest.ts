@@ -1,6 +1,6 @@
-import { ASSET_KIND_LIST, type AssetKind, type AssetStatus } from '../workflows/asset-types';
+import { ASSET_KIND_LIST, type AssetKind, type AssetStatus } from '../contract/asset-types';
 import { countLines, failedAssetsCause } from './summary-output';
-import { manifestPath } from '../workflows/asset-paths';
+import { manifestPath } from '../contract/asset-paths';
 import { destinationOfFlag, readManifest } from './destination-reader';
 import { EXIT } from './exit-codes';
 import { printJsonRows, type Outcome } from './json-outcome';

@@ -1,6 +1,6 @@
 import { printJsonRows } from './json-outcome';
-import type { AssetCounts, AssetKind, IngestSummary } from '../workflows/asset-types';
-import { SELECTION_OF_KIND } from '../workflows/inputs';
+import type { AssetCounts, AssetKind, IngestSummary } from '../contract/asset-types';
+import { SELECTION_OF_KIND } from '../contract/inputs';
 
 /** One line per kind: `  videos       stored 10, skipped 2, failed 0`. */
 export function countLines(counts: Partial<AssetCounts>): string[] {

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { isUuid } from '../workflows/ids';
+import { isUuid } from '../contract/ids';
 import { CliError, EXIT } from './exit-codes';
 
 /** `--tests-file`: one test UUID a line; blank lines and `#` comments (whole-line or trailing) ignored. */

@@ -1,7 +1,7 @@
 import { destinationFlagError } from './destination-reader';
 import { ConfigError, loadSettings, type Settings } from '../config/settings';
 import { destinationUri, parseDestination } from '../storage';
-import { describeIssues, ingestTestResultInputSchema, MAX_TESTS_PER_RUN, type IngestTestResultParams } from '../workflows/inputs';
+import { describeIssues, ingestTestResultInputSchema, MAX_TESTS_PER_RUN, type IngestTestResultParams } from '../contract/inputs';
 import { CliError, EXIT } from './exit-codes';
 import { givenTestIds } from './tests-file';
 

@@ -1,11 +1,11 @@
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { ChecksumTransform, ObjectNotFoundError } from '../storage';
-import { isUuid } from '../workflows/ids';
+import { isUuid } from '../contract/ids';
 import { CliError, EXIT } from './exit-codes';
 import { destinationOfFlag, readManifest } from './destination-reader';
 import { printJsonOutcome } from './json-outcome';
-import { manifestPath } from '../workflows/asset-paths';
+import { manifestPath } from '../contract/asset-paths';
 
 export interface VerifyFlags {
   test?: string;

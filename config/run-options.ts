@@ -1,4 +1,4 @@
-import type { IngestTestResultInput } from '../workflows/inputs';
+import type { IngestTestResultInput } from '../contract/inputs';
 import type { Settings } from './settings';
 
 /** The delays of the environment, as the `options` a workflow input carries (workflows cannot read env). */

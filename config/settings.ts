@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_RUN_OPTIONS } from '../workflows/inputs';
-import { DEFAULT_TASK_QUEUE } from '../workflows/task-queues';
+import { DEFAULT_RUN_OPTIONS } from '../contract/inputs';
+import { DEFAULT_TASK_QUEUE } from '../contract/task-queues';
 import { MEDIA_RETRY_DEFAULTS, type MediaRetryOptions } from '../usertesting/link-retry';
 
 /** The documented OAuth token endpoint of UserTesting (docs/configuration.md, `UT_TOKEN_URL`). */

@@ -1,5 +1,5 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../contract/search-attributes';
 import { locateTool } from '../scripts/tools';
 import { spawnDevServer } from './dev-server-process';
 

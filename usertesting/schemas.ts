@@ -1,4 +1,4 @@
-import { UUID_PATTERN } from '../workflows/ids';
+import { UUID_PATTERN } from '../contract/ids';
 import { z } from 'zod';
 import { stricter } from './response-check';
 

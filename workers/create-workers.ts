@@ -1,7 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createApiActivities, createStorageActivities, type ActivityDeps } from '../activities';
 import type { Settings } from '../config/settings';
-import { apiTaskQueue } from '../workflows/task-queues';
+import { apiTaskQueue } from '../contract/task-queues';
 import { choosePacing, serverPacing, type ApiPacing, type PacingChoice } from './api-pacing';
 import { apiQueueWaitInterceptor, type PipelineMetrics } from './metrics';
 

@@ -1,8 +1,8 @@
 import { proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { ApiActivities, StorageActivities } from '../activities';
-import { NON_RETRYABLE_FAILURES } from './failure-types';
-import type { RunOptions } from './inputs';
-import { apiTaskQueue } from './task-queues';
+import { NON_RETRYABLE_FAILURES } from '../contract/failure-types';
+import type { RunOptions } from '../contract/inputs';
+import { apiTaskQueue } from '../contract/task-queues';
 
 function retry(options: RunOptions): ActivityOptions['retry'] {
   return {

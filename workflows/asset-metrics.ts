@@ -1,5 +1,5 @@
 import { metricMeter } from '@temporalio/workflow';
-import type { AssetOutcome } from './asset-types';
+import type { AssetOutcome } from '../contract/asset-types';
 
 export const ASSETS_METRIC = 'ut_media_assets_total';
 

@@ -1,12 +1,12 @@
 import { continueAsNew, executeChild, sleep } from '@temporalio/workflow';
-import type { AssetOutcome, GenerationCheck } from './asset-types';
+import type { AssetOutcome, GenerationCheck } from '../contract/asset-types';
 import { failureReason } from './failure-reason';
 import { generationFailure, generationTargetId, type GenerationTarget } from './generation-target';
-import type { RunOptions } from './inputs';
+import type { RunOptions } from '../contract/inputs';
 import { apiActivities } from './activity-proxies';
 import { counted } from './api-request-count';
-import { TEST_ID_SEARCH_ATTRIBUTE } from './search-attributes';
-import { generationWorkflowId } from './task-queues';
+import { TEST_ID_SEARCH_ATTRIBUTE } from '../contract/search-attributes';
+import { generationWorkflowId } from '../contract/task-queues';
 
 /** Where a poll loop stands; carried into the child that takes a long wait over, and across its runs. */
 export interface PollState {

@@ -1,5 +1,5 @@
 import type { FetchClipInput, FetchReelInput } from '../activities/media-activities';
-import type { AssetOutcome } from './asset-types';
+import type { AssetOutcome } from '../contract/asset-types';
 
 /** A reel or clip to generate and store: what the detail activity needs, and the record of a failure. */
 type Reel = FetchReelInput['reel'];

@@ -10,9 +10,9 @@ export { ingestReels } from './ingest-reels';
 export { awaitGeneration } from './generation-poll';
 export { scheduledIngest } from './scheduled-ingest';
 export { planTestResult, planSessions } from './plan-test-result';
-export { progressQuery } from './progress';
+export { progressQuery } from '../contract/progress-query';
 
-export type { IngestTestResultInput, IngestTestsInput, IngestSessionInput, RunOptions, AssetSelection } from './inputs';
+export type { IngestTestResultInput, IngestTestsInput, IngestSessionInput, RunOptions, AssetSelection } from '../contract/inputs';
 export type { IngestReelsInput } from './ingest-reels';
 export type { IngestTestsSummary, TestRow } from './ingest-tests';
 export type {
@@ -25,6 +25,6 @@ export type {
   FailureSample,
   ProgressSnapshot,
   ProgressState,
-} from './asset-types';
+} from '../contract/asset-types';
 export type { PlanTestResultInput } from './plan-test-result';
-export type { TestPlan, KindPlan, RequestPlan } from './plan-types';
+export type { TestPlan, KindPlan, RequestPlan } from '../contract/plan-types';

@@ -1,14 +1,15 @@
 import { defineSignal, getExternalWorkflowHandle, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { apiActivities, storageActivities } from './activity-proxies';
-import { recordKey, reelPath } from './asset-paths';
-import type { AssetOutcome, RunTally } from './asset-types';
+import { recordKey, reelPath } from '../contract/asset-paths';
+import type { AssetOutcome, RunTally } from '../contract/asset-types';
 import { failureReason } from './failure-reason';
 import { pollGeneration } from './generation-poll';
 import { counted } from './api-request-count';
-import { runOptionsSchema, type RunOptions } from './inputs';
-import { ProgressTracker, progressQuery } from './progress';
+import { runOptionsSchema, type RunOptions } from '../contract/inputs';
+import { progressQuery } from '../contract/progress-query';
+import { ProgressTracker } from './progress';
 import { addOutcome, emptyTally } from './run-tally';
-import { TEST_ID_SEARCH_ATTRIBUTE } from './search-attributes';
+import { TEST_ID_SEARCH_ATTRIBUTE } from '../contract/search-attributes';
 
 /** Sent by `ingestReels` to the workflow that started it (by workflow id, so it reaches its latest run). */
 export const reelsDoneSignal = defineSignal<[{ dest: string; tally: RunTally }]>('reelsDone');

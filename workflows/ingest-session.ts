@@ -1,15 +1,16 @@
 import { counted } from './api-request-count';
 import { patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { apiActivities, storageActivities } from './activity-proxies';
-import { clipPath, detailsPath, recordKey, transcriptPath, videoPath } from './asset-paths';
-import type { AssetOutcome, SessionResult } from './asset-types';
+import { clipPath, detailsPath, recordKey, transcriptPath, videoPath } from '../contract/asset-paths';
+import type { AssetOutcome, SessionResult } from '../contract/asset-types';
 import { failureReason } from './failure-reason';
 import { pollGeneration } from './generation-poll';
-import { ingestSessionInputSchema, type IngestSessionInput } from './inputs';
+import { ingestSessionInputSchema, type IngestSessionInput } from '../contract/inputs';
 import { parseInput } from './parse-input';
-import { ProgressTracker, progressQuery } from './progress';
+import { progressQuery } from '../contract/progress-query';
+import { ProgressTracker } from './progress';
 import { addOutcome, emptyTally } from './run-tally';
-import { SESSION_ID_SEARCH_ATTRIBUTE, TEST_ID_SEARCH_ATTRIBUTE } from './search-attributes';
+import { SESSION_ID_SEARCH_ATTRIBUTE, TEST_ID_SEARCH_ATTRIBUTE } from '../contract/search-attributes';
 
 const ABSENT_BEFORE = 'the API had none for this session when last asked (404)';
 

@@ -15,7 +15,7 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { apiActivities, storageActivities } from './activity-proxies';
-import type { AssetOutcome, IngestSummary, ProgressSnapshot } from './asset-types';
+import type { AssetOutcome, IngestSummary, ProgressSnapshot } from '../contract/asset-types';
 import { forEachBounded } from './bounded-pool';
 import { failureReason } from './failure-reason';
 import { ingestReels, reelsDoneSignal } from './ingest-reels';
@@ -29,12 +29,12 @@ import {
   type IngestTestResultInput,
   type IngestTestResultParams,
   type SessionSummary,
-} from './inputs';
+} from '../contract/inputs';
 import { parseInput } from './parse-input';
-import { progressQuery } from './progress';
+import { progressQuery } from '../contract/progress-query';
 import { addOutcome, emptyTally, mergeTally } from './run-tally';
-import { SESSION_ID_SEARCH_ATTRIBUTE, TEST_ID_SEARCH_ATTRIBUTE } from './search-attributes';
-import { reelsWorkflowId, sessionWorkflowId } from './task-queues';
+import { SESSION_ID_SEARCH_ATTRIBUTE, TEST_ID_SEARCH_ATTRIBUTE } from '../contract/search-attributes';
+import { reelsWorkflowId, sessionWorkflowId } from '../contract/task-queues';
 import { currentDetails, progressMemo } from './ui-metadata';
 import { decideQxScore } from './qxscore-decision';
 import { MAX_LIST_OFFSET, pageStep, sessionPageLimit } from './session-paging';

@@ -1,11 +1,11 @@
 import { executeChild } from '@temporalio/workflow';
-import type { IngestSummary } from './asset-types';
+import type { IngestSummary } from '../contract/asset-types';
 import { failureReason } from './failure-reason';
 import { ingestTestResult } from './ingest-test-result';
-import { ingestTestsInputSchema, type IngestTestsInput } from './inputs';
+import { ingestTestsInputSchema, type IngestTestsInput } from '../contract/inputs';
 import { parseInput } from './parse-input';
-import { TEST_ID_SEARCH_ATTRIBUTE } from './search-attributes';
-import { testWorkflowId } from './task-queues';
+import { TEST_ID_SEARCH_ATTRIBUTE } from '../contract/search-attributes';
+import { testWorkflowId } from '../contract/task-queues';
 import { ingestionDetails, ingestionSummary } from './ui-metadata';
 
 /** One row per test: its summary, or why its run failed. */

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { z } from 'zod';
-import { describeIssues } from './inputs';
+import { describeIssues } from '../contract/inputs';
 
 /** Validates a workflow input; a bad one fails the run at once (not retried) saying what is wrong. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, workflow: string): z.output<S> {

@@ -1,10 +1,10 @@
 import { executeChild, workflowInfo } from '@temporalio/workflow';
 import { apiActivities, storageActivities } from './activity-proxies';
-import { clipPath, detailsPath, recordKey, reelPath, transcriptPath, videoPath } from './asset-paths';
+import { clipPath, detailsPath, recordKey, reelPath, transcriptPath, videoPath } from '../contract/asset-paths';
 import { forEachBounded } from './bounded-pool';
-import { ingestTestResultInputSchema, runOptionsSchema, sessionsNeeded, type AssetSelection, type RunOptions } from './inputs';
+import { ingestTestResultInputSchema, runOptionsSchema, sessionsNeeded, type AssetSelection, type RunOptions } from '../contract/inputs';
 import { parseInput } from './parse-input';
-import { addPlanCounts, emptyPlanCounts, totalRequests, type PlanCounts, type TestPlan } from './plan-types';
+import { addPlanCounts, emptyPlanCounts, totalRequests, type PlanCounts, type TestPlan } from '../contract/plan-types';
 import { z } from 'zod';
 import { pageStep, sessionPageLimit } from './session-paging';
 import { decideQxScore } from './qxscore-decision';

@@ -1,8 +1,4 @@
-import { defineQuery } from '@temporalio/workflow';
-import { ASSET_KIND_LIST, noProgress, type AssetKind, type AssetOutcome, type ProgressSnapshot, type ProgressState } from './asset-types';
-
-/** `progress` query of both workflows: counts per asset kind and state. */
-export const progressQuery = defineQuery<ProgressSnapshot>('progress');
+import { ASSET_KIND_LIST, noProgress, type AssetKind, type AssetOutcome, type ProgressSnapshot, type ProgressState } from '../contract/asset-types';
 
 function emptyCounts(): ProgressSnapshot['assets'] {
   const counts = {} as ProgressSnapshot['assets'];
@@ -10,6 +6,7 @@ function emptyCounts(): ProgressSnapshot['assets'] {
   return counts;
 }
 
+/** A run's counts per asset kind and state, answered by the `progress` query (`contract/progress-query.ts`). */
 export class ProgressTracker {
   readonly snapshot: ProgressSnapshot;
 

@@ -1,5 +1,5 @@
 import { countAssetOutcome } from './asset-metrics';
-import { ASSET_KIND_LIST, type AssetOutcome, type RunTally } from './asset-types';
+import { ASSET_KIND_LIST, type AssetOutcome, type RunTally } from '../contract/asset-types';
 
 /** Failure examples a tally keeps; every failure is in the manifest. */
 export const MAX_FAILURE_SAMPLES = 20;

@@ -1,11 +1,11 @@
 import { executeChild, upsertSearchAttributes } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { IngestSummary } from './asset-types';
+import type { IngestSummary } from '../contract/asset-types';
 import { ingestTestResult } from './ingest-test-result';
-import { ingestTestResultInputSchema, type IngestTestResultInput } from './inputs';
+import { ingestTestResultInputSchema, type IngestTestResultInput } from '../contract/inputs';
 import { parseInput } from './parse-input';
-import { TEST_ID_SEARCH_ATTRIBUTE } from './search-attributes';
-import { testWorkflowId } from './task-queues';
+import { TEST_ID_SEARCH_ATTRIBUTE } from '../contract/search-attributes';
+import { testWorkflowId } from '../contract/task-queues';
 import { ingestionDetails, ingestionSummary } from './ui-metadata';
 
 /**

@@ -1,6 +1,6 @@
-import { manifestPath } from './asset-paths';
-import type { ProgressSnapshot } from './asset-types';
-import { ASSET_KINDS, SELECTION_OF_KIND, type AssetSelection } from './inputs';
+import { manifestPath } from '../contract/asset-paths';
+import type { ProgressSnapshot } from '../contract/asset-types';
+import { ASSET_KINDS, SELECTION_OF_KIND, type AssetSelection } from '../contract/inputs';
 
 /** What the Temporal UI and `temporal workflow describe` show for an ingestion (workflow-safe). */
 

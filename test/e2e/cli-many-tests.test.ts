@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { generateScenario, startSimulator, type RunningSimulator } from '../../simulator';
-import { testWorkflowId } from '../../workflows/task-queues';
+import { testWorkflowId } from '../../contract/task-queues';
 import { maxCallsInWindow } from '../support/expectations';
 import { harnessValue } from '../support/harness-env';
 import { testEnv } from '../support/pipeline-fixture';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { locateTool } from '../../scripts/tools';
 import { generateScenario, startSimulator, type RunningSimulator } from '../../simulator';
-import { testWorkflowId } from '../../workflows/task-queues';
+import { testWorkflowId } from '../../contract/task-queues';
 import { harnessValue } from '../support/harness-env';
 import { testEnv } from '../support/pipeline-fixture';
 import { ProcessGroup, waitFor } from '../support/processes';

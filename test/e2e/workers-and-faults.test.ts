@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { locateTool } from '../../scripts/tools';
 import { createGcsClient } from '../../storage';
 import { generateScenario, startSimulator, type RunningSimulator } from '../../simulator';
-import { sessionWorkflowId, testWorkflowId } from '../../workflows/task-queues';
+import { sessionWorkflowId, testWorkflowId } from '../../contract/task-queues';
 import { apiActivitiesPerSecond } from '../../workers/api-budget';
 import { expectedAssets, maxCallsInWindow, minimumRequests } from '../support/expectations';
 import { harnessValue } from '../support/harness-env';

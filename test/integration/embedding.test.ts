@@ -10,7 +10,7 @@ import { generateScenario, startSimulator } from '../../simulator';
 import { expectedAssets, md5OfFile } from '../support/expectations';
 import type { archiveSession } from '../support/host-workflows';
 import { testEnv } from '../support/pipeline-fixture';
-import { generationWorkflowId } from '../../workflows/task-queues';
+import { generationWorkflowId } from '../../contract/task-queues';
 
 /**
  * A host team's worker embeds ut-media: its own workflow file (which imports `ut-media/workflows`)

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateScenario } from '../../simulator';
 import { API_PRIORITY } from '../../workflows/activity-proxies';
-import { reelsWorkflowId, testWorkflowId } from '../../workflows/task-queues';
+import { reelsWorkflowId, testWorkflowId } from '../../contract/task-queues';
 import { createPipelineFixture, runOptions, type PipelineFixture } from '../support/pipeline-fixture';
 
 /**

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateScenario } from '../../simulator';
-import type { TestPlan } from '../../workflows/plan-types';
+import type { TestPlan } from '../../contract/plan-types';
 import { createPipelineFixture, runOptions, type PipelineFixture } from '../support/pipeline-fixture';
 
 /**

@@ -6,8 +6,8 @@ import { generateScenario } from '../../simulator';
 import { openDestination, parseDestination, type Destination } from '../../storage';
 import { readAll } from '../support/generated-source';
 import type { Manifest } from '../../activities/manifest';
-import { detailsPath, manifestPath, qxScorePath } from '../../workflows/asset-paths';
-import type { TestPlan } from '../../workflows/plan-types';
+import { detailsPath, manifestPath, qxScorePath } from '../../contract/asset-paths';
+import type { TestPlan } from '../../contract/plan-types';
 import { createPipelineFixture, runOptions, type PipelineFixture } from '../support/pipeline-fixture';
 
 /**

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateScenario } from '../../simulator';
 import { measureHistories } from '../support/workflow-histories';
-import type { IngestSummary, ProgressSnapshot } from '../../workflows/asset-types';
-import { progressQuery } from '../../workflows/progress';
+import type { IngestSummary, ProgressSnapshot } from '../../contract/asset-types';
+import { progressQuery } from '../../contract/progress-query';
 import { expectedAssets } from '../support/expectations';
 import { createPipelineFixture, runOptions, type PipelineFixture } from '../support/pipeline-fixture';
 

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import { expectedAssetStatuses, type RunningSimulator, type Scenario } from '../../simulator';
 import { minimumRequestsOfTest } from '../../simulator/budget-metrics';
 import { Crc32c } from '../../storage/crc32c';
-import { assetObjectPath, recordPath } from '../../workflows/asset-paths';
-import type { AssetKind } from '../../workflows/asset-types';
+import { assetObjectPath, recordPath } from '../../contract/asset-paths';
+import type { AssetKind } from '../../contract/asset-types';
 
 export interface ExpectedAsset {
   kind: AssetKind;

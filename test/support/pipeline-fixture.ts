@@ -7,9 +7,9 @@ import { runOptionsFromSettings } from '../../config/run-options';
 import { startSimulator, type RunningSimulator, type ScenarioInput, type StartSimulatorOptions } from '../../simulator';
 import { buildActivityDeps } from '../../workers/activity-deps';
 import { createWorkersFromSettings, type UtMediaWorkers } from '../../workers/create-workers';
-import type { IngestSummary } from '../../workflows/asset-types';
-import type { IngestTestResultInput } from '../../workflows/inputs';
-import { testWorkflowId } from '../../workflows/task-queues';
+import type { IngestSummary } from '../../contract/asset-types';
+import type { IngestTestResultInput } from '../../contract/inputs';
+import { testWorkflowId } from '../../contract/task-queues';
 import { harnessValue } from './harness-env';
 import { s3TestEnv } from './s3';
 

@@ -19,10 +19,10 @@ import type { ApiActivities, StorageActivities } from '../../activities';
 import { countingApiRequests } from '../../activities/request-count';
 import { locateTool } from '../../scripts/tools';
 import type { ingestTestResult } from '../../workflows';
-import type { AssetOutcome, GenerationCheck, IngestSummary } from '../../workflows/asset-types';
-import type { IngestTestResultInput, SessionSummary } from '../../workflows/inputs';
-import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
-import { apiTaskQueue } from '../../workflows/task-queues';
+import type { AssetOutcome, GenerationCheck, IngestSummary } from '../../contract/asset-types';
+import type { IngestTestResultInput, SessionSummary } from '../../contract/inputs';
+import { SEARCH_ATTRIBUTES } from '../../contract/search-attributes';
+import { apiTaskQueue } from '../../contract/task-queues';
 import { requestSent } from '../../usertesting/request-tally';
 
 /**

@@ -2,7 +2,7 @@ import { toActivityFailure } from '../../activities/failures';
 import { InvalidMediaError } from '../../activities/content-check';
 import { DestinationUnavailableError, InvalidDestinationError, StorageRequestError } from '../../storage';
 import { NotFoundError, RateLimitedError } from '../../usertesting/errors';
-import { NON_RETRYABLE_FAILURES } from '../../workflows/failure-types';
+import { NON_RETRYABLE_FAILURES } from '../../contract/failure-types';
 
 const errno = (code: string, message: string) => Object.assign(new Error(message), { code });
 

@@ -3,8 +3,8 @@ import { manifestLineSchema, manifestLines } from '../../activities/manifest-lin
 import { objectMetadata } from '../../activities/object-metadata';
 import { recordOf, type AssetRecord } from '../../activities/asset-records';
 import type { StoredObject } from '../../storage';
-import type { AssetOutcome } from '../../workflows/asset-types';
-import { recordPath } from '../../workflows/asset-paths';
+import type { AssetOutcome } from '../../contract/asset-types';
+import { recordPath } from '../../contract/asset-paths';
 
 const testId = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
 const reelId = '8fdc898f-3b2b-4f45-91a2-2a6b618bc987';
@@ -138,7 +138,7 @@ describe('buildManifest', () => {
 
 describe('assetObjectPath', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { assetObjectPath: objectPathOf } = require('../../workflows/asset-paths') as typeof import('../../workflows/asset-paths');
+  const { assetObjectPath: objectPathOf } = require('../../contract/asset-paths') as typeof import('../../contract/asset-paths');
   test('records about a whole list point at its folder instead of throwing', () => {
     expect(objectPathOf({ kind: 'reel', testId })).toBe(`test_id=${testId}/highlight_reels`);
     expect(objectPathOf({ kind: 'clip', testId, sessionId })).toBe(`test_id=${testId}/session_id=${sessionId}/clips`);

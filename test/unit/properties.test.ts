@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { checkRelativePath } from '../../storage/object-names';
 import { redactDeep, redactSecrets } from '../../usertesting/redact';
 import { clipListSchema, reelListSchema, sessionListSchema } from '../../usertesting/schemas';
-import { assetObjectPath, clipPath, recordPath, reelPath, transcriptPath, videoPath } from '../../workflows/asset-paths';
+import { assetObjectPath, clipPath, recordPath, reelPath, transcriptPath, videoPath } from '../../contract/asset-paths';
 
 const RUNS = { numRuns: 300 };
 /** A secret as the API issues them: long, URL-safe. */

@@ -1,5 +1,5 @@
-import { ingestSessionInputSchema, ingestTestResultInputSchema, describeIssues } from '../../workflows/inputs';
-import { clipPath, detailsPath, manifestPath, qxScorePath, reelPath, transcriptPath, videoPath } from '../../workflows/asset-paths';
+import { ingestSessionInputSchema, ingestTestResultInputSchema, describeIssues } from '../../contract/inputs';
+import { clipPath, detailsPath, manifestPath, qxScorePath, reelPath, transcriptPath, videoPath } from '../../contract/asset-paths';
 
 const testId = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
 const sessionId = '41f72104-5f84-44fa-a16a-03f5751596ec';

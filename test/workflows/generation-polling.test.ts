@@ -1,5 +1,5 @@
-import type { GenerationCheck } from '../../workflows/asset-types';
-import { generationWorkflowId } from '../../workflows/task-queues';
+import type { GenerationCheck } from '../../contract/asset-types';
+import { generationWorkflowId } from '../../contract/task-queues';
 import type { Clip, Reel } from '../../usertesting/schemas';
 import { WorkflowHarness, pagedList, sessionsOf, stored, uuid } from '../support/time-skipping';
 

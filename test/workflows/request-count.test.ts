@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { ProgressSnapshot } from '../../workflows/asset-types';
-import { progressQuery } from '../../workflows/progress';
+import type { ProgressSnapshot } from '../../contract/asset-types';
+import { progressQuery } from '../../contract/progress-query';
 import type { Clip, Reel } from '../../usertesting/schemas';
 import { WorkflowHarness, pagedList, sessionsOf, stored, uuid } from '../support/time-skipping';
 
