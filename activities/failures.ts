@@ -15,6 +15,7 @@ import { DestinationUnavailableError, InvalidDestinationError, StorageRequestErr
 import { InvalidMediaError } from './content-check';
 
 export { NON_RETRYABLE_FAILURES } from '../contract/failure-types';
+import { FAILURE_TYPE } from '../contract/failure-types';
 
 /**
  * Maps any error to the Temporal failure that makes the retry do the right thing. The original
@@ -25,25 +26,27 @@ export function toActivityFailure(err: unknown): ApplicationFailure {
   const message = redactSecrets(err instanceof Error ? err.message : String(err));
   if (err instanceof RateLimitedError) {
     // The server waits this long before the retry (capped by the policy's maximumInterval).
-    return ApplicationFailure.create({ message, type: 'RateLimited', nextRetryDelay: err.retryAfterMs });
+    return ApplicationFailure.create({ message, type: FAILURE_TYPE.RateLimited, nextRetryDelay: err.retryAfterMs });
   }
   if (err instanceof UnauthorizedError) {
     // The token provider already dropped the token; the retry fetches a new one.
-    return ApplicationFailure.create({ message, type: 'Unauthorized', nextRetryDelay: 200 });
+    return ApplicationFailure.create({ message, type: FAILURE_TYPE.Unauthorized, nextRetryDelay: 200 });
   }
-  if (err instanceof LinkExpiredError) return ApplicationFailure.create({ message, type: 'LinkExpired', nextRetryDelay: 200 });
-  if (err instanceof InvalidCredentialsError) return ApplicationFailure.nonRetryable(message, 'InvalidCredentials');
-  if (err instanceof BadRequestError) return ApplicationFailure.nonRetryable(message, 'BadRequest');
-  if (err instanceof NotFoundError) return ApplicationFailure.nonRetryable(message, 'NotFound');
-  if (err instanceof InvalidResponseError) return ApplicationFailure.nonRetryable(message, 'InvalidResponse');
+  if (err instanceof LinkExpiredError) return ApplicationFailure.create({ message, type: FAILURE_TYPE.LinkExpired, nextRetryDelay: 200 });
+  if (err instanceof InvalidCredentialsError) return ApplicationFailure.nonRetryable(message, FAILURE_TYPE.InvalidCredentials);
+  if (err instanceof BadRequestError) return ApplicationFailure.nonRetryable(message, FAILURE_TYPE.BadRequest);
+  if (err instanceof NotFoundError) return ApplicationFailure.nonRetryable(message, FAILURE_TYPE.NotFound);
+  if (err instanceof InvalidResponseError) return ApplicationFailure.nonRetryable(message, FAILURE_TYPE.InvalidResponse);
   // Waited out on the same link already, up to the configured limit: another attempt would ask for a link in vain.
-  if (err instanceof MediaHostUnreachableError) return ApplicationFailure.nonRetryable(message, 'MediaHostUnreachable');
+  if (err instanceof MediaHostUnreachableError) return ApplicationFailure.nonRetryable(message, FAILURE_TYPE.MediaHostUnreachable);
   if (err instanceof UserTestingError) return ApplicationFailure.retryable(message, err.name);
-  if (err instanceof InvalidMediaError) return ApplicationFailure.nonRetryable(message, 'InvalidMedia');
-  if (err instanceof InvalidDestinationError) return ApplicationFailure.nonRetryable(message, 'InvalidDestination');
-  if (err instanceof DestinationUnavailableError) return ApplicationFailure.nonRetryable(message, 'DestinationUnavailable');
+  if (err instanceof InvalidMediaError) return ApplicationFailure.nonRetryable(message, FAILURE_TYPE.InvalidMedia);
+  if (err instanceof InvalidDestinationError) return ApplicationFailure.nonRetryable(message, FAILURE_TYPE.InvalidDestination);
+  if (err instanceof DestinationUnavailableError) return ApplicationFailure.nonRetryable(message, FAILURE_TYPE.DestinationUnavailable);
   if (err instanceof StorageRequestError)
-    return err.retryable ? ApplicationFailure.retryable(message, 'StorageRequest') : ApplicationFailure.nonRetryable(message, 'StorageRequestRejected');
+    return err.retryable
+      ? ApplicationFailure.retryable(message, FAILURE_TYPE.StorageRequest)
+      : ApplicationFailure.nonRetryable(message, FAILURE_TYPE.StorageRequestRejected);
   const local = LOCAL_WRITE_FAILURES[(err as NodeJS.ErrnoException).code ?? ''];
   if (local) return ApplicationFailure.nonRetryable(`${message} (${local.advice})`, local.type);
   return ApplicationFailure.retryable(message, err instanceof Error ? err.name : 'Error');
@@ -54,11 +57,11 @@ export function toActivityFailure(err: unknown): ApplicationFailure {
  * time. The asset fails at once with the advice; the next run retries it.
  */
 const LOCAL_WRITE_FAILURES: Record<string, { type: string; advice: string }> = {
-  ENOSPC: { type: 'DestinationFull', advice: 'the destination file system is full: free space and run again' },
-  EDQUOT: { type: 'DestinationFull', advice: 'the disk quota is exhausted: free space and run again' },
-  EROFS: { type: 'DestinationUnwritable', advice: 'the destination is read-only' },
-  EACCES: { type: 'DestinationUnwritable', advice: 'permission denied on the destination' },
-  EPERM: { type: 'DestinationUnwritable', advice: 'operation not permitted on the destination' },
+  ENOSPC: { type: FAILURE_TYPE.DestinationFull, advice: 'the destination file system is full: free space and run again' },
+  EDQUOT: { type: FAILURE_TYPE.DestinationFull, advice: 'the disk quota is exhausted: free space and run again' },
+  EROFS: { type: FAILURE_TYPE.DestinationUnwritable, advice: 'the destination is read-only' },
+  EACCES: { type: FAILURE_TYPE.DestinationUnwritable, advice: 'permission denied on the destination' },
+  EPERM: { type: FAILURE_TYPE.DestinationUnwritable, advice: 'operation not permitted on the destination' },
 };
 
 /** Runs an activity body and converts whatever it throws. */

@@ -1,3 +1,4 @@
+import { FAILURE_TYPE } from '../contract/failure-types';
 import type { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, CancelledFailure, ChildWorkflowFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
 import { redactSecrets } from '../usertesting/redact';
@@ -7,7 +8,12 @@ import { EXIT } from './exit-codes';
  * Run failures that are bad input or configuration (exit 2). A destination that cannot be used (a
  * bucket that does not exist, credentials refused) fails the run at its first step, before any API request.
  */
-const CONFIGURATION_FAILURES = new Set(['InvalidInput', 'InvalidDestination', 'InvalidCredentials', 'DestinationUnavailable']);
+const CONFIGURATION_FAILURES = new Set<string>([
+  FAILURE_TYPE.InvalidInput,
+  FAILURE_TYPE.InvalidDestination,
+  FAILURE_TYPE.InvalidCredentials,
+  FAILURE_TYPE.DestinationUnavailable,
+]);
 
 export interface RunFailure {
   /** Exit 2 for bad input or configuration, else 1. */

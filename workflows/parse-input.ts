@@ -1,3 +1,4 @@
+import { FAILURE_TYPE } from '../contract/failure-types';
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { describeIssues } from '../contract/inputs';
@@ -6,7 +7,7 @@ import { describeIssues } from '../contract/inputs';
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, workflow: string): z.output<S> {
   const parsed = schema.safeParse(input ?? {});
   if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(`invalid ${workflow} input: ${describeIssues(parsed.error)}`, 'InvalidInput');
+    throw ApplicationFailure.nonRetryable(`invalid ${workflow} input: ${describeIssues(parsed.error)}`, FAILURE_TYPE.InvalidInput);
   }
   return parsed.data;
 }
