@@ -88,7 +88,8 @@ async function runTutorial(scenario: ScenarioInput, dest: string): Promise<{ sec
 }
 
 const describe = (m: Measured) =>
-  `${m.seconds.toFixed(0)} s vs bound ${m.boundSeconds.toFixed(0)} s; ${m.requests} requests, minimum ${m.minimum}, ${m.throttled} 429${m.failed ? `; ${m.failed} FAILED` : ''}`;
+  `${m.seconds.toFixed(0)} s vs bound ${m.boundSeconds.toFixed(0)} s; ` +
+  `${m.requests} requests, minimum ${m.minimum}, ${m.throttled} 429${m.failed ? `; ${m.failed} FAILED` : ''}`;
 
 export async function benchBudget(ingest: BenchIngest, scratch: string, quick: boolean): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
@@ -107,7 +108,8 @@ export async function benchBudget(ingest: BenchIngest, scratch: string, quick: b
   const firstClip = test.sessions.flatMap((s) => s.clips ?? [])[0];
 
   console.log(
-    `\n(1–3) ${test.sessions.length} sessions, ${test.reels.length} reels, ${test.sessions.reduce((n, s) => n + (s.clips?.length ?? 0), 0)} clips, budget 300/min; time ÷ ${E2E_TIME_SCALE}: generation ${12 / E2E_TIME_SCALE} s (12 s), the loop's delays and ours ÷ ${E2E_TIME_SCALE}`,
+    `\n(1–3) ${test.sessions.length} sessions, ${test.reels.length} reels, ${test.sessions.reduce((n, s) => n + (s.clips?.length ?? 0), 0)} clips, ` +
+      `budget 300/min; time ÷ ${E2E_TIME_SCALE}: generation ${12 / E2E_TIME_SCALE} s (12 s), the loop's delays and ours ÷ ${E2E_TIME_SCALE}`,
   );
   const ours = await runOurs(ingest, e2e, path.join(scratch, 'e2e'), E2E_TIME_SCALE);
   console.log(`    ut-media: ${describe(ours)}`);

@@ -33,7 +33,8 @@ export async function runLongGenerationBench(args: ScaleBenchArgs, factor: numbe
     const dest = path.join(args.scratch, 'long-generation');
     fs.mkdirSync(dest, { recursive: true });
     console.log(
-      `\n(scale) a reel GENERATING for ever, polled every 1 ms until a ${Math.round(deadlineMs / 1000)} s deadline (inlinePolls and pollsPerRun at their defaults)`,
+      `\n(scale) a reel GENERATING for ever, polled every 1 ms until a ${Math.round(deadlineMs / 1000)} s deadline ` +
+        `(inlinePolls and pollsPerRun at their defaults)`,
     );
     const run = await args.ingest(
       sim,
@@ -47,10 +48,15 @@ export async function runLongGenerationBench(args: ScaleBenchArgs, factor: numbe
     const failedRight = reel.failed === 1 && /still generating after/.test(run.summary.failures[0]?.reason ?? '');
     const ok = failedRight && reel.stored === 2 && figures.maxEvents < HISTORY_EVENTS_LIMIT;
     console.log(
-      `    ${polls.toLocaleString('en-US')} polls in ${((run.endedAt - run.startedAt) / 1000).toFixed(0)} s; reels stored ${reel.stored}/2, failed ${reel.failed} (${run.summary.failures[0]?.reason ?? '-'})   ${failedRight && reel.stored === 2 ? '✓' : '✗'}`,
+      `    ${polls.toLocaleString('en-US')} polls in ${((run.endedAt - run.startedAt) / 1000).toFixed(0)} s; ` +
+        `reels stored ${reel.stored}/2, failed ${reel.failed} (${run.summary.failures[0]?.reason ?? '-'})` +
+        `   ${failedRight && reel.stored === 2 ? '✓' : '✗'}`,
     );
     console.log(
-      `    ${figures.runs} workflow runs; longest history ${figures.maxEvents.toLocaleString('en-US')} events (${figures.workflowOfMaxEvents ?? '?'})   ${figures.maxEvents < HISTORY_EVENTS_LIMIT ? '✓' : '✗'} (< ${HISTORY_EVENTS_LIMIT.toLocaleString('en-US')}; in one history these polls would be about ${(polls * 10).toLocaleString('en-US')})`,
+      `    ${figures.runs} workflow runs; ` +
+        `longest history ${figures.maxEvents.toLocaleString('en-US')} events (${figures.workflowOfMaxEvents ?? '?'})` +
+        `   ${figures.maxEvents < HISTORY_EVENTS_LIMIT ? '✓' : '✗'} (< ${HISTORY_EVENTS_LIMIT.toLocaleString('en-US')}; ` +
+        `in one history these polls would be about ${(polls * 10).toLocaleString('en-US')})`,
     );
     return ok;
   } finally {

@@ -104,7 +104,8 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     console.log(
-      'Usage: node dist/bench/run.js [--quick | --scale] [--only budget,cluster,streaming,scale]   (after npm run build; npm run bench does both; --scale: see bench/scale.ts)',
+      'Usage: node dist/bench/run.js [--quick | --scale] [--only budget,cluster,streaming,scale]   ' +
+        '(after npm run build; npm run bench does both; --scale: see bench/scale.ts)',
     );
     return;
   }
@@ -125,7 +126,8 @@ async function main(): Promise<void> {
   try {
     await createGcsClient().createBucket(BUCKET);
     console.log(
-      `ut-media bench${values.quick ? ' (--quick)' : ''}${values.scale ? ' (--scale)' : ''}: node ${process.version}, ${os.cpus().length} CPUs, Temporal dev server ${temporal.address}, fake-gcs-server ${gcs.url}`,
+      `ut-media bench${values.quick ? ' (--quick)' : ''}${values.scale ? ' (--scale)' : ''}: ` +
+        `node ${process.version}, ${os.cpus().length} CPUs, Temporal dev server ${temporal.address}, fake-gcs-server ${gcs.url}`,
     );
     if (values.scale) {
       ok = await runScaleBench({

@@ -211,7 +211,8 @@ export async function runScaleBench(args: ScaleBenchArgs): Promise<boolean> {
   ];
   const started = Date.now();
   console.log(
-    `\n(scale) ${factor === 1 ? '' : `BENCH_SCALE_FACTOR=${factor}: `}API budget ${fmt(RATE_LIMIT.limit)}/min, media a few KiB, generation 50 ms, pageCap 500,` +
+    `\n(scale) ${factor === 1 ? '' : `BENCH_SCALE_FACTOR=${factor}: `}API budget ${fmt(RATE_LIMIT.limit)}/min, ` +
+      `media a few KiB, generation 50 ms, pageCap 500,` +
       ` maxSessionsInFlight ${MAX_SESSIONS_IN_FLIGHT}, UT_MAX_CONCURRENT_DOWNLOADS ${WORKER_ENV.UT_MAX_CONCURRENT_DOWNLOADS}, dest file:// (scratch)`,
   );
   const connection = await Connection.connect({ address: args.temporalAddress });
@@ -219,7 +220,21 @@ export async function runScaleBench(args: ScaleBenchArgs): Promise<boolean> {
   const results: ScaleResult[] = [];
   try {
     console.log(
-      `    ${['run'.padEnd(15), 'sessions'.padStart(8), 'wall s'.padStart(8), 's/1000'.padStart(7), 'runs'.padStart(5), 'failed'.padStart(7), 'manifest/expected'.padStart(17), 'requests/429'.padStart(11), 'max events'.padStart(10), 'max event B'.padStart(11), 'measured'.padStart(8), 'RSS MiB'.padStart(6)].join(' ')}`,
+      '    ' +
+        [
+          'run'.padEnd(15),
+          'sessions'.padStart(8),
+          'wall s'.padStart(8),
+          's/1000'.padStart(7),
+          'runs'.padStart(5),
+          'failed'.padStart(7),
+          'manifest/expected'.padStart(17),
+          'requests/429'.padStart(11),
+          'max events'.padStart(10),
+          'max event B'.padStart(11),
+          'measured'.padStart(8),
+          'RSS MiB'.padStart(6),
+        ].join(' '),
     );
     for (const c of cases) {
       const r = await runCase(args, client, c, fullUpTo);
@@ -242,11 +257,13 @@ export async function runScaleBench(args: ScaleBenchArgs): Promise<boolean> {
   const historyOk = largestHistory.history.maxEvents < HISTORY_EVENTS_LIMIT;
 
   console.log(
-    `    s/1000 = wall seconds per 1,000 sessions; runs = runs of the parent (continue-as-new); max event B = largest history event, encoded (bounds every payload)`,
+    `    s/1000 = wall seconds per 1,000 sessions; ` +
+      `runs = runs of the parent (continue-as-new); max event B = largest history event, encoded (bounds every payload)`,
   );
   if (sampledAny.length) {
     console.log(
-      `    measured*: ${sampledAny.map((r) => r.c.label).join(', ')}: histories of the parent's runs and every non-session workflow in full, plus an even sample of ${SAMPLE_SESSIONS} session workflows` +
+      `    measured*: ${sampledAny.map((r) => r.c.label).join(', ')}: histories of the parent's runs and every non-session workflow in full, ` +
+        `plus an even sample of ${SAMPLE_SESSIONS} session workflows` +
         ` (all ${fmt(Math.max(...sampledAny.map((r) => r.c.sessions)))} would take long; BENCH_SCALE_FULL_HISTORIES raises the cut-off)`,
     );
   }
@@ -258,20 +275,26 @@ export async function runScaleBench(args: ScaleBenchArgs): Promise<boolean> {
     console.log(`    ${r.c.label.padEnd(15)} ${extra.join('; ')}`);
   }
   console.log(
-    `    failed assets                                    ${failed.length === 0 ? 0 : failed.map((r) => `${r.c.label}: ${r.summary.failed}`).join(', ')}   ${mark(failed.length === 0)}`,
+    `    failed assets                                    ` +
+      `${failed.length === 0 ? 0 : failed.map((r) => `${r.c.label}: ${r.summary.failed}`).join(', ')}   ${mark(failed.length === 0)}`,
   );
   console.log(
     `    manifests complete                               ${results.length - incomplete.length}/${results.length}   ${mark(incomplete.length === 0)}`,
   );
   console.log(
     `    s/1000 at ${fmt(large.c.sessions)} / s/1000 at ${fmt(small.c.sessions)}`.padEnd(53) +
-      `${(perK(large) / perK(small)).toFixed(2)}   ${mark(scaleRatio <= RATIO_LIMIT)} (within ${RATIO_LIMIT}x: ${perK(small).toFixed(1)} s vs ${perK(large).toFixed(1)} s)`,
+      `${(perK(large) / perK(small)).toFixed(2)}   ${mark(scaleRatio <= RATIO_LIMIT)} ` +
+      `(within ${RATIO_LIMIT}x: ${perK(small).toFixed(1)} s vs ${perK(large).toFixed(1)} s)`,
   );
   console.log(
-    `    largest history                                  ${fmt(largestHistory.history.maxEvents)} events   ${mark(historyOk)} (< ${fmt(HISTORY_EVENTS_LIMIT)}; ${largestHistory.history.workflowOfMaxEvents ?? '?'}, ${largestHistory.c.label})`,
+    `    largest history                                  ` +
+      `${fmt(largestHistory.history.maxEvents)} events   ${mark(historyOk)} ` +
+      `(< ${fmt(HISTORY_EVENTS_LIMIT)}; ${largestHistory.history.workflowOfMaxEvents ?? '?'}, ${largestHistory.c.label})`,
   );
   console.log(
-    `    largest payload (largest history event)          ${fmt(largestEvent.history.maxEventBytes)} B   ${mark(payloadOk)} (< 256 KiB; ${largestEvent.history.eventTypeOfMaxBytes ?? '?'}, ${largestEvent.c.label})`,
+    `    largest payload (largest history event)          ` +
+      `${fmt(largestEvent.history.maxEventBytes)} B   ${mark(payloadOk)} ` +
+      `(< 256 KiB; ${largestEvent.history.eventTypeOfMaxBytes ?? '?'}, ${largestEvent.c.label})`,
   );
   const longGenerationOk = await runLongGenerationBench(args, factor);
   console.log(`    scale scenario took ${((Date.now() - started) / 1000).toFixed(0)} s`);

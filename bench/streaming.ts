@@ -126,7 +126,8 @@ export async function benchStreaming(ingest: BenchIngest, scratch: string, bucke
   const mb = (n: number) => `${(n / 1e6).toFixed(0)} MB`;
   const folderRun = folderRunRoot(scratch, big);
   console.log(
-    `\n(6) streaming: ${mb(big)} to a folder (${folderRun.where}) against curl -o a file there, ${mb(gsBytes)} to fake-gcs-server against curl -o /dev/null, on the same link`,
+    `\n(6) streaming: ${mb(big)} to a folder (${folderRun.where}) against curl -o a file there, ` +
+      `${mb(gsBytes)} to fake-gcs-server against curl -o /dev/null, on the same link`,
   );
   // Large and long enough to take the path a 3 GB video takes and to warm the process (hashing
   // thread, write buffers, V8's young generation grown to its cap under a high allocation rate):
@@ -141,7 +142,8 @@ export async function benchStreaming(ingest: BenchIngest, scratch: string, bucke
     if (folderRun.root !== scratch) fs.rmSync(folderRun.root, { recursive: true, force: true });
   }
   console.log(
-    `    folder: ${folder.seconds.toFixed(1)} s (${(big / 1e6 / folder.seconds).toFixed(0)} MB/s), curl ${folder.curlSeconds.toFixed(1)} s (${(big / 1e6 / folder.curlSeconds).toFixed(0)} MB/s)`,
+    `    folder: ${folder.seconds.toFixed(1)} s (${(big / 1e6 / folder.seconds).toFixed(0)} MB/s), ` +
+      `curl ${folder.curlSeconds.toFixed(1)} s (${(big / 1e6 / folder.curlSeconds).toFixed(0)} MB/s)`,
   );
   const gs = await transfer(ingest, scratch, gsBytes, `gs://${bucket}/streaming`, '/dev/null');
   console.log(`    gs://: ${gs.seconds.toFixed(1)} s (${(gsBytes / 1e6 / gs.seconds).toFixed(0)} MB/s), curl ${gs.curlSeconds.toFixed(1)} s`);

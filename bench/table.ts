@@ -30,7 +30,8 @@ export function printTable(rows: BenchRow[]): void {
     const ok = meets(row);
     const target = row.target ? `${row.target.op === '<=' ? '≤' : '≥'} ${row.target.value}` : '';
     console.log(
-      `  ${row.label.padEnd(labelWidth)}  ${formatValue(row.value).padStart(8)}  ${target.padEnd(8)} ${ok === undefined ? ' ' : ok ? '✓' : '✗'}  ${row.detail}`,
+      `  ${row.label.padEnd(labelWidth)}  ${formatValue(row.value).padStart(8)}  ${target.padEnd(8)} ` +
+        `${ok === undefined ? ' ' : ok ? '✓' : '✗'}  ${row.detail}`,
     );
   }
 }

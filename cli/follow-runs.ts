@@ -95,7 +95,9 @@ async function followOne(
   const watch = watchForStall(client, handle, { dest, everyMs, stallTimeoutMs: settings.stallTimeoutMs, report });
   stop.addEventListener('abort', () => watch.stop(), { once: true });
   const stalled = watch.stalled.then((stuck): TestOutcome => {
-    const error = `gave up after ${Math.round(settings.stallTimeoutMs / 1000)} s without progress: ${describeProblem(stuck)}. The workflow is still open: fix the cause and run ingest again (it attaches), or terminate it`;
+    const error =
+      `gave up after ${Math.round(settings.stallTimeoutMs / 1000)} s without progress: ${describeProblem(stuck)}. ` +
+      `The workflow is still open: fix the cause and run ingest again (it attaches), or terminate it`;
     return { testId, code: EXIT.failed, error: redactSecrets(error) };
   });
   try {

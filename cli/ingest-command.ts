@@ -70,7 +70,8 @@ export async function runIngest(flags: IngestOptions, env: NodeJS.ProcessEnv = p
 
 function interruptedAdvice(embedded: boolean, testIds: string[]): string {
   return embedded
-    ? `stopped. The embedded worker is gone, so the run is paused; its state is in ./.ut-media/. Run the same \`ut-media ingest\` here again to resume it where it stopped.`
+    ? `stopped. The embedded worker is gone, so the run is paused; its state is in ./.ut-media/. ` +
+        `Run the same \`ut-media ingest\` here again to resume it where it stopped.`
     : `detached; the ingestion goes on in Temporal. Follow it with \`${followHint(testIds)}\` (or look it up in the Temporal UI).`;
 }
 

@@ -27,7 +27,8 @@ function withRunSelection(command: Command, destHelp: string, refreshHelp: strin
 export function buildProgram(): Command {
   const program = new Command('ut-media')
     .description(
-      'Archive UserTesting highlight reels, clips, session videos, transcripts, session details and QXscores into GCS, S3, Azure Blob or a folder, on Temporal.',
+      'Archive UserTesting highlight reels, clips, session videos, transcripts, session details and QXscores ' +
+        'into GCS, S3, Azure Blob or a folder, on Temporal.',
     )
     .version(packageVersion(), '--version', 'print the version')
     .showHelpAfterError()
@@ -62,7 +63,8 @@ export function buildProgram(): Command {
       example([
         'ut-media ingest --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --dest gs://research-archive/usertesting',
         'ut-media ingest --tests-file tests.txt --dest ./archive --only videos,transcripts --json',
-        'TEMPORAL_ADDRESS=temporal.internal:7233 ut-media ingest --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --dest gs://research-archive/usertesting --detach --json',
+        'TEMPORAL_ADDRESS=temporal.internal:7233 ut-media ingest --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 ' +
+          '--dest gs://research-archive/usertesting --detach --json',
       ]),
     );
 
@@ -103,7 +105,8 @@ export function buildProgram(): Command {
   program
     .command('status')
     .description(
-      'state, progress and problems of the latest ingestion of each test: on TEMPORAL_ADDRESS, else the embedded run of this folder (./.ut-media/), else the manifest at --dest',
+      'state, progress and problems of the latest ingestion of each test: on TEMPORAL_ADDRESS, ' +
+        'else the embedded run of this folder (./.ut-media/), else the manifest at --dest',
     )
     .option('--test <testId>', 'test result UUID (repeatable)', collect)
     .option('--tests-file <file>', 'test result UUIDs, one a line (# comments)')

@@ -73,7 +73,8 @@ async function planOne(client: Client, settings: Settings, request: IngestReques
     if ('problem' in outcome) {
       await handle.terminate('ut-media plan: no progress').catch(() => undefined);
       throw new CliError(
-        `plan of test ${testId} could not run: ${describeProblem(outcome.problem)}. Workers that predate \`plan\` cannot run it: upgrade them (the plan was stopped; it writes nothing)`,
+        `plan of test ${testId} could not run: ${describeProblem(outcome.problem)}. ` +
+          `Workers that predate \`plan\` cannot run it: upgrade them (the plan was stopped; it writes nothing)`,
         EXIT.failed,
       );
     }
@@ -104,7 +105,9 @@ function print(plans: PlannedTest[], ratePerMinute: number, json: boolean): void
     }
     const r = p.requests;
     lines.push(
-      `  API requests: ${p.apiRequests} (session pages ${r.sessionPages}, reel list ${r.reelList}, clip lists ${r.clipLists}, video links ${r.videoLinks}, transcripts ${r.transcripts}, session details ${r.sessionDetails}, QXscores ${r.qxScores}, generation checks ${r.generationChecks})`,
+      `  API requests: ${p.apiRequests} (session pages ${r.sessionPages}, reel list ${r.reelList}, clip lists ${r.clipLists}, ` +
+        `video links ${r.videoLinks}, transcripts ${r.transcripts}, session details ${r.sessionDetails}, QXscores ${r.qxScores}, ` +
+        `generation checks ${r.generationChecks})`,
       `  about ${formatDuration(p.estimatedSeconds)} at ${ratePerMinute} requests/min; this plan spent ${p.listingRequestsSpent} listing requests`,
     );
   }

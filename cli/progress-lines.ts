@@ -39,7 +39,10 @@ export function renderRun(view: RunView, ratePerMinute: number, width: number): 
     const c = t.assets[kind];
     const busy = c.pending + c.generating;
     lines.push(
-      `  ${SELECTION_OF_KIND[kind].padEnd(12)} stored ${String(c.stored).padEnd(5)} skipped ${String(c.skipped).padEnd(4)} failed ${String(c.failed).padEnd(4)} ${busy ? `in progress ${busy}` : ''}`.trimEnd(),
+      (
+        `  ${SELECTION_OF_KIND[kind].padEnd(12)} stored ${String(c.stored).padEnd(5)} skipped ${String(c.skipped).padEnd(4)} ` +
+        `failed ${String(c.failed).padEnd(4)} ${busy ? `in progress ${busy}` : ''}`
+      ).trimEnd(),
     );
   }
   const rate = view.bytesPerSecond ? ` at ${mib(view.bytesPerSecond)}/s` : '';
@@ -59,12 +62,15 @@ export function renderRuns(views: RunView[], ratePerMinute: number, width: numbe
     remaining += t.remaining;
     const total = (state: 'stored' | 'skipped' | 'failed') => KINDS.reduce((n, k) => n + t.assets[k][state], 0);
     return fit(
-      `${s.testId.slice(0, 8)} ${s.phase.padEnd(9)} sessions ${s.sessions.done}/${s.sessions.total || '?'} · stored ${total('stored')} skipped ${total('skipped')} failed ${total('failed')} · ${mib(t.bytes)} · ${t.spent} req`,
+      `${s.testId.slice(0, 8)} ${s.phase.padEnd(9)} sessions ${s.sessions.done}/${s.sessions.total || '?'} ` +
+        `· stored ${total('stored')} skipped ${total('skipped')} failed ${total('failed')} ` +
+        `· ${mib(t.bytes)} · ${t.spent} req`,
       width,
     );
   });
   const eta = secondsAtBudget(remaining, ratePerMinute);
-  lines.push(fit(`${views.length} tests · API requests ${spent}, ~${remaining} left · ETA ${formatDuration(eta)} at ${ratePerMinute}/min (one budget)`, width));
+  const budget = `${views.length} tests · API requests ${spent}, ~${remaining} left · ETA ${formatDuration(eta)} at ${ratePerMinute}/min (one budget)`;
+  lines.push(fit(budget, width));
   return lines;
 }
 
@@ -76,5 +82,8 @@ export function plainLine(view: RunView, ratePerMinute: number): string {
     const c = t.assets[kind];
     return `${SELECTION_OF_KIND[kind]} ${c.stored} stored/${c.skipped} skipped/${c.failed} failed/${c.pending + c.generating} in progress`;
   });
-  return `test ${s.testId.slice(0, 8)} [${s.phase}] sessions ${s.sessions.done}/${s.sessions.total || '?'} | ${kinds.join(' | ')} | ${mib(t.bytes)} | ${budgetLine(t, ratePerMinute, s.phase === 'done')}`;
+  return (
+    `test ${s.testId.slice(0, 8)} [${s.phase}] sessions ${s.sessions.done}/${s.sessions.total || '?'} ` +
+    `| ${kinds.join(' | ')} | ${mib(t.bytes)} | ${budgetLine(t, ratePerMinute, s.phase === 'done')}`
+  );
 }

@@ -67,7 +67,9 @@ async function collect(
         workflowId,
         kind: 'activity',
         attempts,
-        cause: `${name}: the media host has not answered since ${new Date(outage.sinceMs).toISOString()}; waiting on the same link (the asset fails after UT_MEDIA_UNREACHABLE_MS)`,
+        cause:
+          `${name}: the media host has not answered since ${new Date(outage.sinceMs).toISOString()}; ` +
+          `waiting on the same link (the asset fails after UT_MEDIA_UNREACHABLE_MS)`,
       });
       continue;
     }

@@ -30,8 +30,10 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
     const commands = missing.map((a) => `  temporal operator search-attribute create --namespace ${namespace} --name ${a.name} --type Keyword`).join('\n');
     const cloud = missing.map((a) => `"${a.name}=Keyword"`).join(' ');
     throw new CliError(
-      `the Temporal namespace "${namespace}" lacks the search attributes ut-media sets (${names}) and this client may not create them (${(err as Error).message}). ` +
-        `Create them once, then run again:\n${commands}\n  (Temporal Cloud: tcld namespace search-attributes add --namespace ${namespace} --search-attribute ${cloud})`,
+      `the Temporal namespace "${namespace}" lacks the search attributes ut-media sets (${names}) ` +
+        `and this client may not create them (${(err as Error).message}). ` +
+        `Create them once, then run again:\n${commands}\n` +
+        `  (Temporal Cloud: tcld namespace search-attributes add --namespace ${namespace} --search-attribute ${cloud})`,
       EXIT.usage,
     );
   }

@@ -65,7 +65,8 @@ export async function runStatus(flags: StatusFlags, env: NodeJS.ProcessEnv = pro
   if (!source) {
     if (flags.dest) return statusFromManifest(testIds, flags.dest, Boolean(flags.json));
     throw new CliError(
-      'no ingestion known here: set TEMPORAL_ADDRESS, run status in the folder where the embedded `ingest` ran (its ./.ut-media/), or pass --dest to read the manifest',
+      'no ingestion known here: set TEMPORAL_ADDRESS, run status in the folder where the embedded `ingest` ran (its ./.ut-media/), ' +
+        'or pass --dest to read the manifest',
       EXIT.usage,
     );
   }
@@ -134,7 +135,8 @@ function print(rows: TestStatus[], json: boolean): number {
     if (r.summary) {
       const s = r.summary;
       process.stdout.write(
-        `${s.sessions} sessions, ${s.downloaded} files downloaded (${(s.bytesDownloaded / 1048576).toFixed(1)} MiB), ${s.failed} failed, ${s.apiRequests ?? '?'} API requests\n`,
+        `${s.sessions} sessions, ${s.downloaded} files downloaded (${(s.bytesDownloaded / 1048576).toFixed(1)} MiB), ` +
+          `${s.failed} failed, ${s.apiRequests ?? '?'} API requests\n`,
       );
       for (const line of countLines(s.counts)) process.stdout.write(`${line}\n`);
       if (s.manifestPath) process.stdout.write(`  Manifest: ${s.manifestPath}\n`);

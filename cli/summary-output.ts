@@ -49,7 +49,8 @@ export function printSummary(outcomes: TestOutcome[], json: boolean): void {
       const total = (status: 'stored' | 'skipped' | 'failed') =>
         !o.summary ? 0 : status === 'failed' ? o.summary.failed : Object.values(o.summary.counts).reduce((n, c) => n + c[status], 0);
       lines.push(
-        `${o.testId}  ${String(o.code).padStart(4)}  ${String(o.summary?.sessions ?? '-').padStart(8)}  ${String(total('stored')).padStart(6)}  ${String(total('skipped')).padStart(7)}  ${String(total('failed')).padStart(6)}`,
+        `${o.testId}  ${String(o.code).padStart(4)}  ${String(o.summary?.sessions ?? '-').padStart(8)}  ${String(total('stored')).padStart(6)}  ` +
+          `${String(total('skipped')).padStart(7)}  ${String(total('failed')).padStart(6)}`,
       );
     }
   }

@@ -35,7 +35,8 @@ export async function openTemporalSession(settings: Settings, log: (line: string
       const other = findRunning(embeddedStateDir());
       if (other) {
         throw new CliError(
-          `another ut-media (pid ${other.pid}) runs the embedded Temporal server of this folder (./.ut-media/): wait for it to end, follow it with \`ut-media status --test <id>\` here, or run from another folder`,
+          `another ut-media (pid ${other.pid}) runs the embedded Temporal server of this folder (./.ut-media/): ` +
+            `wait for it to end, follow it with \`ut-media status --test <id>\` here, or run from another folder`,
           EXIT.usage,
         );
       }

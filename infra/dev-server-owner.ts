@@ -63,7 +63,9 @@ export async function claimStateFile(dbFilename: string, options: ClaimOptions =
     if (record.ownerPid !== process.pid && ownerLives(record)) {
       if (Date.now() >= deadline) {
         throw new StateFileInUseError(
-          `process ${record.ownerPid} runs a Temporal dev server${record.serverPid ? ` (pid ${record.serverPid})` : ''} on ${dbFilename}: wait for it to end, or use another state folder (if process ${record.ownerPid} is not ut-media, remove ${file})`,
+          `process ${record.ownerPid} runs a Temporal dev server${record.serverPid ? ` (pid ${record.serverPid})` : ''} on ${dbFilename}: ` +
+            `wait for it to end, or use another state folder ` +
+            `(if process ${record.ownerPid} is not ut-media, remove ${file})`,
         );
       }
       await sleep(200);

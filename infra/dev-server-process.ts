@@ -90,7 +90,8 @@ async function spawnOn(port: number, options: DevServerProcessOptions): Promise<
       child.kill('SIGKILL');
       const Failure = exitCode !== undefined ? ExitedBeforeReadyError : Error;
       throw new Failure(
-        `the Temporal dev server (${options.executable}) did not start on 127.0.0.1:${port}${exitCode !== undefined ? ` (exit ${exitCode})` : ''}: ${errorOutput.trim().split('\n').slice(-3).join(' | ') || 'no output'}`,
+        `the Temporal dev server (${options.executable}) did not start on 127.0.0.1:${port}${exitCode !== undefined ? ` (exit ${exitCode})` : ''}: ` +
+          `${errorOutput.trim().split('\n').slice(-3).join(' | ') || 'no output'}`,
       );
     }
     await new Promise((r) => setTimeout(r, 100));

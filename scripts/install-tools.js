@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // Set-up for `npm test`, `npm run test:fast`, `npm run demo` and `npm run bench`: npm dependencies,
-// the Temporal CLI, Temporal's time-skipping test server, fake-gcs-server and moto's S3 server. Idempotent, and silent when everything is already there (with --quiet).
+// the Temporal CLI, Temporal's time-skipping test server, fake-gcs-server and moto's S3 server. Idempotent, and silent
+// when everything is already there (with --quiet).
 require('../bin/node-version.js').requireSupportedNode('ut-media set-up');
 const fs = require('node:fs');
 const path = require('node:path');

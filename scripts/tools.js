@@ -1,6 +1,7 @@
 'use strict';
 // Finds (and installs, when asked) the external programs the project runs: the Temporal CLI,
-// Temporal's time-skipping test server, fake-gcs-server and moto's S3 server. Plain CommonJS with no dependencies: `npm test` runs it before node_modules exist.
+// Temporal's time-skipping test server, fake-gcs-server and moto's S3 server. Plain CommonJS with no dependencies:
+// `npm test` runs it before node_modules exist.
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');

@@ -148,7 +148,8 @@ export interface StoreCall {
 /** The bucket or container does not exist: the user's to create, a configuration error. */
 export function missingHolderError(call: StoreCall, what: string | number): DestinationUnavailableError {
   return new DestinationUnavailableError(
-    `${call.store} is not available: the ${call.holder} does not exist (${typeof what === 'number' ? `HTTP ${what}` : what} on ${call.operation} of ${call.objectUri})`,
+    `${call.store} is not available: the ${call.holder} does not exist ` +
+      `(${typeof what === 'number' ? `HTTP ${what}` : what} on ${call.operation} of ${call.objectUri})`,
     call.store,
     what,
   );

@@ -8,7 +8,8 @@ import type { DestinationSpec } from './destination';
 import { InvalidDestinationError } from './errors';
 
 const ACCEPTED =
-  'accepted forms: gs://bucket[/prefix], s3://bucket[/prefix], az://container[/prefix], https://<account>.blob.core.windows.net/container[/prefix], file:///absolute/path, or a plain (relative or absolute) path';
+  'accepted forms: gs://bucket[/prefix], s3://bucket[/prefix], az://container[/prefix], https://<account>.blob.core.windows.net/container[/prefix], ' +
+  'file:///absolute/path, or a plain (relative or absolute) path';
 
 function invalid(input: string, problem: string): InvalidDestinationError {
   return new InvalidDestinationError(`invalid destination ${JSON.stringify(input)}: ${problem}; ${ACCEPTED}`, input);

@@ -27,11 +27,13 @@ export function workerPacing(ratePerMinute: number, partitions: number, apiWorke
   const perMinute = Math.max(0.5 * ratePerMinute, apiActivitiesPerSecond(ratePerMinute) * 60 - (apiWorkers - 1)) / apiWorkers;
   const why =
     partitions > 1
-      ? `the API task queue ${apiQueue} has ${partitions} partitions (the server's default), among which the server would split its rate limit and dispatch about half the budget`
+      ? `the API task queue ${apiQueue} has ${partitions} partitions (the server's default), ` +
+        `among which the server would split its rate limit and dispatch about half the budget`
       : `UT_API_PACING=worker`;
   const notice =
     `${why}; this worker paces itself at ${perMinute.toFixed(2)} requests/min instead ` +
-    `(UT_RATE_LIMIT_PER_MINUTE=${ratePerMinute} shared by UT_API_WORKERS=${apiWorkers}). Run exactly ${apiWorkers} worker process${apiWorkers === 1 ? '' : 'es'} ` +
+    `(UT_RATE_LIMIT_PER_MINUTE=${ratePerMinute} shared by UT_API_WORKERS=${apiWorkers}). ` +
+    `Run exactly ${apiWorkers} worker process${apiWorkers === 1 ? '' : 'es'} ` +
     `on this queue, or give it one partition (dynamic config matching.numTaskqueueReadPartitions and ` +
     `matching.numTaskqueueWritePartitions = 1 for ${apiQueue}) to let any number of workers share the budget exactly.`;
   return { by: 'worker', partitions, apiWorkers, options: { maxActivitiesPerSecond: perMinute / 60 }, notice };
@@ -62,7 +64,10 @@ export async function choosePacing(
     const why = err instanceof Error ? err.message : String(err);
     return {
       ...serverPacing(ratePerMinute),
-      notice: `could not look up the partitions of the API task queue ${apiQueue} (${why}): paced by the server's limit; if \`ut-media status\` shows the queue dispatched well below the budget while requests wait, set UT_API_PACING=worker (and UT_API_WORKERS to the number of worker processes)`,
+      notice:
+        `could not look up the partitions of the API task queue ${apiQueue} (${why}): ` +
+        `paced by the server's limit; if \`ut-media status\` shows the queue dispatched well below the budget while requests wait, ` +
+        `set UT_API_PACING=worker (and UT_API_WORKERS to the number of worker processes)`,
     };
   }
   if (choice === 'worker') return workerPacing(ratePerMinute, partitions, apiWorkers, apiQueue);

@@ -26,7 +26,8 @@ export function currentDetails(s: ProgressSnapshot): string {
   });
   const total = s.sessions.total ? `${s.sessions.done}/${s.sessions.total}` : `${s.sessions.done}`;
   return [
-    `**${s.phase}** · sessions ${total}${s.sessionsInFlight ? ` (${s.sessionsInFlight} in flight)` : ''} · run ${s.runs ?? 1} · reels ${s.reelsDone ? 'done' : 'in progress'}`,
+    `**${s.phase}** · sessions ${total}${s.sessionsInFlight ? ` (${s.sessionsInFlight} in flight)` : ''} ` +
+      `· run ${s.runs ?? 1} · reels ${s.reelsDone ? 'done' : 'in progress'}`,
     '',
     '| kind | stored | skipped | failed |',
     '|---|---|---|---|',
@@ -39,5 +40,8 @@ export function currentDetails(s: ProgressSnapshot): string {
 /** One line for the run's memo, which `temporal workflow describe` prints (it does not print the current details). */
 export function progressMemo(s: ProgressSnapshot): string {
   const total = (state: 'stored' | 'skipped' | 'failed') => Object.values(s.assets).reduce((n, c) => n + c[state], 0);
-  return `${s.phase} · sessions ${s.sessions.done}/${s.sessions.total || '?'} · stored ${total('stored')} · skipped ${total('skipped')} · failed ${total('failed')} · API requests ${s.apiRequests ?? 0}`;
+  return (
+    `${s.phase} · sessions ${s.sessions.done}/${s.sessions.total || '?'} · stored ${total('stored')} ` +
+    `· skipped ${total('skipped')} · failed ${total('failed')} · API requests ${s.apiRequests ?? 0}`
+  );
 }

@@ -41,7 +41,8 @@ export function createAzureClient(account?: string, env: NodeJS.ProcessEnv = pro
   const name = account ?? env[ACCOUNT_VARIABLE]?.trim();
   if (!name) {
     throw new DestinationUnavailableError(
-      `az:// needs ${CONNECTION_STRING_VARIABLE}, or a storage account for the default credential chain: --dest https://<account>.blob.core.windows.net/<container> or ${ACCOUNT_VARIABLE}`,
+      `az:// needs ${CONNECTION_STRING_VARIABLE}, or a storage account for the default credential chain: ` +
+        `--dest https://<account>.blob.core.windows.net/<container> or ${ACCOUNT_VARIABLE}`,
       'az://',
       CONNECTION_STRING_VARIABLE,
     );

@@ -85,7 +85,8 @@ export function mapAzureError(err: unknown, ctx: AzureErrorContext): Error {
   const call: StoreCall = { store: ctx.container, holder: 'container', objectUri: ctx.objectUri, operation: ctx.operation };
   if (name && CREDENTIAL_ERROR_NAMES.has(name)) {
     return new DestinationUnavailableError(
-      `${ctx.container} is not available: no Azure credential could be obtained (${name}); set AZURE_STORAGE_CONNECTION_STRING or sign in for the default credential chain`,
+      `${ctx.container} is not available: no Azure credential could be obtained (${name}); ` +
+        `set AZURE_STORAGE_CONNECTION_STRING or sign in for the default credential chain`,
       ctx.container,
       name,
     );

@@ -95,7 +95,8 @@ export function mapS3Error(err: unknown, ctx: S3ErrorContext): Error {
   if (code === 'NoSuchBucket') return missingHolderError(call, code);
   if (code === NO_CREDENTIALS) {
     return new DestinationUnavailableError(
-      `${call.store} is not available: no AWS credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run where a role is attached)`,
+      `${call.store} is not available: no AWS credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ` +
+        `AWS_PROFILE, or run where a role is attached)`,
       call.store,
       code,
     );

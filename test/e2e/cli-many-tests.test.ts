@@ -48,60 +48,64 @@ describe('ut-media ingest with several tests', () => {
     await defaults?.stop();
   });
 
-  test('three tests share a binding budget fairly on a server with its default settings; one summary row each; a failing test makes the exit code 1', async () => {
-    defaults = await startTemporalDevServer({ serverDefaults: true });
-    const env = testEnv(sim, {
-      UT_RATE_LIMIT_PER_MINUTE: String(LIMIT * (60_000 / WINDOW_MS)),
-      UT_MAX_CONCURRENT_DOWNLOADS: '6',
-      TEMPORAL_ADDRESS: defaults.address,
-    });
-    const testIds = sim.scenario.tests.map((t) => t.testId);
-    const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-many-'));
-    const testsFile = path.join(dest, 'tests.txt');
-    fs.writeFileSync(testsFile, `# two of the three tests\n${testIds[1]}\n\n${testIds[2]}   # the one with a failing clip\n`);
+  test(
+    'three tests share a binding budget fairly on a server with its default settings; one summary row each; ' + 'a failing test makes the exit code 1',
+    async () => {
+      defaults = await startTemporalDevServer({ serverDefaults: true });
+      const env = testEnv(sim, {
+        UT_RATE_LIMIT_PER_MINUTE: String(LIMIT * (60_000 / WINDOW_MS)),
+        UT_MAX_CONCURRENT_DOWNLOADS: '6',
+        TEMPORAL_ADDRESS: defaults.address,
+      });
+      const testIds = sim.scenario.tests.map((t) => t.testId);
+      const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-many-'));
+      const testsFile = path.join(dest, 'tests.txt');
+      fs.writeFileSync(testsFile, `# two of the three tests\n${testIds[1]}\n\n${testIds[2]}   # the one with a failing clip\n`);
 
-    const worker = cli.spawn(['worker'], env);
-    const ingest = cli.spawn(['ingest', '--test', testIds[0], '--tests-file', testsFile, '--dest', dest, '--json', '--no-progress'], env);
-    const code = await ingest.exited;
-    const { stdout, stderr } = ingest.output();
-    expect({ code, stderr: code === 1 ? '' : stderr }).toEqual({ code: 1, stderr: '' });
-    expect(worker.output().stderr).toMatch(/has 4 partitions .* paces itself/);
-    const result = JSON.parse(stdout.trim().split('\n').pop()!);
-    expect(result.ok).toBe(false);
-    expect(result.tests.map((r: { testId: string; ok: boolean }) => [r.testId, r.ok])).toEqual([
-      [testIds[0], true],
-      [testIds[1], true],
-      [testIds[2], false],
-    ]);
-    expect(result.tests[2].failures).toEqual([{ kind: 'clip', id: failingClip, reason: expect.stringMatching(/ERROR/) }]);
-    for (const id of testIds) expect(fs.existsSync(path.join(dest, `test_id=${id}`, 'manifest.json'))).toBe(true);
+      const worker = cli.spawn(['worker'], env);
+      const ingest = cli.spawn(['ingest', '--test', testIds[0], '--tests-file', testsFile, '--dest', dest, '--json', '--no-progress'], env);
+      const code = await ingest.exited;
+      const { stdout, stderr } = ingest.output();
+      expect({ code, stderr: code === 1 ? '' : stderr }).toEqual({ code: 1, stderr: '' });
+      expect(worker.output().stderr).toMatch(/has 4 partitions .* paces itself/);
+      const result = JSON.parse(stdout.trim().split('\n').pop()!);
+      expect(result.ok).toBe(false);
+      expect(result.tests.map((r: { testId: string; ok: boolean }) => [r.testId, r.ok])).toEqual([
+        [testIds[0], true],
+        [testIds[1], true],
+        [testIds[2], false],
+      ]);
+      expect(result.tests[2].failures).toEqual([{ kind: 'clip', id: failingClip, reason: expect.stringMatching(/ERROR/) }]);
+      for (const id of testIds) expect(fs.existsSync(path.join(dest, `test_id=${id}`, 'manifest.json'))).toBe(true);
 
-    const calls = sim.stats().calls;
-    expect(calls.filter((c) => c.status === 429)).toEqual([]);
-    expect(
-      maxCallsInWindow(
-        calls.map((c) => c.at),
-        WINDOW_MS,
-      ),
-    ).toBeLessThanOrEqual(LIMIT);
-    // The budget binds: requests went out at about the dispatch rate, not all at once.
-    expect(
-      maxCallsInWindow(
-        calls.map((c) => c.at),
-        5_000,
-      ),
-    ).toBeLessThanOrEqual(Math.ceil((LIMIT / 60) * 5 * 1.5));
-    // While all three have work (up to the first one's last request), each gets a third, ±25 %.
-    const lastOf = testIds.map((id) => Math.max(...calls.filter((c) => c.testId === id).map((c) => c.at)));
-    const together = calls.filter((c) => c.at <= Math.min(...lastOf));
-    expect(together.length).toBeGreaterThan(30);
-    const shares = testIds.map((id) => (together.filter((c) => c.testId === id).length / together.length).toFixed(3));
-    process.stderr.write(`[cli-many-tests] ${calls.length} requests; while all three had work (${together.length}): shares ${shares.join(' / ')}\n`);
-    for (const id of testIds) {
-      const share = together.filter((c) => c.testId === id).length / together.length;
-      expect({ id, share, fair: share >= 0.25 && share <= 0.4167 }).toMatchObject({ id, fair: true });
-    }
-  }, 240_000);
+      const calls = sim.stats().calls;
+      expect(calls.filter((c) => c.status === 429)).toEqual([]);
+      expect(
+        maxCallsInWindow(
+          calls.map((c) => c.at),
+          WINDOW_MS,
+        ),
+      ).toBeLessThanOrEqual(LIMIT);
+      // The budget binds: requests went out at about the dispatch rate, not all at once.
+      expect(
+        maxCallsInWindow(
+          calls.map((c) => c.at),
+          5_000,
+        ),
+      ).toBeLessThanOrEqual(Math.ceil((LIMIT / 60) * 5 * 1.5));
+      // While all three have work (up to the first one's last request), each gets a third, ±25 %.
+      const lastOf = testIds.map((id) => Math.max(...calls.filter((c) => c.testId === id).map((c) => c.at)));
+      const together = calls.filter((c) => c.at <= Math.min(...lastOf));
+      expect(together.length).toBeGreaterThan(30);
+      const shares = testIds.map((id) => (together.filter((c) => c.testId === id).length / together.length).toFixed(3));
+      process.stderr.write(`[cli-many-tests] ${calls.length} requests; while all three had work (${together.length}): shares ${shares.join(' / ')}\n`);
+      for (const id of testIds) {
+        const share = together.filter((c) => c.testId === id).length / together.length;
+        expect({ id, share, fair: share >= 0.25 && share <= 0.4167 }).toMatchObject({ id, fair: true });
+      }
+    },
+    240_000,
+  );
 
   test('a run whose workflow task keeps failing: status names the cause, ingest gives up after UT_STALL_TIMEOUT_MS with exit 1', async () => {
     const stuckTest = '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';

@@ -91,7 +91,8 @@ describe('a worker killed mid-transfer and mid-generation', () => {
     const videoTransfers = sim.stats().media.filter((m) => m.key === videoKey && m.method === 'GET');
     const fetchedAgain = videoTransfers.filter((m) => m.at >= killedAt).reduce((n, m) => n + m.bytesSent, 0);
     process.stderr.write(
-      `[worker-crash-resume] killed with ${(keptBytes / VIDEO_BYTES).toFixed(3)} of the video on disk; fetched again ${(fetchedAgain / VIDEO_BYTES).toFixed(3)}\n`,
+      `[worker-crash-resume] killed with ${(keptBytes / VIDEO_BYTES).toFixed(3)} of the video on disk; ` +
+        `fetched again ${(fetchedAgain / VIDEO_BYTES).toFixed(3)}\n`,
     );
     expect(fetchedAgain / VIDEO_BYTES).toBeLessThan(0.8);
     expect(videoTransfers.some((m) => m.at >= killedAt && m.status === 206 && (m.rangeStart ?? 0) >= 0.25 * VIDEO_BYTES)).toBe(true);

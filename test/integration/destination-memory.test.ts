@@ -55,7 +55,8 @@ linuxOnly('$name: bounded memory', (backend) => {
       const m = JSON.parse(stdout.trim().split('\n').pop()!) as Measured;
       const growthMiB = (m.peakKiB - m.baselineKiB) / 1024;
       process.stderr.write(
-        `[destination-memory] ${backend.name} ${bytes / MiB} MiB in ${m.ms} ms, RSS ${(m.baselineKiB / 1024).toFixed(0)} -> peak ${(m.peakKiB / 1024).toFixed(0)} MiB (+${growthMiB.toFixed(1)} MiB)\n`,
+        `[destination-memory] ${backend.name} ${bytes / MiB} MiB in ${m.ms} ms, ` +
+          `RSS ${(m.baselineKiB / 1024).toFixed(0)} -> peak ${(m.peakKiB / 1024).toFixed(0)} MiB (+${growthMiB.toFixed(1)} MiB)\n`,
       );
       expect(m.stored).toMatchObject(m.sent);
       expect(m.stat).toMatchObject({ bytes, md5: m.sent.md5, crc32c: m.sent.crc32c });

@@ -241,20 +241,23 @@ describe('emulator facts (Azurite; Azure differs where noted)', () => {
     ).rejects.toMatchObject({ statusCode: 403, code: 'AuthorizationFailure' });
   });
 
-  it("as on Azure: properties lower-case metadata names, a listing keeps their case and drops the ETag's quotes; a HEAD 404 has its code only in details", async () => {
-    const container = service.getContainerClient(await newContainer());
-    const blob = container.getBlockBlobClient('b');
-    const { etag } = await blob.upload('x', 1, { metadata: { CamelCase: 'v' } });
-    expect((await blob.getProperties()).metadata).toEqual({ camelcase: 'v' });
-    const items = [];
-    for await (const listed of container.listBlobsFlat({ includeMetadata: true })) items.push(listed);
-    const [item] = items;
-    expect(item.metadata).toEqual({ CamelCase: 'v' });
-    expect(`"${item.properties.etag}"`).toBe(etag);
-    await expect(container.getBlockBlobClient('none').getProperties()).rejects.toMatchObject({
-      statusCode: 404,
-      code: undefined,
-      details: { errorCode: 'BlobNotFound' },
-    });
-  });
+  it(
+    "as on Azure: properties lower-case metadata names, a listing keeps their case and drops the ETag's quotes; " + 'a HEAD 404 has its code only in details',
+    async () => {
+      const container = service.getContainerClient(await newContainer());
+      const blob = container.getBlockBlobClient('b');
+      const { etag } = await blob.upload('x', 1, { metadata: { CamelCase: 'v' } });
+      expect((await blob.getProperties()).metadata).toEqual({ camelcase: 'v' });
+      const items = [];
+      for await (const listed of container.listBlobsFlat({ includeMetadata: true })) items.push(listed);
+      const [item] = items;
+      expect(item.metadata).toEqual({ CamelCase: 'v' });
+      expect(`"${item.properties.etag}"`).toBe(etag);
+      await expect(container.getBlockBlobClient('none').getProperties()).rejects.toMatchObject({
+        statusCode: 404,
+        code: undefined,
+        details: { errorCode: 'BlobNotFound' },
+      });
+    },
+  );
 });

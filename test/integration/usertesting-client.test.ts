@@ -138,47 +138,51 @@ describe('Results API client', () => {
     expect(String(error.message)).not.toMatch(/X-Amz|Signature/);
   });
 
-  test('answers that break the API description: HTML or empty is transient (retried), a missing or mistyped field names the field, extra fields are tolerated', async () => {
-    const kinds = ['html', 'empty', 'missingField', 'wrongType', 'extraFields'] as const;
-    const garbled = await startSimulator({
-      scenario: {
-        ...scenario,
-        rateLimit: { limit: 1000, windowMs: 60_000 },
-        faults: { malformedAnswers: kinds.map((kind) => ({ operation: 'listSessions' as const, kind })) },
-      },
-    });
-    try {
-      const tokens = createTokenProvider({
-        credentials: { kind: 'client-credentials', clientId: garbled.scenario.clients[0].clientId, clientSecret: garbled.scenario.clients[0].clientSecret },
-        tokenUrl: garbled.tokenUrl,
+  test(
+    'answers that break the API description: HTML or empty is transient (retried), ' +
+      'a missing or mistyped field names the field, extra fields are tolerated',
+    async () => {
+      const kinds = ['html', 'empty', 'missingField', 'wrongType', 'extraFields'] as const;
+      const garbled = await startSimulator({
+        scenario: {
+          ...scenario,
+          rateLimit: { limit: 1000, windowMs: 60_000 },
+          faults: { malformedAnswers: kinds.map((kind) => ({ operation: 'listSessions' as const, kind })) },
+        },
       });
-      const api = createResultsApiClient({ baseUrl: garbled.baseUrl, tokens });
-      const testId = garbled.scenario.tests[0].testId;
-      const attempt = () =>
-        api.listSessions(testId, 0, 500).then(
-          () => 'ok',
-          (e: Error) => e,
+      try {
+        const tokens = createTokenProvider({
+          credentials: { kind: 'client-credentials', clientId: garbled.scenario.clients[0].clientId, clientSecret: garbled.scenario.clients[0].clientSecret },
+          tokenUrl: garbled.tokenUrl,
+        });
+        const api = createResultsApiClient({ baseUrl: garbled.baseUrl, tokens });
+        const testId = garbled.scenario.tests[0].testId;
+        const attempt = () =>
+          api.listSessions(testId, 0, 500).then(
+            () => 'ok',
+            (e: Error) => e,
+          );
+        const html = await attempt();
+        expect(html).toBeInstanceOf(TransientApiError);
+        expect(String((html as Error).message)).toMatch(/^listSessions: response body unreadable/);
+        expect(await attempt()).toBeInstanceOf(TransientApiError);
+        const missing = await attempt();
+        expect(missing).toBeInstanceOf(InvalidResponseError);
+        expect((missing as Error).message).toMatch(
+          /^listSessions: the answer does not match the API description: testId is absent, where the API description says a string$/,
         );
-      const html = await attempt();
-      expect(html).toBeInstanceOf(TransientApiError);
-      expect(String((html as Error).message)).toMatch(/^listSessions: response body unreadable/);
-      expect(await attempt()).toBeInstanceOf(TransientApiError);
-      const missing = await attempt();
-      expect(missing).toBeInstanceOf(InvalidResponseError);
-      expect((missing as Error).message).toMatch(
-        /^listSessions: the answer does not match the API description: testId is absent, where the API description says a string$/,
-      );
-      const wrong = await attempt();
-      expect(wrong).toBeInstanceOf(InvalidResponseError);
-      expect((wrong as Error).message).toMatch(
-        /^listSessions: the answer does not match the API description: testId is (?!absent)\w.*, where the API description says a string$/,
-      );
-      expect(await attempt()).toBe('ok');
-      expect(garbled.stats().calls.map((c) => c.faultInjected)).toEqual(kinds.map((k) => `malformed:${k}`));
-    } finally {
-      await garbled.close();
-    }
-  });
+        const wrong = await attempt();
+        expect(wrong).toBeInstanceOf(InvalidResponseError);
+        expect((wrong as Error).message).toMatch(
+          /^listSessions: the answer does not match the API description: testId is (?!absent)\w.*, where the API description says a string$/,
+        );
+        expect(await attempt()).toBe('ok');
+        expect(garbled.stats().calls.map((c) => c.faultInjected)).toEqual(kinds.map((k) => `malformed:${k}`));
+      } finally {
+        await garbled.close();
+      }
+    },
+  );
 
   test('a link that redirects (307, as S3 and CDNs do) is followed, also for a Range resume; the bytes are exact', async () => {
     const [video] = scenario.tests[0].sessions;

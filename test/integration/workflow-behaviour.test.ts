@@ -107,45 +107,49 @@ describe('ingestTestResult behaviour', () => {
     expect(child.runId).not.toBe(running.firstExecutionRunId);
   });
 
-  test('every activity a run schedules, in every workflow of it, has a heartbeat timeout: a worker that dies mid-call is noticed in seconds, not after a start-to-close of minutes', async () => {
-    const handle = await fx.client.workflow.start('ingestTestResult', {
-      taskQueue: fx.settings.taskQueue,
-      workflowId: `heartbeats-${Date.now()}`,
-      args: [{ testId, dest: tmp(), options: runOptions(fx.settings) }],
-    });
-    await handle.result();
-    const limitMs = Number(fx.env.UT_HEARTBEAT_TIMEOUT_MS);
-    const scheduled: Array<{ type: string; heartbeatMs: number }> = [];
-    const walk = async (workflowId: string, runId?: string): Promise<void> => {
-      const history = await fx.client.workflow.getHandle(workflowId, runId).fetchHistory();
-      for (const event of history.events ?? []) {
-        const activity = event.activityTaskScheduledEventAttributes;
-        if (activity) {
-          const timeout = activity.heartbeatTimeout;
-          scheduled.push({ type: activity.activityType!.name!, heartbeatMs: timeout ? Number(timeout.seconds ?? 0) * 1000 + (timeout.nanos ?? 0) / 1e6 : 0 });
+  test(
+    'every activity a run schedules, in every workflow of it, has a heartbeat timeout: ' +
+      'a worker that dies mid-call is noticed in seconds, not after a start-to-close of minutes',
+    async () => {
+      const handle = await fx.client.workflow.start('ingestTestResult', {
+        taskQueue: fx.settings.taskQueue,
+        workflowId: `heartbeats-${Date.now()}`,
+        args: [{ testId, dest: tmp(), options: runOptions(fx.settings) }],
+      });
+      await handle.result();
+      const limitMs = Number(fx.env.UT_HEARTBEAT_TIMEOUT_MS);
+      const scheduled: Array<{ type: string; heartbeatMs: number }> = [];
+      const walk = async (workflowId: string, runId?: string): Promise<void> => {
+        const history = await fx.client.workflow.getHandle(workflowId, runId).fetchHistory();
+        for (const event of history.events ?? []) {
+          const activity = event.activityTaskScheduledEventAttributes;
+          if (activity) {
+            const timeout = activity.heartbeatTimeout;
+            scheduled.push({ type: activity.activityType!.name!, heartbeatMs: timeout ? Number(timeout.seconds ?? 0) * 1000 + (timeout.nanos ?? 0) / 1e6 : 0 });
+          }
+          const child = event.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
+          if (child) await walk(child.workflowId!, child.runId!);
         }
-        const child = event.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
-        if (child) await walk(child.workflowId!, child.runId!);
+      };
+      await walk(handle.workflowId);
+      // Storage, listing, context, media and generation activities all took part.
+      for (const type of [
+        'findStoredAssets',
+        'recordOutcomes',
+        'assembleManifest',
+        'listSessionsPage',
+        'listReels',
+        'listClips',
+        'fetchSessionDetails',
+        'fetchVideo',
+        'fetchReel',
+        'fetchClip',
+      ]) {
+        expect(scheduled.map((s) => s.type)).toContain(type);
       }
-    };
-    await walk(handle.workflowId);
-    // Storage, listing, context, media and generation activities all took part.
-    for (const type of [
-      'findStoredAssets',
-      'recordOutcomes',
-      'assembleManifest',
-      'listSessionsPage',
-      'listReels',
-      'listClips',
-      'fetchSessionDetails',
-      'fetchVideo',
-      'fetchReel',
-      'fetchClip',
-    ]) {
-      expect(scheduled.map((s) => s.type)).toContain(type);
-    }
-    expect(scheduled.filter((s) => !(s.heartbeatMs > 0 && s.heartbeatMs <= limitMs))).toEqual([]);
-  });
+      expect(scheduled.filter((s) => !(s.heartbeatMs > 0 && s.heartbeatMs <= limitMs))).toEqual([]);
+    },
+  );
 
   test('a 200 answer whose body is an HTML page is not stored: the video fails with the reason, the rest is stored', async () => {
     const session = fx.sim.scenario.tests[0].sessions.find((s) => s.productType !== 'SURVEY')!;
@@ -198,39 +202,43 @@ describe('ingestTestResult behaviour', () => {
     expect(fs.readdirSync(temp)).toEqual(['live-writer.part']);
   });
 
-  test("a run into s3:// aborts multipart uploads dead writers left: any idle for a day, this test's idle past twice the heartbeat timeout; live ones and other tests' recent ones stay", async () => {
-    const client = testS3Client();
-    const bucket = await newTestBucket(client, 'dead-writers');
-    const otherTest = '33333333-3333-4333-8333-333333333333';
-    const key = (test: string, tag: string) => `archive/.ut-media-tmp/test_id=${test}~r.mp4.1.2.${tag}`;
-    const startUpload = async (Key: string, withPart: boolean) => {
-      const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key }));
-      if (withPart) await client.send(new UploadPartCommand({ Bucket: bucket, Key, UploadId, PartNumber: 1, Body: 'a part' }));
-      return UploadId;
-    };
-    // moto dates every upload 2010-11-10 (S3: its real start), so one without parts has been idle for years there.
-    await startUpload(key(otherTest, 'ancient'), false);
-    await startUpload(key(testId, 'dead'), true);
-    await startUpload(key(otherTest, 'quiet'), true);
-    await new Promise((r) => setTimeout(r, 2 * Number(fx.env.UT_HEARTBEAT_TIMEOUT_MS) + 500));
-    const liveKey = key(testId, 'live');
-    const liveUpload = await startUpload(liveKey, true);
-    // The live writer keeps sending parts while the run goes on, however long a loaded machine makes it.
-    let part = 1;
-    const writing = setInterval(
-      () =>
-        client.send(new UploadPartCommand({ Bucket: bucket, Key: liveKey, UploadId: liveUpload, PartNumber: ++part, Body: 'a part' })).catch(() => undefined),
-      1000,
-    );
-    try {
-      const summary = await fx.ingest({ testId, dest: `s3://${bucket}/archive`, only: ['reels'] });
-      expect(summary.failed).toBe(0);
-    } finally {
-      clearInterval(writing);
-    }
-    const left = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
-    expect((left.Uploads ?? []).map((u) => u.Key).sort()).toEqual([liveKey, key(otherTest, 'quiet')].sort());
-  });
+  test(
+    "a run into s3:// aborts multipart uploads dead writers left: any idle for a day, this test's idle past twice the heartbeat timeout; " +
+      "live ones and other tests' recent ones stay",
+    async () => {
+      const client = testS3Client();
+      const bucket = await newTestBucket(client, 'dead-writers');
+      const otherTest = '33333333-3333-4333-8333-333333333333';
+      const key = (test: string, tag: string) => `archive/.ut-media-tmp/test_id=${test}~r.mp4.1.2.${tag}`;
+      const startUpload = async (Key: string, withPart: boolean) => {
+        const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key }));
+        if (withPart) await client.send(new UploadPartCommand({ Bucket: bucket, Key, UploadId, PartNumber: 1, Body: 'a part' }));
+        return UploadId;
+      };
+      // moto dates every upload 2010-11-10 (S3: its real start), so one without parts has been idle for years there.
+      await startUpload(key(otherTest, 'ancient'), false);
+      await startUpload(key(testId, 'dead'), true);
+      await startUpload(key(otherTest, 'quiet'), true);
+      await new Promise((r) => setTimeout(r, 2 * Number(fx.env.UT_HEARTBEAT_TIMEOUT_MS) + 500));
+      const liveKey = key(testId, 'live');
+      const liveUpload = await startUpload(liveKey, true);
+      // The live writer keeps sending parts while the run goes on, however long a loaded machine makes it.
+      let part = 1;
+      const writing = setInterval(
+        () =>
+          client.send(new UploadPartCommand({ Bucket: bucket, Key: liveKey, UploadId: liveUpload, PartNumber: ++part, Body: 'a part' })).catch(() => undefined),
+        1000,
+      );
+      try {
+        const summary = await fx.ingest({ testId, dest: `s3://${bucket}/archive`, only: ['reels'] });
+        expect(summary.failed).toBe(0);
+      } finally {
+        clearInterval(writing);
+      }
+      const left = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+      expect((left.Uploads ?? []).map((u) => u.Key).sort()).toEqual([liveKey, key(otherTest, 'quiet')].sort());
+    },
+  );
 
   /** Per store: a fresh destination, and the metadata of an object as that store counts it against its limit. */
   const stores = {

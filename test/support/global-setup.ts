@@ -33,6 +33,7 @@ export default async function globalSetup(): Promise<void> {
   process.env[HARNESS_ENV.azureConnectionString] = azurite.connectionString;
   (globalThis as Record<string, unknown>).__utMediaHarness = { temporal, gcs, s3, azurite, bundlePath };
   process.stderr.write(
-    `\n[harness] Temporal ${temporal.address}, fake-gcs-server ${gcs.url}, moto ${s3.url}, Azurite ${azurite.blobEndpoint}, ready in ${Date.now() - started} ms\n`,
+    `\n[harness] Temporal ${temporal.address}, fake-gcs-server ${gcs.url}, moto ${s3.url}, ` +
+      `Azurite ${azurite.blobEndpoint}, ready in ${Date.now() - started} ms\n`,
   );
 }

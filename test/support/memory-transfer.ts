@@ -39,7 +39,14 @@ async function main(): Promise<void> {
     const sent = await src.checksums;
     const stat = await dest.stat(REL);
     process.stdout.write(
-      `${JSON.stringify({ baselineKiB, peakKiB, ms: Date.now() - started, stored: { bytes: stored.bytes, md5: stored.md5, crc32c: stored.crc32c }, stat: stat && { bytes: stat.bytes, md5: stat.md5, crc32c: stat.crc32c }, sent })}\n`,
+      JSON.stringify({
+        baselineKiB,
+        peakKiB,
+        ms: Date.now() - started,
+        stored: { bytes: stored.bytes, md5: stored.md5, crc32c: stored.crc32c },
+        stat: stat && { bytes: stat.bytes, md5: stat.md5, crc32c: stat.crc32c },
+        sent,
+      }) + '\n',
     );
   } finally {
     await store.remove();

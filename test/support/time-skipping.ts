@@ -58,7 +58,8 @@ export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment
   } catch (err) {
     if (found) throw err;
     throw new Error(
-      `the time-skipping test server is not installed and the SDK could not download it: run \`node scripts/install-tools.js --test-server-only\` (${(err as Error).message})`,
+      `the time-skipping test server is not installed and the SDK could not download it: ` +
+        `run \`node scripts/install-tools.js --test-server-only\` (${(err as Error).message})`,
       { cause: err },
     );
   }

@@ -80,7 +80,8 @@ describe('parseDestination: rejected forms', () => {
     expect(error.message).toMatch(message);
     // Every message also says what is accepted.
     expect(error.message).toContain(
-      'accepted forms: gs://bucket[/prefix], s3://bucket[/prefix], az://container[/prefix], https://<account>.blob.core.windows.net/container[/prefix], file:///absolute/path, or a plain',
+      'accepted forms: gs://bucket[/prefix], s3://bucket[/prefix], az://container[/prefix], https://<account>.blob.core.windows.net/container[/prefix], ' +
+        'file:///absolute/path, or a plain',
     );
   });
 });
