@@ -4,72 +4,19 @@
  * against a multi-GB one (flat memory means the two are close). The simulator runs in its own
  * process here, as the API would: generating the bytes must not share the worker's thread.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createResultsApiClient } from '../usertesting/results-api-client';
-import { createTokenProvider } from '../usertesting/token-provider';
-import { lateGrowth, MiB, sampleRss, type BenchApi, type BenchIngest } from './support';
+import { startSeparateSimulator, videoLink } from './separate-simulator';
+import { scratchOnTmpfs } from './scratch';
+import { lateGrowth, MiB, sampleRss, type BenchIngest } from './support';
 import type { BenchRow } from './table';
 
 const run = promisify(execFile);
 const GB = 1_000_000_000;
 /** The warm-up run: a tenth of the big one (300 MB; 27 MB in --quick). */
 const WARM_FRACTION = 0.1;
-const TEST_ID = '5e1f0b9a-3c2d-4e5f-8a6b-7c8d9e0f1a2b';
-const SESSION_ID = '6f2a1c0b-4d3e-4f5a-9b7c-8d9e0f1a2b3c';
-const CLIENT = { clientId: 'bench-streaming', clientSecret: 'bench-streaming-secret' };
-
-interface SeparateSimulator extends BenchApi {
-  scenario: BenchApi['scenario'] & { tests: Array<{ testId: string; sessions: Array<{ sessionId: string }> }> };
-  close(): Promise<void>;
-}
-
-/** `node dist/simulator/main.js` with a one-video scenario, in its own process. */
-async function startSeparateSimulator(scratch: string, videoBytes: number): Promise<SeparateSimulator> {
-  const rateLimit = { limit: 600, windowMs: 60_000 };
-  const scenario = {
-    seed: 13,
-    rateLimit,
-    clients: [CLIENT],
-    tests: [{ testId: TEST_ID, sessions: [{ sessionId: SESSION_ID, productType: 'NON_THINK_OUT_LOUD', videoBytes, clips: [] }], reels: [] }],
-  };
-  const file = path.join(scratch, `streaming-scenario-${videoBytes}.json`);
-  fs.writeFileSync(file, JSON.stringify(scenario));
-  const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, '..', 'simulator', 'main.js'), '--scenario', file, '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`the simulator exited (${code}) before listening`)));
-  });
-  child.stdout!.resume();
-  return {
-    baseUrl,
-    tokenUrl: `${baseUrl}/oauth2/default/v1/token`,
-    scenario: { clients: [CLIENT], rateLimit, tests: [{ testId: TEST_ID, sessions: [{ sessionId: SESSION_ID }] }] },
-    close: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
-/** A fresh signed link to the scenario's one video, as any client would get it. */
-async function videoLink(sim: SeparateSimulator): Promise<string> {
-  const client = sim.scenario.clients[0];
-  const tokens = createTokenProvider({ credentials: { kind: 'client-credentials', ...client }, tokenUrl: sim.tokenUrl });
-  const api = createResultsApiClient({ baseUrl: sim.baseUrl, tokens });
-  return (await api.getVideoDownloadUrl(sim.scenario.tests[0].sessions[0].sessionId)).link;
-}
-
 /**
  * curl on the link, writing where we write: a folder run is compared with `curl -o` a file in the
  * same folder, a bucket run with the link's speed (`-o /dev/null`).
@@ -80,22 +27,6 @@ async function curlSeconds(link: string, output: string): Promise<number> {
   const seconds = (Date.now() - started) / 1000;
   if (output !== '/dev/null') fs.rmSync(output, { force: true });
   return seconds;
-}
-
-/**
- * Where the folder run and its curl write: tmpfs when it has room, so the row measures the pipeline
- * against curl on the link and not a shared VM disk, whose page cache made whichever of two 3 GB
- * writes came second 1.2–3 × slower (curl alone: 4.7 s first, 13.5 s second).
- */
-function folderRunRoot(scratch: string, bytes: number): { root: string; where: string } {
-  const shm = '/dev/shm';
-  try {
-    const st = fs.statfsSync(shm);
-    if (st.bavail * st.bsize > 2.5 * bytes) return { root: fs.mkdtempSync(path.join(shm, 'ut-media-bench-')), where: 'tmpfs' };
-  } catch {
-    // no /dev/shm here: the disk it is
-  }
-  return { root: scratch, where: 'disk' };
 }
 
 interface Transfer {
@@ -124,7 +55,7 @@ export async function benchStreaming(ingest: BenchIngest, scratch: string, bucke
   const big = quick ? 256 * MiB : 3 * GB;
   const gsBytes = quick ? 256 * MiB : GB;
   const mb = (n: number) => `${(n / 1e6).toFixed(0)} MB`;
-  const folderRun = folderRunRoot(scratch, big);
+  const folderRun = scratchOnTmpfs(scratch, big);
   console.log(
     `\n(6) streaming: ${mb(big)} to a folder (${folderRun.where}) against curl -o a file there, ` +
       `${mb(gsBytes)} to fake-gcs-server against curl -o /dev/null, on the same link`,
@@ -139,7 +70,7 @@ export async function benchStreaming(ingest: BenchIngest, scratch: string, bucke
   try {
     folder = await transfer(ingest, scratch, big, path.join(folderRun.root, 'stream-folder'), path.join(folderRun.root, 'curl.out'));
   } finally {
-    if (folderRun.root !== scratch) fs.rmSync(folderRun.root, { recursive: true, force: true });
+    folderRun.remove();
   }
   console.log(
     `    folder: ${folder.seconds.toFixed(1)} s (${(big / 1e6 / folder.seconds).toFixed(0)} MB/s), ` +

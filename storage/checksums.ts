@@ -6,10 +6,10 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { Crc32c } from './crc32c';
-import { OffThreadHasher } from './hashing-thread';
+import { OffThreadHasher } from './hashing-threads';
 import { SizeMismatchError } from './errors';
 
-/** Streams at least this long (or of unknown length) are hashed on the hashing thread. */
+/** Streams at least this long (or of unknown length) are hashed on the hashing threads. */
 const OFF_THREAD_MIN_BYTES = 8 << 20;
 
 export interface ChecksumTransformOptions {
@@ -35,7 +35,7 @@ export class ChecksumTransform extends Transform {
   private result: Checksums | undefined;
 
   constructor(private readonly options: ChecksumTransformOptions) {
-    super();
+    super({ highWaterMark: 1 << 20 });
     const { expectedBytes } = options;
     if (expectedBytes !== undefined && !(Number.isSafeInteger(expectedBytes) && expectedBytes >= 0)) {
       throw new Error(`expectedBytes must be a non-negative integer, got ${expectedBytes}`);

@@ -13,7 +13,7 @@ import { finished, PassThrough, type Readable, type Transform, type Writable } f
 import { pipeline } from 'node:stream/promises';
 
 export async function pipeSourceInto(source: NodeJS.ReadableStream | Readable, hasher: Transform, sink: Writable, signal?: AbortSignal): Promise<void> {
-  const feed = new PassThrough();
+  const feed = new PassThrough({ highWaterMark: 1 << 20 });
   // pipe() forwards data and the end; an error or a close before the end fails the write as pipeline would.
   // The listener stays: an error the source emits after the write gave up has nowhere else to go.
   finished(source, { writable: false }, (err) => {

@@ -1,14 +1,15 @@
 /**
  * The sink of an az:// write: cuts the stream into blocks of `blockSize` and stages each (Put Block)
- * with its Content-MD5, at most `maxInFlight` at a time, so memory stays at about
+ * with its Content-MD5 (computed off the main thread), at most `maxInFlight` at a time, so memory stays at about
  * (maxInFlight + 1) x blockSize whatever the object's size. Staged blocks are invisible until the
  * destination commits the list. A body that ends within its first block is not staged at all: it is
  * kept (`singleBody`) for one Put Blob.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { BlockBlobClient } from '@azure/storage-blob';
 import { StorageRequestError } from '../errors';
+import { md5OfBlock } from '../block-md5-thread';
 
 /** Azure commits at most this many blocks into one blob (50,000 x 8 MiB = 390 GiB). */
 export const MAX_BLOCKS = 50_000;
@@ -96,12 +97,14 @@ export class BlockStager extends Writable {
     }
     const id = Buffer.from(`${this.tag}${String(this.blockIds.length).padStart(8, '0')}`).toString('base64');
     this.blockIds.push(id);
-    const request = this.blob
-      .stageBlock(id, data, data.length, {
-        transactionalContentMD5: createHash('md5').update(data).digest(),
-        abortSignal: this.options.signal,
-        onProgress: this.options.onProgress,
-      })
+    const request = md5OfBlock(data)
+      .then((md5) =>
+        this.blob.stageBlock(id, data, data.length, {
+          transactionalContentMD5: md5,
+          abortSignal: this.options.signal,
+          onProgress: this.options.onProgress,
+        }),
+      )
       .then(() => this.options.onProgress?.());
     const tracked: Promise<void> = request.then(
       () => {

@@ -69,6 +69,29 @@ describe('ChecksumTransform', () => {
     });
   });
 
+  it('an abandoned large stream leaves the hashing threads right for the next ones, which reuse its memory', async () => {
+    const make = (seed: number) => {
+      const b = Buffer.allocUnsafe(12 * 1024 * 1024 + 7);
+      for (let i = 0; i < b.length; i += 1000) b.fill((seed + i / 1000) & 0xff, i, Math.min(b.length, i + 1000));
+      return b;
+    };
+    const abandoned = new ChecksumTransform({ relativePath: 'gone', expectedBytes: 64 * 1024 * 1024 });
+    const cut = new Readable({ read() {} });
+    const abandonedRun = pipeline(cut, abandoned, sink());
+    cut.push(make(9));
+    await new Promise((r) => setTimeout(r, 20));
+    cut.destroy(new Error('connection lost'));
+    await expect(abandonedRun).rejects.toThrow('connection lost');
+    for (const seed of [1, 2]) {
+      const data = make(seed);
+      const hasher = new ChecksumTransform({ relativePath: `next${seed}`, expectedBytes: data.length });
+      const chunks = [];
+      for (let o = 0; o < data.length; o += 300_001) chunks.push(data.subarray(o, o + 300_001));
+      await pipeline(Readable.from(chunks), hasher, sink());
+      expect(hasher.checksums).toEqual(checksumsOfIndependently(data));
+    }
+  });
+
   it('describes mismatches', () => {
     const ours = checksumsOf(Buffer.from('abc'));
     expect(describeMismatch(ours, { ...ours })).toBeUndefined();
@@ -95,3 +118,10 @@ describe('object names and metadata', () => {
     expect(stringifyMetadata({ a: 'x', b: 1.5, c: true, d: null, e: undefined, f: 0, g: false })).toEqual({ a: 'x', b: '1.5', c: 'true', f: '0', g: 'false' });
   });
 });
+
+/** MD5 from node, CRC32C from @google-cloud/storage's JavaScript implementation: not the code under test. */
+function checksumsOfIndependently(data: Buffer): { bytes: number; md5: string; crc32c: string } {
+  const crc = new CRC32C();
+  crc.update(data);
+  return { bytes: data.length, md5: createHash('md5').update(data).digest('base64'), crc32c: crc.toString() };
+}

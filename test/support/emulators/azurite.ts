@@ -22,6 +22,8 @@ export interface RunningAzurite {
   blobEndpoint: string;
   /** The value for AZURE_STORAGE_CONNECTION_STRING. */
   connectionString: string;
+  /** The emulator's process, for the bench's CPU figures. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ async function startOn(port: number, options: AzuriteOptions): Promise<RunningAz
     throw startFailure('azurite-blob', err, stderr);
   }
   return {
+    pid: child.pid!,
     blobEndpoint,
     connectionString: azuriteConnectionString(blobEndpoint),
     stop: async () => {

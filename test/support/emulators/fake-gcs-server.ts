@@ -5,6 +5,8 @@ import { startFailure, startOnFreePort, waitForHttp } from '../../../infra/net';
 export interface RunningFakeGcs {
   /** `http://127.0.0.1:PORT`, the value for STORAGE_EMULATOR_HOST. */
   url: string;
+  /** The emulator's process, for the bench's CPU figures. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ async function startOn(port: number, executable: string): Promise<RunningFakeGcs
     throw startFailure('fake-gcs-server', err, stderr);
   }
   return {
+    pid: child.pid!,
     url,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');

@@ -5,6 +5,8 @@ import { startFailure, startOnFreePort, waitForHttp } from '../../../infra/net';
 export interface RunningMotoServer {
   /** `http://127.0.0.1:PORT`, the value for AWS_ENDPOINT_URL_S3. */
   url: string;
+  /** The emulator's process, for the bench's CPU figures. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ async function startOn(port: number, executable: string, toolEnv: NodeJS.Process
     throw startFailure('moto_server', err, stderr);
   }
   return {
+    pid: child.pid!,
     url,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
