@@ -59,6 +59,6 @@ describe('pacing of the API queue', () => {
     expect(perMinute(10, 1)).toBeCloseTo(9);
     expect(perMinute(10, 2)).toBeCloseTo(8);
     expect(perMinute(10, 8)).toBeCloseTo(5);
-    expect(perMinute(600, 3)).toBeCloseTo(568);
+    expect(perMinute(600, 3)).toBeCloseTo(583);
   });
 });
