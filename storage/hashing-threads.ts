@@ -2,233 +2,222 @@
  * MD5 and CRC32C of large streams, each on a worker thread of its own, beside the network and disk
  * work of the main thread. MD5 cannot be split (each block depends on the one before) and runs at
  * about 500 MB/s on one core, below what a local link delivers: its thread must do nothing else,
- * so CRC32C (≈ 4 GB/s) has its own thread and the main thread only copies bytes.
+ * so CRC32C (≈ 4 GB/s) has a thread of its own.
  *
- * Each stream owns a few 1 MiB slots of shared memory: the main thread copies the bytes into a slot
- * once, both threads read that slot in place (no copy, no transfer, no allocation per block), and
- * the slot is refilled when both have acknowledged it. A stream waits when all its slots are out, so
- * memory stays at `SLOTS × SLOT_BYTES` per stream whatever the object's size.
+ * The main thread copies the bytes into 1 MiB blocks and transfers each block (no copy) to the MD5
+ * thread, which hashes it and transfers it on to the CRC32C thread, which hashes it and hands it
+ * back for reuse. The ports keep the blocks in order. A stream waits while `MAX_IN_FLIGHT` bytes
+ * are out, so memory stays flat whatever the object's size. (Blocks in shared memory, read in place
+ * by both threads, were tried: copying into shared memory ran 5 × slower on the main thread.)
  */
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { crc32cBase64 } from './crc32c';
 
-const SLOT_BYTES = 2 << 20;
-/** Slots per stream: enough for MD5's thread never to wait for the next block while one is filled. */
-const SLOTS = 4;
-/** Shared memory of finished streams kept for the next ones, so a run of videos allocates it once. */
-const SPARE_MEMORY = 4;
+const BLOCK = 1 << 20;
+const MAX_IN_FLIGHT = 6 << 20;
+/** Returned blocks kept for reuse: the blocks in flight, plus one. */
+const SPARE_BLOCKS = 8;
 
-type Algorithm = 'md5' | 'crc32c';
-
-/** The threads' code, run with `eval` so it works from sources (tests) and from dist/ alike. */
-function threadSource(algorithm: Algorithm, crc32Module: string): string {
-  const hash =
-    algorithm === 'md5'
-      ? `const { createHash } = require('node:crypto');
-const start = () => createHash('md5');
-const update = (s, bytes) => { s.update(bytes); return s; };
-const finish = (s) => s.digest('base64');`
-      : `const { crc32c } = require(${JSON.stringify(crc32Module)});
-const start = () => 0;
-const update = (s, bytes) => crc32c(bytes, s);
-const finish = (s) => s >>> 0;`;
-  return `
-const { parentPort } = require('node:worker_threads');
-${hash}
+/**
+ * The MD5 thread: hashes each block, then passes it (and the stream's end, with its MD5) to the
+ * CRC32C thread on `next`. Run with `eval` so it works from sources (tests) and from dist/ alike.
+ */
+const MD5_THREAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const next = workerData.next;
 const streams = new Map();
 parentPort.on('message', (m) => {
-  if (m.type === 'open') { streams.set(m.id, { memory: Buffer.from(m.memory), state: start() }); return; }
-  const s = streams.get(m.id);
-  if (!s) return;
   if (m.type === 'data') {
-    s.state = update(s.state, s.memory.subarray(m.slot * ${SLOT_BYTES}, m.slot * ${SLOT_BYTES} + m.bytes));
-    parentPort.postMessage({ type: 'ack', id: m.id, slot: m.slot });
+    let hash = streams.get(m.id);
+    if (!hash) { hash = createHash('md5'); streams.set(m.id, hash); }
+    hash.update(new Uint8Array(m.buf, 0, m.bytes));
+    next.postMessage(m, [m.buf]);
   } else if (m.type === 'end') {
+    const hash = streams.get(m.id) ?? createHash('md5');
     streams.delete(m.id);
-    parentPort.postMessage({ type: 'digest', id: m.id, value: finish(s.state) });
+    next.postMessage({ type: 'end', id: m.id, md5: hash.digest('base64') });
+  } else if (m.type === 'drop') {
+    streams.delete(m.id);
+    next.postMessage(m);
+  }
+});`;
+
+/** The CRC32C thread: hashes each block and returns it to the main thread, then the digests. */
+function crcThreadSource(crc32Module: string): string {
+  return `
+const { parentPort, workerData } = require('node:worker_threads');
+const { crc32c } = require(${JSON.stringify(crc32Module)});
+const streams = new Map();
+workerData.previous.on('message', (m) => {
+  if (m.type === 'data') {
+    streams.set(m.id, crc32c(Buffer.from(m.buf, 0, m.bytes), streams.get(m.id) ?? 0));
+    parentPort.postMessage({ type: 'ack', id: m.id, bytes: m.bytes, buf: m.buf }, [m.buf]);
+  } else if (m.type === 'end') {
+    const crc = (streams.get(m.id) ?? 0) >>> 0;
+    streams.delete(m.id);
+    parentPort.postMessage({ type: 'digest', id: m.id, md5: m.md5, crc });
   } else if (m.type === 'drop') {
     streams.delete(m.id);
   }
 });`;
 }
 
-type Reply = { type: 'ack'; id: number; slot: number } | { type: 'digest'; id: number; value: string | number };
+type Reply = { type: 'ack'; id: number; bytes: number; buf: ArrayBuffer } | { type: 'digest'; id: number; md5: string; crc: number };
 
-/** What a thread tells the stream it serves. */
-interface StreamListener {
-  acked(slot: number): void;
-  digested(algorithm: Algorithm, value: string | number): void;
-  failed(err: Error): void;
+interface StreamState {
+  inFlight: number;
+  wake?: () => void;
+  done?: { resolve: (d: { md5: string; crc: number }) => void; reject: (e: Error) => void };
+  failed?: Error;
 }
 
-interface HashingThread {
-  worker: Worker;
-  streams: Map<number, StreamListener>;
+interface HashingThreads {
+  md5: Worker;
+  crc: Worker;
+  streams: Map<number, StreamState>;
+  nextId: number;
+  spare: ArrayBuffer[];
 }
 
-const threads = new Map<Algorithm, HashingThread>();
-const spareMemory: SharedArrayBuffer[] = [];
-let nextStreamId = 1;
+let shared: HashingThreads | undefined;
 
-function threadFor(algorithm: Algorithm): HashingThread {
-  const existing = threads.get(algorithm);
-  if (existing) return existing;
-  const worker = new Worker(threadSource(algorithm, require.resolve('@node-rs/crc32')), { eval: true });
-  const thread: HashingThread = { worker, streams: new Map() };
-  worker.on('message', (reply: Reply) => {
-    const stream = thread.streams.get(reply.id);
+function threads(): HashingThreads {
+  if (shared) return shared;
+  const { port1, port2 } = new MessageChannel();
+  const md5 = new Worker(MD5_THREAD, { eval: true, workerData: { next: port1 }, transferList: [port1] });
+  const crc = new Worker(crcThreadSource(require.resolve('@node-rs/crc32')), { eval: true, workerData: { previous: port2 }, transferList: [port2] });
+  const state: HashingThreads = { md5, crc, streams: new Map(), nextId: 1, spare: [] };
+  crc.on('message', (reply: Reply) => {
+    if (reply.type === 'ack' && reply.buf.byteLength === BLOCK && state.spare.length < SPARE_BLOCKS) state.spare.push(reply.buf);
+    const stream = state.streams.get(reply.id);
     if (!stream) return;
-    if (reply.type === 'ack') stream.acked(reply.slot);
-    else {
-      release(thread, reply.id);
-      stream.digested(algorithm, reply.value);
+    if (reply.type === 'ack') {
+      stream.inFlight -= reply.bytes;
+      if (stream.inFlight <= MAX_IN_FLIGHT / 2 && stream.wake) {
+        const wake = stream.wake;
+        stream.wake = undefined;
+        wake();
+      }
+    } else {
+      forget(state, reply.id);
+      stream.done?.resolve({ md5: reply.md5, crc: reply.crc });
     }
   });
   const fail = (err: Error) => {
-    if (threads.get(algorithm) === thread) threads.delete(algorithm);
-    for (const stream of thread.streams.values()) stream.failed(err);
-    thread.streams.clear();
+    if (shared === state) shared = undefined;
+    void md5.terminate();
+    void crc.terminate();
+    for (const stream of state.streams.values()) {
+      stream.failed = err;
+      stream.wake?.();
+      stream.done?.reject(err);
+    }
+    state.streams.clear();
   };
-  worker.on('error', fail);
-  worker.on('exit', (code) => fail(new Error(`the ${algorithm} hashing thread exited (${code})`)));
-  // After the listeners (adding a 'message' listener refs the thread again): an idle hashing thread
-  // must not keep the process alive; a busy one must, or a process waiting only for a digest ends.
-  worker.unref();
-  threads.set(algorithm, thread);
-  return thread;
+  for (const [name, worker] of [
+    ['MD5', md5],
+    ['CRC32C', crc],
+  ] as const) {
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the ${name} hashing thread exited (${code})`)));
+    // After the listeners (adding a 'message' listener refs the thread again): idle hashing threads
+    // must not keep the process alive; busy ones must, or a process waiting only for a digest ends.
+    worker.unref();
+  }
+  shared = state;
+  return state;
 }
 
-function attach(thread: HashingThread, id: number, listener: StreamListener, memory: SharedArrayBuffer): void {
-  if (thread.streams.size === 0) thread.worker.ref();
-  thread.streams.set(id, listener);
-  thread.worker.postMessage({ type: 'open', id, memory });
+function forget(state: HashingThreads, id: number): void {
+  state.streams.delete(id);
+  if (state.streams.size === 0) {
+    state.md5.unref();
+    state.crc.unref();
+  }
 }
-
-function release(thread: HashingThread, id: number): void {
-  thread.streams.delete(id);
-  if (thread.streams.size === 0) thread.worker.unref();
-}
-
-const ALGORITHMS: readonly Algorithm[] = ['md5', 'crc32c'];
 
 /** Incremental MD5 + CRC32C of one stream, computed on the two hashing threads. */
-export class OffThreadHasher implements StreamListener {
-  private readonly id = nextStreamId++;
-  private attached: Array<{ algorithm: Algorithm; thread: HashingThread }> | undefined;
-  private memory: Buffer | undefined;
-  private sharedMemory: SharedArrayBuffer | undefined;
-  /** Slots free to fill; the one being filled is `slot`. */
-  private readonly freeSlots: number[] = [];
-  /** Acknowledgements each dispatched slot still waits for. */
-  private readonly pendingAcks = new Map<number, number>();
-  private slot = -1;
+export class OffThreadHasher {
+  private readonly id: number;
+  private readonly state: StreamState = { inFlight: 0 };
+  private readonly owner = threads();
+  private block = this.freshBlock();
   private filled = 0;
-  private wake: (() => void) | undefined;
-  private failure: Error | undefined;
-  private readonly digests: Partial<Record<Algorithm, string | number>> = {};
-  private done: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  private registered = false;
+
+  constructor() {
+    this.id = this.owner.nextId++;
+  }
 
   /**
-   * Takes the bytes (copied into shared memory). Returns nothing when they were taken at once, or a
-   * promise when the stream must wait for a slot: no promise per chunk on the fast path.
+   * Takes the bytes (copied). Returns nothing when they were taken at once, or a promise when the
+   * stream must wait for blocks to come back: no promise per chunk on the fast path.
    */
   update(chunk: Buffer): Promise<void> | undefined {
-    this.attach();
-    let offset = 0;
-    while (offset < chunk.length) {
-      if (this.failure) return Promise.reject(this.failure);
-      if (this.slot < 0) {
-        const slot = this.freeSlots.pop();
-        if (slot === undefined) return this.waitForSlot().then(() => this.update(chunk.subarray(offset)));
-        this.slot = slot;
-        this.filled = 0;
-      }
-      const n = Math.min(chunk.length - offset, SLOT_BYTES - this.filled);
-      chunk.copy(this.memory!, this.slot * SLOT_BYTES + this.filled, offset, offset + n);
+    this.register();
+    for (let offset = 0; offset < chunk.length;) {
+      if (this.state.failed) return Promise.reject(this.state.failed);
+      const n = Math.min(chunk.length - offset, BLOCK - this.filled);
+      chunk.copy(this.block, this.filled, offset, offset + n);
       this.filled += n;
       offset += n;
-      if (this.filled === SLOT_BYTES) this.dispatch();
+      if (this.filled === BLOCK) {
+        this.send();
+        if (this.state.inFlight > MAX_IN_FLIGHT) {
+          const rest = chunk.subarray(offset);
+          return this.drained().then(() => (rest.length ? this.update(rest) : undefined));
+        }
+      }
     }
     return undefined;
   }
 
   async digest(): Promise<{ md5: string; crc32c: string }> {
-    this.attach();
-    if (this.slot >= 0 && this.filled > 0) this.dispatch();
-    await new Promise<void>((resolve, reject) => {
-      if (this.failure) return reject(this.failure);
-      this.done = { resolve, reject };
-      for (const { thread } of this.attached!) thread.worker.postMessage({ type: 'end', id: this.id });
+    this.register();
+    if (this.state.failed) throw this.state.failed;
+    if (this.filled) this.send();
+    const { md5, crc } = await new Promise<{ md5: string; crc: number }>((resolve, reject) => {
+      if (this.state.failed) return reject(this.state.failed);
+      this.state.done = { resolve, reject };
+      this.owner.md5.postMessage({ type: 'end', id: this.id });
     });
-    this.recycleMemory();
-    return { md5: this.digests.md5 as string, crc32c: crc32cBase64(this.digests.crc32c as number) };
+    return { md5, crc32c: crc32cBase64(crc) };
   }
 
   /** Forgets the stream (it was abandoned). */
   drop(): void {
-    if (!this.attached) return;
-    for (const { thread } of this.attached) {
-      if (thread.streams.get(this.id) !== this) continue;
-      release(thread, this.id);
-      thread.worker.postMessage({ type: 'drop', id: this.id });
-    }
-    // The threads may still read the memory for a block already sent: it is not reused.
-    this.sharedMemory = undefined;
-  }
-
-  acked(slot: number): void {
-    const left = (this.pendingAcks.get(slot) ?? 1) - 1;
-    if (left > 0) {
-      this.pendingAcks.set(slot, left);
-      return;
-    }
-    this.pendingAcks.delete(slot);
-    this.freeSlots.push(slot);
-    this.wakeUp();
-  }
-
-  digested(algorithm: Algorithm, value: string | number): void {
-    this.digests[algorithm] = value;
-    if (ALGORITHMS.every((a) => this.digests[a] !== undefined)) this.done?.resolve();
-  }
-
-  failed(err: Error): void {
-    this.failure ??= err;
-    this.drop();
-    this.wakeUp();
-    this.done?.reject(err);
+    if (!this.registered) return;
+    forget(this.owner, this.id);
+    this.owner.md5.postMessage({ type: 'drop', id: this.id });
   }
 
   /** Only a stream that is fed holds the threads (and the process) alive; one never used holds nothing. */
-  private attach(): void {
-    if (this.attached) return;
-    this.sharedMemory = spareMemory.pop() ?? new SharedArrayBuffer(SLOTS * SLOT_BYTES);
-    this.memory = Buffer.from(this.sharedMemory);
-    for (let slot = SLOTS - 1; slot >= 0; slot--) this.freeSlots.push(slot);
-    this.attached = ALGORITHMS.map((algorithm) => ({ algorithm, thread: threadFor(algorithm) }));
-    for (const { thread } of this.attached) attach(thread, this.id, this, this.sharedMemory);
+  private register(): void {
+    if (this.registered) return;
+    this.registered = true;
+    if (this.owner.streams.size === 0) {
+      this.owner.md5.ref();
+      this.owner.crc.ref();
+    }
+    this.owner.streams.set(this.id, this.state);
   }
 
-  private dispatch(): void {
-    const message = { type: 'data', id: this.id, slot: this.slot, bytes: this.filled };
-    this.pendingAcks.set(this.slot, this.attached!.length);
-    for (const { thread } of this.attached!) thread.worker.postMessage(message);
-    this.slot = -1;
+  private freshBlock(): Buffer {
+    const spare = this.owner.spare.pop();
+    return spare ? Buffer.from(spare) : Buffer.from(new ArrayBuffer(BLOCK));
+  }
+
+  private send(): void {
+    const buf = this.block.buffer as ArrayBuffer;
+    this.state.inFlight += this.filled;
+    this.owner.md5.postMessage({ type: 'data', id: this.id, buf, bytes: this.filled }, [buf]);
+    this.block = this.freshBlock();
     this.filled = 0;
   }
 
-  private waitForSlot(): Promise<void> {
-    return new Promise<void>((resolve) => (this.wake = resolve));
-  }
-
-  private wakeUp(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
-  }
-
-  private recycleMemory(): void {
-    if (this.sharedMemory && spareMemory.length < SPARE_MEMORY) spareMemory.push(this.sharedMemory);
-    this.sharedMemory = undefined;
+  private async drained(): Promise<void> {
+    await new Promise<void>((resolve) => (this.state.wake = resolve));
+    if (this.state.failed) throw this.state.failed;
   }
 }
