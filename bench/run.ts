@@ -144,7 +144,7 @@ async function main(): Promise<void> {
       const rows: BenchRow[] = [];
       if (parts.has('budget')) rows.push(...(await benchBudget(bound, scratch, values.quick)));
       if (parts.has('cluster') && !values.quick) rows.push(...(await defaultClusterRows(bound, scratch)));
-      if (parts.has('streaming')) rows.push(...(await benchStreaming(bound, scratch, BUCKET, values.quick)));
+      if (parts.has('streaming')) rows.push(...(await benchStreaming(bound, scratch, values.quick)));
       if (parts.has('stores')) rows.push(...(await benchStores(bound, scratch, gcs, BUCKET, values.quick)));
       if (parts.has('scale') && !values.quick)
         rows.push(...(await benchScaleRows({ temporalAddress: temporal.address, namespace: temporal.namespace, scratch, ingest: bound })));
