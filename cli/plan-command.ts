@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { WITHDRAWABLE_LISTS } from '../contract/withdrawals';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { runOptionsFromSettings } from '../config/run-options';
 import type { Settings } from '../config/settings';
@@ -110,6 +111,16 @@ function print(plans: PlannedTest[], ratePerMinute: number, json: boolean): void
         `generation checks ${r.generationChecks})`,
       `  about ${formatDuration(p.estimatedSeconds)} at ${ratePerMinute} requests/min; this plan spent ${p.listingRequestsSpent} listing requests`,
     );
+    for (const list of WITHDRAWABLE_LISTS) {
+      const w = p.withdrawn?.[list];
+      if (!w) continue;
+      if (!w.complete) lines.push(`  withdrawn ${list}: cannot tell (${w.incompleteReason})`);
+      else if (w.count)
+        lines.push(
+          `  withdrawn ${list}: ${w.count} of ${w.archived} archived, ${w.objects} objects, ${(w.bytes / 1048576).toFixed(1)} MiB ` +
+            `(ingest --prune removes them): ${w.ids.join(', ')}${w.idsTruncated ? ', ...' : ''}`,
+        );
+    }
   }
   if (plans.length > 1)
     lines.push(
