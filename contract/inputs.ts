@@ -165,7 +165,8 @@ export interface IngestCursor {
   listingId?: string;
 }
 
-export const ingestTestResultInputSchema = z
+/** The fields of an ingestion; `ingestTestResultInputSchema` adds the checks between them. */
+export const ingestTestResultFields = z
   .object({
     testId: uuid('testId'),
     dest: destination,
@@ -184,6 +185,11 @@ export const ingestTestResultInputSchema = z
       .optional(),
   })
   .strict();
+/** A prune needs the whole session list: with chosen sessions it would silently review nothing, so it is refused. */
+export const ingestTestResultInputSchema = ingestTestResultFields.refine((input) => !(input.prune && input.sessionIds), {
+  message: 'prune needs the whole session list and cannot go with sessionIds: leave out one of them',
+  path: ['prune'],
+});
 export type IngestTestResultInput = z.input<typeof ingestTestResultInputSchema>;
 export type IngestTestResultParams = z.output<typeof ingestTestResultInputSchema>;
 

@@ -2,7 +2,7 @@ import { executeChild, patched, workflowInfo } from '@temporalio/workflow';
 import { apiActivities, storageActivities } from './activity-proxies';
 import { clipPath, detailsPath, recordKey, reelPath, transcriptPath, videoPath } from '../contract/asset-paths';
 import { forEachBounded } from './bounded-pool';
-import { ingestTestResultInputSchema, runOptionsSchema, sessionsNeeded, type AssetSelection, type RunOptions } from '../contract/inputs';
+import { ingestTestResultFields, runOptionsSchema, sessionsNeeded, type AssetSelection, type RunOptions } from '../contract/inputs';
 import { parseInput } from './parse-input';
 import { addPlanCounts, emptyPlanCounts, totalRequests, type PlanCounts, type TestPlan } from '../contract/plan-types';
 import { z } from 'zod';
@@ -13,7 +13,7 @@ import { listingCompleteness, MAX_PLANNED_WITHDRAWN_IDS, type PlannedWithdrawals
 /** Archived members one `findArchived` call returns. */
 const ARCHIVED_PAGE = 1000;
 
-export const planTestResultInputSchema = ingestTestResultInputSchema.omit({ cursor: true });
+export const planTestResultInputSchema = ingestTestResultFields.omit({ cursor: true });
 export type PlanTestResultInput = z.input<typeof planTestResultInputSchema>;
 
 /**

@@ -1,4 +1,6 @@
+import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { FAILURE_TYPE } from '../../contract/failure-types';
 import { WorkflowHarness, pagedList, sessionsOf, uuid } from '../support/time-skipping';
 
 /** The prune decision in workflow code, from the listing's facts (time-skipping, stubbed activities). */
@@ -60,5 +62,22 @@ describe('ingestTestResult: when withdrawn sessions may be pruned', () => {
     const chosen = await h.ingest({ testId, dest, only: 'videos', sessionIds: [sessionsOf(3)[0].sessionId] });
     expect(reviewed).toBe(false);
     expect(chosen.withdrawals).toBeUndefined();
+  });
+
+  test('prune with sessionIds (as the Temporal UI allows) fails at once, not retried, typed, before any activity', async () => {
+    let calls = 0;
+    h.stubs.api.listSessionsPage = async (input) => {
+      calls += 1;
+      return pagedList(sessionsOf(3))(input);
+    };
+    const failed = await h.ingest({ testId, dest, prune: true, sessionIds: [sessionsOf(3)[0].sessionId] }).catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(WorkflowFailedError);
+    const cause = (failed as WorkflowFailedError).cause;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    expect(cause).toMatchObject({ type: FAILURE_TYPE.InvalidInput, nonRetryable: true });
+    expect(cause?.message).toBe(
+      'invalid ingestTestResult input: prune: prune needs the whole session list and cannot go with sessionIds: leave out one of them',
+    );
+    expect(calls).toBe(0);
   });
 });
