@@ -53,16 +53,20 @@ describe('ut-media ingest --prune', () => {
     return JSON.parse(lines[0]) as Record<string, unknown> & { withdrawals?: { sessions?: Record<string, unknown> } };
   };
 
-  test.each([
-    ['--prune-max 101%', ['--prune', '--prune-max', '101%'], /--prune-max: a share from 0% to 100% .* not "101%"/],
-    ['--prune-max -1', ['--prune', '--prune-max', '-1'], /--prune-max: .* not "-1"/],
-    ['--prune-max abc', ['--prune', '--prune-max', 'abc'], /--prune-max: .* not "abc"/],
-    ['--prune-max without --prune', ['--prune-max', '10%'], /--prune-max goes with --prune/],
-    ['--prune with --session', ['--prune', '--session', '00000000-0000-4000-8000-000000000001'], /--prune needs the whole session list/],
-  ])('%s: exit 2 with the reason, before any API request', async (_what, args, message) => {
+  test('bad --prune-max values, --prune-max without --prune, --prune with --session: exit 2 with the reason, before any API request', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--prune', '--prune-max', '101%'], /--prune-max: a share from 0% to 100% .* not "101%"/],
+      [['--prune', '--prune-max', '-1'], /--prune-max: .* not "-1"/],
+      [['--prune', '--prune-max', 'abc'], /--prune-max: .* not "abc"/],
+      [['--prune-max', '10%'], /--prune-max goes with --prune/],
+      [['--prune', '--session', '00000000-0000-4000-8000-000000000001'], /--prune needs the whole session list/],
+    ];
     fx.sim.resetStats();
-    const run = await cli(args);
-    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(message) });
+    // Side by side: none may spend a request, so the simulator's log stays empty for all of them.
+    const runs = await Promise.all(cases.map(([args]) => cli(args)));
+    runs.forEach((run, i) =>
+      expect({ args: cases[i][0], code: run.code, stderr: run.stderr }).toEqual({ args: cases[i][0], code: 2, stderr: expect.stringMatching(cases[i][1]) }),
+    );
     expect(fx.sim.stats().calls.length + fx.sim.stats().tokenRequests.length).toBe(0);
   });
 
@@ -83,10 +87,10 @@ describe('ut-media ingest --prune', () => {
     expect(summary.withdrawals?.sessions).toMatchObject({ archived: 10, withdrawn: 8, pruned: 0, pruneRefused: expect.stringContaining(why) });
     for (const id of sessionIds) expect(fs.existsSync(videoOf(id))).toBe(true);
 
-    const dryRun = await cli(['--dry-run', '--prune', '--prune-max', '100%', '--json']);
+    // Dry runs write nothing: side by side.
+    const [dryRun, refusedDryRun] = await Promise.all([cli(['--dry-run', '--prune', '--prune-max', '100%', '--json']), cli(['--dry-run', '--prune'])]);
     expect(dryRun.code).toBe(0);
     expect(json(dryRun.stdout)).toMatchObject({ ok: true, prune: { sessions: { wouldPrune: 8, objects: 8 } } });
-    const refusedDryRun = await cli(['--dry-run', '--prune']);
     expect(refusedDryRun.code).toBe(1);
     expect(refusedDryRun.stdout).toContain(`--prune REFUSED for sessions: ${why}`);
     for (const id of sessionIds) expect(fs.existsSync(videoOf(id))).toBe(true);
