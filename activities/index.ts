@@ -2,7 +2,8 @@ import type { ActivityDeps } from './deps';
 import { createContextActivities } from './context-activities';
 import { createListingActivities } from './listing-activities';
 import { createMediaActivities } from './media-activities';
-import { createStorageActivities } from './storage-activities';
+import { createStorageActivities as createDestinationActivities } from './storage-activities';
+import { createWithdrawalActivities } from './withdrawal-activities';
 import { countingApiRequests } from './request-count';
 
 export type { ActivityDeps } from './deps';
@@ -13,7 +14,9 @@ export function createApiActivities(deps: ActivityDeps) {
 }
 
 /** Activities that only touch the destination: registered on the main task queue. */
-export { createStorageActivities };
+export function createStorageActivities(deps: ActivityDeps) {
+  return { ...createDestinationActivities(deps), ...createWithdrawalActivities(deps) };
+}
 
 /** Every activity, for typing the workflows' proxies. */
 export function createActivities(deps: ActivityDeps) {

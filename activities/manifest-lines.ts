@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ASSET_KIND_LIST, type AssetKind } from '../contract/asset-types';
-import type { Manifest, ManifestAsset } from './manifest';
+import type { Manifest, ManifestAsset, ManifestTombstone } from './manifest';
 
 /** The identity and outcome columns; everything else an asset carries goes into `source`. */
 const COLUMNS = new Set([
@@ -17,6 +17,7 @@ const COLUMNS = new Set([
   'crc32c',
   'downloadedAt',
   'lastUpdatedAtMs',
+  'firstMissedAt',
 ]);
 
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
@@ -31,12 +32,13 @@ const timestamp = z.iso.datetime();
  */
 export const manifestLineSchema = z
   .object({
-    kind: z.enum(ASSET_KIND_LIST as [AssetKind, ...AssetKind[]]),
+    /** An asset's kind; `session` for the tombstone of a pruned session. */
+    kind: z.union([z.enum(ASSET_KIND_LIST as [AssetKind, ...AssetKind[]]), z.literal('session')]),
     test_id: uuid,
     session_id: uuid.nullable(),
     reel_id: uuid.nullable(),
     clip_id: uuid.nullable(),
-    status: z.enum(['stored', 'skipped', 'failed']),
+    status: z.enum(['stored', 'skipped', 'failed', 'withdrawn', 'pruned']),
     reason: z.string().nullable(),
     storage_path: z.string().min(1),
     bytes: z.number().int().nonnegative().nullable(),
@@ -45,6 +47,8 @@ export const manifestLineSchema = z
     downloaded_at: timestamp.nullable(),
     source_updated_at: timestamp.nullable(),
     manifest_updated_at: timestamp,
+    first_missed_at: timestamp.nullable(),
+    pruned_at: timestamp.nullable(),
     source: z.string(),
   })
   .strict();
@@ -70,11 +74,40 @@ export function manifestLineOf(asset: ManifestAsset, manifestUpdatedAt: string):
     downloaded_at: asset.downloadedAt,
     source_updated_at: asset.lastUpdatedAtMs !== undefined && Number.isFinite(updatedMs) ? new Date(updatedMs).toISOString() : null,
     manifest_updated_at: manifestUpdatedAt,
+    first_missed_at: asset.firstMissedAt || null,
+    pruned_at: null,
     source: JSON.stringify(source),
+  };
+}
+
+/** A pruned session or reel: what went and when; `bytes` are the bytes removed. */
+export function tombstoneLineOf(tombstone: ManifestTombstone, manifestUpdatedAt: string): ManifestLine {
+  return {
+    kind: tombstone.list === 'sessions' ? 'session' : 'reel',
+    test_id: tombstone.testId.toLowerCase(),
+    session_id: idOrNull(tombstone.sessionId),
+    reel_id: idOrNull(tombstone.reelId),
+    clip_id: null,
+    status: 'pruned',
+    reason: `withdrawn from the API; its ${tombstone.objects} objects were removed by ingest --prune`,
+    storage_path: tombstone.storagePath,
+    bytes: tombstone.bytes,
+    md5: null,
+    crc32c: null,
+    downloaded_at: null,
+    source_updated_at: null,
+    manifest_updated_at: manifestUpdatedAt,
+    first_missed_at: tombstone.firstMissedAt || null,
+    pruned_at: tombstone.prunedAt || null,
+    source: JSON.stringify({ objects: tombstone.objects, removedKinds: tombstone.removedKinds }),
   };
 }
 
 /** `manifest.jsonl`: one `ManifestLine` a line. */
 export function manifestLines(manifest: Manifest): string {
-  return manifest.assets.map((a) => `${JSON.stringify(manifestLineOf(a, manifest.updatedAt))}\n`).join('');
+  const lines = [
+    ...manifest.assets.map((a) => manifestLineOf(a, manifest.updatedAt)),
+    ...(manifest.pruned ?? []).map((t) => tombstoneLineOf(t, manifest.updatedAt)),
+  ];
+  return lines.map((line) => `${JSON.stringify(line)}\n`).join('');
 }

@@ -1,7 +1,9 @@
 import type { StoredObject } from '../storage';
+import { reelPath, sessionPrefix } from '../contract/asset-paths';
 import { isAssetKind, type AssetKind } from '../contract/asset-types';
 import { readRecord, type AssetRecord } from './asset-records';
 import { parseObjectMetadata } from './object-metadata';
+import type { WithdrawableList } from '../contract/withdrawals';
 
 export interface ManifestAsset {
   kind: AssetKind;
@@ -9,8 +11,11 @@ export interface ManifestAsset {
   sessionId?: string;
   reelId?: string;
   clipId?: string;
-  status: 'stored' | 'skipped' | 'failed';
+  /** `withdrawn`: the API no longer lists its session (or reel); kept until pruned. */
+  status: 'stored' | 'skipped' | 'failed' | 'withdrawn';
   reason?: string;
+  /** Withdrawn: when a complete listing first missed its session or reel. */
+  firstMissedAt?: string;
   storagePath: string;
   bytes: number | null;
   md5: string | null;
@@ -19,11 +24,35 @@ export interface ManifestAsset {
   [sourceField: string]: unknown;
 }
 
+/** A withdrawn session or reel whose objects were removed (`--prune`): what went, and when. */
+export interface ManifestTombstone {
+  list: WithdrawableList;
+  testId: string;
+  sessionId?: string;
+  reelId?: string;
+  status: 'pruned';
+  /** The session's folder, or the reel's object. */
+  storagePath: string;
+  firstMissedAt: string;
+  prunedAt: string;
+  objects: number;
+  bytes: number;
+  /** Objects removed, by kind (`video`, `clip`, ..., `record` for records, `fields` for cut source fields). */
+  removedKinds: Record<string, number>;
+}
+
 export interface Manifest {
   testId: string;
   updatedAt: string;
   assets: ManifestAsset[];
+  /** Absent in manifests written before withdrawals. */
+  pruned?: ManifestTombstone[];
 }
+
+export const WITHDRAWN_REASON: Record<WithdrawableList, string> = {
+  sessions: 'the API no longer lists this session (withdrawn); ingest --prune removes it',
+  reels: 'the API no longer lists this highlight reel (withdrawn); ingest --prune removes it',
+};
 
 export function assetKey(a: { kind: AssetKind; sessionId?: string; reelId?: string; clipId?: string }): string {
   return `${a.kind}:${a.reelId ?? a.clipId ?? a.sessionId ?? ''}`;
@@ -40,10 +69,23 @@ export function buildManifest(
   storagePathOf: (record: AssetRecord) => string,
   updatedAt: string,
   fullFields: Map<string, Record<string, string>> = new Map(),
+  folderUri: (relativePath: string) => string = (relativePath) => relativePath,
 ): Manifest {
   const byKey = new Map<string, ManifestAsset>();
   const records: AssetRecord[] = [];
+  const marks: Record<WithdrawableList, Map<string, string>> = { sessions: new Map(), reels: new Map() };
+  const pruned: ManifestTombstone[] = [];
   for (const object of objects) {
+    const m = object.metadata;
+    if (m.utMediaListing === '1') continue;
+    if (m.utMediaWithdrawal === '1' && (m.list === 'sessions' || m.list === 'reels') && m.id) {
+      marks[m.list].set(m.id, m.firstMissedAt ?? '');
+      continue;
+    }
+    if (m.utMediaTombstone === '1' && (m.list === 'sessions' || m.list === 'reels') && m.id) {
+      pruned.push(tombstoneOf(testId, m.list, m.id, m, folderUri));
+      continue;
+    }
     const record = readRecord(object, testId);
     if (record) {
       records.push({ ...record, ...parseObjectMetadata(fullFields.get(object.relativePath) ?? {}) });
@@ -77,9 +119,50 @@ export function buildManifest(
     if (byKey.has(key)) continue; // stored since: the record is history
     byKey.set(key, { ...record, storagePath: storagePathOf(record), bytes: null, md5: null, crc32c: null, downloadedAt: null });
   }
+  for (const asset of byKey.values()) {
+    const list: WithdrawableList | undefined =
+      asset.sessionId && marks.sessions.has(asset.sessionId)
+        ? 'sessions'
+        : asset.kind === 'reel' && asset.reelId && marks.reels.has(asset.reelId)
+          ? 'reels'
+          : undefined;
+    if (!list) continue;
+    if (asset.status !== 'stored') asset.statusBeforeWithdrawal = asset.status;
+    asset.status = 'withdrawn';
+    asset.reason = WITHDRAWN_REASON[list];
+    asset.firstMissedAt = marks[list].get(list === 'sessions' ? asset.sessionId! : asset.reelId!);
+  }
   const order: Record<AssetKind, number> = { qxscore: 0, reel: 1, details: 2, video: 3, transcript: 4, clip: 5 };
   const assets = [...byKey.values()].sort(
     (a, b) => (a.sessionId ?? '').localeCompare(b.sessionId ?? '') || order[a.kind] - order[b.kind] || assetKey(a).localeCompare(assetKey(b)),
   );
-  return { testId, updatedAt, assets };
+  pruned.sort((a, b) => a.list.localeCompare(b.list) || (a.sessionId ?? a.reelId ?? '').localeCompare(b.sessionId ?? b.reelId ?? ''));
+  return { testId, updatedAt, assets, pruned };
+}
+
+function tombstoneOf(
+  testId: string,
+  list: WithdrawableList,
+  id: string,
+  m: Record<string, string>,
+  folderUri: (relativePath: string) => string,
+): ManifestTombstone {
+  let removedKinds: Record<string, number> = {};
+  try {
+    removedKinds = JSON.parse(m.removedKinds ?? '{}') as Record<string, number>;
+  } catch {
+    // A tombstone whose metadata was cut still says what and when; its body lists every object.
+  }
+  return {
+    list,
+    testId,
+    ...(list === 'sessions' ? { sessionId: id } : { reelId: id }),
+    status: 'pruned',
+    storagePath: folderUri(list === 'sessions' ? sessionPrefix(testId, id) : reelPath(testId, id)),
+    firstMissedAt: m.firstMissedAt ?? '',
+    prunedAt: m.prunedAt ?? '',
+    objects: Number(m.objects) || 0,
+    bytes: Number(m.bytes) || 0,
+    removedKinds,
+  };
 }

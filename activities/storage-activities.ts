@@ -141,7 +141,14 @@ export function createStorageActivities(deps: ActivityDeps) {
           const full = listed.has(beside) ? await readJson(destination, beside) : undefined;
           if (full) fullFields.set(object.relativePath, metadataStrings(Object.fromEntries(cut.map((k) => [k, full[k]]))));
         }
-        const manifest = buildManifest(input.testId, objects, (record) => destination.objectUri(assetObjectPath(record)), now().toISOString(), fullFields);
+        const manifest = buildManifest(
+          input.testId,
+          objects,
+          (record) => destination.objectUri(assetObjectPath(record)),
+          now().toISOString(),
+          fullFields,
+          (relativePath) => destination.objectUri(relativePath),
+        );
         const metadata = { kind: 'manifest', testId: input.testId };
         await destination.writeSmallObject(manifestLinesPath(input.testId), manifestLines(manifest), { contentType: 'application/x-ndjson', metadata });
         const written = await destination.writeSmallObject(manifestPath(input.testId), `${JSON.stringify(manifest, null, 2)}\n`, {

@@ -1,4 +1,5 @@
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { pruneRefusals } from '../contract/withdrawals';
 import type { Settings } from '../config/settings';
 import { redactSecrets } from '../usertesting/redact';
 import type { IngestSummary } from '../contract/asset-types';
@@ -115,7 +116,7 @@ async function result(handle: WorkflowHandle, testId: string, dest: string | und
       const error = `attached to a running ingestion of this test into ${summary.dest}, not ${dest}; run again to ingest into ${dest}`;
       return { testId, code: EXIT.failed, summary, error };
     }
-    return { testId, code: summary.failed ? EXIT.failed : EXIT.ok, summary };
+    return { testId, code: summary.failed || pruneRefusals(summary.withdrawals).length ? EXIT.failed : EXIT.ok, summary };
   } catch (err) {
     if (err instanceof ServerUnreachableError) {
       const advice = err.gone

@@ -89,6 +89,7 @@ async function startIngestion(client: Client, settings: Settings, request: Inges
     only: request.only,
     refreshDetails: request.refreshDetails,
     sessionIds: request.sessionIds,
+    ...(request.prune ? { prune: true, pruneMax: request.prune.pruneMax } : {}),
     options: runOptionsFromSettings(settings),
   };
   const handle = await client.workflow.start('ingestTestResult', {

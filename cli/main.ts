@@ -9,9 +9,13 @@ import { runStatus } from './status-command';
 import { runVerify } from './verify-command';
 import { runWorker } from './worker-command';
 import { packageVersion } from './version';
+import { DEFAULT_RUN_OPTIONS } from '../contract/inputs';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const ONLY_HELP = 'comma-separated subset of reels,clips,videos,transcripts,details,qxscore (default: all)';
+const PRUNE_HELP =
+  'remove the objects of archived sessions and reels the API no longer lists (after a complete listing only), keeping a tombstone in the manifest';
+const PRUNE_MAX_HELP = `with --prune, the most one run removes: a share of the archived ones or a count; above it nothing is removed and the run exits 1 (default: ${DEFAULT_RUN_OPTIONS.pruneMax})`;
 
 /** What `ingest` and `plan` share: which tests, sessions and kinds, and where. */
 function withRunSelection(command: Command, destHelp: string, refreshHelp: string): Command {
@@ -43,6 +47,8 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON summary object as the last line of stdout')
     .option('--dry-run', 'fetch nothing: print what would be fetched and what it would cost (as `plan`)')
     .option('--detach', 'start (or attach to) the runs, print their workflow ids and return at once (needs TEMPORAL_ADDRESS)')
+    .option('--prune', PRUNE_HELP)
+    .option('--prune-max <n|%>', PRUNE_MAX_HELP)
     .addOption(new Option('--no-progress', 'do not show live progress'))
     .action(async (opts) => {
       process.exitCode = await runIngest({
@@ -56,6 +62,8 @@ export function buildProgram(): Command {
         progress: opts.progress,
         dryRun: opts.dryRun,
         detach: opts.detach,
+        prune: opts.prune,
+        pruneMax: opts.pruneMax,
       });
     })
     .addHelpText(
@@ -150,6 +158,8 @@ export function buildProgram(): Command {
     .option('--dest <uri>', 'destination')
     .option('--only <kinds>', ONLY_HELP)
     .option('--refresh-details', 'every run asks again for stored session details and QXscores')
+    .option('--prune', PRUNE_HELP)
+    .option('--prune-max <n|%>', PRUNE_MAX_HELP)
     .option('--every <duration>', 'interval such as 30m, 6h, 1d')
     .option('--list', 'list ut-media schedules')
     .option('--delete <scheduleId>', 'delete a schedule')

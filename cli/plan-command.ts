@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { WITHDRAWABLE_LISTS } from '../contract/withdrawals';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { runOptionsFromSettings } from '../config/run-options';
 import type { Settings } from '../config/settings';
@@ -12,6 +13,7 @@ import { CliError, EXIT } from './exit-codes';
 import { describeProblem, HEALTH_CHECK_MS, watchForStall } from './run-health';
 import { formatDuration } from './format';
 import { printJsonRows } from './json-outcome';
+import { previewRefusals, prunePreview, prunePreviewLines } from './prune-preview';
 import { describeRunFailure } from './run-failure';
 import { secondsAtBudget } from './run-estimate';
 import { openTemporalSession } from './temporal-session';
@@ -31,8 +33,7 @@ export async function runPlan(flags: IngestFlags & { json?: boolean }, env: Node
   const session = await openTemporalSession(settings, (line) => process.stderr.write(`${line}\n`));
   try {
     const plans = await Promise.all(request.testIds.map((testId) => planOne(session.client, settings, request, testId, session.serverMayReturn)));
-    print(plans, settings.ratePerMinute, Boolean(flags.json));
-    return EXIT.ok;
+    return print(plans, settings.ratePerMinute, Boolean(flags.json), request.prune?.pruneMax);
   } finally {
     await session.close();
   }
@@ -84,18 +85,25 @@ async function planOne(client: Client, settings: Settings, request: IngestReques
   }
 }
 
-function print(plans: PlannedTest[], ratePerMinute: number, json: boolean): void {
+/** Prints the plans; with `pruneMax` (a dry run of `--prune`) also what the prune would do, exit 1 where it would be refused. */
+function print(plans: PlannedTest[], ratePerMinute: number, json: boolean, pruneMax: string | number | undefined): number {
   const apiRequests = plans.reduce((n, p) => n + p.apiRequests, 0);
   const estimatedSeconds = secondsAtBudget(apiRequests, ratePerMinute);
+  const previews = plans.map((p) => (pruneMax === undefined ? undefined : prunePreview(p, pruneMax)));
+  const refusals = previews.map((preview) => (preview ? previewRefusals(preview) : []));
+  const code = refusals.some((r) => r.length) ? EXIT.failed : EXIT.ok;
   if (json) {
-    printJsonRows(
-      plans.map((p) => ({ code: EXIT.ok, body: { ...p, ratePerMinute } })),
+    return printJsonRows(
+      plans.map((p, i) => ({
+        code: refusals[i].length ? EXIT.failed : EXIT.ok,
+        error: refusals[i].join('; ') || undefined,
+        body: { ...p, ratePerMinute, ...(previews[i] ? { prune: previews[i] } : {}) },
+      })),
       { apiRequests, estimatedSeconds, ratePerMinute },
     );
-    return;
   }
   const lines: string[] = [];
-  for (const p of plans) {
+  for (const [i, p] of plans.entries()) {
     lines.push(`Test ${p.testId} into ${p.dest}: ${p.sessions} sessions`, '  kind          to fetch    stored  known absent');
     for (const kind of ASSET_KIND_LIST) {
       const k = p.kinds[kind];
@@ -110,6 +118,17 @@ function print(plans: PlannedTest[], ratePerMinute: number, json: boolean): void
         `generation checks ${r.generationChecks})`,
       `  about ${formatDuration(p.estimatedSeconds)} at ${ratePerMinute} requests/min; this plan spent ${p.listingRequestsSpent} listing requests`,
     );
+    for (const list of WITHDRAWABLE_LISTS) {
+      const w = p.withdrawn?.[list];
+      if (!w) continue;
+      if (!w.complete) lines.push(`  withdrawn ${list}: cannot tell (${w.incompleteReason})`);
+      else if (w.count)
+        lines.push(
+          `  withdrawn ${list}: ${w.count} of ${w.archived} archived, ${w.objects} objects, ${(w.bytes / 1048576).toFixed(1)} MiB ` +
+            `(ingest --prune removes them): ${w.ids.join(', ')}${w.idsTruncated ? ', ...' : ''}`,
+        );
+    }
+    lines.push(...prunePreviewLines(previews[i] ?? {}));
   }
   if (plans.length > 1)
     lines.push(
@@ -117,4 +136,5 @@ function print(plans: PlannedTest[], ratePerMinute: number, json: boolean): void
     );
   lines.push('Generation waits come on top where the last reels or clips are still generating; faults add retries.');
   process.stdout.write(`${lines.join('\n')}\n`);
+  return code;
 }

@@ -13,6 +13,9 @@ export interface ScheduleFlags {
   testsFile?: string;
   dest?: string;
   only?: string;
+  refreshDetails?: boolean;
+  prune?: boolean;
+  pruneMax?: string;
   every?: string;
   list?: boolean;
   delete?: string;
@@ -53,12 +56,19 @@ export async function runSchedule(flags: ScheduleFlags, env: NodeJS.ProcessEnv =
       else process.stdout.write(`deleted ${flags.delete}\n`);
       return EXIT.ok;
     }
-    const { dest, only, refreshDetails } = request!;
+    const { dest, only, refreshDetails, prune } = request!;
     const created: string[] = [];
     // One schedule per test: each can be listed, paused or deleted on its own.
     for (const testId of request!.testIds) {
       const scheduleId = `${SCHEDULE_PREFIX}${testId}`;
-      const input: IngestTestResultInput = { testId, dest, only, refreshDetails, options: runOptionsFromSettings(settings) };
+      const input: IngestTestResultInput = {
+        testId,
+        dest,
+        only,
+        refreshDetails,
+        ...(prune ? { prune: true, pruneMax: prune.pruneMax } : {}),
+        options: runOptionsFromSettings(settings),
+      };
       await client.schedule.create({
         scheduleId,
         spec: { intervals: [{ every: flags.every! as `${number}m` }] },

@@ -1,4 +1,5 @@
 import { apiQueueRate, describeApiQueueRate, type ApiQueueRate } from './api-queue-rate';
+import { pruneRefusals } from '../contract/withdrawals';
 import { Client, WorkflowFailedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { redactSecrets } from '../usertesting/redact';
 import type { IngestSummary, ProgressSnapshot } from '../contract/asset-types';
@@ -98,6 +99,8 @@ function outcomeOf(r: TestStatus): Outcome {
   if (!r.found) return { code: EXIT.failed, error: `no ingestion of test ${r.testId} found` };
   if (FAILED_STATES.has(r.status ?? '')) return { code: EXIT.failed, error: `${r.workflowId} ${r.status}: ${r.failure ?? 'no cause recorded'}` };
   if (r.summary?.failed) return { code: EXIT.failed, error: failedAssetsCause(r.summary.failed) };
+  const refused = pruneRefusals(r.summary?.withdrawals);
+  if (refused.length) return { code: EXIT.failed, error: refused.join('; ') };
   const stuck = r.problems.find((p) => p.kind === 'workflow-task');
   if (stuck) return { code: EXIT.failed, error: redactSecrets(describeProblem(stuck)) };
   return { code: EXIT.ok };

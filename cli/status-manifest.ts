@@ -22,7 +22,8 @@ export async function statusFromManifest(testIds: string[], dest: string, json: 
     }
     const counts = {} as Counts;
     for (const kind of ASSET_KIND_LIST) counts[kind] = { stored: 0, skipped: 0, failed: 0 };
-    for (const a of manifest.assets) counts[a.kind][a.status] += 1;
+    // Withdrawn assets are counted by `plan`, not here.
+    for (const a of manifest.assets) if (a.status !== 'withdrawn') counts[a.kind][a.status] += 1;
     const failed = ASSET_KIND_LIST.reduce((n, k) => n + counts[k].failed, 0);
     rows.push({ testId, found: true, manifest: destination.objectUri(manifestPath(testId)), updatedAt: manifest.updatedAt, counts, failed });
   }

@@ -1,6 +1,7 @@
 import { printJsonRows } from './json-outcome';
 import type { AssetCounts, AssetKind, IngestSummary } from '../contract/asset-types';
 import { SELECTION_OF_KIND } from '../contract/inputs';
+import { pruneRefusals, WITHDRAWABLE_LISTS, type WithdrawalSummary } from '../contract/withdrawals';
 
 /** One line per kind: `  videos       stored 10, skipped 2, failed 0`. */
 export function countLines(counts: Partial<AssetCounts>): string[] {
@@ -23,7 +24,8 @@ export function printSummary(outcomes: TestOutcome[], json: boolean): void {
     printJsonRows(
       outcomes.map((o) => ({
         code: o.code,
-        error: o.error ?? (o.summary?.failed ? failedAssetsCause(o.summary.failed) : undefined),
+        error:
+          o.error ?? (o.summary?.failed ? failedAssetsCause(o.summary.failed) : undefined) ?? (pruneRefusals(o.summary?.withdrawals).join('; ') || undefined),
         body: { testId: o.testId, ...(o.summary ?? {}) },
       })),
     );
@@ -38,7 +40,7 @@ export function printSummary(outcomes: TestOutcome[], json: boolean): void {
       continue;
     }
     lines.push(`Test ${s.testId}: ${s.sessions} sessions, ${s.downloaded} files downloaded (${(s.bytesDownloaded / 1048576).toFixed(1)} MiB)`);
-    lines.push(...countLines(s.counts));
+    lines.push(...countLines(s.counts), ...withdrawalLines(s.withdrawals));
     for (const f of s.failures) lines.push(`  FAILED ${f.list ? `${f.list} list of` : f.kind} ${f.id}: ${f.reason}`);
     if (s.failed > s.failures.length) lines.push(`  ... and ${s.failed - s.failures.length} more failures: see the manifest`);
     lines.push(`  Manifest: ${s.manifestPath}`);
@@ -55,4 +57,17 @@ export function printSummary(outcomes: TestOutcome[], json: boolean): void {
     }
   }
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** `  withdrawn    sessions 2 (pruned 2, 11 objects, 3.1 MiB)`, and why a prune was refused. */
+function withdrawalLines(withdrawals: WithdrawalSummary | undefined): string[] {
+  const lines: string[] = [];
+  for (const list of WITHDRAWABLE_LISTS) {
+    const w = withdrawals?.[list];
+    if (!w || (!w.withdrawn && !w.pruned && !w.pruneRefused)) continue;
+    const pruned = w.pruned ? `; pruned ${w.pruned} (${w.prunedObjects} objects, ${(w.prunedBytes / 1048576).toFixed(1)} MiB)` : '';
+    lines.push(`  withdrawn    ${list} ${w.withdrawn} of ${w.archived} archived${pruned}${w.complete ? '' : ` (listing incomplete: ${w.incompleteReason})`}`);
+  }
+  for (const reason of pruneRefusals(withdrawals)) lines.push(`  PRUNE REFUSED: ${reason}`);
+  return lines;
 }

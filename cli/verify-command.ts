@@ -30,7 +30,8 @@ export async function runVerify(flags: VerifyFlags): Promise<number> {
   let checked = 0;
   const root = `${destination.uri.replace(/\/+$/, '')}/`;
   for (const asset of manifest.assets) {
-    if (asset.status !== 'stored') continue;
+    // A withdrawn asset is still stored until pruned: it is checked too.
+    if (asset.status !== 'stored' && !(asset.status === 'withdrawn' && asset.md5 !== null)) continue;
     checked += 1;
     if (!asset.storagePath.startsWith(root)) {
       problems.push({ storagePath: asset.storagePath, problem: 'outside this destination' });

@@ -64,3 +64,26 @@ export function recordKey(a: { kind: Identity['kind']; reelId?: string; clipId?:
   const id = a.reelId ?? a.clipId;
   return id ? `${a.kind}:${id}` : a.kind === 'clip' ? 'clips' : a.kind === 'reel' ? 'reels' : a.kind;
 }
+
+/**
+ * Withdrawals (docs/layout-and-manifest.md, "Withdrawn sessions"): what a run listed (kept while it
+ * runs, since its workflow history holds counts only), the marks of archived sessions and reels the
+ * API no longer lists, and the tombstones of those pruned.
+ */
+export const listingsPrefix = (testId: string) => `${recordsPrefix(testId)}/listings`;
+export const listingPagePath = (testId: string, listingId: string, list: 'sessions' | 'reels', offset: number) =>
+  `${listingsPrefix(testId)}/${listingToken(listingId)}/${list}-${String(offset).padStart(6, '0')}.json`;
+export const listingFolder = (testId: string, listingId: string) => `${listingsPrefix(testId)}/${listingToken(listingId)}`;
+export const withdrawalMarksPrefix = (testId: string, list: 'sessions' | 'reels') => `${recordsPrefix(testId)}/withdrawn/${list}`;
+export const withdrawalMarkPath = (testId: string, list: 'sessions' | 'reels', id: string) =>
+  `${withdrawalMarksPrefix(testId, list)}/${uuid(id, list === 'sessions' ? 'sessionId' : 'reelId')}.json`;
+export const tombstonesPrefix = (testId: string, list: 'sessions' | 'reels') => `${recordsPrefix(testId)}/pruned/${list}`;
+export const tombstonePath = (testId: string, list: 'sessions' | 'reels', id: string) =>
+  `${tombstonesPrefix(testId, list)}/${uuid(id, list === 'sessions' ? 'sessionId' : 'reelId')}.json`;
+
+/** A workflow run id is a UUID; anything else (a test's own id) is kept to letters, digits and dashes. */
+function listingToken(listingId: string): string {
+  const token = listingId.toLowerCase().replace(/[^0-9a-z-]/g, '');
+  if (!token) throw new Error('listingId is empty');
+  return token;
+}

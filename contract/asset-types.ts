@@ -1,4 +1,5 @@
 /** Shapes shared by workflows and activities (plain JSON; nothing secret ever goes in them). */
+import type { WithdrawalSummary } from './withdrawals';
 /** Media (reel, clip, video, transcript) and the context analysts join it with: session details (v3) and the test's QXscores. */
 export type AssetKind = 'reel' | 'clip' | 'video' | 'transcript' | 'details' | 'qxscore';
 export const ASSET_KIND_LIST: AssetKind[] = ['reel', 'clip', 'video', 'transcript', 'details', 'qxscore'];
@@ -105,6 +106,8 @@ export interface SessionResult extends RunTally {
 
 export interface IngestSummary extends RunTally {
   testId: string;
+  /** Archived sessions and reels the API no longer lists, and what `prune` did with them. Absent when the run could not tell. */
+  withdrawals?: WithdrawalSummary;
   dest: string;
   manifestPath?: string;
   sessions: number;

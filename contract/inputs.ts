@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AssetKind, RunTally } from './asset-types';
 import { UUID_PATTERN } from './ids';
+import { parsePruneLimit, type PruneLimit } from './withdrawals';
 
 /**
  * Workflow inputs as a person types them into the Temporal UI's Start Workflow form. Parsed with
@@ -64,6 +65,22 @@ const onlySchema = z
  */
 const refreshDetails = z.boolean({ error: 'refreshDetails must be true or false' }).optional();
 
+/**
+ * Archived sessions and reels the API no longer lists (withdrawn) have their objects removed, with a
+ * tombstone in the manifest; only after a complete listing, and at most `pruneMax` of them in a run.
+ */
+const prune = z.boolean({ error: 'prune must be true or false' }).optional();
+/** `"25%"` (a share of the archived sessions or reels) or a count (`10`, `"10"`). */
+const pruneMax = z
+  .union([z.string(), z.number()], { error: 'pruneMax must be a share like "25%" or a count like 10' })
+  .optional()
+  .transform((value, ctx): PruneLimit => {
+    const limit = parsePruneLimit(value ?? DEFAULT_PRUNE_MAX);
+    if (limit) return limit;
+    ctx.addIssue({ code: 'custom', message: `pruneMax must be a share from 0% to 100% or a whole count, not "${value}"` });
+    return z.NEVER;
+  });
+
 /** Every run option's default, in one place (the CLI's environment overrides the delays). */
 export const DEFAULT_RUN_OPTIONS = {
   /** @default 3000 first wait before re-checking a generating reel/clip */
@@ -88,7 +105,10 @@ export const DEFAULT_RUN_OPTIONS = {
   pollsPerRun: 300,
   /** @default 604800000 (7 days) an asset the API answered 404 for is not asked for again until this has passed */
   absentRecheckMs: 7 * 86_400_000,
+  /** @default '25%' with `prune`, the most withdrawn sessions (or reels) one run removes: a share of those archived, or a count; above it nothing is removed */
+  pruneMax: '25%' as string,
 };
+const { pruneMax: DEFAULT_PRUNE_MAX, ...DEFAULT_TUNING_OPTIONS } = DEFAULT_RUN_OPTIONS;
 
 const option = (fallback: number) => z.number().int().positive().default(fallback);
 
@@ -108,7 +128,7 @@ export const runOptionsSchema = z
     absentRecheckMs: option(DEFAULT_RUN_OPTIONS.absentRecheckMs),
   })
   .strict()
-  .default(DEFAULT_RUN_OPTIONS)
+  .default(DEFAULT_TUNING_OPTIONS)
   .refine((o) => o.pollMaxDelayMs >= o.pollInitialDelayMs, 'options.pollMaxDelayMs must be >= options.pollInitialDelayMs');
 export type RunOptions = z.output<typeof runOptionsSchema>;
 
@@ -141,14 +161,19 @@ export interface IngestCursor {
   listingFailed?: boolean;
   /** Results API requests of the finished sessions (also inside `tally.apiRequests`). */
   sessionApiRequests?: number;
+  /** Where this ingestion keeps what it listed (the first run's id), for finding withdrawn sessions; absent in runs before withdrawals. */
+  listingId?: string;
 }
 
-export const ingestTestResultInputSchema = z
+/** The fields of an ingestion; `ingestTestResultInputSchema` adds the checks between them. */
+export const ingestTestResultFields = z
   .object({
     testId: uuid('testId'),
     dest: destination,
     only: onlySchema,
     refreshDetails,
+    prune,
+    pruneMax,
     sessionIds: z.array(uuid('sessionIds[]')).optional(),
     options: runOptionsSchema,
     /** Where an earlier run of this workflow stopped: set by continue-as-new, never by hand. */
@@ -160,6 +185,11 @@ export const ingestTestResultInputSchema = z
       .optional(),
   })
   .strict();
+/** A prune needs the whole session list: with chosen sessions it would silently review nothing, so it is refused. */
+export const ingestTestResultInputSchema = ingestTestResultFields.refine((input) => !(input.prune && input.sessionIds), {
+  message: 'prune needs the whole session list and cannot go with sessionIds: leave out one of them',
+  path: ['prune'],
+});
 export type IngestTestResultInput = z.input<typeof ingestTestResultInputSchema>;
 export type IngestTestResultParams = z.output<typeof ingestTestResultInputSchema>;
 
@@ -176,6 +206,8 @@ export const ingestTestsInputSchema = z
     dest: destination,
     only: onlySchema,
     refreshDetails,
+    prune,
+    pruneMax,
     options: runOptionsSchema,
   })
   .strict();

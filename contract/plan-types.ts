@@ -1,4 +1,5 @@
 import { ASSET_KIND_LIST, type AssetKind } from './asset-types';
+import type { PlannedWithdrawals, WithdrawableList } from './withdrawals';
 
 /** One kind in a plan: what a run would fetch, what is stored already, what the API is known to lack. */
 export interface KindPlan {
@@ -34,6 +35,8 @@ export interface TestPlan {
   apiRequests: number;
   /** Requests the plan itself spent: listings only. */
   listingRequestsSpent: number;
+  /** Archived sessions and reels the listing no longer has: what `ingest --prune` would remove. Absent with `--session`. */
+  withdrawn?: Partial<Record<WithdrawableList, PlannedWithdrawals>>;
 }
 
 export type PlanCounts = Pick<TestPlan, 'sessions' | 'kinds' | 'requests' | 'listingRequestsSpent'>;

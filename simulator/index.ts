@@ -45,6 +45,10 @@ export interface RunningSimulator {
    * QXscore, hence also its test's QXscores. Nothing else changes. Throws for an unknown session.
    */
   updateSessionDetails(sessionId: string): void;
+  /** Sessions or reels leave the API: gone from their lists, 404 on their endpoints (throws for an unknown id). */
+  withdraw(ids: string[]): void;
+  /** Withdrawn sessions or reels come back as they were. */
+  restore(ids: string[]): void;
   /** The JSON the server now answers for the session's details; undefined where it answers 404. */
   expectedSessionDetails(sessionId: string): SessionDetails | undefined;
   /** The JSON the server now answers for the test's QXscores; undefined where it answers 404. */
@@ -93,6 +97,8 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
       ctx.generation.reset(`reel:${reelId.toLowerCase()}`);
     },
     updateSessionDetails: (sessionId) => ctx.world.updateSessionDetails(sessionId),
+    withdraw: (ids) => ctx.world.withdraw(ids),
+    restore: (ids) => ctx.world.restore(ids),
     expectedSessionDetails: (sessionId) => ctx.world.sessionDetails(sessionId),
     expectedQxScores: (testId) => ctx.world.qxScores(testId),
     close() {

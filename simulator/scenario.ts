@@ -140,6 +140,8 @@ const baseSchema = z.object({
     .prefault({}),
   /** Absent: one demo test generated from the seed. */
   tests: z.array(testInput).optional(),
+  /** Session and reel ids the API no longer has (withdrawn): left out of their lists, 404 on their endpoints. */
+  withdrawn: z.array(uuid).default([]),
   faults: faultsSchema.prefault({}),
 });
 

@@ -9,7 +9,9 @@ import { handleMedia, REDIRECT_PREFIX } from './routes-media';
  * The simulator's HTTP server: one `node:http` server for the token endpoint, the Results API,
  * the media links and the control endpoints:
  *  - `GET /__simulator/stats` → the stats snapshot (JSON);
- *  - `POST /__simulator/reset-stats` → 204, clears the stats.
+ *  - `POST /__simulator/reset-stats` → 204, clears the stats;
+ *  - `POST /__simulator/withdraw?id=<uuid>&id=...` → 204, those sessions or reels leave the API (400 for an unknown id);
+ *  - `POST /__simulator/restore?id=<uuid>&id=...` → 204, they come back.
  * The control endpoints are for tests and the bench: no auth, not counted anywhere.
  * Request lines are logged (when a logger is given) by path only: query strings carry signatures.
  */
@@ -37,6 +39,17 @@ function route(ctx: SimulatorContext, req: IncomingMessage, res: ServerResponse)
   if (path === '/__simulator/stats' && req.method === 'GET') return sendJson(res, 200, ctx.stats.snapshot(), { 'cache-control': 'no-store' });
   if (path === '/__simulator/reset-stats' && req.method === 'POST') {
     ctx.stats.reset();
+    res.writeHead(204).end();
+    return;
+  }
+  if ((path === '/__simulator/withdraw' || path === '/__simulator/restore') && req.method === 'POST') {
+    const ids = url.searchParams.getAll('id');
+    try {
+      if (path === '/__simulator/withdraw') ctx.world.withdraw(ids);
+      else ctx.world.restore(ids);
+    } catch (err) {
+      return sendJson(res, 400, apiError(400, (err as Error).message));
+    }
     res.writeHead(204).end();
     return;
   }

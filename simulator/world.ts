@@ -48,6 +48,8 @@ export class World {
   private readonly reels = new Map<string, { test: TestSpec; reel: ReelSpec }>();
   /** sessionId → how often its details were changed (absent: never). */
   private readonly detailsVersions = new Map<string, number>();
+  /** Session and reel ids the API no longer has: gone from the lists, 404 on their endpoints. */
+  private readonly withdrawn = new Set<string>();
 
   constructor(readonly scenario: Scenario) {
     for (const test of scenario.tests) {
@@ -58,24 +60,44 @@ export class World {
       }
       for (const reel of test.reels) this.reels.set(reel.uuid.toLowerCase(), { test, reel });
     }
+    this.withdraw(scenario.withdrawn);
   }
 
+  /** The test as the API shows it now: without its withdrawn sessions and reels. */
   test(testId: string): TestSpec | undefined {
-    return this.tests.get(testId.toLowerCase());
+    const test = this.tests.get(testId.toLowerCase());
+    if (!test || this.withdrawn.size === 0) return test;
+    const listed = <T>(items: T[], id: (item: T) => string) => items.filter((item) => !this.withdrawn.has(id(item).toLowerCase()));
+    return { ...test, sessions: listed(test.sessions, (s) => s.sessionId), reels: listed(test.reels, (r) => r.uuid) };
   }
 
   session(sessionId: string): { test: TestSpec; session: SessionSpec } | undefined {
-    return this.sessions.get(sessionId.toLowerCase());
+    return this.withdrawn.has(sessionId.toLowerCase()) ? undefined : this.sessions.get(sessionId.toLowerCase());
   }
 
-  /** The clip, only if it belongs to that session. */
+  /** The clip, only if it belongs to that session (and the session is not withdrawn). */
   clip(sessionId: string, clipId: string): ClipSpec | undefined {
     const found = this.clips.get(clipId.toLowerCase());
-    return found && found.session.sessionId.toLowerCase() === sessionId.toLowerCase() ? found.clip : undefined;
+    return found && this.session(sessionId) && found.session.sessionId.toLowerCase() === sessionId.toLowerCase() ? found.clip : undefined;
   }
 
-  /** The reel, only if it belongs to that test. */
+  /** Sessions or reels leave the API (a deletion request, a test cleaned up); unknown ids throw. */
+  withdraw(ids: readonly string[]): void {
+    for (const id of ids) {
+      const key = id.toLowerCase();
+      if (!this.sessions.has(key) && !this.reels.has(key)) throw new Error(`no session or reel ${id} to withdraw`);
+      this.withdrawn.add(key);
+    }
+  }
+
+  /** Withdrawn sessions or reels come back as they were. */
+  restore(ids: readonly string[]): void {
+    for (const id of ids) this.withdrawn.delete(id.toLowerCase());
+  }
+
+  /** The reel, only if it belongs to that test (and is not withdrawn). */
   reel(testId: string, reelId: string): ReelSpec | undefined {
+    if (this.withdrawn.has(reelId.toLowerCase())) return undefined;
     const found = this.reels.get(reelId.toLowerCase());
     return found && found.test.testId.toLowerCase() === testId.toLowerCase() ? found.reel : undefined;
   }

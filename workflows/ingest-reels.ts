@@ -1,4 +1,4 @@
-import { defineSignal, getExternalWorkflowHandle, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { defineSignal, getExternalWorkflowHandle, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { apiActivities, storageActivities } from './activity-proxies';
 import { recordKey, reelPath } from '../contract/asset-paths';
 import type { AssetOutcome, RunTally } from '../contract/asset-types';
@@ -20,6 +20,8 @@ export interface IngestReelsInput {
   options?: Partial<RunOptions>;
   /** Workflow id to signal `reelsDone` with the tally when finished. */
   notify?: string;
+  /** Where the parent keeps what its run listed: the reel list goes there too, for finding withdrawn reels. */
+  listingId?: string;
 }
 
 /**
@@ -70,6 +72,12 @@ async function ingestAllReels(input: IngestReelsInput, options: RunOptions, prog
     finish({ kind: 'reel', list: 'reels', testId, status: 'failed', reason: `reel list: ${failureReason(err)}`, downloaded: false }, undefined);
   }
   const settled = listing && recorded.has(recordKey({ kind: 'reel' })) ? [{ kind: 'reel' as const, testId }] : [];
+  if (listing?.found && input.listingId && patched('withdrawals')) {
+    const ids = listing.reels.map((reel) => reel.uuid);
+    await storage.recordListedPage.executeWithOptions({ summary: 'keep the ids of the reel list' }, [
+      { dest, testId, listingId: input.listingId, list: 'reels', offset: 0, totalCount: ids.length, ids },
+    ]);
+  }
   if (listing?.found) {
     await Promise.all(
       listing.reels.map(async (reel) => {

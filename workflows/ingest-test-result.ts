@@ -38,6 +38,7 @@ import { reelsWorkflowId, sessionWorkflowId } from '../contract/task-queues';
 import { currentDetails, progressMemo } from './ui-metadata';
 import { decideQxScore } from './qxscore-decision';
 import { MAX_LIST_OFFSET, pageStep, sessionPageLimit } from './session-paging';
+import { reviewWithdrawals } from './withdrawals';
 
 /** How long past the generation deadline the parent waits for its reels child (a download can take 6 h, retries more). */
 const REELS_REPORT_MARGIN_MS = 12 * 3_600_000;
@@ -56,9 +57,13 @@ export async function ingestTestResult(input: IngestTestResultInput): Promise<In
   const params = parseInput(ingestTestResultInputSchema, input, 'ingestTestResult');
   const { testId, dest, options } = params;
   const wants = new Set(params.only);
+  // What a run lists is kept at the destination to find withdrawn sessions; runs from before keep nothing.
+  const tracksWithdrawals = patched('withdrawals');
   const cursor: IngestCursor = params.cursor
     ? { ...params.cursor, runs: params.cursor.runs + 1 }
     : { offset: 0, listed: false, sessionsDone: 0, tally: emptyTally(), reelsDone: !wants.has('reels'), runs: 1 };
+  // A run for chosen sessions lists only those: it cannot tell what the test withdrew.
+  if (!params.cursor && tracksWithdrawals && !params.sessionIds) cursor.listingId = workflowInfo().runId;
   let phase: ProgressSnapshot['phase'] = params.cursor ? 'ingesting' : 'listing';
   const inFlight = { sessions: 0 };
   // With --session the run's sessions are those asked for, not the whole list.
@@ -83,7 +88,7 @@ export async function ingestTestResult(input: IngestTestResultInput): Promise<In
     upsertSearchAttributes([{ key: TEST_ID_SEARCH_ATTRIBUTE, value: testId }]);
     // Validates the destination before any API request is spent.
     await storage.findStoredAssets.executeWithOptions({ summary: `check the destination ${dest}` }, [{ dest, testId }]);
-    if (!cursor.reelsDone) await startReels(params);
+    if (!cursor.reelsDone) await startReels(params, cursor.listingId);
   }
   phase = 'ingesting';
   showDetails();
@@ -131,6 +136,10 @@ export async function ingestTestResult(input: IngestTestResultInput): Promise<In
   }
   // From every session's answer: asked for once the sessions are done, so it counts them all.
   if (wants.has('qxscore') && patched('session-context')) await ingestQxScore(params, cursor, api, storage);
+  const withdrawals =
+    cursor.listingId !== undefined
+      ? await reviewWithdrawals(params, { ...cursor, listingId: cursor.listingId }, { sessions: needsSessions, reels: wants.has('reels') }, storage)
+      : undefined;
   phase = 'writing-manifest';
   showDetails();
   const settled = needsSessions && !params.sessionIds && !cursor.listingFailed ? [{ kind: 'video' as const, testId }] : [];
@@ -142,16 +151,25 @@ export async function ingestTestResult(input: IngestTestResultInput): Promise<In
   showDetails();
   updateMemo();
   const { workflowId } = workflowInfo();
-  return { testId, dest, manifestPath: manifest.manifestUri, sessions: cursor.sessionsDone, runs: cursor.runs, workflowId, ...cursor.tally };
+  return {
+    testId,
+    dest,
+    manifestPath: manifest.manifestUri,
+    sessions: cursor.sessionsDone,
+    runs: cursor.runs,
+    workflowId,
+    ...cursor.tally,
+    ...(withdrawals ? { withdrawals } : {}),
+  };
 }
 
 /** Reels go in a child the parent does not wait on (it continues as new meanwhile); it signals when done. */
-async function startReels(params: IngestTestResultParams): Promise<void> {
+async function startReels(params: IngestTestResultParams, listingId: string | undefined): Promise<void> {
   const { workflowId } = workflowInfo();
   try {
     await startChild(ingestReels, {
       workflowId: reelsWorkflowId(workflowId, params.dest),
-      args: [{ testId: params.testId, dest: params.dest, options: params.options, notify: workflowId }],
+      args: [{ testId: params.testId, dest: params.dest, options: params.options, notify: workflowId, ...(listingId ? { listingId } : {}) }],
       staticSummary: `highlight reels of test ${params.testId} into ${params.dest}`,
       parentClosePolicy: ParentClosePolicy.ABANDON,
       typedSearchAttributes: [{ key: TEST_ID_SEARCH_ATTRIBUTE, value: params.testId }],
@@ -191,6 +209,18 @@ async function nextPage(params: IngestTestResultParams, cursor: IngestCursor, ap
     await fail(`the session list stopped advancing at offset ${cursor.offset} of ${page.totalCount}; the rest were not reached`);
     return [];
   }
+  if (cursor.listingId)
+    await storageActivities(params.options).recordListedPage.executeWithOptions({ summary: `keep the ids of the session page at offset ${page.offset}` }, [
+      {
+        dest: params.dest,
+        testId,
+        listingId: cursor.listingId,
+        list: 'sessions',
+        offset: page.offset,
+        totalCount: page.totalCount,
+        ids: page.sessions.map((s) => s.sessionId),
+      },
+    ]);
   if (last) cursor.listed = true;
   else if (capped) await fail(`the API lists no session past offset ${MAX_LIST_OFFSET}; ${page.totalCount - next} of ${page.totalCount} were not reached`);
   cursor.offset = next;

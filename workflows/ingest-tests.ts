@@ -3,6 +3,7 @@ import type { IngestSummary } from '../contract/asset-types';
 import { failureReason } from './failure-reason';
 import { ingestTestResult } from './ingest-test-result';
 import { ingestTestsInputSchema, type IngestTestsInput } from '../contract/inputs';
+import { pruneLimitInput, pruneRefusals } from '../contract/withdrawals';
 import { parseInput } from './parse-input';
 import { TEST_ID_SEARCH_ATTRIBUTE } from '../contract/search-attributes';
 import { testWorkflowId } from '../contract/task-queues';
@@ -30,13 +31,22 @@ export async function ingestTests(input: IngestTestsInput): Promise<IngestTestsS
       try {
         const summary = await executeChild(ingestTestResult, {
           workflowId: testWorkflowId(testId),
-          args: [{ testId, dest: params.dest, only: params.only, refreshDetails: params.refreshDetails, options: params.options }],
+          args: [
+            {
+              testId,
+              dest: params.dest,
+              only: params.only,
+              refreshDetails: params.refreshDetails,
+              ...(params.prune ? { prune: true, pruneMax: pruneLimitInput(params.pruneMax) } : {}),
+              options: params.options,
+            },
+          ],
           priority: { fairnessKey: testId },
           typedSearchAttributes: [{ key: TEST_ID_SEARCH_ATTRIBUTE, value: testId }],
           staticSummary: ingestionSummary(testId, params.dest, params.only),
           staticDetails: ingestionDetails({ testId, dest: params.dest, only: params.only }),
         });
-        return { testId, ok: summary.failed === 0, summary };
+        return { testId, ok: summary.failed === 0 && pruneRefusals(summary.withdrawals).length === 0, summary };
       } catch (err) {
         return { testId, ok: false, error: failureReason(err) };
       }

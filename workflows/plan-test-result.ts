@@ -1,15 +1,19 @@
-import { executeChild, workflowInfo } from '@temporalio/workflow';
+import { executeChild, patched, workflowInfo } from '@temporalio/workflow';
 import { apiActivities, storageActivities } from './activity-proxies';
 import { clipPath, detailsPath, recordKey, reelPath, transcriptPath, videoPath } from '../contract/asset-paths';
 import { forEachBounded } from './bounded-pool';
-import { ingestTestResultInputSchema, runOptionsSchema, sessionsNeeded, type AssetSelection, type RunOptions } from '../contract/inputs';
+import { ingestTestResultFields, runOptionsSchema, sessionsNeeded, type AssetSelection, type RunOptions } from '../contract/inputs';
 import { parseInput } from './parse-input';
 import { addPlanCounts, emptyPlanCounts, totalRequests, type PlanCounts, type TestPlan } from '../contract/plan-types';
 import { z } from 'zod';
 import { pageStep, sessionPageLimit } from './session-paging';
 import { decideQxScore } from './qxscore-decision';
+import { listingCompleteness, MAX_PLANNED_WITHDRAWN_IDS, type PlannedWithdrawals, type WithdrawableList } from '../contract/withdrawals';
 
-export const planTestResultInputSchema = ingestTestResultInputSchema.omit({ cursor: true });
+/** Archived members one `findArchived` call returns. */
+const ARCHIVED_PAGE = 1000;
+
+export const planTestResultInputSchema = ingestTestResultFields.omit({ cursor: true });
 export type PlanTestResultInput = z.input<typeof planTestResultInputSchema>;
 
 /**
@@ -26,12 +30,16 @@ export async function planTestResult(input: PlanTestResultInput): Promise<TestPl
   const api = apiActivities(options);
   const storage = storageActivities(options);
   const plan = emptyPlanCounts();
+  // What the listing shows, to find withdrawn sessions: the ids are in this history already (a plan does not continue as new).
+  const listings: Partial<Record<WithdrawableList, Array<{ offset: number; totalCount: number; ids: string[] }> | null>> = {};
+  const seesWithdrawals = !params.sessionIds && patched('withdrawals');
 
   const testLevel = await storage.findStoredAssets({ dest, testId, absentRecheckMs: options.absentRecheckMs });
   if (wants.has('reels')) {
     plan.requests.reelList += 1;
     plan.listingRequestsSpent += 1;
     const listing = await api.listing.listReels({ testId });
+    listings.reels = listing.found ? [{ offset: 0, totalCount: listing.reels.length, ids: listing.reels.map((r) => r.uuid.toLowerCase()) }] : null;
     for (const reel of listing.found ? listing.reels : []) {
       const stored = testLevel.stored[reelPath(testId, reel.uuid)];
       if (stored && stored.lastUpdatedAtMs === reel.lastUpdatedAtMs) plan.kinds.reel.stored += 1;
@@ -46,6 +54,8 @@ export async function planTestResult(input: PlanTestResultInput): Promise<TestPl
   if (sessionsNeeded(params.only)) {
     const wanted = params.sessionIds ? new Set(params.sessionIds) : undefined;
     let offset = 0;
+    const pages: Array<{ offset: number; totalCount: number; ids: string[] }> = [];
+    listings.sessions = pages;
     for (;;) {
       const page = await api.listing.listSessionsPage({ testId, offset, limit: sessionPageLimit(options.sessionsPerRun) });
       plan.requests.sessionPages += 1;
@@ -54,7 +64,12 @@ export async function planTestResult(input: PlanTestResultInput): Promise<TestPl
       // The pages the ingestion reads: to the list's end, or until it stops advancing (whose page the
       // ingestion drops) or passes the API's offset cap (whose page it still ingests).
       const step = pageStep(offset, page);
-      if (!step.advanced) break;
+      if (!step.advanced) {
+        listings.sessions = null;
+        break;
+      }
+      pages.push({ offset: page.offset, totalCount: page.totalCount, ids: page.sessions.map((s) => s.sessionId.toLowerCase()) });
+      if (step.capped) listings.sessions = null;
       const sessionIds = Array.from(new Set(page.sessions.map((s) => s.sessionId.toLowerCase()))).filter((id) => !wanted || wanted.has(id));
       if (sessionIds.length) {
         const part = await executeChild(planSessions, {
@@ -77,7 +92,43 @@ export async function planTestResult(input: PlanTestResultInput): Promise<TestPl
       plan.requests.qxScores += 1;
     }
   }
-  return { testId, dest, ...plan, apiRequests: totalRequests(plan.requests) };
+  const withdrawn = seesWithdrawals ? await planWithdrawals(dest, testId, listings, storage) : undefined;
+  return { testId, dest, ...plan, apiRequests: totalRequests(plan.requests), ...(withdrawn ? { withdrawn } : {}) };
+}
+
+/** Archived members the listing lacks, from the manifest a page at a time; a listing not read in full shows none. */
+async function planWithdrawals(
+  dest: string,
+  testId: string,
+  listings: Partial<Record<WithdrawableList, Array<{ offset: number; totalCount: number; ids: string[] }> | null>>,
+  storage: ReturnType<typeof storageActivities>,
+): Promise<Partial<Record<WithdrawableList, PlannedWithdrawals>>> {
+  const planned: Partial<Record<WithdrawableList, PlannedWithdrawals>> = {};
+  for (const list of ['sessions', 'reels'] as const) {
+    const pages = listings[list];
+    if (pages === undefined) continue;
+    const verdict = pages ? listingCompleteness(pages, list) : { complete: false, reason: `the ${list} list could not be read in full` };
+    const entry: PlannedWithdrawals = { complete: verdict.complete, archived: 0, count: 0, ids: [], objects: 0, bytes: 0 };
+    if (verdict.reason) entry.incompleteReason = verdict.reason;
+    planned[list] = entry;
+    const listed = new Set((pages ?? []).flatMap((p) => p.ids));
+    let after: string | undefined;
+    for (;;) {
+      const found = await storage.findArchived({ dest, testId, list, limit: ARCHIVED_PAGE, ...(after ? { after } : {}) });
+      entry.archived += found.members.length;
+      for (const member of found.members) {
+        if (!verdict.complete || listed.has(member.id)) continue;
+        entry.count += 1;
+        entry.objects += member.objects;
+        entry.bytes += member.bytes;
+        if (entry.ids.length < MAX_PLANNED_WITHDRAWN_IDS) entry.ids.push(member.id);
+        else entry.idsTruncated = true;
+      }
+      if (!found.more || !found.members.length) break;
+      after = found.members[found.members.length - 1].id;
+    }
+  }
+  return planned;
 }
 
 /** One page of sessions: their stored state, and their clip lists (one listing request each). */

@@ -11,12 +11,13 @@ import { PassThrough, Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import type { Destination, DestinationSpec, ResumePoint, SmallWriteOptions, StoredObject, WriteOptions } from '../destination';
 import { ChecksumTransform } from '../checksums';
-import { DestinationUnavailableError, ObjectAlreadyExistsError, ObjectNotFoundError } from '../errors';
+import { DestinationUnavailableError, ObjectAlreadyExistsError, ObjectNotFoundError, StorageRequestError } from '../errors';
 import {
   adoptLeftover,
   newTempPath,
   publishIfAbsent,
   resumableTempPath,
+  removeIfPresent,
   removeQuietly,
   statOrUndefined,
   sweepStaleTempFiles,
@@ -116,8 +117,14 @@ export class LocalDestination implements Destination {
   async remove(relativePath: string): Promise<void> {
     checkRelativePath(relativePath);
     const finalPath = this.pathOf(relativePath);
-    await removeQuietly(finalPath);
-    await removeQuietly(sidecarPathOf(finalPath));
+    // The sidecar first: a failure between the two leaves an object without metadata (stat says so), never a stray sidecar.
+    for (const file of [sidecarPathOf(finalPath), finalPath]) {
+      try {
+        await removeIfPresent(file);
+      } catch (err) {
+        throw removeError(err, this.uri, this.objectUri(relativePath));
+      }
+    }
   }
 
   readObject(relativePath: string): Readable {
@@ -291,4 +298,22 @@ export class LocalDestination implements Destination {
   private pathOf(relativePath: string): string {
     return path.join(this.spec.root, ...checkRelativePath(relativePath).split('/'));
   }
+}
+
+/** Errors of removing a file that a later attempt may not meet (the file is busy, the process is out of descriptors). */
+const TRANSIENT_FS_ERRORS = new Set(['EBUSY', 'EAGAIN', 'EMFILE', 'ENFILE']);
+/** The folder refuses changes: the user's to fix (permissions, a read-only mount). */
+const REFUSED_FS_ERRORS = new Set(['EACCES', 'EPERM', 'EROFS']);
+
+/** A failed delete, typed like the bucket stores': a refused folder is unavailable, anything else a failed request. */
+function removeError(err: unknown, destination: string, objectUri: string): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code && REFUSED_FS_ERRORS.has(code))
+    return new DestinationUnavailableError(
+      `${destination} is not available: cannot delete ${objectUri} (${code}); check the folder's permissions`,
+      destination,
+      code,
+    );
+  const what = code ?? (err as Error).message;
+  return new StorageRequestError(`delete of ${objectUri} failed: ${what}`, objectUri, undefined, code, code !== undefined && TRANSIENT_FS_ERRORS.has(code));
 }

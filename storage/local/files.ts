@@ -82,6 +82,17 @@ export async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
+/** Removes a file; one already gone (or whose folder is not there) is not an error, anything else is. */
+export async function removeIfPresent(file: string): Promise<void> {
+  try {
+    await fs.rm(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+  }
+}
+
+/** Removes a file, ignoring every error: only for clean-up after a failure, where the first error is the one to report. */
 export async function removeQuietly(file: string): Promise<void> {
   await fs.rm(file, { force: true }).catch(() => undefined);
 }

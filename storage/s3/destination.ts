@@ -154,7 +154,9 @@ export class S3Destination implements Destination {
   }
 
   async remove(relativePath: string): Promise<void> {
+    checkRelativePath(relativePath);
     try {
+      // S3 answers 204 for a key that is not there: removing twice is not an error.
       await this.client.send(new DeleteObjectCommand({ Bucket: this.spec.bucket, Key: this.key(relativePath) }));
     } catch (err) {
       throw mapS3Error(err, this.context(relativePath, 'delete'));

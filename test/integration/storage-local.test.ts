@@ -8,7 +8,7 @@ import { promises as fs, utimesSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { DestinationUnavailableError, openDestination, parseDestination, sweepStaleTempFiles, type Destination } from '../../storage';
+import { DestinationUnavailableError, openDestination, StorageRequestError, parseDestination, sweepStaleTempFiles, type Destination } from '../../storage';
 import { resumableTempPath } from '../../storage/local/files';
 
 const REL = 'test_id=11111111-1111-4111-8111-111111111111/session_id=22222222-2222-4222-8222-222222222222/session.mp4';
@@ -71,6 +71,29 @@ describe('local destination', () => {
     const repaired = await dest.writeObject(REL, Readable.from([Buffer.from('12345')]), { contentType: 'video/mp4', metadata: { a: 2 }, replace: noSidecar });
     expect(await dest.stat(REL)).toEqual(repaired);
     expect(repaired.metadataComplete).toBe(true);
+  });
+
+  it('remove: gone already (or its folder a file) is not an error; any other failure is a typed error and the sidecar goes first', async () => {
+    await dest.writeObject(REL, Readable.from([Buffer.from('12345')]), { contentType: 'video/mp4', metadata: {} });
+    await dest.remove(REL);
+    await dest.remove(REL);
+    expect(await exists(out(REL))).toBe(false);
+    await fs.writeFile(out(path.dirname(REL), 'blocker'), 'x');
+    await dest.remove(`${path.dirname(REL)}/blocker/session.mp4`);
+
+    // A folder where the object should be: fs refuses to delete it, and remove says so instead of claiming success.
+    const folderAt = `${path.dirname(REL)}/transcript.vtt`;
+    await fs.mkdir(out(folderAt));
+    await fs.writeFile(out(`${folderAt}.json`), '{}');
+    const failure = await dest.remove(folderAt).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(failure).toBeInstanceOf(StorageRequestError);
+    expect(failure).toMatchObject({ retryable: false, objectUri: `file://${root}/out/${folderAt}` });
+    expect((failure as Error).message).toMatch(/^delete of file:\/\/.*transcript\.vtt failed: /);
+    expect(await exists(out(`${folderAt}.json`))).toBe(false);
+    expect(await exists(out(folderAt))).toBe(true);
   });
 
   it('sweeps stale temp files and reports an unusable root', async () => {

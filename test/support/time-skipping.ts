@@ -153,6 +153,11 @@ export function healthyStubs(): { api: ApiStubs; storage: StorageStubs } {
     findStoredQxScore: async () => ({ stored: false, knownAbsent: false, recorded: false }),
     recordOutcomes: async () => undefined,
     assembleManifest: async ({ testId }) => ({ manifestUri: `mem://${testId}/manifest.json`, assets: 0 }),
+    recordListedPage: async () => undefined,
+    reviewWithdrawals: async () => ({}),
+    pruneWithdrawn: async () => ({ pruned: 0, objects: 0, bytes: 0, remaining: 0 }),
+    discardListings: async () => undefined,
+    findArchived: async () => ({ members: [], more: false }),
   };
   return { api, storage };
 }

@@ -42,6 +42,7 @@ describe('buildManifest', () => {
     expect(manifest).toEqual({
       testId,
       updatedAt: '2026-01-02T00:00:00.000Z',
+      pruned: [],
       assets: [
         {
           kind: 'reel',
@@ -96,6 +97,8 @@ describe('buildManifest', () => {
         downloaded_at: '2026-01-01T00:00:00.000Z',
         source_updated_at: '1970-01-01T00:00:00.005Z',
         manifest_updated_at: '2026-01-02T00:00:00.000Z',
+        first_missed_at: null,
+        pruned_at: null,
         source: JSON.stringify({ name: 'Checkout', durationMs: 1200, areAllClipsInReel: true, numClips: 2 }),
       },
       {
@@ -113,6 +116,8 @@ describe('buildManifest', () => {
         downloaded_at: null,
         source_updated_at: null,
         manifest_updated_at: '2026-01-02T00:00:00.000Z',
+        first_missed_at: null,
+        pruned_at: null,
         source: JSON.stringify({ notFound: true, checkedAt: '2026-01-01T12:00:00.000Z' }),
       },
     ]);

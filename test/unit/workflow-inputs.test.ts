@@ -24,6 +24,14 @@ describe('workflow inputs', () => {
     expect(describeIssues(r.error!)).toMatch(/refreshDetails: refreshDetails must be true or false/);
   });
 
+  test('prune with chosen sessions is refused, not ignored: a run of some sessions cannot see a withdrawal', () => {
+    const sessionIds = [sessionId];
+    expect(ingestTestResultInputSchema.safeParse({ testId, dest: 'x', sessionIds }).success).toBe(true);
+    expect(ingestTestResultInputSchema.safeParse({ testId, dest: 'x', prune: false, sessionIds }).success).toBe(true);
+    const r = ingestTestResultInputSchema.safeParse({ testId, dest: 'x', prune: true, sessionIds });
+    expect(describeIssues(r.error!)).toBe('prune: prune needs the whole session list and cannot go with sessionIds: leave out one of them');
+  });
+
   test('messages name every wrong field', () => {
     const result = ingestTestResultInputSchema.safeParse({ testId: 'x', only: 'movies', extra: 1 });
     expect(result.success).toBe(false);
