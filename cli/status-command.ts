@@ -85,9 +85,13 @@ export async function runStatus(flags: StatusFlags, env: NodeJS.ProcessEnv = pro
       );
     }
     // At once: each running test may take up to UT_QUERY_TIMEOUT_MS to answer.
-    const rows: TestStatus[] = await Promise.all(
-      testIds.map((testId) => statusOf(source.client, testId, source.workerless, settings.queryTimeoutMs, settings.ratePerMinute)),
-    );
+    // Tests of one cluster share its API queue: the server is asked about each queue once.
+    const apiQueues = new Map<string, Promise<ApiQueueRate | undefined>>();
+    const rateOf = (apiQueue: string) => {
+      if (!apiQueues.has(apiQueue)) apiQueues.set(apiQueue, apiQueueRate(source.client, apiQueue, settings.ratePerMinute));
+      return apiQueues.get(apiQueue)!;
+    };
+    const rows: TestStatus[] = await Promise.all(testIds.map((testId) => statusOf(source.client, testId, source.workerless, settings.queryTimeoutMs, rateOf)));
     return print(rows, Boolean(flags.json));
   } finally {
     await source.close();
@@ -156,7 +160,13 @@ function print(rows: TestStatus[], json: boolean): number {
   return Math.max(EXIT.ok, ...rows.map((r) => outcomeOf(r).code));
 }
 
-async function statusOf(client: Client, testId: string, workerless: boolean, queryTimeoutMs: number, ratePerMinute: number): Promise<TestStatus> {
+async function statusOf(
+  client: Client,
+  testId: string,
+  workerless: boolean,
+  queryTimeoutMs: number,
+  rateOf: (apiQueue: string) => Promise<ApiQueueRate | undefined>,
+): Promise<TestStatus> {
   const handle = client.workflow.getHandle(testWorkflowId(testId));
   let description;
   try {
@@ -185,7 +195,7 @@ async function statusOf(client: Client, testId: string, workerless: boolean, que
   const [progress, problems, apiQueue] = await Promise.all([
     askProgress(handle, queryTimeoutMs),
     checkRunHealth(client, handle),
-    apiQueueRate(client, apiTaskQueue(description.taskQueue), ratePerMinute),
+    rateOf(apiTaskQueue(description.taskQueue)),
   ]);
   return { ...base, progress: progress ?? null, problems, ...(apiQueue && { apiQueue }) };
 }
