@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { ASSET_KIND_LIST, type AssetKind } from '../contract/asset-types';
-import type { Manifest, ManifestAsset } from './manifest';
+import { MANIFEST_KIND_LIST, type Manifest, type ManifestAsset, type ManifestKind } from './manifest';
 
 /** The identity and outcome columns; everything else an asset carries goes into `source`. */
 const COLUMNS = new Set([
@@ -31,7 +30,7 @@ const timestamp = z.iso.datetime();
  */
 export const manifestLineSchema = z
   .object({
-    kind: z.enum(ASSET_KIND_LIST as [AssetKind, ...AssetKind[]]),
+    kind: z.enum(MANIFEST_KIND_LIST as [ManifestKind, ...ManifestKind[]]),
     test_id: uuid,
     session_id: uuid.nullable(),
     reel_id: uuid.nullable(),

@@ -1,10 +1,14 @@
 import type { StoredObject } from '../storage';
-import { isAssetKind, type AssetKind } from '../contract/asset-types';
+import { ASSET_KIND_LIST, isAssetKind, type AssetKind } from '../contract/asset-types';
 import { readRecord, type AssetRecord } from './asset-records';
 import { parseObjectMetadata } from './object-metadata';
 
+/** What the manifest lists: the assets, and the test's page (`index.html`, archive-page/). */
+export type ManifestKind = AssetKind | 'page';
+export const MANIFEST_KIND_LIST: ManifestKind[] = [...ASSET_KIND_LIST, 'page'];
+
 export interface ManifestAsset {
-  kind: AssetKind;
+  kind: ManifestKind;
   testId: string;
   sessionId?: string;
   reelId?: string;
@@ -25,7 +29,7 @@ export interface Manifest {
   assets: ManifestAsset[];
 }
 
-export function assetKey(a: { kind: AssetKind; sessionId?: string; reelId?: string; clipId?: string }): string {
+export function assetKey(a: { kind: ManifestKind; sessionId?: string; reelId?: string; clipId?: string }): string {
   return `${a.kind}:${a.reelId ?? a.clipId ?? a.sessionId ?? ''}`;
 }
 
@@ -77,7 +81,7 @@ export function buildManifest(
     if (byKey.has(key)) continue; // stored since: the record is history
     byKey.set(key, { ...record, storagePath: storagePathOf(record), bytes: null, md5: null, crc32c: null, downloadedAt: null });
   }
-  const order: Record<AssetKind, number> = { qxscore: 0, reel: 1, details: 2, video: 3, transcript: 4, clip: 5 };
+  const order: Record<ManifestKind, number> = { page: -1, qxscore: 0, reel: 1, details: 2, video: 3, transcript: 4, clip: 5 };
   const assets = [...byKey.values()].sort(
     (a, b) => (a.sessionId ?? '').localeCompare(b.sessionId ?? '') || order[a.kind] - order[b.kind] || assetKey(a).localeCompare(assetKey(b)),
   );

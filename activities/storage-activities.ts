@@ -18,6 +18,7 @@ import { readRecord, recordOf, removeRecord, writeRecord } from './asset-records
 import type { ActivityDeps } from './deps';
 import { heartbeatingActivities } from './activity-context';
 import { withFailureMapping } from './failures';
+import { archivedTestOf, pageManifestAsset, writeArchiveIndex, writeTestPage } from '../archive-page';
 import { buildManifest } from './manifest';
 import { manifestLines } from './manifest-lines';
 import { metadataStrings } from './object-metadata';
@@ -142,6 +143,10 @@ export function createStorageActivities(deps: ActivityDeps) {
           if (full) fullFields.set(object.relativePath, metadataStrings(Object.fromEntries(cut.map((k) => [k, full[k]]))));
         }
         const manifest = buildManifest(input.testId, objects, (record) => destination.objectUri(assetObjectPath(record)), now().toISOString(), fullFields);
+        // The page people look at, from the same assets; listed in the manifest like any object.
+        const { page, model } = await writeTestPage(destination, manifest);
+        manifest.assets.push(pageManifestAsset(page, manifest.testId));
+        await writeArchiveIndex(destination, [archivedTestOf(model)]);
         const metadata = { kind: 'manifest', testId: input.testId };
         await destination.writeSmallObject(manifestLinesPath(input.testId), manifestLines(manifest), { contentType: 'application/x-ndjson', metadata });
         const written = await destination.writeSmallObject(manifestPath(input.testId), `${JSON.stringify(manifest, null, 2)}\n`, {
