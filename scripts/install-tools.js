@@ -62,4 +62,28 @@ function main() {
   }
 }
 
+/**
+ * Debian's Chromium, for the archive page's browser test and bench (`npm test`, `npm run bench`): installed with
+ * apt when it is missing and apt is usable (root); elsewhere the browser test skips and says why.
+ */
+function ensureChromium() {
+  const candidates = [process.env.UT_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter(Boolean);
+  const found = candidates.find((candidate) => fs.existsSync(candidate));
+  if (found) {
+    if (!quiet) log(`chromium: ${found}`);
+    return;
+  }
+  const apt = ['/usr/bin/apt-get', '/bin/apt-get'].find((candidate) => fs.existsSync(candidate));
+  if (!apt || typeof process.getuid !== 'function' || process.getuid() !== 0) {
+    log('chromium: not found and apt-get is not usable here (not root, or no apt): the archive page browser test will be skipped');
+    return;
+  }
+  log('installing chromium with apt-get (for the archive page browser test) ...');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const update = spawnSync(apt, ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  const install = update.status === 0 ? spawnSync(apt, ['install', '-y', '-qq', 'chromium'], { stdio: ['ignore', 'ignore', 'inherit'], env }) : update;
+  if (install.status !== 0) log('chromium: apt-get failed (see above): the archive page browser test will be skipped');
+}
+
 main();
+if (!args.has('--no-binaries') && !args.has('--temporal-only') && !args.has('--test-server-only')) ensureChromium();

@@ -105,7 +105,16 @@ describe('two worker processes, every fault, a SIGKILL mid-video', () => {
     const names = objects.map((o) => o.name).sort();
     const storedNames = expected.filter((a) => a.status === 'stored').map((a) => `archive/${a.relativePath}`);
     const recordNames = expected.filter((a) => a.recordPath).map((a) => `archive/${a.recordPath}`);
-    expect(names).toEqual([...storedNames, ...recordNames, `archive/test_id=${testId}/manifest.json`, `archive/test_id=${testId}/manifest.jsonl`].sort());
+    expect(names).toEqual(
+      [
+        ...storedNames,
+        ...recordNames,
+        `archive/test_id=${testId}/manifest.json`,
+        `archive/test_id=${testId}/manifest.jsonl`,
+        `archive/test_id=${testId}/index.html`,
+        'archive/index.html',
+      ].sort(),
+    );
     for (const asset of expected.filter((a) => a.digest)) {
       const [meta] = await gcs.bucket(bucket).file(`archive/${asset.relativePath}`).getMetadata();
       expect({ path: asset.relativePath, md5: meta.md5Hash, size: Number(meta.size) }).toEqual({
