@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,6 +7,7 @@ import type { Manifest, ManifestAsset } from '../activities/manifest';
 import { writeTestPage } from '../archive-page';
 import { SAMPLE_VIDEO } from '../simulator/media-bytes';
 import { findChromium, launchChromium } from '../test/support/browser';
+import type { PageWindow } from '../test/support/page-dom';
 import type { BenchRow } from './table';
 
 /**
@@ -99,7 +99,7 @@ export async function benchArchivePage(scratch: string): Promise<BenchRow[]> {
     const players = await tab.$$eval('.player video', (els) => els.length);
     const searching = Date.now();
     await tab.type('#search-input', 'checkout');
-    await tab.waitForFunction(() => document.querySelectorAll('#search-results li').length > 0, { timeout: 10_000 });
+    await tab.waitForFunction(() => (globalThis as unknown as PageWindow).document.querySelectorAll('#search-results li').length > 0, { timeout: 10_000 });
     const searchSeconds = (Date.now() - searching) / 1000;
     if (errors.length || rows !== SESSIONS) throw new Error(`the page of ${SESSIONS} sessions is broken: ${rows} rows, errors ${errors.join('; ')}`);
     return [

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +12,7 @@ import { writeTestPage } from '../../archive-page';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';
 import { findChromium, launchChromium } from '../support/browser';
 import { hostileManifest, HOSTILE_TEXTS } from '../support/hostile-manifest';
+import type { PageVideo, PageWindow } from '../support/page-dom';
 
 /**
  * The demo's test result, ingested with short delays, and its page opened from the folder in a real
@@ -90,11 +90,12 @@ describeWithBrowser('the archive page, opened from the folder in Chromium', () =
     for (const session of withVideo) {
       const id = session.sessionId.toLowerCase();
       const played = await page.evaluate(async (sessionId) => {
+        const { document } = globalThis as unknown as PageWindow;
         const holder = document.querySelector(`.player[data-session="${sessionId}"]`)!;
         holder.scrollIntoView({ block: 'center' });
         const deadline = Date.now() + 10_000;
         while (!holder.querySelector('video') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-        const video = holder.querySelector('video');
+        const video = holder.querySelector<PageVideo>('video');
         if (!video) return { mounted: false };
         video.muted = true;
         await video.play();
@@ -127,7 +128,7 @@ describeWithBrowser('the archive page, opened from the folder in Chromium', () =
     const ready = async (selector: string) =>
       page.$$eval(selector, async (videos) =>
         Promise.all(
-          (videos as HTMLVideoElement[]).map(async (v) => {
+          (videos as unknown as PageVideo[]).map(async (v) => {
             v.muted = true;
             await v.play();
             v.pause();
@@ -156,7 +157,7 @@ describeWithBrowser('the archive page, opened from the folder in Chromium', () =
     const word = line.split(/\W+/).sort((a, b) => b.length - a.length)[0];
     await page.$eval('#search-input', (input) => input.scrollIntoView());
     await page.type('#search-input', word);
-    await page.waitForFunction(() => document.querySelectorAll('#search-results li').length > 0, { timeout: 5000 });
+    await page.waitForFunction(() => (globalThis as unknown as PageWindow).document.querySelectorAll('#search-results li').length > 0, { timeout: 5000 });
     const hit = await page.$(`#search-results button[data-session="${id}"][data-start="${startMs}"]`);
     expect(hit).not.toBeNull();
     const shown = await hit!.evaluate((b) => b.closest('li')!.textContent);
@@ -164,7 +165,8 @@ describeWithBrowser('the archive page, opened from the folder in Chromium', () =
     expect(shown).toContain(`session ${id.slice(0, 8)}`);
     await hit!.click();
     const position = await page.evaluate(async (sessionId) => {
-      const video = document.querySelector<HTMLVideoElement>(`video[data-session="${sessionId}"]`)!;
+      const { document } = globalThis as unknown as PageWindow;
+      const video = document.querySelector<PageVideo>(`video[data-session="${sessionId}"]`)!;
       const deadline = Date.now() + 10_000;
       while ((video.readyState < 2 || video.seeking) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       video.pause();
@@ -173,7 +175,7 @@ describeWithBrowser('the archive page, opened from the folder in Chromium', () =
     expect(position).toBeGreaterThanOrEqual(startMs / 1000 - 0.01);
     expect(position).toBeLessThan(startMs / 1000 + 2);
     if (process.env.UT_SCREENSHOT === '1') {
-      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.evaluate(() => (globalThis as unknown as PageWindow).scrollTo(0, 0));
       fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
       await page.screenshot({ path: SCREENSHOT, type: 'png', clip: { x: 0, y: 0, width: 1100, height: 900 } });
       expect(fs.statSync(SCREENSHOT).size).toBeLessThan(200 * 1024);
@@ -230,16 +232,21 @@ describeWithBrowser('the archive page, opened from the folder in Chromium', () =
       });
       await hostilePage.goto(pathToFileURL(path.join(hostileRoot, testPagePath(manifest.testId))).href, { waitUntil: 'load' });
       await hostilePage.type('#search-input', 'img');
-      await hostilePage.waitForFunction(() => document.querySelectorAll('#search-results li').length > 0, { timeout: 5000 });
-      const seen = await hostilePage.evaluate(() => ({
-        pwned: (window as unknown as { pwned?: boolean }).pwned ?? false,
-        scripts: document.querySelectorAll('script').length,
-        images: document.querySelectorAll('img').length,
-        clipNames: Array.from(document.querySelectorAll('.clip-name')).map((e) => e.textContent),
-        reelNames: Array.from(document.querySelectorAll('.reel-name')).map((e) => e.textContent),
-        answers: Array.from(document.querySelectorAll('.tasks td')).map((e) => e.textContent),
-        hits: Array.from(document.querySelectorAll('#search-results button')).map((e) => e.textContent),
-      }));
+      await hostilePage.waitForFunction(() => (globalThis as unknown as PageWindow).document.querySelectorAll('#search-results li').length > 0, {
+        timeout: 5000,
+      });
+      const seen = await hostilePage.evaluate(() => {
+        const { document, pwned } = globalThis as unknown as PageWindow;
+        return {
+          pwned: pwned ?? false,
+          scripts: document.querySelectorAll('script').length,
+          images: document.querySelectorAll('img').length,
+          clipNames: Array.from(document.querySelectorAll('.clip-name')).map((e) => e.textContent),
+          reelNames: Array.from(document.querySelectorAll('.reel-name')).map((e) => e.textContent),
+          answers: Array.from(document.querySelectorAll('.tasks td')).map((e) => e.textContent),
+          hits: Array.from(document.querySelectorAll('#search-results button')).map((e) => e.textContent),
+        };
+      });
       expect(errors).toEqual([]);
       expect(seen.pwned).toBe(false);
       expect(seen.scripts).toBe(2); // the page's data and its own script
