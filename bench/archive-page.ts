@@ -73,8 +73,8 @@ async function syntheticArchive(destination: Destination): Promise<Manifest> {
 
 export async function benchArchivePage(scratch: string): Promise<BenchRow[]> {
   const chromium = findChromium();
-  if (!chromium) {
-    console.log('  archive page rows skipped: no Chromium (apt-get install chromium, or UT_CHROMIUM=<path>)');
+  if ('missing' in chromium) {
+    console.log(`  archive page rows skipped: ${chromium.missing}`);
     return [];
   }
   const root = path.join(scratch, 'archive-page');
@@ -84,7 +84,7 @@ export async function benchArchivePage(scratch: string): Promise<BenchRow[]> {
   const generating = Date.now();
   const { page } = await writeTestPage(destination, manifest);
   const generateSeconds = (Date.now() - generating) / 1000;
-  const browser = await launchChromium(chromium);
+  const browser = await launchChromium(chromium.path);
   try {
     const tab = await browser.newPage();
     const errors: string[] = [];
