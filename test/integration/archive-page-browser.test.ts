@@ -27,6 +27,50 @@ const describeWithBrowser = chromiumPath ? describe : describe.skip;
 /** Set UT_SCREENSHOT=1 to refresh the README's picture of the page. */
 const SCREENSHOT = path.resolve(__dirname, '../../docs/images/archive-page.png');
 
+/**
+ * The README's picture, on a tab of its own: the page after a search, from its top down to the first
+ * session row with a video, captions and clips, that video paused on its first caption. The window
+ * is made as tall as that, drawn at 0.8 scale to keep the PNG small.
+ */
+async function screenshotWithASessionRow(browser: Browser, url: string, word: string, sessionsWithCaptions: string[]) {
+  const tab = await browser.newPage();
+  await tab.setViewport({ width: 1100, height: 900 });
+  await tab.goto(url, { waitUntil: 'load' });
+  await tab.type('#search-input', word);
+  await tab.waitForFunction(() => (globalThis as unknown as PageWindow).document.querySelectorAll('#search-results li').length > 0, { timeout: 5000 });
+  const bottom = await tab.evaluate(async (ids) => {
+    const window = globalThis as unknown as PageWindow;
+    const { document } = window;
+    const row = Array.from(document.querySelectorAll('.session-row')).find(
+      (r) => ids.includes(r.getAttribute('data-session') ?? '') && r.querySelector('.player[data-session]') && r.querySelector('button[data-clip]'),
+    );
+    if (!row) throw new Error('no session row with a video, captions and clips');
+    row.scrollIntoView({ block: 'center' });
+    const deadline = Date.now() + 10_000;
+    const until = async (done: () => boolean) => {
+      while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    };
+    await until(() => !!row.querySelector('video'));
+    const video = row.querySelector<PageVideo>('video')!;
+    await until(() => (video.textTracks[0]?.cues?.length ?? 0) > 0);
+    video.currentTime = video.textTracks[0].cues![0].startTime + 0.5;
+    await until(() => !video.seeking && video.readyState >= 2);
+    video.pause();
+    window.scrollTo(0, 0);
+    return row.getBoundingClientRect().bottom;
+  }, sessionsWithCaptions);
+  await tab.setViewport({ width: 1100, height: Math.ceil(bottom) + 16, deviceScaleFactor: 0.8 });
+  // Redrawn at the new size, the players show a loading spinner until they have a frame again.
+  await tab.waitForFunction(
+    () => Array.from((globalThis as unknown as PageWindow).document.querySelectorAll<PageVideo>('video')).every((v) => v.readyState >= 2 && !v.seeking),
+    { timeout: 10_000 },
+  );
+  await new Promise((r) => setTimeout(r, 500));
+  fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+  await tab.screenshot({ path: SCREENSHOT, type: 'png' });
+  await tab.close();
+}
+
 describeWithBrowser('the archive page, opened from the folder in Chromium', () => {
   let fx: PipelineFixture;
   let root: string;
@@ -174,9 +218,10 @@ describeWithBrowser('the archive page, opened from the folder in Chromium', () =
     expect(position).toBeGreaterThanOrEqual(startMs / 1000 - 0.01);
     expect(position).toBeLessThan(startMs / 1000 + 2);
     if (process.env.UT_SCREENSHOT === '1') {
-      await page.evaluate(() => (globalThis as unknown as PageWindow).scrollTo(0, 0));
-      fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
-      await page.screenshot({ path: SCREENSHOT, type: 'png', clip: { x: 0, y: 0, width: 1100, height: 900 } });
+      const withCaptions = sessions()
+        .map((s) => s.sessionId.toLowerCase())
+        .filter((sessionId) => fs.existsSync(path.join(root, transcriptPath(testId, sessionId))));
+      await screenshotWithASessionRow(browser, page.url(), word, withCaptions);
       expect(fs.statSync(SCREENSHOT).size).toBeLessThan(200 * 1024);
     }
     expect(pageErrors).toEqual([]);

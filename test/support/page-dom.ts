@@ -8,6 +8,7 @@ export interface PageElement {
   textContent: string | null;
   getAttribute(name: string): string | null;
   scrollIntoView(options?: { block?: 'start' | 'center' | 'end' | 'nearest' }): void;
+  getBoundingClientRect(): { top: number; bottom: number };
   closest(selector: string): PageElement | null;
   querySelector<E extends PageElement = PageElement>(selector: string): E | null;
   querySelectorAll<E extends PageElement = PageElement>(selector: string): ArrayLike<E>;
@@ -16,7 +17,7 @@ export interface PageElement {
 export interface PageTextTrack {
   kind: string;
   mode: string;
-  cues: { length: number } | null;
+  cues: ArrayLike<{ startTime: number }> | null;
 }
 
 export interface PageVideo extends PageElement {
