@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { ASSET_KIND_LIST, type AssetKind } from '../contract/asset-types';
-import type { Manifest, ManifestAsset, ManifestTombstone } from './manifest';
+import { MANIFEST_KIND_LIST, type Manifest, type ManifestAsset, type ManifestKind, type ManifestTombstone } from './manifest';
 
 /** The identity and outcome columns; everything else an asset carries goes into `source`. */
 const COLUMNS = new Set([
@@ -32,8 +31,8 @@ const timestamp = z.iso.datetime();
  */
 export const manifestLineSchema = z
   .object({
-    /** An asset's kind; `session` for the tombstone of a pruned session. */
-    kind: z.union([z.enum(ASSET_KIND_LIST as [AssetKind, ...AssetKind[]]), z.literal('session')]),
+    /** An asset's kind (`page` for the test's index.html); `session` for the tombstone of a pruned session. */
+    kind: z.union([z.enum(MANIFEST_KIND_LIST as [ManifestKind, ...ManifestKind[]]), z.literal('session')]),
     test_id: uuid,
     session_id: uuid.nullable(),
     reel_id: uuid.nullable(),

@@ -1,12 +1,16 @@
 import type { StoredObject } from '../storage';
 import { reelPath, sessionPrefix } from '../contract/asset-paths';
-import { isAssetKind, type AssetKind } from '../contract/asset-types';
+import { ASSET_KIND_LIST, isAssetKind, type AssetKind } from '../contract/asset-types';
 import { readRecord, type AssetRecord } from './asset-records';
 import { parseObjectMetadata } from './object-metadata';
 import type { WithdrawableList } from '../contract/withdrawals';
 
+/** What the manifest lists: the assets, and the test's page (`index.html`, archive-page/). */
+export type ManifestKind = AssetKind | 'page';
+export const MANIFEST_KIND_LIST: ManifestKind[] = [...ASSET_KIND_LIST, 'page'];
+
 export interface ManifestAsset {
-  kind: AssetKind;
+  kind: ManifestKind;
   testId: string;
   sessionId?: string;
   reelId?: string;
@@ -54,7 +58,7 @@ export const WITHDRAWN_REASON: Record<WithdrawableList, string> = {
   reels: 'the API no longer lists this highlight reel (withdrawn); ingest --prune removes it',
 };
 
-export function assetKey(a: { kind: AssetKind; sessionId?: string; reelId?: string; clipId?: string }): string {
+export function assetKey(a: { kind: ManifestKind; sessionId?: string; reelId?: string; clipId?: string }): string {
   return `${a.kind}:${a.reelId ?? a.clipId ?? a.sessionId ?? ''}`;
 }
 
@@ -132,7 +136,7 @@ export function buildManifest(
     asset.reason = WITHDRAWN_REASON[list];
     asset.firstMissedAt = marks[list].get(list === 'sessions' ? asset.sessionId! : asset.reelId!);
   }
-  const order: Record<AssetKind, number> = { qxscore: 0, reel: 1, details: 2, video: 3, transcript: 4, clip: 5 };
+  const order: Record<ManifestKind, number> = { page: -1, qxscore: 0, reel: 1, details: 2, video: 3, transcript: 4, clip: 5 };
   const assets = [...byKey.values()].sort(
     (a, b) => (a.sessionId ?? '').localeCompare(b.sessionId ?? '') || order[a.kind] - order[b.kind] || assetKey(a).localeCompare(assetKey(b)),
   );

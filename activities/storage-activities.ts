@@ -18,6 +18,7 @@ import { readRecord, recordOf, removeRecord, writeRecord } from './asset-records
 import type { ActivityDeps } from './deps';
 import { heartbeatingActivities } from './activity-context';
 import { withFailureMapping } from './failures';
+import { archivedTestOf, pageManifestAsset, writeArchiveIndex, writeTestPage } from '../archive-page';
 import { buildManifest } from './manifest';
 import { manifestLines } from './manifest-lines';
 import { metadataStrings } from './object-metadata';
@@ -149,6 +150,10 @@ export function createStorageActivities(deps: ActivityDeps) {
           fullFields,
           (relativePath) => destination.objectUri(relativePath),
         );
+        // The page people look at, from the same assets; listed in the manifest like any object.
+        const { page, model } = await writeTestPage(destination, manifest);
+        manifest.assets.push(pageManifestAsset(page, manifest.testId));
+        await writeArchiveIndex(destination, [archivedTestOf(model)]);
         const metadata = { kind: 'manifest', testId: input.testId };
         await destination.writeSmallObject(manifestLinesPath(input.testId), manifestLines(manifest), { contentType: 'application/x-ndjson', metadata });
         const written = await destination.writeSmallObject(manifestPath(input.testId), `${JSON.stringify(manifest, null, 2)}\n`, {

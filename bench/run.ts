@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (`node dist/bench/run.js [--quick | --scale] [--only budget,cluster,streaming,stores,scale]` after `npm run build`).
+ * `npm run bench` (`node dist/bench/run.js [--quick | --scale] [--only budget,cluster,streaming,stores,scale,page]` after `npm run build`).
  *
  * Runs the real pipeline (in-process workers on a local Temporal dev server) against the Results
  * API simulator and prints one table of ratios, each with its target and ✓/✗ (the bench never
@@ -31,6 +31,7 @@ import { benchBudget, defaultClusterRows } from './budget';
 import { benchScaleRows, runScaleBench } from './scale';
 import { benchStreaming } from './streaming';
 import { benchStores } from './stores';
+import { benchArchivePage } from './archive-page';
 import { meets, printTable, writeResults, type BenchRow } from './table';
 import { requestsPerMinute } from '../simulator/budget-metrics';
 import type { BenchApi, BenchIngest } from './support';
@@ -106,15 +107,15 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     console.log(
-      'Usage: node dist/bench/run.js [--quick | --scale] [--only budget,cluster,streaming,stores,scale]   ' +
+      'Usage: node dist/bench/run.js [--quick | --scale] [--only budget,cluster,streaming,stores,scale,page]   ' +
         '(after npm run build; npm run bench does both; --scale: see bench/scale.ts)',
     );
     return;
   }
-  const parts = new Set((values.only ?? 'budget,cluster,streaming,stores,scale').split(',').map((p) => p.trim()));
+  const parts = new Set((values.only ?? 'budget,cluster,streaming,stores,scale,page').split(',').map((p) => p.trim()));
   for (const part of parts)
-    if (!['budget', 'cluster', 'streaming', 'stores', 'scale'].includes(part))
-      throw new Error(`--only: "${part}" is not one of budget, cluster, streaming, stores, scale`);
+    if (!['budget', 'cluster', 'streaming', 'stores', 'scale', 'page'].includes(part))
+      throw new Error(`--only: "${part}" is not one of budget, cluster, streaming, stores, scale, page`);
   if (values.scale && values.only !== undefined) throw new Error('--only picks rows of the main table; --scale runs the scale runs alone');
   if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npm run build\` first`);
   // Before anything creates the runtime: keep SDK logs (e.g. "no workflows registered" on the API queue) out of the figures.
@@ -146,6 +147,7 @@ async function main(): Promise<void> {
       if (parts.has('cluster') && !values.quick) rows.push(...(await defaultClusterRows(bound, scratch)));
       if (parts.has('streaming')) rows.push(...(await benchStreaming(bound, scratch, values.quick)));
       if (parts.has('stores')) rows.push(...(await benchStores(bound, scratch, gcs, BUCKET, values.quick)));
+      if (parts.has('page')) rows.push(...(await benchArchivePage(scratch)));
       if (parts.has('scale') && !values.quick)
         rows.push(...(await benchScaleRows({ temporalAddress: temporal.address, namespace: temporal.namespace, scratch, ingest: bound })));
       printTable(rows);

@@ -7,6 +7,7 @@ import { runPlan } from './plan-command';
 import { runSchedule } from './schedule-command';
 import { runStatus } from './status-command';
 import { runVerify } from './verify-command';
+import { runIndex } from './index-command';
 import { runWorker } from './worker-command';
 import { packageVersion } from './version';
 import { DEFAULT_RUN_OPTIONS } from '../contract/inputs';
@@ -150,6 +151,19 @@ export function buildProgram(): Command {
       process.exitCode = await runVerify({ test: opts.test, dest: opts.dest, json: opts.json });
     })
     .addHelpText('after', example(['ut-media verify --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60 --dest gs://research-archive/usertesting']));
+  program
+    .command('index')
+    .description("write the archive's pages (each test's index.html and the destination's) from the manifests; no API request")
+    .requiredOption('--dest <uri>', 'the destination to write the pages of')
+    .option('--test <testId>', 'only this test (repeatable); default: every test with a manifest there', collect)
+    .option('--json', 'print one JSON object')
+    .action(async (opts) => {
+      process.exitCode = await runIndex({ test: opts.test, dest: opts.dest, json: opts.json });
+    })
+    .addHelpText(
+      'after',
+      example(['ut-media index --dest gs://research-archive/usertesting', 'ut-media index --dest ./archive --test 3f0c2a8e-5b1d-4c3e-9f7a-1b2c3d4e5f60']),
+    );
   program
     .command('schedule')
     .description('periodic incremental sync with a Temporal Schedule (overlap: skip); needs TEMPORAL_ADDRESS')

@@ -1,4 +1,4 @@
-import { ASSET_KIND_LIST, type AssetKind, type AssetStatus } from '../contract/asset-types';
+import { ASSET_KIND_LIST, isAssetKind, type AssetKind, type AssetStatus } from '../contract/asset-types';
 import { countLines, failedAssetsCause } from './summary-output';
 import { manifestPath } from '../contract/asset-paths';
 import { destinationOfFlag, readManifest } from './destination-reader';
@@ -22,8 +22,8 @@ export async function statusFromManifest(testIds: string[], dest: string, json: 
     }
     const counts = {} as Counts;
     for (const kind of ASSET_KIND_LIST) counts[kind] = { stored: 0, skipped: 0, failed: 0 };
-    // Withdrawn assets are counted by `plan`, not here.
-    for (const a of manifest.assets) if (a.status !== 'withdrawn') counts[a.kind][a.status] += 1;
+    // Withdrawn assets are counted by `plan`, not here; the page is not an asset.
+    for (const a of manifest.assets) if (isAssetKind(a.kind) && a.status !== 'withdrawn') counts[a.kind][a.status] += 1;
     const failed = ASSET_KIND_LIST.reduce((n, k) => n + counts[k].failed, 0);
     rows.push({ testId, found: true, manifest: destination.objectUri(manifestPath(testId)), updatedAt: manifest.updatedAt, counts, failed });
   }

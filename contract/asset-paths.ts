@@ -23,6 +23,9 @@ export const detailsPath = (testId: string, sessionId: string) => `${sessionPref
 export const qxScorePath = (testId: string) => `${testPrefix(testId)}/qxscore.json`;
 export const manifestPath = (testId: string) => `${testPrefix(testId)}/manifest.json`;
 export const manifestLinesPath = (testId: string) => `${testPrefix(testId)}/manifest.jsonl`;
+/** The page people open to look at a test's archive (archive-page/), and the page listing the tests under the destination. */
+export const testPagePath = (testId: string) => `${testPrefix(testId)}/index.html`;
+export const ARCHIVE_INDEX_PATH = 'index.html';
 
 type Identity = { kind: AssetKind; testId: string; sessionId?: string; reelId?: string; clipId?: string };
 

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { runIngest } from '../cli/ingest-command';
 import { runPlan } from '../cli/plan-command';
 import { CliError } from '../cli/exit-codes';
-import { generateScenario, startSimulator } from '../simulator';
+import { startSimulator } from '../simulator';
+import { demoScenario } from '../simulator/demo-scenario';
 
 /**
  * `npm run demo`: the whole job on one machine with no account. A simulated test result (a dozen
@@ -14,14 +15,7 @@ const DEMO_RATE_PER_MINUTE = 120;
 
 async function main(): Promise<number> {
   const scenario = {
-    ...generateScenario({
-      seed: 2026,
-      sessions: 12,
-      reels: 3,
-      clipsPerSession: [0, 3],
-      productMix: { THINK_OUT_LOUD: 5, NON_THINK_OUT_LOUD: 3, LIVE_CONVERSATION: 1, SURVEY: 3 },
-      videoBytes: [2 << 20, 8 << 20],
-    }),
+    ...demoScenario(),
     // The real API allows 10 requests/min; the demo's simulated account allows more so it ends in about a minute.
     rateLimit: { limit: DEMO_RATE_PER_MINUTE, windowMs: 60_000 },
     generation: { generatingMs: 1500 },
@@ -58,7 +52,10 @@ async function main(): Promise<number> {
     process.stderr.write('\nThen `ut-media ingest`:\n');
     const code = await runIngest({ test: test.testId, dest }, env);
     const manifest = path.join(dest, `test_id=${test.testId}`, 'manifest.json');
-    process.stdout.write(`\nFiles are under ${dest}\nManifest: ${manifest}\nRun \`npm run demo\` again: already stored files are not downloaded twice.\n`);
+    const page = path.join(dest, `test_id=${test.testId}`, 'index.html');
+    process.stdout.write(
+      `\nFiles are under ${dest}\nManifest: ${manifest}\nOpen in a browser: file://${page}\nRun \`npm run demo\` again: already stored files are not downloaded twice.\n`,
+    );
     return code;
   } finally {
     await sim.close();

@@ -156,6 +156,25 @@ function goInstall(moduleAtVersion) {
 
 const lastFailures = [];
 
+/** The names Chromium's packages give its command (Debian: chromium; Ubuntu's older deb: chromium-browser; Google's: google-chrome). */
+const CHROMIUM_COMMANDS = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
+
+/**
+ * Chromium for the archive page's browser test and bench: `UT_CHROMIUM`, else the first of its
+ * usual commands on PATH. Not in TOOLS: it is optional (the browser test skips without it), and
+ * installed system-wide with apt (scripts/install-tools.js), not into .tools/.
+ * @returns {{ path: string, source: string } | undefined}
+ */
+function locateChromium() {
+  const fromEnv = process.env.UT_CHROMIUM;
+  if (fromEnv) return isExecutable(fromEnv) ? { path: fromEnv, source: 'UT_CHROMIUM' } : undefined;
+  for (const command of CHROMIUM_COMMANDS) {
+    const found = onPath(command);
+    if (found) return { path: found, source: 'PATH' };
+  }
+  return undefined;
+}
+
 /**
  * Makes sure a tool is there, installing it into .tools/ when needed.
  * @returns {{ path?: string, source: string }}
@@ -175,4 +194,4 @@ function ensureTool(name, log = () => {}) {
   throw err;
 }
 
-module.exports = { locateTool, ensureTool, PROJECT_ROOT, TOOLS_DIR, PINS };
+module.exports = { locateTool, ensureTool, locateChromium, onPath, CHROMIUM_COMMANDS, PROJECT_ROOT, TOOLS_DIR, PINS };

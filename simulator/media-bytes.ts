@@ -1,4 +1,6 @@
 import { createCipheriv, createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { Crc32c } from '../storage/crc32c';
 import { digestOf } from './random';
 
@@ -6,7 +8,10 @@ import { digestOf } from './random';
  * Deterministic media bytes. An object's content is a keystream (AES-128-CTR, native and fast)
  * keyed by (scenario seed, media key, content version), cut in 64 KiB blocks: block i can be made
  * on its own, so any byte range streams without holding the object and without starting at 0.
- * The first bytes form an MP4 `ftyp` box and an `mdat` header, so tools recognise the file type.
+ * An object large enough starts with a real H.264 video (`sample-video.mp4`, 180 s, made by
+ * scripts/make-sample-video.sh) followed by a `free` box over the rest, which players skip: the
+ * archive plays. A smaller one starts with an MP4 `ftyp` box and an `mdat` header, so tools still
+ * recognise the file type.
  */
 
 export const BLOCK_SIZE = 64 * 1024;
@@ -35,6 +40,37 @@ export function mediaContent(seed: number, key: string, version: number, size: n
   return { key, version, size, cipherKey: digestOf('media', seed, key, version).subarray(0, 16) };
 }
 
+/** The sample video, beside this file in the sources (ts-jest) or two folders up from dist/simulator. */
+function readSampleVideo(): Buffer {
+  const candidates = [path.join(__dirname, 'sample-video.mp4'), path.join(__dirname, '..', '..', 'simulator', 'sample-video.mp4')];
+  const found = candidates.find((candidate) => fs.existsSync(candidate));
+  if (!found) throw new Error(`simulator/sample-video.mp4 is missing (looked in ${candidates.join(', ')}): run scripts/make-sample-video.sh`);
+  const video = fs.readFileSync(found);
+  if (video.length > BLOCK_SIZE - 16) throw new Error(`simulator/sample-video.mp4 must fit in one media block (${BLOCK_SIZE - 16} bytes)`);
+  return video;
+}
+
+export const SAMPLE_VIDEO = readSampleVideo();
+
+/** The sample video and the header of a `free` box that fills the object to `size` (64-bit size past 4 GiB). */
+function playableHeader(size: number): Buffer {
+  const rest = size - SAMPLE_VIDEO.length;
+  if (rest < 0x1_0000_0000) {
+    const free = Buffer.alloc(8);
+    free.writeUInt32BE(rest, 0);
+    free.write('free', 4, 'latin1');
+    return Buffer.concat([SAMPLE_VIDEO, free]);
+  }
+  const free = Buffer.alloc(16);
+  free.writeUInt32BE(1, 0);
+  free.write('free', 4, 'latin1');
+  free.writeBigUInt64BE(BigInt(rest), 8);
+  return Buffer.concat([SAMPLE_VIDEO, free]);
+}
+
+/** Objects from this size on play: they hold the sample video and a `free` box header. */
+export const PLAYABLE_MIN_BYTES = SAMPLE_VIDEO.length + 16;
+
 function mp4Header(size: number): Buffer {
   const ftyp = Buffer.alloc(32);
   ftyp.writeUInt32BE(32, 0);
@@ -62,7 +98,8 @@ export function mediaBlock(content: MediaContent, index: number): Buffer {
   iv.writeBigUInt64BE(BigInt(index) * BigInt(BLOCK_SIZE / 16), 8);
   const cipher = createCipheriv('aes-128-ctr', content.cipherKey, iv);
   const block = cipher.update(ZERO_BLOCK);
-  if (index === 0 && content.size >= 48) mp4Header(content.size).copy(block, 0);
+  if (index === 0 && content.size >= PLAYABLE_MIN_BYTES) playableHeader(content.size).copy(block, 0);
+  else if (index === 0 && content.size >= 48) mp4Header(content.size).copy(block, 0);
   return block;
 }
 

@@ -17,7 +17,7 @@ describe('ut-media --version and --help', () => {
     expect(run.status).toBe(0);
   });
 
-  test.each(['ingest', 'plan', 'worker', 'status', 'verify', 'schedule'])('%s --help shows an example and exits 0', async (command) => {
+  test.each(['ingest', 'plan', 'worker', 'status', 'verify', 'index', 'schedule'])('%s --help shows an example and exits 0', async (command) => {
     const cli = spawnCli([command, '--help'], {});
     expect(await cli.exited).toBe(0);
     expect(cli.output().stdout).toMatch(new RegExp(`Examples?:\\n  \\$ .*ut-media ${command}`));

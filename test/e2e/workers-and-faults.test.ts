@@ -105,7 +105,16 @@ describe('two worker processes, every fault, a SIGKILL mid-video', () => {
     const names = objects.map((o) => o.name).sort();
     const storedNames = expected.filter((a) => a.status === 'stored').map((a) => `archive/${a.relativePath}`);
     const recordNames = expected.filter((a) => a.recordPath).map((a) => `archive/${a.recordPath}`);
-    expect(names).toEqual([...storedNames, ...recordNames, `archive/test_id=${testId}/manifest.json`, `archive/test_id=${testId}/manifest.jsonl`].sort());
+    expect(names).toEqual(
+      [
+        ...storedNames,
+        ...recordNames,
+        `archive/test_id=${testId}/manifest.json`,
+        `archive/test_id=${testId}/manifest.jsonl`,
+        `archive/test_id=${testId}/index.html`,
+        'archive/index.html',
+      ].sort(),
+    );
     for (const asset of expected.filter((a) => a.digest)) {
       const [meta] = await gcs.bucket(bucket).file(`archive/${asset.relativePath}`).getMetadata();
       expect({ path: asset.relativePath, md5: meta.md5Hash, size: Number(meta.size) }).toEqual({
@@ -138,10 +147,10 @@ describe('two worker processes, every fault, a SIGKILL mid-video', () => {
     for (const w of [workerA, workerB]) if (w.child.exitCode === null) w.child.kill('SIGTERM');
     await Promise.all([workerA.exited, workerB.exited]);
     const [manifest] = await gcs.bucket(bucket).file(`archive/test_id=${testId}/manifest.json`).download();
-    // Every small object the run wrote: manifest.jsonl, the records and full-field copies under _ut-media/.
+    // Every small object the run wrote: manifest.jsonl, the page (index.html), the records and full-field copies under _ut-media/.
     const [files] = await gcs.bucket(bucket).getFiles({ prefix: `archive/test_id=${testId}/` });
     const smallObjects = await Promise.all(
-      files.filter((f) => f.name.endsWith('.json') || f.name.endsWith('.jsonl')).map(async (f) => (await f.download())[0].toString('utf8')),
+      files.filter((f) => ['.json', '.jsonl', '.html'].some((ext) => f.name.endsWith(ext))).map(async (f) => (await f.download())[0].toString('utf8')),
     );
     expect(smallObjects.length).toBeGreaterThan(2);
     const temporal = locateTool('temporal')!.path;

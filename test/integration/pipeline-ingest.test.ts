@@ -67,7 +67,11 @@ describe('ingestTestResult on the real dev server, emulator and simulator', () =
 
     const manifest = JSON.parse(fs.readFileSync(path.join(root, `test_id=${testId}`, 'manifest.json'), 'utf8'));
     expect(manifest.testId).toBe(testId);
-    expect(manifest.assets).toHaveLength(expected.length);
+    // The assets, and the test's page, listed like any object (the same page on every store).
+    expect(manifest.assets).toHaveLength(expected.length + 1);
+    expect(manifest.assets.filter((a: { kind: string }) => a.kind === 'page')).toEqual([
+      expect.objectContaining({ status: 'stored', bytes: expect.any(Number) }),
+    ]);
     for (const asset of expected) {
       const entry = manifest.assets.find((a: { storagePath: string }) => a.storagePath === `file://${path.join(root, asset.relativePath)}`);
       expect(entry).toMatchObject({ kind: asset.kind, status: asset.status });
@@ -166,7 +170,11 @@ describe('ingestTestResult on the real dev server, emulator and simulator', () =
     }
 
     const manifest = JSON.parse((await readAll(destination.readObject(`test_id=${testId}/manifest.json`))).toString('utf8'));
-    expect(manifest.assets).toHaveLength(expected.length);
+    // The assets, and the test's page, listed like any object (the same page on every store).
+    expect(manifest.assets).toHaveLength(expected.length + 1);
+    expect(manifest.assets.filter((a: { kind: string }) => a.kind === 'page')).toEqual([
+      expect.objectContaining({ status: 'stored', bytes: expect.any(Number) }),
+    ]);
     for (const asset of expected) {
       const entry = manifest.assets.find((a: { storagePath: string }) => a.storagePath === `s3://${bucket}/archive/${asset.relativePath}`);
       expect(entry).toMatchObject({ kind: asset.kind, status: asset.status });
@@ -208,7 +216,11 @@ describe('ingestTestResult on the real dev server, emulator and simulator', () =
     }
 
     const manifest = JSON.parse((await readAll(destination.readObject(`test_id=${testId}/manifest.json`))).toString('utf8'));
-    expect(manifest.assets).toHaveLength(expected.length);
+    // The assets, and the test's page, listed like any object (the same page on every store).
+    expect(manifest.assets).toHaveLength(expected.length + 1);
+    expect(manifest.assets.filter((a: { kind: string }) => a.kind === 'page')).toEqual([
+      expect.objectContaining({ status: 'stored', bytes: expect.any(Number) }),
+    ]);
     for (const asset of expected) {
       const entry = manifest.assets.find((a: { storagePath: string }) => a.storagePath === `${dest}/${asset.relativePath}`);
       expect(entry).toMatchObject({ kind: asset.kind, status: asset.status });
