@@ -52,20 +52,24 @@ function readSampleVideo(): Buffer {
 
 export const SAMPLE_VIDEO = readSampleVideo();
 
-/** The sample video and the header of a `free` box that fills the object to `size` (64-bit size past 4 GiB). */
-function playableHeader(size: number): Buffer {
-  const rest = size - SAMPLE_VIDEO.length;
-  if (rest < 0x1_0000_0000) {
-    const free = Buffer.alloc(8);
-    free.writeUInt32BE(rest, 0);
-    free.write('free', 4, 'latin1');
-    return Buffer.concat([SAMPLE_VIDEO, free]);
+/** An MP4 box header of `type` for `bytes` of payload (the 64-bit size form past 4 GiB). */
+function boxHeader(type: 'free' | 'mdat', bytes: number): Buffer {
+  if (bytes < 0x1_0000_0000) {
+    const header = Buffer.alloc(8);
+    header.writeUInt32BE(bytes, 0);
+    header.write(type, 4, 'latin1');
+    return header;
   }
-  const free = Buffer.alloc(16);
-  free.writeUInt32BE(1, 0);
-  free.write('free', 4, 'latin1');
-  free.writeBigUInt64BE(BigInt(rest), 8);
-  return Buffer.concat([SAMPLE_VIDEO, free]);
+  const header = Buffer.alloc(16);
+  header.writeUInt32BE(1, 0);
+  header.write(type, 4, 'latin1');
+  header.writeBigUInt64BE(BigInt(bytes), 8);
+  return header;
+}
+
+/** The sample video and the header of a `free` box that fills the object to `size`. */
+function playableHeader(size: number): Buffer {
+  return Buffer.concat([SAMPLE_VIDEO, boxHeader('free', size - SAMPLE_VIDEO.length)]);
 }
 
 /** Objects from this size on play: they hold the sample video and a `free` box header. */
@@ -77,18 +81,7 @@ function mp4Header(size: number): Buffer {
   ftyp.write('ftypisom', 4, 'latin1');
   ftyp.writeUInt32BE(0x200, 12);
   ftyp.write('isomiso2avc1mp41', 16, 'latin1');
-  const rest = size - 32;
-  if (rest < 0x1_0000_0000) {
-    const mdat = Buffer.alloc(8);
-    mdat.writeUInt32BE(rest, 0);
-    mdat.write('mdat', 4, 'latin1');
-    return Buffer.concat([ftyp, mdat]);
-  }
-  const mdat = Buffer.alloc(16);
-  mdat.writeUInt32BE(1, 0);
-  mdat.write('mdat', 4, 'latin1');
-  mdat.writeBigUInt64BE(BigInt(rest), 8);
-  return Buffer.concat([ftyp, mdat]);
+  return Buffer.concat([ftyp, boxHeader('mdat', size - 32)]);
 }
 
 /** The full 64 KiB block `index` (callers slice it to the object's size). */
