@@ -1,7 +1,7 @@
 import { manifestPath } from '../contract/asset-paths';
 import type { WithdrawableList } from '../contract/withdrawals';
 import { ObjectNotFoundError, type Destination } from '../storage';
-import type { Manifest } from './manifest';
+import type { Manifest } from '../contract/manifest-types';
 
 /** Objects and bytes one archived session (or reel) holds. */
 export interface MemberHoldings {

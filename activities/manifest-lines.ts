@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MANIFEST_KIND_LIST, type Manifest, type ManifestAsset, type ManifestKind, type ManifestTombstone } from './manifest';
+import { MANIFEST_KIND_LIST, type Manifest, type ManifestAsset, type ManifestKind, type ManifestTombstone } from '../contract/manifest-types';
 
 /** The identity and outcome columns; everything else an asset carries goes into `source`. */
 const COLUMNS = new Set([

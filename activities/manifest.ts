@@ -1,57 +1,10 @@
 import type { StoredObject } from '../storage';
 import { reelPath, sessionPrefix } from '../contract/asset-paths';
-import { ASSET_KIND_LIST, isAssetKind, type AssetKind } from '../contract/asset-types';
+import { isAssetKind, type AssetKind } from '../contract/asset-types';
+import type { Manifest, ManifestAsset, ManifestKind, ManifestTombstone } from '../contract/manifest-types';
 import { readRecord, type AssetRecord } from './asset-records';
 import { parseObjectMetadata } from './object-metadata';
 import type { WithdrawableList } from '../contract/withdrawals';
-
-/** What the manifest lists: the assets, and the test's page (`index.html`, archive-page/). */
-export type ManifestKind = AssetKind | 'page';
-export const MANIFEST_KIND_LIST: ManifestKind[] = [...ASSET_KIND_LIST, 'page'];
-
-export interface ManifestAsset {
-  kind: ManifestKind;
-  testId: string;
-  sessionId?: string;
-  reelId?: string;
-  clipId?: string;
-  /** `withdrawn`: the API no longer lists its session (or reel); kept until pruned. */
-  status: 'stored' | 'skipped' | 'failed' | 'withdrawn';
-  reason?: string;
-  /** Withdrawn: when a complete listing first missed its session or reel. */
-  firstMissedAt?: string;
-  storagePath: string;
-  bytes: number | null;
-  md5: string | null;
-  crc32c: string | null;
-  downloadedAt: string | null;
-  [sourceField: string]: unknown;
-}
-
-/** A withdrawn session or reel whose objects were removed (`--prune`): what went, and when. */
-export interface ManifestTombstone {
-  list: WithdrawableList;
-  testId: string;
-  sessionId?: string;
-  reelId?: string;
-  status: 'pruned';
-  /** The session's folder, or the reel's object. */
-  storagePath: string;
-  firstMissedAt: string;
-  prunedAt: string;
-  objects: number;
-  bytes: number;
-  /** Objects removed, by kind (`video`, `clip`, ..., `record` for records, `fields` for cut source fields). */
-  removedKinds: Record<string, number>;
-}
-
-export interface Manifest {
-  testId: string;
-  updatedAt: string;
-  assets: ManifestAsset[];
-  /** Absent in manifests written before withdrawals. */
-  pruned?: ManifestTombstone[];
-}
 
 export const WITHDRAWN_REASON: Record<WithdrawableList, string> = {
   sessions: 'the API no longer lists this session (withdrawn); ingest --prune removes it',

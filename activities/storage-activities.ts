@@ -13,7 +13,7 @@ import {
   testPrefix,
 } from '../contract/asset-paths';
 import type { AssetIdentity, AssetOutcome } from '../contract/asset-types';
-import type { StoredQxScore } from '../workflows/qxscore-decision';
+import type { StoredQxScore } from '../contract/asset-types';
 import { readRecord, recordOf, removeRecord, writeRecord } from './asset-records';
 import type { ActivityDeps } from './deps';
 import { heartbeatingActivities } from './activity-context';

@@ -1,4 +1,4 @@
-import type { Manifest, ManifestAsset } from '../activities/manifest';
+import type { Manifest, ManifestAsset } from '../contract/manifest-types';
 import { clipPath, reelPath, testPrefix, transcriptPath, videoPath } from '../contract/asset-paths';
 
 /** One clip of a session as the page shows it: its name and time range, and its file when stored. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ObjectAlreadyExistsError, type Destination, type StoredObject } from '../storage';
 import { ARCHIVE_INDEX_PATH, testPagePath } from '../contract/asset-paths';
-import type { Manifest, ManifestAsset } from '../activities/manifest';
+import type { Manifest, ManifestAsset } from '../contract/manifest-types';
 import { participantDetails, qxScoreSummary } from './context-summaries';
 import { buildPageModel, type PageModel, type PageSession } from './page-model';
 import { PAGE_DATA_ID, renderTestPage } from './render-test-page';

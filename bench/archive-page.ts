@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openDestination, parseDestination, type Destination } from '../storage';
 import { clipPath, detailsPath, testPagePath, transcriptPath, videoPath } from '../contract/asset-paths';
-import type { Manifest, ManifestAsset } from '../activities/manifest';
+import type { Manifest, ManifestAsset } from '../contract/manifest-types';
 import { writeTestPage } from '../archive-page';
 import { SAMPLE_VIDEO } from '../simulator/media-bytes';
 import { findChromium, launchChromium } from '../test/support/browser';

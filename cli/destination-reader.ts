@@ -1,6 +1,6 @@
 import { DestinationUnavailableError, InvalidDestinationError, openDestination, parseDestination, type Destination } from '../storage';
 import { manifestPath } from '../contract/asset-paths';
-import type { Manifest } from '../activities/manifest';
+import type { Manifest } from '../contract/manifest-types';
 import { CliError, EXIT } from './exit-codes';
 
 /**

@@ -115,3 +115,14 @@ export interface IngestSummary extends RunTally {
   runs?: number;
   workflowId?: string;
 }
+
+/** What the destination knows of a test's QXscores (the `findStoredQxScore` activity's answer). */
+export interface StoredQxScore {
+  stored: boolean;
+  /** The session list's count when the stored QXscores were fetched. */
+  sessionsListed?: number;
+  /** The API answered 404 within the re-check age: not asked again. */
+  knownAbsent: boolean;
+  /** A record (skipped or failed earlier) that storing it makes obsolete. */
+  recorded: boolean;
+}

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { manifestLineSchema } from '../../activities/manifest-lines';
-import type { Manifest } from '../../activities/manifest';
+import type { Manifest } from '../../contract/manifest-types';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';
 import { spawnCli } from '../support/processes';
 

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { openDestination, parseDestination, type Destination } from '../../storage';
 import { demoScenario } from '../../simulator/demo-scenario';
 import { ARCHIVE_INDEX_PATH, manifestPath, testPagePath, transcriptPath } from '../../contract/asset-paths';
-import type { Manifest } from '../../activities/manifest';
+import type { Manifest } from '../../contract/manifest-types';
 import { writeTestPage } from '../../archive-page';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';
 import { findChromium, launchChromium } from '../support/browser';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { generateScenario } from '../../simulator';
 import { openDestination, parseDestination, type Destination } from '../../storage';
 import { readAll } from '../support/generated-source';
-import type { Manifest } from '../../activities/manifest';
+import type { Manifest } from '../../contract/manifest-types';
 import { detailsPath, manifestPath, qxScorePath } from '../../contract/asset-paths';
 import type { TestPlan } from '../../contract/plan-types';
 import { createPipelineFixture, runOptions, type PipelineFixture } from '../support/pipeline-fixture';

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { IngestSummary } from '../../contract/asset-types';
 import { manifestLinesPath, manifestPath } from '../../contract/asset-paths';
 import type { TestPlan } from '../../contract/plan-types';
-import type { Manifest } from '../../activities/manifest';
+import type { Manifest } from '../../contract/manifest-types';
 import { manifestLineSchema } from '../../activities/manifest-lines';
 import { runVerify } from '../../cli/verify-command';
 import type { Destination } from '../../storage';

@@ -1,5 +1,5 @@
 import { detailsPath, transcriptPath } from '../../contract/asset-paths';
-import type { Manifest } from '../../activities/manifest';
+import type { Manifest } from '../../contract/manifest-types';
 import type { Destination } from '../../storage';
 
 /** Text as the API could return it: markup, quotes, paths. The page must show each exactly, as text. */
