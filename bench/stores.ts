@@ -41,6 +41,8 @@ interface StoreRun {
   curlOneRequest?: Timed;
 }
 
+/** The target of each row: ours within this factor of curl's upload. */
+const STORE_TARGET = 1.25;
 /** Past this share of the wall time busy on its one thread, the emulator is what sets the pace. */
 const EMULATOR_BOUND_SHARE = 0.8;
 
@@ -171,11 +173,16 @@ export async function benchStores(
   const emulatorNames = { gs: 'fake-gcs-server', s3: 'moto', az: 'Azurite' } as const;
   const busy = (t: Timed, scheme: StoreRun['scheme']) =>
     t.emulatorCpu === undefined ? '' : `, ${emulatorNames[scheme]} busy ${t.emulatorCpu.toFixed(1)} CPU-s`;
+  // The emulator bounds a run when its own work for our requests takes longer than the target allows
+  // the whole run, or keeps it busy most of the time.
   const boundOf = (r: StoreRun) => {
-    const share = (r.ours.emulatorCpu ?? 0) / r.ours.seconds;
-    return share >= EMULATOR_BOUND_SHARE
-      ? `bound: the emulator (busy ${(share * 100).toFixed(0)} % of our run)`
-      : `bound: not the emulator alone (busy ${(share * 100).toFixed(0)} % of our run; ours used ${r.ours.ownCpu.toFixed(1)} CPU-s on ${os.cpus().length} cores)`;
+    const emulatorCpu = r.ours.emulatorCpu ?? 0;
+    const allowed = STORE_TARGET * r.curl.seconds;
+    const share = emulatorCpu / r.ours.seconds;
+    if (emulatorCpu >= allowed)
+      return `bound: the emulator (${emulatorCpu.toFixed(1)} CPU-s for our requests, more than the ${allowed.toFixed(1)} s the target allows)`;
+    if (share >= EMULATOR_BOUND_SHARE) return `bound: the emulator (busy ${(share * 100).toFixed(0)} % of our run)`;
+    return `bound: our process and the emulator on ${os.cpus().length} cores (ours ${r.ours.ownCpu.toFixed(1)} CPU-s, the emulator ${emulatorCpu.toFixed(1)})`;
   };
   for (const r of runs)
     console.log(
@@ -192,7 +199,7 @@ export async function benchStores(
     id: `stores.${r.scheme}VsCurl`,
     label: `6b. ${r.scheme}:// time / curl upload time (${mb})`,
     value: r.ours.seconds / r.curl.seconds,
-    target: { op: '<=', value: 1.25 },
+    target: { op: '<=', value: STORE_TARGET },
     detail:
       `${r.ours.seconds.toFixed(1)} s (link, checksums and upload, incl. the workflow) vs ${r.curl.seconds.toFixed(1)} s` +
       (r.curlOneRequest ? ` (${r.curlOneRequest.seconds.toFixed(1)} s in one request)` : '') +
