@@ -32,6 +32,8 @@ export interface PageSession {
   startTime?: string;
   finishTime?: string;
   sessionStatus?: string;
+  /** The API no longer lists the session (withdrawn) since then: still archived until pruned. */
+  withdrawnSince?: string;
   /** What the archive holds for the session, e.g. "video, transcript, details", and the asset states. */
   stored: string[];
   notStored: Array<{ kind: string; status: string; reason: string }>;
@@ -117,6 +119,7 @@ export async function buildPageModel(manifest: Manifest, sources: PageSources): 
     row.startTime ??= text(asset.startTime);
     row.finishTime ??= text(asset.finishTime);
     row.sessionStatus ??= text(asset.sessionStatus);
+    if (asset.status === 'withdrawn') row.withdrawnSince ??= text(asset.firstMissedAt) ?? '';
     if (!stored && !(asset.kind === 'clip' && asset.clipId)) row.notStored.push({ kind: asset.kind, status: asset.status, reason: asset.reason ?? '' });
     if (stored && asset.kind !== 'clip') row.stored.push(asset.kind);
     if (asset.kind === 'video' && stored) row.video = relative(testId, videoPath(testId, row.sessionId));

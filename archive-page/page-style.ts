@@ -13,6 +13,7 @@ figure { margin: 0; background: #fff; padding: 0.5rem; border: 1px solid #d5d9e0
 figcaption { font-size: 0.85rem; margin-top: 0.3rem; max-width: 320px; overflow-wrap: anywhere; }
 video { width: 320px; height: 180px; background: #000; display: block; }
 .session-row { display: grid; grid-template-columns: 340px 1fr; gap: 1rem; background: #fff; border: 1px solid #d5d9e0; border-radius: 6px; padding: 0.75rem; margin: 0.75rem 0; }
+.session-row.withdrawn { border-color: #b45309; background: #fffbeb; }
 .player { width: 320px; min-height: 180px; background: #1d2430; color: #fff; display: flex; align-items: center; justify-content: center; }
 .player.none { background: #e6e8ec; color: #555f6d; font-size: 0.85rem; text-align: center; padding: 0 1rem; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.15rem 0.8rem; margin: 0.3rem 0; font-size: 0.9rem; }

@@ -73,6 +73,11 @@ function reelsSection(model: PageModel): string {
   return `<h2>Highlight reels (${model.reels.length})</h2>\n<div class="reels">\n${figures.join('\n')}\n</div>`;
 }
 
+/** What a row says of a session the API no longer lists. */
+function withdrawnNote(since: string): string {
+  return `the API no longer lists this session${since ? ` (first missed ${since})` : ''}; archived until ingest --prune removes it`;
+}
+
 function sessionRow(session: PageSession): string {
   const id = attr(session.sessionId);
   const facts: Array<[string, string | undefined]> = [
@@ -81,6 +86,7 @@ function sessionRow(session: PageSession): string {
     ['status', session.sessionStatus],
     ['archived', session.stored.length ? session.stored.join(', ') : 'nothing'],
     ['participant', session.details?.participant.participantId],
+    ['withdrawn', session.withdrawnSince === undefined ? undefined : withdrawnNote(session.withdrawnSince)],
   ];
   const list = facts
     .filter(([, v]) => v !== undefined && v !== '')
@@ -116,7 +122,8 @@ ${
   const notes = session.notStored.length
     ? `<ul class="notes">${session.notStored.map((n) => `<li>${escapeHtml(`${n.kind} ${n.status}: ${n.reason}`)}</li>`).join('')}</ul>`
     : '';
-  return `<article class="session-row" id="session-${id}" data-session="${id}">
+  const withdrawn = session.withdrawnSince === undefined ? '' : ' withdrawn';
+  return `<article class="session-row${withdrawn}" id="session-${id}" data-session="${id}">
 ${player}
 <div><h3>Session ${escapeHtml(session.sessionId)}</h3><dl>${list}</dl>${details}${clips}${notes}</div>
 </article>`;
