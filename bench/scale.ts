@@ -67,7 +67,8 @@ function expectedStatuses(test: TestSpec): Map<string, 'stored' | 'skipped'> {
 }
 
 function checkManifest(destDir: string, test: TestSpec): ScaleResult['manifest'] {
-  const expected = expectedStatuses(test);
+  // Every run also lists the test's page (archive-page/), beside the scenario's assets.
+  const expected = new Map([...expectedStatuses(test), ['page:', 'stored']]);
   const file = path.join(destDir, `test_id=${test.testId.toLowerCase()}`, 'manifest.json');
   if (!fs.existsSync(file)) return { assets: 0, expected: expected.size, missing: expected.size, extra: 0, wrongStatus: 0, example: 'no manifest.json' };
   const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as {
