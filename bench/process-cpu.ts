@@ -1,15 +1,12 @@
 /** CPU seconds a process has used so far (user + system, all its threads), from /proc; undefined where there is none. */
-import fs from 'node:fs';
+import { procStatFields } from '../infra/proc-stat';
 
 const TICKS_PER_SECOND = 100;
 
 export function processCpuSeconds(pid: number): number | undefined {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-  } catch {
-    return undefined;
-  }
+  const fields = procStatFields(pid);
+  // utime and stime: fields 14 and 15 of the file.
+  return fields ? (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND : undefined;
 }
 
 /** Runs `step` and returns its wall seconds with the CPU seconds `pid` used meanwhile. */

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { procStatFields } from './proc-stat';
 
 /**
  * Which process runs the dev server on a state file, kept beside the file while it runs. The server
@@ -113,12 +114,7 @@ function ownerLives(record: OwnerRecord): boolean {
 
 /** The process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat); undefined elsewhere. */
 function startTimeOf(pid: number): string | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
+  return procStatFields(pid)?.[19];
 }
 
 function readRecord(file: string): OwnerRecord | undefined {
