@@ -38,7 +38,8 @@ export interface PageSession {
   stored: string[];
   notStored: Array<{ kind: string; status: string; reason: string }>;
   video?: string;
-  transcript?: { src: string; md5: string; vtt: string };
+  /** `vtt` is the page's own copy, absent for a transcript beyond the page's budget (then only linked). */
+  transcript?: { src: string; md5: string; vtt?: string };
   clips: PageClip[];
   details?: { md5: string; participant: ParticipantDetails };
 }
@@ -52,12 +53,27 @@ export interface QxScoreRow {
 
 export interface PageModel {
   testId: string;
+  /** Stored transcripts the page links without holding a copy: they did not fit its budget. */
+  transcriptsLinkedOnly: number;
   /** The latest time an asset of the test was stored: the page changes only when the archive does. */
   archivedAt: string | null;
   kinds: Record<string, { stored: number; skipped: number; failed: number; withdrawn: number }>;
   qxScores?: { md5: string; completes?: number; totalQxTasks?: number; rows: QxScoreRow[] };
   reels: PageReel[];
   sessions: PageSession[];
+}
+
+/**
+ * Bytes of transcript text a page holds at most (about 270 transcripts of a 25-minute session):
+ * enough for the whole test in almost every study, while a page of thousands of long sessions stays
+ * a page (a copy of every transcript made 30 MiB for 1,000 of them, past 2 s to load). Transcripts
+ * beyond it are linked only: captions and search load them over HTTP(S), not from a folder.
+ */
+export const PAGE_TRANSCRIPT_BUDGET_BYTES = 8 * 1024 * 1024;
+
+export interface PageModelOptions {
+  /** @default PAGE_TRANSCRIPT_BUDGET_BYTES */
+  transcriptBudgetBytes?: number;
 }
 
 /** Reads what the page shows beyond the manifest: the transcripts, session details and QXscores. */
@@ -79,8 +95,10 @@ function relative(testId: string, path: string): string {
 }
 
 /** The page's content from the manifest and, for what it holds beyond it, the stored objects. */
-export async function buildPageModel(manifest: Manifest, sources: PageSources): Promise<PageModel> {
+export async function buildPageModel(manifest: Manifest, sources: PageSources, options: PageModelOptions = {}): Promise<PageModel> {
   const testId = manifest.testId.toLowerCase();
+  let transcriptBudget = options.transcriptBudgetBytes ?? PAGE_TRANSCRIPT_BUDGET_BYTES;
+  let transcriptsLinkedOnly = 0;
   const kinds: PageModel['kinds'] = {};
   const sessions = new Map<string, PageSession>();
   const reels: PageReel[] = [];
@@ -124,8 +142,19 @@ export async function buildPageModel(manifest: Manifest, sources: PageSources): 
     if (stored && asset.kind !== 'clip') row.stored.push(asset.kind);
     if (asset.kind === 'video' && stored) row.video = relative(testId, videoPath(testId, row.sessionId));
     if (asset.kind === 'transcript' && stored) {
-      const vtt = await sources.transcript(asset);
-      if (vtt !== undefined) row.transcript = { src: relative(testId, transcriptPath(testId, row.sessionId)), md5: asset.md5 ?? '', vtt };
+      const src = relative(testId, transcriptPath(testId, row.sessionId));
+      // The manifest's size decides before reading: a transcript that cannot fit is not read at all.
+      const fits = typeof asset.bytes !== 'number' || asset.bytes <= transcriptBudget;
+      const vtt = fits ? await sources.transcript(asset) : undefined;
+      if (fits && vtt === undefined) continue;
+      const bytes = vtt === undefined ? Infinity : Buffer.byteLength(vtt);
+      if (vtt !== undefined && bytes <= transcriptBudget) {
+        transcriptBudget -= bytes;
+        row.transcript = { src, md5: asset.md5 ?? '', vtt };
+      } else {
+        transcriptsLinkedOnly += 1;
+        row.transcript = { src, md5: asset.md5 ?? '' };
+      }
     }
     if (asset.kind === 'details' && stored) {
       const participant = await sources.details(asset);
@@ -147,5 +176,5 @@ export async function buildPageModel(manifest: Manifest, sources: PageSources): 
     if (row.clips.some((c) => c.src)) row.stored.push('clips');
   }
   const ordered = [...sessions.values()].sort((a, b) => (a.startTime ?? '').localeCompare(b.startTime ?? '') || a.sessionId.localeCompare(b.sessionId));
-  return { testId, archivedAt, kinds, qxScores, reels, sessions: ordered };
+  return { testId, transcriptsLinkedOnly, archivedAt, kinds, qxScores, reels, sessions: ordered };
 }

@@ -3,7 +3,8 @@
  * video when its row scrolls into view (a page of 1,000 sessions creates a few players, not 1,000),
  * gives it the transcript as captions (the `.vtt` beside it over HTTP(S); from the page's own copy
  * when opened from a folder, where browsers refuse to load one file:// URL from another), plays
- * clips, seeks to a clip, and searches every transcript of the test. Everything from the API is
+ * clips, seeks to a clip, and searches every transcript of the test (those beyond the page's budget
+ * fetched for the first search, over HTTP(S) only). Everything from the API is
  * put into the page as text (textContent), never as markup.
  */
 export const PAGE_SCRIPT = `
@@ -36,7 +37,8 @@ export const PAGE_SCRIPT = `
     video.preload = 'metadata';
     video.src = session.video;
     video.setAttribute('data-session', id);
-    if (session.transcript) {
+    // From a folder, only the page's own copy can become captions: a linked-only transcript cannot.
+    if (session.transcript && !(fromFolder && session.transcript.vtt === undefined)) {
       var track = document.createElement('track');
       track.kind = 'captions';
       track.label = 'Transcript';
@@ -107,25 +109,59 @@ export const PAGE_SCRIPT = `
     for (var i = 0; i < parts.length; i++) s = s * 60 + parts[i];
     return Math.round(s * 1000);
   }
+  function cuesOf(session, into) {
+    session.transcript.vtt.replace(/\\r\\n?/g, '\\n').split(/\\n\\n+/).forEach(function (block) {
+      var lines = block.split('\\n');
+      for (var i = 0; i < lines.length; i++) {
+        var arrow = lines[i].indexOf('-->');
+        if (arrow < 0) continue;
+        var speaker = '';
+        var text = lines.slice(i + 1).join(' ').replace(/<v(?:\\.[^ >]*)? ([^>]*)>/g, function (_m, name) { speaker = name; return ''; });
+        text = text.replace(/<[^>]*>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').trim();
+        if (text) into.push({ sessionId: session.sessionId, startMs: parseTime(lines[i].slice(0, arrow)), speaker: speaker, text: text, lower: text.toLowerCase() });
+        break;
+      }
+    });
+  }
   function allCues() {
     if (cues) return cues;
     cues = [];
     archiveData().sessions.forEach(function (session) {
-      if (!session.transcript) return;
-      session.transcript.vtt.replace(/\\r\\n?/g, '\\n').split(/\\n\\n+/).forEach(function (block) {
-        var lines = block.split('\\n');
-        for (var i = 0; i < lines.length; i++) {
-          var arrow = lines[i].indexOf('-->');
-          if (arrow < 0) continue;
-          var speaker = '';
-          var text = lines.slice(i + 1).join(' ').replace(/<v(?:\\.[^ >]*)? ([^>]*)>/g, function (_m, name) { speaker = name; return ''; });
-          text = text.replace(/<[^>]*>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').trim();
-          if (text) cues.push({ sessionId: session.sessionId, startMs: parseTime(lines[i].slice(0, arrow)), speaker: speaker, text: text, lower: text.toLowerCase() });
-          break;
-        }
-      });
+      if (session.transcript && session.transcript.vtt !== undefined) cuesOf(session, cues);
     });
     return cues;
+  }
+  // Transcripts beyond the page's budget: fetched from beside the page for the first search (over
+  // HTTP(S); a folder refuses it), a few at a time, then the search runs again over all of them.
+  var linked, linkedState = 'idle', linkedLoaded = 0, linkedFailed = 0;
+  function linkedOnly() {
+    if (!linked) linked = archiveData().sessions.filter(function (s) { return s.transcript && s.transcript.vtt === undefined; });
+    return linked;
+  }
+  function loadOne(session, then) {
+    fetch(session.transcript.src)
+      .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response.text(); })
+      .then(function (text) { session.transcript.vtt = text; if (cues) cuesOf(session, cues); linkedLoaded++; }, function () { linkedFailed++; })
+      .then(then);
+  }
+  function loadLinked() {
+    if (linkedState !== 'idle' || fromFolder || !linkedOnly().length) return;
+    linkedState = 'loading';
+    var next = 0, active = 0;
+    function pump() {
+      if (linkedLoaded + linkedFailed === linked.length) { linkedState = 'done'; search(); return; }
+      while (active < 4 && next < linked.length) {
+        active++;
+        loadOne(linked[next++], function () { active--; if (linkedState === 'loading' && (linkedLoaded + linkedFailed) % 25 === 0) search(); pump(); });
+      }
+    }
+    pump();
+  }
+  function linkedStatus() {
+    if (!linkedOnly().length) return '';
+    if (fromFolder) return ' (in the ' + (archiveData().sessions.filter(function (s) { return s.transcript; }).length - linked.length) + ' transcripts this page holds; the ' + linked.length + ' linked ones are searched over HTTP(S) only)';
+    if (linkedState === 'loading') return ' (loading the linked transcripts: ' + (linkedLoaded + linkedFailed) + ' of ' + linked.length + ')';
+    return linkedFailed ? ' (' + linkedFailed + ' linked transcripts could not be loaded)' : '';
   }
   var input = document.getElementById('search-input');
   var results = document.getElementById('search-results');
@@ -135,8 +171,9 @@ export const PAGE_SCRIPT = `
     var query = input.value.trim().toLowerCase();
     results.textContent = '';
     if (!query) { status.textContent = ''; return; }
+    loadLinked();
     var hits = allCues().filter(function (cue) { return cue.lower.indexOf(query) >= 0; });
-    status.textContent = hits.length + (hits.length === 1 ? ' line' : ' lines') + (hits.length > 200 ? ', the first 200 shown' : '');
+    status.textContent = hits.length + (hits.length === 1 ? ' line' : ' lines') + (hits.length > 200 ? ', the first 200 shown' : '') + linkedStatus();
     hits.slice(0, 200).forEach(function (cue) {
       var item = document.createElement('li');
       var button = document.createElement('button');

@@ -19,6 +19,8 @@ export function contentSecurityPolicy(): string {
     `script-src 'sha256-${sha256(PAGE_SCRIPT)}'`,
     `style-src 'sha256-${sha256(PAGE_STYLE)}'`,
     "media-src 'self' blob:",
+    // Transcripts beyond the page's budget are fetched from beside it (over HTTP(S) only).
+    "connect-src 'self'",
     "img-src 'self' data:",
     "base-uri 'none'",
     "form-action 'none'",
@@ -138,6 +140,15 @@ function pageData(model: PageModel) {
   };
 }
 
+/** Says which transcripts the page holds no copy of, and what that means opened from a folder. */
+function linkedOnlyNote(model: PageModel): string {
+  const linked = model.transcriptsLinkedOnly;
+  if (linked === 0) return '';
+  const held = model.sessions.filter((s) => s.transcript?.vtt !== undefined).length;
+  return `<p class="meta" id="linked-transcripts">This page holds ${held} transcripts; ${linked} more are linked beside it (too many to hold). Served over HTTP(S), captions and search load them; opened from a folder, they are left out.</p>
+`;
+}
+
 /** The whole page: same bytes for the same archive, whatever the destination. */
 export function renderTestPage(model: PageModel): string {
   const sessionsWithVideo = model.sessions.filter((s) => s.video).length;
@@ -162,7 +173,7 @@ ${summaryTable(model)}
 ${qxTable(model)}
 ${reelsSection(model)}
 <h2>Search the transcripts</h2>
-<p><input type="search" id="search-input" placeholder="a word participants said" aria-label="Search the transcripts"> <span id="search-status" class="meta"></span></p>
+${linkedOnlyNote(model)}<p><input type="search" id="search-input" placeholder="a word participants said" aria-label="Search the transcripts"> <span id="search-status" class="meta"></span></p>
 <ol id="search-results"></ol>
 <h2>Sessions (${model.sessions.length})</h2>
 ${model.sessions.map(sessionRow).join('\n')}

@@ -4,7 +4,7 @@ import { ObjectAlreadyExistsError, type Destination, type StoredObject } from '.
 import { ARCHIVE_INDEX_PATH, testPagePath } from '../contract/asset-paths';
 import type { Manifest, ManifestAsset } from '../contract/manifest-types';
 import { participantDetails, qxScoreSummary } from './context-summaries';
-import { buildPageModel, type PageModel, type PageSession } from './page-model';
+import { buildPageModel, type PageModel, type PageModelOptions, type PageSession } from './page-model';
 import { PAGE_DATA_ID, renderTestPage } from './render-test-page';
 import { ARCHIVE_INDEX_DATA_ID, renderArchiveIndex, type ArchivedTest } from './render-archive-index';
 
@@ -65,28 +65,37 @@ async function writeIfChanged(
 
 /**
  * Renders `test_id=<id>/index.html` from the manifest and writes it only when its bytes changed.
- * Transcripts and session details are read from the destination, except those whose md5 matches
- * the copy the current page already holds: a rerun reads what changed, not the whole test.
+ * Transcripts (up to the page's budget) and session details are read from the destination, except
+ * those whose md5 matches the copy the current page already holds: a rerun reads what changed, not
+ * the whole test.
  */
-export async function writeTestPage(destination: Destination, manifest: Manifest): Promise<{ page: StoredObject; model: PageModel; written: boolean }> {
+export async function writeTestPage(
+  destination: Destination,
+  manifest: Manifest,
+  options: PageModelOptions = {},
+): Promise<{ page: StoredObject; model: PageModel; written: boolean }> {
   const path = testPagePath(manifest.testId);
   const existing = await destination.stat(path);
   const previous = await previousPage(destination, existing?.metadataComplete ? existing : undefined).catch(() => ({ sessions: new Map() }) as PreviousPage);
   const relativeOf = (asset: ManifestAsset) => asset.storagePath.slice(destination.uri.replace(/\/+$/, '').length + 1);
   const cached = (asset: ManifestAsset) => previous.sessions.get(String(asset.sessionId).toLowerCase());
-  const model = await buildPageModel(manifest, {
-    async transcript(asset) {
-      const copy = cached(asset)?.transcript;
-      return copy && copy.md5 === asset.md5 ? copy.vtt : readText(destination, relativeOf(asset));
+  const model = await buildPageModel(
+    manifest,
+    {
+      async transcript(asset) {
+        const copy = cached(asset)?.transcript;
+        return copy?.vtt !== undefined && copy.md5 === asset.md5 ? copy.vtt : readText(destination, relativeOf(asset));
+      },
+      async details(asset) {
+        const copy = cached(asset)?.details;
+        return copy && copy.md5 === asset.md5 ? copy.participant : participantDetails(JSON.parse(await readText(destination, relativeOf(asset))));
+      },
+      async qxScores(asset) {
+        return qxScoreSummary(JSON.parse(await readText(destination, relativeOf(asset))));
+      },
     },
-    async details(asset) {
-      const copy = cached(asset)?.details;
-      return copy && copy.md5 === asset.md5 ? copy.participant : participantDetails(JSON.parse(await readText(destination, relativeOf(asset))));
-    },
-    async qxScores(asset) {
-      return qxScoreSummary(JSON.parse(await readText(destination, relativeOf(asset))));
-    },
-  });
+    options,
+  );
   const body = Buffer.from(renderTestPage(model), 'utf8');
   const metadata = { kind: 'page', testId: model.testId, sessions: model.sessions.length, reels: model.reels.length, archivedAt: model.archivedAt ?? '' };
   try {

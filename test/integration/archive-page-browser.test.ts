@@ -12,6 +12,7 @@ import { writeTestPage } from '../../archive-page';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';
 import { findChromium, launchChromium } from '../support/browser';
 import { hostileManifest, HOSTILE_TEXTS } from '../support/hostile-manifest';
+import { serveFolder } from '../support/static-folder-server';
 import type { PageVideo, PageWindow } from '../support/page-dom';
 
 /**
@@ -302,6 +303,90 @@ describeWithBrowser('the archive page, opened from the folder in Chromium', () =
       await hostilePage.close();
     } finally {
       fs.rmSync(hostileRoot, { recursive: true, force: true });
+    }
+  });
+
+  test('a page over its transcript budget links the rest: over HTTP captions and search load them, from a folder it says they are left out', async () => {
+    const copyRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-budget-'));
+    fs.cpSync(root, copyRoot, { recursive: true });
+    const server = await serveFolder(copyRoot);
+    const tab = await browser.newPage();
+    const errors: string[] = [];
+    const asked: string[] = [];
+    tab.on('pageerror', (err) => errors.push(String(err)));
+    tab.on('request', (request) => asked.push(request.url()));
+    try {
+      const copy = openDestination(parseDestination(copyRoot));
+      const manifest = JSON.parse(readText(manifestPath(testId))) as Manifest;
+      manifest.assets = manifest.assets.map((a) => ({ ...a, storagePath: a.storagePath.replace(destination.uri, copy.uri) }));
+      const transcripts = manifest.assets.filter((a) => a.kind === 'transcript' && a.status === 'stored');
+      expect(transcripts.length).toBeGreaterThan(2);
+      // Room for the first transcript only: the others are linked.
+      const { model } = await writeTestPage(copy, manifest, { transcriptBudgetBytes: transcripts[0].bytes! });
+      expect(model.transcriptsLinkedOnly).toBe(transcripts.length - 1);
+      const held = model.sessions.filter((row) => row.transcript?.vtt !== undefined);
+      expect(held.map((row) => row.sessionId)).toEqual([transcripts[0].sessionId!.toLowerCase()]);
+      const heldText = held[0].transcript!.vtt!.toLowerCase();
+      const linkedRow = model.sessions.find((row) => row.video && row.transcript && row.transcript.vtt === undefined)!;
+      const vtt = fs.readFileSync(path.join(copyRoot, transcriptPath(testId, linkedRow.sessionId)), 'utf8');
+      const cue = vtt
+        .split('\n\n')
+        .filter((b) => b.includes('-->'))
+        .pop()!
+        .split('\n');
+      const [h, m, sec] = cue[1].split(' --> ')[0].split(':').map(Number);
+      const startMs = Math.round((h * 3600 + m * 60 + sec) * 1000);
+      const word = cue[2]
+        .replace(/<[^>]*>/g, '')
+        .split(/\W+/)
+        .filter((w) => w.length > 3 && !heldText.includes(w.toLowerCase()))
+        .sort((a, b) => b.length - a.length)[0];
+      expect(word).toBeDefined();
+      const captionsOf = (sessionId: string) =>
+        tab.evaluate(async (id) => {
+          const { document } = globalThis as unknown as PageWindow;
+          const holder = document.querySelector(`.player[data-session="${id}"]`)!;
+          holder.scrollIntoView({ block: 'center' });
+          const deadline = Date.now() + 10_000;
+          while (!holder.querySelector('video') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+          const video = holder.querySelector<PageVideo>('video')!;
+          const track = video.textTracks[0];
+          while (track && (!track.cues || track.cues.length === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+          return { tracks: video.textTracks.length, cues: track?.cues?.length ?? 0 };
+        }, sessionId);
+      const searchFor = async () => {
+        await tab.$eval('#search-input', (input) => input.scrollIntoView());
+        await tab.type('#search-input', word);
+        await tab.waitForFunction(() => /\d+ lines?/.test((globalThis as unknown as PageWindow).document.querySelector('#search-status')?.textContent ?? ''), {
+          timeout: 5000,
+        });
+      };
+      const hitSelector = `#search-results button[data-session="${linkedRow.sessionId}"][data-start="${startMs}"]`;
+
+      // From a folder: the held transcript only, and the page says so.
+      await tab.goto(pathToFileURL(path.join(copyRoot, testPagePath(testId))).href, { waitUntil: 'load' });
+      expect(await tab.$eval('#linked-transcripts', (e) => e.textContent)).toContain(`${transcripts.length - 1} more are linked`);
+      expect(await captionsOf(linkedRow.sessionId)).toEqual({ tracks: 0, cues: 0 });
+      await searchFor();
+      expect(await tab.$(hitSelector)).toBeNull();
+      expect(await tab.$eval('#search-status', (e) => e.textContent)).toContain('searched over HTTP(S) only');
+
+      // Over HTTP, as a static website serves it: the linked transcripts become captions and are searched.
+      await tab.goto(`${server.url}/${testPagePath(testId)}`, { waitUntil: 'load' });
+      expect(await captionsOf(linkedRow.sessionId)).toEqual({ tracks: 1, cues: vtt.split('-->').length - 1 });
+      await searchFor();
+      await tab.waitForSelector(hitSelector, { timeout: 10_000 });
+      await tab.waitForFunction(() => !/loading/.test((globalThis as unknown as PageWindow).document.querySelector('#search-status')?.textContent ?? ''), {
+        timeout: 10_000,
+      });
+      expect(server.requested).toEqual(expect.arrayContaining([`/${transcriptPath(testId, linkedRow.sessionId)}`]));
+      const inArchive = (url: string) => [pathToFileURL(copyRoot).href + '/', server.url + '/', 'blob:', 'data:'].some((start) => url.startsWith(start));
+      expect(asked.filter((url) => !inArchive(url))).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await tab.close();
+      await server.close();
+      fs.rmSync(copyRoot, { recursive: true, force: true });
     }
   });
 });
