@@ -1,5 +1,6 @@
 import { generateScenario } from './scenario-generator';
 import type { ScenarioInput } from './scenario';
+import { SAMPLE_VIDEO_MS } from './media-bytes';
 
 /**
  * The test result `npm run demo` archives: a dozen sessions of the four product types, highlight
@@ -13,5 +14,6 @@ export function demoScenario(): ScenarioInput {
     clipsPerSession: [0, 3],
     productMix: { THINK_OUT_LOUD: 5, NON_THINK_OUT_LOUD: 3, LIVE_CONVERSATION: 1, SURVEY: 3 },
     videoBytes: [2 << 20, 8 << 20],
+    clipsWithinMs: SAMPLE_VIDEO_MS,
   });
 }

@@ -51,6 +51,8 @@ function readSampleVideo(): Buffer {
 }
 
 export const SAMPLE_VIDEO = readSampleVideo();
+/** How long the sample video plays (scripts/make-sample-video.sh). */
+export const SAMPLE_VIDEO_MS = 180_000;
 
 /** An MP4 box header of `type` for `bytes` of payload (the 64-bit size form past 4 GiB). */
 function boxHeader(type: 'free' | 'mdat', bytes: number): Buffer {

@@ -27,6 +27,11 @@ export interface GenerateScenarioOptions {
   videoBytes?: ByteSize;
   /** @default [64 KiB, 256 KiB] */
   clipBytes?: ByteSize;
+  /**
+   * Clips lie within this much of the start of their session (the demo: the sample video's length,
+   * so "Show in session" lands on a picture). @default the session's length
+   */
+  clipsWithinMs?: number;
   /** @default [256 KiB, 1 MiB] */
   reelBytes?: ByteSize;
   /** Start time of the newest session (ISO). @default 2025-06-02T09:00:00Z minus 1 h */
@@ -103,13 +108,14 @@ function generateTest(options: GenerateScenarioOptions, seed: number, t: number)
     const clips: GeneratedTest['sessions'][number]['clips'] = [];
     for (let j = 0; j < clipCount; j++) {
       const [name, description] = rng.pick(CLIP_MOMENTS);
-      const timeStartMs = rng.int(2_000, Math.max(2_000, lengthMs - 90_000));
+      const span = Math.min(lengthMs, options.clipsWithinMs ?? lengthMs);
+      const timeStartMs = rng.int(2_000, Math.max(2_000, span - 90_000));
       clips.push({
         uuid: seededUuid(seed, sessionId, 'generated-clip', j),
         name,
         description,
         timeStartMs,
-        timeEndMs: timeStartMs + rng.int(8_000, 75_000),
+        timeEndMs: Math.min(span, timeStartMs + rng.int(8_000, 75_000)),
         hasAudio: productType !== 'NON_THINK_OUT_LOUD' || rng.chance(0.3),
         hasCamera: productType === 'LIVE_CONVERSATION' || rng.chance(0.25),
         bytes: drawSize(rng, options.clipBytes ?? [64 * KiB, 256 * KiB]),

@@ -1,4 +1,6 @@
 import { generateScenario, parseScenario, scenarioSchema } from '../../simulator';
+import { demoScenario } from '../../simulator/demo-scenario';
+import { SAMPLE_VIDEO_MS } from '../../simulator/media-bytes';
 
 describe('simulator scenario schema', () => {
   test('an empty scenario is fully defaulted, with one demo test from seed 1', () => {
@@ -99,5 +101,15 @@ describe('generateScenario', () => {
     const s = generateScenario({ seed: 5, tests: 2, testId, sessions: 2 });
     expect(s.tests.map((t) => t.testId)[0]).toBe(testId);
     expect(s.tests[1].testId).not.toBe(testId);
+  });
+
+  test("the demo's clips lie within the sample video, so 'Show in session' lands on a picture", () => {
+    const clips = demoScenario().tests!.flatMap((t) => ('sessions' in t ? (t.sessions ?? []) : []).flatMap((s) => s.clips ?? []));
+    expect(clips.length).toBeGreaterThan(5);
+    for (const clip of clips) {
+      expect(clip.timeStartMs).toBeGreaterThanOrEqual(2_000);
+      expect(clip.timeEndMs).toBeGreaterThan(clip.timeStartMs!);
+      expect(clip.timeEndMs).toBeLessThanOrEqual(SAMPLE_VIDEO_MS);
+    }
   });
 });
