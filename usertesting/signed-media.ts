@@ -43,7 +43,11 @@ export interface SignedMedia {
  * (see LinkRetry), resuming with `Range`. The link stays inside this closure.
  */
 export async function openSignedMedia(link: string, options: SignedMediaOptions = {}, from = 0, transfer: SignedMediaTransfer = {}): Promise<SignedMedia> {
-  const retry = new LinkRetry({ ...options.retry, ...transfer });
+  // Ends the waits on this link once nobody reads the stream: a wait must not be followed by a GET
+  // for bytes that would be thrown away (the destination failed, the transfer was abandoned).
+  const released = new AbortController();
+  const signal = transfer.signal ? AbortSignal.any([transfer.signal, released.signal]) : released.signal;
+  const retry = new LinkRetry({ ...options.retry, ...transfer, signal });
   let first = await getAnswered(link, from || undefined, options, retry);
   if (from > 0 && first.statusCode === 416) {
     // What was kept is already the whole object (a crash after the last byte): fetch it whole.
@@ -87,6 +91,7 @@ export async function openSignedMedia(link: string, options: SignedMediaOptions 
         throw new MediaTransferError(`download cut at byte ${offset} (${why}) and its size is unknown, so it cannot be resumed`, 'media');
       if (offset > before) retry.answered();
       await retry.beforeRetry(`download cut at byte ${offset} of ${totalBytes}: ${why}`);
+      if (released.signal.aborted) return;
       options.onResume?.(offset);
       const next = await getAnswered(link, offset, options, retry);
       if (next.statusCode !== 206 || contentRange(next.headers['content-range'])?.start !== offset) {
@@ -97,7 +102,15 @@ export async function openSignedMedia(link: string, options: SignedMediaOptions 
     }
   }
 
-  const stream = Readable.from(bytes(), { objectMode: false, highWaterMark: 1 << 20 });
+  // Destroying the stream ends the generator through return() (or throw()), which waits for the
+  // generator's step in progress: a wait on the link is cut short first, so that step ends now.
+  const generator = bytes();
+  const releasing: AsyncIterator<Buffer> = {
+    next: () => generator.next(),
+    return: (value?: unknown) => (released.abort(), generator.return(value as undefined)),
+    throw: (err?: unknown) => (released.abort(), generator.throw(err)),
+  };
+  const stream = Readable.from({ [Symbol.asyncIterator]: () => releasing }, { objectMode: false, highWaterMark: 1 << 20 });
   // Destroying our stream (e.g. the destination failed) must release the socket too.
   stream.once('close', () => {
     // Nobody reads the body any more: its abort error has no one to tell.

@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { generateScenario, startSimulator, type RunningSimulator } from '../../simulator';
 import {
   BadRequestError,
@@ -183,6 +185,34 @@ describe('Results API client', () => {
       }
     },
   );
+
+  test('a stream dropped while its link is waited out asks the media host for nothing more', async () => {
+    // A media host that sends 64 KiB of 1 MiB, then cuts the connection; every GET is counted.
+    const gets: string[] = [];
+    const host = http.createServer((req, res) => {
+      gets.push(req.headers.range ?? 'whole');
+      res.writeHead(200, { 'Content-Length': 1 << 20, 'Content-Type': 'video/mp4' });
+      res.write(Buffer.alloc(64 * 1024), () => setTimeout(() => res.socket?.destroy(), 20));
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    try {
+      const link = `http://127.0.0.1:${(host.address() as AddressInfo).port}/video.mp4`;
+      const outages: unknown[] = [];
+      const media = await openSignedMedia(link, { retry: { initialDelayMs: 1500 } }, 0, { onOutage: (o) => outages.push(o) });
+      let received = 0;
+      media.stream.on('data', (chunk: Buffer) => (received += chunk.length));
+      media.stream.on('error', () => undefined);
+      const deadline = Date.now() + 5000;
+      while (outages.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(outages).toHaveLength(1); // the cut is being waited out
+      media.stream.destroy();
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(received).toBe(64 * 1024);
+      expect(gets).toEqual(['whole']);
+    } finally {
+      await new Promise<void>((resolve) => host.close(() => resolve()));
+    }
+  });
 
   test('a link that redirects (307, as S3 and CDNs do) is followed, also for a Range resume; the bytes are exact', async () => {
     const [video] = scenario.tests[0].sessions;
