@@ -1,5 +1,5 @@
 import { Rng, seededUuid } from './random';
-import type { ProductType, ScenarioInput } from './scenario';
+import type { ProductType } from './product-types';
 
 /**
  * Builds realistic scenario inputs (names, timestamps, sizes) from a seed. The same options
@@ -154,8 +154,8 @@ function lengthOfDay(rng: Rng): number {
   return rng.int(1, 20) * 3_600_000 + rng.int(0, 3_599) * 1000;
 }
 
-/** A scenario input with `tests` generated from the options (add `faults`, `rateLimit`, ... as needed). */
-export function generateScenario(options: GenerateScenarioOptions = {}): ScenarioInput & { seed: number; tests: GeneratedTest[] } {
+/** A scenario input (`ScenarioInput`) with `tests` generated from the options (add `faults`, `rateLimit`, ... as needed). */
+export function generateScenario(options: GenerateScenarioOptions = {}): { seed: number; tests: GeneratedTest[] } {
   const seed = options.seed ?? 1;
   const tests = Array.from({ length: options.tests ?? 1 }, (_, t) => generateTest(options, seed, t));
   return { seed, tests };

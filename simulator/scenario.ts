@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { demoTests, type GeneratedTest } from './scenario-generator';
 import { Rng, seededUuid } from './random';
+import { PRODUCT_TYPES, type ProductType } from './product-types';
 
 /**
  * The simulator's world, as one zod schema. Every field has a default, so `{}` is a valid
@@ -8,8 +9,7 @@ import { Rng, seededUuid } from './random';
  * left out are filled in deterministically from `seed`; the parsed `Scenario` is fully resolved.
  */
 
-export const PRODUCT_TYPES = ['SURVEY', 'NON_THINK_OUT_LOUD', 'THINK_OUT_LOUD', 'LIVE_CONVERSATION'] as const;
-export type ProductType = (typeof PRODUCT_TYPES)[number];
+export { PRODUCT_TYPES, type ProductType } from './product-types';
 
 /** Any 8-4-4-4-12 hex UUID (the API's own check is as lenient). */
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
