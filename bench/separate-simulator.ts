@@ -18,16 +18,17 @@ export interface SeparateSimulator extends BenchApi {
   close(): Promise<void>;
 }
 
-/** `node dist/simulator/main.js` with a one-video scenario, in its own process. */
-export async function startSeparateSimulator(scratch: string, videoBytes: number): Promise<SeparateSimulator> {
+/** `node dist/simulator/main.js` with a one-video scenario, in its own process; `linkBytesPerSecond` paces the video's link. */
+export async function startSeparateSimulator(scratch: string, videoBytes: number, linkBytesPerSecond?: number): Promise<SeparateSimulator> {
   const rateLimit = { limit: 600, windowMs: 60_000 };
   const scenario = {
     seed: 13,
     rateLimit,
     clients: [CLIENT],
+    ...(linkBytesPerSecond ? { faults: { slowMedia: { bytesPerSecond: linkBytesPerSecond } } } : {}),
     tests: [{ testId: TEST_ID, sessions: [{ sessionId: SESSION_ID, productType: 'NON_THINK_OUT_LOUD', videoBytes, clips: [] }], reels: [] }],
   };
-  const file = path.join(scratch, `streaming-scenario-${videoBytes}.json`);
+  const file = path.join(scratch, `streaming-scenario-${videoBytes}-${linkBytesPerSecond ?? 'full'}.json`);
   fs.writeFileSync(file, JSON.stringify(scenario));
   const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, '..', 'simulator', 'main.js'), '--scenario', file, '--port', '0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
