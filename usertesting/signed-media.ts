@@ -82,6 +82,9 @@ export async function openSignedMedia(link: string, options: SignedMediaOptions 
       } catch (err) {
         failure = err;
       }
+      // Destroyed by its reader (e.g. the destination failed, its error thrown in at the yield):
+      // not a cut to wait out or report as an outage.
+      if (released.signal.aborted) return;
       if (totalBytes === undefined ? failure === undefined : offset === totalBytes) return;
       if (totalBytes !== undefined && offset > totalBytes)
         throw new MediaTransferError(`download sent more bytes than announced (${offset} > ${totalBytes})`, 'media');

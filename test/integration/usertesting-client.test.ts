@@ -214,6 +214,35 @@ describe('Results API client', () => {
     }
   });
 
+  test('a stream its reader destroys with an error (the destination failed) reports that error, no outage, and asks for nothing more', async () => {
+    const gets: string[] = [];
+    const size = 8 << 20;
+    const host = http.createServer((req, res) => {
+      gets.push(req.headers.range ?? 'whole');
+      res.writeHead(200, { 'Content-Length': size, 'Content-Type': 'video/mp4' });
+      res.end(Buffer.alloc(size));
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    try {
+      const link = `http://127.0.0.1:${(host.address() as AddressInfo).port}/video.mp4`;
+      const outages: unknown[] = [];
+      const media = await openSignedMedia(link, { retry: { initialDelayMs: 1500 } }, 0, { onOutage: (o) => outages.push(o) });
+      const failed = new Promise<Error>((resolve) => media.stream.once('error', resolve));
+      // Listened to but not read: the stream fills its buffer and the download waits at a yield, as behind a slow destination.
+      media.stream.on('readable', () => undefined);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(media.stream.readableLength).toBeGreaterThan(0);
+      media.stream.destroy(new Error('the destination failed'));
+      expect((await failed).message).toBe('the destination failed');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(outages).toEqual([]);
+      expect(gets).toEqual(['whole']);
+    } finally {
+      host.closeAllConnections();
+      await new Promise<void>((resolve) => host.close(() => resolve()));
+    }
+  });
+
   test('a link that redirects (307, as S3 and CDNs do) is followed, also for a Range resume; the bytes are exact', async () => {
     const [video] = scenario.tests[0].sessions;
     const redirecting = await startSimulator({
