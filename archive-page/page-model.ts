@@ -144,7 +144,7 @@ export async function buildPageModel(manifest: Manifest, sources: PageSources, o
     if (asset.kind === 'transcript' && stored) {
       const src = relative(testId, transcriptPath(testId, row.sessionId));
       // The manifest's size decides before reading: a transcript that cannot fit is not read at all.
-      const fits = typeof asset.bytes !== 'number' || asset.bytes <= transcriptBudget;
+      const fits = typeof asset.bytes === 'number' ? asset.bytes <= transcriptBudget : transcriptBudget > 0;
       const vtt = fits ? await sources.transcript(asset) : undefined;
       if (fits && vtt === undefined) continue;
       const bytes = vtt === undefined ? Infinity : Buffer.byteLength(vtt);

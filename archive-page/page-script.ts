@@ -133,7 +133,7 @@ export const PAGE_SCRIPT = `
   }
   // Transcripts beyond the page's budget: fetched from beside the page for the first search (over
   // HTTP(S); a folder refuses it), a few at a time, then the search runs again over all of them.
-  var linked, linkedState = 'idle', linkedLoaded = 0, linkedFailed = 0;
+  var linked, linkedState = 'idle', linkedLoaded = 0, linkedFailed = 0, shownAt = 0;
   function linkedOnly() {
     if (!linked) linked = archiveData().sessions.filter(function (s) { return s.transcript && s.transcript.vtt === undefined; });
     return linked;
@@ -141,18 +141,26 @@ export const PAGE_SCRIPT = `
   function loadOne(session, then) {
     fetch(session.transcript.src)
       .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response.text(); })
-      .then(function (text) { session.transcript.vtt = text; if (cues) cuesOf(session, cues); linkedLoaded++; }, function () { linkedFailed++; })
-      .then(then);
+      .then(function (text) { session.transcript.vtt = text; if (cues) cuesOf(session, cues); linkedLoaded++; })
+      .catch(function () { linkedFailed++; })
+      .then(then, then);
   }
   function loadLinked() {
     if (linkedState !== 'idle' || fromFolder || !linkedOnly().length) return;
     linkedState = 'loading';
     var next = 0, active = 0;
+    function loaded() {
+      active--;
+      var finished = linkedLoaded + linkedFailed;
+      if (finished === linked.length) { linkedState = 'done'; search(); return; }
+      // Hits so far, every 25 transcripts, while the rest load.
+      if (finished - shownAt >= 25) { shownAt = finished; search(); }
+      pump();
+    }
     function pump() {
-      if (linkedLoaded + linkedFailed === linked.length) { linkedState = 'done'; search(); return; }
       while (active < 4 && next < linked.length) {
         active++;
-        loadOne(linked[next++], function () { active--; if (linkedState === 'loading' && (linkedLoaded + linkedFailed) % 25 === 0) search(); pump(); });
+        loadOne(linked[next++], loaded);
       }
     }
     pump();

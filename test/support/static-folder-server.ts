@@ -18,7 +18,13 @@ const CONTENT_TYPES: Record<string, string> = {
 export async function serveFolder(root: string): Promise<{ url: string; requested: string[]; close(): Promise<void> }> {
   const requested: string[] = [];
   const server = http.createServer((req, res) => {
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
     requested.push(pathname);
     const file = path.join(root, pathname);
     if (req.method !== 'GET' || !file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
@@ -31,6 +37,10 @@ export async function serveFolder(root: string): Promise<{ url: string; requeste
     if (range && (range[1] || range[2])) {
       const start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
       const end = range[1] && range[2] ? Math.min(size - 1, Number(range[2])) : size - 1;
+      if (start > end) {
+        res.writeHead(416, { 'Content-Range': `bytes */${size}` }).end();
+        return;
+      }
       res.writeHead(206, {
         'Content-Type': type,
         'Content-Length': end - start + 1,

@@ -56,6 +56,23 @@ test('transcripts fill the budget in manifest order; the rest are linked and nev
   expect(renderTestPage(all)).not.toContain('linked-transcripts');
 });
 
+test('the budget counts bytes, not characters', async () => {
+  const accented = vttOf(0, 4).replace(/line/g, 'lïne');
+  const plain = vttOf(1, 4);
+  const vtts = [accented, plain];
+  const manifest: Manifest = { testId: TEST_ID, updatedAt: '2026-12-05T00:00:00.000Z', assets: vtts.map((v, i) => transcript(i, v)) };
+  const sources = {
+    transcript: async (asset: ManifestAsset) => vtts[Number(asset.sessionId!.slice(-1))],
+    details: async () => undefined,
+    qxScores: async () => undefined,
+  };
+  expect(Buffer.byteLength(accented)).toBeGreaterThan(accented.length);
+  // One byte short of holding both: counted in characters, the accented one would leave room.
+  const budget = Buffer.byteLength(accented) + Buffer.byteLength(plain) - 1;
+  const model = await buildPageModel(manifest, sources, { transcriptBudgetBytes: budget });
+  expect(model.sessions.map((s) => s.transcript?.vtt !== undefined)).toEqual([true, false]);
+});
+
 test('a rerun with a larger budget reads the transcripts the page only linked', async () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ut-media-budget-unit-'));
   try {
