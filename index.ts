@@ -4,7 +4,7 @@
  * workflow bundle rejects.
  */
 export * from './workflows';
-export { DEFAULT_RUN_OPTIONS } from './contract/inputs';
+export { DEFAULT_RUN_OPTIONS, DEFAULT_PRUNE_MAX } from './contract/inputs';
 export { DEFAULT_TASK_QUEUE, apiTaskQueue, testWorkflowId, sessionWorkflowId } from './contract/task-queues';
 export { SEARCH_ATTRIBUTES } from './contract/search-attributes';
 

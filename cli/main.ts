@@ -10,13 +10,13 @@ import { runVerify } from './verify-command';
 import { runIndex } from './index-command';
 import { runWorker } from './worker-command';
 import { packageVersion } from './version';
-import { DEFAULT_RUN_OPTIONS } from '../contract/inputs';
+import { DEFAULT_PRUNE_MAX } from '../contract/inputs';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const ONLY_HELP = 'comma-separated subset of reels,clips,videos,transcripts,details,qxscore (default: all)';
 const PRUNE_HELP =
   'remove the objects of archived sessions and reels the API no longer lists (after a complete listing only), keeping a tombstone in the manifest';
-const PRUNE_MAX_HELP = `with --prune, the most one run removes: a share of the archived ones or a count; above it nothing is removed and the run exits 1 (default: ${DEFAULT_RUN_OPTIONS.pruneMax})`;
+const PRUNE_MAX_HELP = `with --prune, the most one run removes: a share of the archived ones or a count; above it nothing is removed and the run exits 1 (default: ${DEFAULT_PRUNE_MAX})`;
 
 /** What `ingest` and `plan` share: which tests, sessions and kinds, and where. */
 function withRunSelection(command: Command, destHelp: string, refreshHelp: string): Command {

@@ -1,7 +1,7 @@
 import { destinationFlagError } from './destination-reader';
 import { ConfigError, loadSettings, type Settings } from '../config/settings';
 import { destinationUri, parseDestination } from '../storage';
-import { DEFAULT_RUN_OPTIONS, describeIssues, ingestTestResultInputSchema, MAX_TESTS_PER_RUN, type IngestTestResultParams } from '../contract/inputs';
+import { DEFAULT_PRUNE_MAX, describeIssues, ingestTestResultInputSchema, MAX_TESTS_PER_RUN, type IngestTestResultParams } from '../contract/inputs';
 import { parsePruneLimit, pruneLimitInput } from '../contract/withdrawals';
 import { CliError, EXIT } from './exit-codes';
 import { givenTestIds } from './tests-file';
@@ -46,7 +46,7 @@ function validatePrune(flags: IngestFlags): IngestRequest['prune'] {
   if (flags.pruneMax !== undefined && !flags.prune) throw new CliError('--prune-max goes with --prune', EXIT.usage);
   if (!flags.prune) return undefined;
   if (flags.session?.length) throw new CliError('--prune needs the whole session list: it cannot go with --session', EXIT.usage);
-  const limit = parsePruneLimit(flags.pruneMax ?? DEFAULT_RUN_OPTIONS.pruneMax);
+  const limit = parsePruneLimit(flags.pruneMax ?? DEFAULT_PRUNE_MAX);
   if (!limit) throw new CliError(`--prune-max: a share from 0% to 100% (like 25%) or a whole count (like 10), not "${flags.pruneMax}"`, EXIT.usage);
   return { pruneMax: pruneLimitInput(limit) };
 }

@@ -105,10 +105,9 @@ export const DEFAULT_RUN_OPTIONS = {
   pollsPerRun: 300,
   /** @default 604800000 (7 days) an asset the API answered 404 for is not asked for again until this has passed */
   absentRecheckMs: 7 * 86_400_000,
-  /** @default '25%' with `prune`, the most withdrawn sessions (or reels) one run removes: a share of those archived, or a count; above it nothing is removed */
-  pruneMax: '25%' as string,
 };
-const { pruneMax: DEFAULT_PRUNE_MAX, ...DEFAULT_TUNING_OPTIONS } = DEFAULT_RUN_OPTIONS;
+/** With `prune`, the most withdrawn sessions (or reels) one run removes: a share of those archived, or a count; above it nothing is removed. A workflow input field, not one of `options`. */
+export const DEFAULT_PRUNE_MAX = '25%';
 
 const option = (fallback: number) => z.number().int().positive().default(fallback);
 
@@ -128,7 +127,7 @@ export const runOptionsSchema = z
     absentRecheckMs: option(DEFAULT_RUN_OPTIONS.absentRecheckMs),
   })
   .strict()
-  .default(DEFAULT_TUNING_OPTIONS)
+  .default(DEFAULT_RUN_OPTIONS)
   .refine((o) => o.pollMaxDelayMs >= o.pollInitialDelayMs, 'options.pollMaxDelayMs must be >= options.pollInitialDelayMs');
 export type RunOptions = z.output<typeof runOptionsSchema>;
 

@@ -1,4 +1,4 @@
-import { ingestSessionInputSchema, ingestTestResultInputSchema, describeIssues } from '../../contract/inputs';
+import { DEFAULT_RUN_OPTIONS, ingestSessionInputSchema, ingestTestResultInputSchema, describeIssues } from '../../contract/inputs';
 import { clipPath, detailsPath, manifestPath, qxScorePath, reelPath, transcriptPath, videoPath } from '../../contract/asset-paths';
 
 const testId = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
@@ -10,6 +10,11 @@ describe('workflow inputs', () => {
     expect(parsed.only).toEqual(['reels', 'clips', 'videos', 'transcripts', 'details', 'qxscore']);
     expect(parsed.refreshDetails).toBeUndefined();
     expect(parsed.options).toMatchObject({ pollInitialDelayMs: 3000, pollMaxDelayMs: 60000, generationDeadlineMs: 86_400_000 });
+  });
+
+  test('the exported defaults are a valid `options` as they are', () => {
+    const parsed = ingestTestResultInputSchema.safeParse({ testId, dest: 'gs://bucket/p', options: { ...DEFAULT_RUN_OPTIONS } });
+    expect(parsed.success ? parsed.data.options : describeIssues(parsed.error)).toEqual(DEFAULT_RUN_OPTIONS);
   });
 
   test('`only` as typed in the Temporal UI: an array or a comma-separated string', () => {
