@@ -129,10 +129,12 @@ export async function benchStreaming(ingest: BenchIngest, scratch: string, quick
       id: 'stream.pacedFolderVsCurl',
       label: `6. folder time / curl -o file time, link paced at ${pacedMb} MB/s (${mb(big)})`,
       value: paced.seconds / paced.curlSeconds,
-      target: { op: '<=', value: 1.15 },
+      // At --quick's size the run's fixed cost (the workflow, 2 API requests) outweighs a 1 s transfer.
+      ...(quick ? {} : { target: { op: '<=' as const, value: 1.15 } }),
       detail:
-        `${paced.seconds.toFixed(1)} s vs ${paced.curlSeconds.toFixed(1)} s: a 2 Gbit/s link, slower than MD5 on one core ` +
-        `(${md5Speed.toFixed(0)} MB/s), so the link sets the pace; incl. the workflow and 2 API requests`,
+        `${paced.seconds.toFixed(1)} s vs ${paced.curlSeconds.toFixed(1)} s (curl at ${(big / 1e6 / paced.curlSeconds).toFixed(0)} MB/s): ` +
+        `a 2 Gbit/s link, slower than MD5 on one core (${md5Speed.toFixed(0)} MB/s); incl. the workflow and 2 API requests` +
+        (quick ? '; no target at this size' : ''),
     },
     {
       id: 'stream.rssGrowth',
