@@ -8,6 +8,7 @@ import { runVerify } from '../../cli/verify-command';
 import type { Destination } from '../../storage';
 import { BACKENDS, type StoreUnderTest } from '../support/destination-backends';
 import { createPipelineFixture, runOptions, type PipelineFixture } from '../support/pipeline-fixture';
+import { readAll } from '../support/generated-source';
 
 const KiB = 1024;
 /**
@@ -26,9 +27,7 @@ const scenario = {
 };
 
 async function readText(destination: Destination, relativePath: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of destination.readObject(relativePath)) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return (await readAll(destination.readObject(relativePath))).toString('utf8');
 }
 
 async function verifyQuietly(testId: string, dest: string): Promise<number> {

@@ -22,10 +22,19 @@ describe('ingestTestResult: when withdrawn sessions may be pruned', () => {
       if (input.offset > 0) throw ApplicationFailure.nonRetryable('page keeps failing', 'UnexpectedAnswer');
       return pagedList(sessionsOf(6))(input);
     };
+    // The review as the activity makes it: complete only when the workflow says the list was read in full.
     h.stubs.storage.reviewWithdrawals = async (input) => {
       listings.push(input.lists);
+      const listed = input.lists.sessions!;
       return {
-        sessions: { complete: false, incompleteReason: 'the session list failed part-way in this run', archived: 6, withdrawn: 2, objects: 6, bytes: 60 },
+        sessions: {
+          complete: listed.listedInFull,
+          incompleteReason: listed.listedInFull ? undefined : listed.reason,
+          archived: 6,
+          withdrawn: 2,
+          objects: 6,
+          bytes: 60,
+        },
       };
     };
     h.stubs.storage.pruneWithdrawn = async () => {
