@@ -84,7 +84,7 @@ export function buildManifest(
           ? 'reels'
           : undefined;
     if (!list) continue;
-    if (asset.status !== 'stored') asset.statusBeforeWithdrawal = asset.status;
+    if (asset.status === 'skipped' || asset.status === 'failed') asset.statusBeforeWithdrawal = asset.status;
     asset.status = 'withdrawn';
     asset.reason = WITHDRAWN_REASON[list];
     asset.firstMissedAt = marks[list].get(list === 'sessions' ? asset.sessionId! : asset.reelId!);

@@ -1,4 +1,4 @@
-import type { Manifest, ManifestAsset } from '../contract/manifest-types';
+import { isArchived, type Manifest, type ManifestAsset } from '../contract/manifest-types';
 import { clipPath, reelPath, testPrefix, transcriptPath, videoPath } from '../contract/asset-paths';
 
 /** One clip of a session as the page shows it: its name and time range, and its file when stored. */
@@ -114,7 +114,7 @@ export async function buildPageModel(manifest: Manifest, sources: PageSources, o
     const counts = (kinds[asset.kind] ??= { stored: 0, skipped: 0, failed: 0, withdrawn: 0 });
     counts[asset.status] += 1;
     // A withdrawn asset (the API no longer lists it) is still archived until pruned: it still plays.
-    const stored = asset.status === 'stored' || (asset.status === 'withdrawn' && asset.statusBeforeWithdrawal === undefined);
+    const stored = isArchived(asset);
     if (stored && asset.downloadedAt && (!archivedAt || asset.downloadedAt > archivedAt)) archivedAt = asset.downloadedAt;
     if (asset.kind === 'reel') {
       if (!asset.reelId) continue;

@@ -6,6 +6,7 @@ import { CliError, EXIT } from './exit-codes';
 import { destinationOfFlag, readManifest } from './destination-reader';
 import { printJsonOutcome } from './json-outcome';
 import { manifestPath } from '../contract/asset-paths';
+import { isArchived } from '../contract/manifest-types';
 
 export interface VerifyFlags {
   test?: string;
@@ -31,7 +32,7 @@ export async function runVerify(flags: VerifyFlags): Promise<number> {
   const root = `${destination.uri.replace(/\/+$/, '')}/`;
   for (const asset of manifest.assets) {
     // A withdrawn asset is still stored until pruned: it is checked too.
-    if (asset.status !== 'stored' && !(asset.status === 'withdrawn' && asset.md5 !== null)) continue;
+    if (!isArchived(asset)) continue;
     checked += 1;
     if (!asset.storagePath.startsWith(root)) {
       problems.push({ storagePath: asset.storagePath, problem: 'outside this destination' });

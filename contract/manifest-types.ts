@@ -20,12 +20,19 @@ export interface ManifestAsset {
   reason?: string;
   /** Withdrawn: when a complete listing first missed its session or reel. */
   firstMissedAt?: string;
+  /** Withdrawn: its status before, when that was not `stored` (then nothing of it is archived). */
+  statusBeforeWithdrawal?: 'skipped' | 'failed';
   storagePath: string;
   bytes: number | null;
   md5: string | null;
   crc32c: string | null;
   downloadedAt: string | null;
   [sourceField: string]: unknown;
+}
+
+/** Its object is in the archive: stored, or withdrawn after it was stored (kept until pruned). */
+export function isArchived(asset: Pick<ManifestAsset, 'status' | 'statusBeforeWithdrawal'>): boolean {
+  return asset.status === 'stored' || (asset.status === 'withdrawn' && asset.statusBeforeWithdrawal === undefined);
 }
 
 /** A withdrawn session or reel whose objects were removed (`--prune`): what went, and when. */
