@@ -11,7 +11,7 @@ import {
   withdrawalMarkPath,
   withdrawalMarksPrefix,
 } from '../contract/asset-paths';
-import { listingCompleteness, type ArchivedMember, type ListedPage, type ListReview, type WithdrawableList } from '../contract/withdrawals';
+import { listingCompleteness, WITHDRAWABLE_LISTS, type ArchivedMember, type ListedPage, type ListReview, type WithdrawableList } from '../contract/withdrawals';
 import type { Destination, StoredObject } from '../storage';
 import { heartbeatingActivities } from './activity-context';
 import { archivedMembers, readJsonObject, type MemberHoldings } from './archived-members';
@@ -82,11 +82,13 @@ export function createWithdrawalActivities(deps: ActivityDeps) {
       return withFailureMapping(async () => {
         const destination = deps.openDestination(input.dest);
         const archived = await archivedMembers(destination, input.testId);
+        // One listing of this run's records serves both lists.
+        const records = await destination.list(listingFolder(input.testId, input.listingId));
         const checkedAt = now().toISOString();
         const reviews: Partial<Record<WithdrawableList, ListReview>> = {};
-        for (const list of ['sessions', 'reels'] as const) {
+        for (const list of WITHDRAWABLE_LISTS) {
           const facts = input.lists[list];
-          if (facts) reviews[list] = await reviewList(destination, input.testId, input.listingId, list, facts, archived[list], checkedAt);
+          if (facts) reviews[list] = await reviewList(destination, input.testId, records, list, facts, archived[list], checkedAt);
         }
         return reviews;
       });
@@ -139,13 +141,13 @@ export function createWithdrawalActivities(deps: ActivityDeps) {
 async function reviewList(
   destination: Destination,
   testId: string,
-  listingId: string,
+  records: StoredObject[],
   list: WithdrawableList,
   facts: ListingFacts,
   archived: Map<string, MemberHoldings>,
   checkedAt: string,
 ): Promise<ListReview> {
-  const pages = await listedPages(destination, testId, listingId, list);
+  const pages = await listedPages(destination, records, list);
   const listed = new Set(pages.flatMap((p) => p.ids));
   const marks = await withdrawalMarks(destination, testId, list);
   for (const id of [...marks.keys()].filter((id) => listed.has(id))) {
@@ -175,9 +177,10 @@ async function reviewList(
   return review;
 }
 
-async function listedPages(destination: Destination, testId: string, listingId: string, list: WithdrawableList): Promise<ListedPage[]> {
+/** The pages of `list` among a run's listing records. */
+async function listedPages(destination: Destination, records: StoredObject[], list: WithdrawableList): Promise<ListedPage[]> {
   const pages: ListedPage[] = [];
-  for (const object of await destination.list(listingFolder(testId, listingId))) {
+  for (const object of records) {
     if (!object.relativePath.split('/').pop()!.startsWith(`${list}-`)) continue;
     const page = await readJsonObject<ListedPage>(destination, object.relativePath);
     if (page && Array.isArray(page.ids)) pages.push(page);
