@@ -20,6 +20,7 @@ import { heartbeatingActivities } from './activity-context';
 import { withFailureMapping } from './failures';
 import { archivedTestOf, pageManifestAsset, writeArchiveIndex, writeTestPage } from '../archive-page';
 import { buildManifest } from './manifest';
+import { readJsonObject } from './archived-members';
 import { manifestLines } from './manifest-lines';
 import { metadataStrings } from './object-metadata';
 
@@ -139,7 +140,7 @@ export function createStorageActivities(deps: ActivityDeps) {
             ? object.relativePath
             : fullFieldsPath({ kind: kind as AssetIdentity['kind'], testId: input.testId, sessionId, reelId, clipId });
           // The listing already says whether it is there: no lookup per object.
-          const full = listed.has(beside) ? await readJson(destination, beside) : undefined;
+          const full = listed.has(beside) ? await readJsonObject<Record<string, unknown>>(destination, beside) : undefined;
           if (full) fullFields.set(object.relativePath, metadataStrings(Object.fromEntries(cut.map((k) => [k, full[k]]))));
         }
         const manifest = buildManifest(
@@ -164,14 +165,4 @@ export function createStorageActivities(deps: ActivityDeps) {
       });
     },
   });
-}
-
-async function readJson(destination: ReturnType<ActivityDeps['openDestination']>, relativePath: string): Promise<Record<string, unknown> | undefined> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of destination.readObject(relativePath)) chunks.push(chunk as Buffer);
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
 }
