@@ -80,7 +80,7 @@ export function manifestLineOf(asset: ManifestAsset, manifestUpdatedAt: string):
 }
 
 /** A pruned session or reel: what went and when; `bytes` are the bytes removed. */
-export function tombstoneLineOf(tombstone: ManifestTombstone, manifestUpdatedAt: string): ManifestLine {
+function tombstoneLineOf(tombstone: ManifestTombstone, manifestUpdatedAt: string): ManifestLine {
   return {
     kind: tombstone.list === 'sessions' ? 'session' : 'reel',
     test_id: tombstone.testId.toLowerCase(),

@@ -6,7 +6,7 @@ import { readRecord, type AssetRecord } from './asset-records';
 import { parseObjectMetadata } from './object-metadata';
 import type { WithdrawableList } from '../contract/withdrawals';
 
-export const WITHDRAWN_REASON: Record<WithdrawableList, string> = {
+const WITHDRAWN_REASON: Record<WithdrawableList, string> = {
   sessions: 'the API no longer lists this session (withdrawn); ingest --prune removes it',
   reels: 'the API no longer lists this highlight reel (withdrawn); ingest --prune removes it',
 };

@@ -1,7 +1,5 @@
 import type { StoredQxScore } from '../contract/asset-types';
 
-export type { StoredQxScore };
-
 /**
  * Whether a run asks for a test's QXscores, as the ingestion and the plan both decide it: not when
  * stored and the session list's count is the one they were computed from (unless refreshing), nor

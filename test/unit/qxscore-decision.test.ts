@@ -1,4 +1,5 @@
-import { decideQxScore, type StoredQxScore } from '../../workflows/qxscore-decision';
+import { decideQxScore } from '../../workflows/qxscore-decision';
+import type { StoredQxScore } from '../../contract/asset-types';
 
 const none: StoredQxScore = { stored: false, knownAbsent: false, recorded: false };
 const stored = (sessionsListed?: number): StoredQxScore => ({ stored: true, sessionsListed, knownAbsent: false, recorded: false });
